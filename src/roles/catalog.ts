@@ -1,0 +1,50 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { didYouMean } from "../suggest";
+import type { RoleSupport } from "./support";
+
+/** One Azure built-in role and whether Azure Lighthouse accepts it. */
+export interface BuiltInRole {
+  /** Role definition GUID (lower case), e.g. `acdd72a7-3385-48ef-bd42-f606fba81ae7`. */
+  id: string;
+  /** Role name as Azure spells it, e.g. `Reader`. */
+  name: string;
+  /** The Lighthouse verdict, computed by `lighthouseRoleSupport` when the catalog was generated. */
+  lighthouse: RoleSupport;
+}
+
+/** The catalog file written by `npm run import-reference` (scripts/import-reference.ts). */
+export interface RoleCatalogFile {
+  source: string;
+  roles: BuiltInRole[];
+}
+
+export const ROLE_CATALOG_PATH = join(__dirname, "builtin-roles.json");
+
+const catalog: RoleCatalogFile = JSON.parse(readFileSync(ROLE_CATALOG_PATH, "utf8"));
+const byId = new Map(catalog.roles.map((role) => [role.id, role]));
+const byName = new Map(catalog.roles.map((role) => [role.name.toLowerCase(), role]));
+
+/** Where the catalog's data came from (snapshot and date), for messages about role support. */
+export const roleCatalogSource = catalog.source;
+
+export const builtInRoles: readonly BuiltInRole[] = catalog.roles;
+
+export function roleById(id: string): BuiltInRole | undefined {
+  return byId.get(id.toLowerCase());
+}
+
+/** Role names match case-insensitively, as Azure's own role lookups do. */
+export function roleByName(name: string): BuiltInRole | undefined {
+  return byName.get(name.trim().toLowerCase());
+}
+
+/** The name of a role id for messages: `Reader` or the id itself when it is not built in. */
+export function roleLabel(id: string): string {
+  return roleById(id)?.name ?? id;
+}
+
+/** `unknown role 'Contributer'; did you mean 'Contributor'?` */
+export function unknownRoleMessage(name: string): string {
+  return `unknown role '${name}': not an Azure built-in role name${didYouMean(name, catalog.roles.map((role) => role.name))}`;
+}

@@ -1,0 +1,32 @@
+/** Levenshtein distance, case-insensitive: how many edits turn `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  const left = a.toLowerCase();
+  const right = b.toLowerCase();
+  let previous = Array.from({ length: right.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= left.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= right.length; j++) {
+      const substitution = previous[j - 1] + (left[i - 1] === right[j - 1] ? 0 : 1);
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[right.length];
+}
+
+/** The candidate closest to `input`, when it is close enough to be what the user meant. */
+export function closestMatch(input: string, candidates: Iterable<string>): string | undefined {
+  const budget = Math.max(2, Math.floor(input.length / 3));
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(input, candidate);
+    if (distance <= budget && (!best || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+/** `; did you mean 'X'?` or nothing, for the end of an error message. */
+export function didYouMean(input: string, candidates: Iterable<string>): string {
+  const match = closestMatch(input, candidates);
+  return match ? `; did you mean '${match}'?` : "";
+}
