@@ -1,0 +1,114 @@
+import { z } from "zod";
+import { GUID_PATTERN } from "../guid";
+import { durationSeconds } from "../duration";
+import { roleById, roleByName, unknownRoleMessage } from "../roles/catalog";
+
+/**
+ * The offer file format: one Lighthouse registration definition in the REST API's own
+ * vocabulary (seed registration-definitions-list-api.txt), with role names instead of GUIDs.
+ * Structure only; the Lighthouse rules over the whole definition live in src/rules.
+ */
+
+const quoted = (input: unknown) => `'${String(input)}'`;
+
+/** Tenant, principal and role ids; lower-cased so that case never changes a derived GUID. */
+export const guid = z
+  .string()
+  .regex(GUID_PATTERN, { error: (issue) => `${quoted(issue.input)} is not a GUID (expected 8-4-4-4-12 hex digits)` })
+  .transform((value) => value.toLowerCase());
+
+export const principalType = z
+  .enum(["User", "Group", "ServicePrincipal"])
+  .describe("Kind of Entra principal, when known: lets the rules about users and service principals apply.");
+
+/** The text an ops engineer types for a role: a built-in role's name, or its role definition GUID. */
+export const roleReferenceInput = z
+  .string()
+  .min(1)
+  .meta({ id: "role", description: "An Azure built-in role: its name (e.g. Reader) or its role definition GUID." });
+
+/** A role reference resolved to the role definition id the API takes, keeping the name for people. */
+export const roleReference = roleReferenceInput.transform((value, context) => {
+  if (GUID_PATTERN.test(value)) {
+    const id = value.toLowerCase();
+    return { roleDefinitionId: id, roleName: roleById(id)?.name ?? id };
+  }
+  const role = roleByName(value);
+  if (!role) {
+    context.addIssue({ code: "custom", message: unknownRoleMessage(value), input: value });
+    return z.NEVER;
+  }
+  return { roleDefinitionId: role.id, roleName: role.name };
+});
+
+const duration = z
+  .string()
+  .refine((value) => durationSeconds(value) !== undefined, {
+    error: (issue) => `${quoted(issue.input)} is not an ISO 8601 duration such as PT30M or PT4H`,
+  });
+
+const principal = {
+  principalId: guid.describe("Object id of the Entra user, group or service principal in the managing tenant."),
+  principalIdDisplayName: z.string().min(1).describe("Display name shown in the customer's portal, plans and reviews."),
+  principalType: principalType.optional(),
+};
+
+export const approverSchema = z.strictObject(principal);
+
+export const justInTimeAccessPolicySchema = z.strictObject({
+  multiFactorAuthProvider: z
+    .enum(["Azure", "None"])
+    .default("None")
+    .describe("Multi-factor authentication on activation. Default: None (the API's default)."),
+  maximumActivationDuration: duration
+    .default("PT8H")
+    .describe("Longest activation, ISO 8601, PT30M to PT8H. Default: PT8H (the API's default)."),
+  managedByTenantApprovers: z
+    .array(approverSchema)
+    .optional()
+    .describe("Who approves activations (at most 10, no service principals). None: no approval needed."),
+});
+
+export const authorizationSchema = z.strictObject({
+  ...principal,
+  role: roleReference,
+  delegatedRoles: z
+    .array(roleReference)
+    .optional()
+    .describe("User Access Administrator only: the roles it may assign to managed identities."),
+});
+
+export const eligibleAuthorizationSchema = z.strictObject({
+  ...principal,
+  role: roleReference,
+  // Accepted by the schema so that the rule can say why it is wrong (src/rules), not "unknown key".
+  delegatedRoles: z.array(roleReference).optional().describe("Not allowed on eligible authorizations."),
+  justInTimeAccessPolicy: justInTimeAccessPolicySchema
+    .prefault({})
+    .describe("Just-in-time activation policy. Default: no MFA requirement, PT8H, no approvers."),
+});
+
+export const planSchema = z
+  .strictObject({
+    name: z.string().min(1),
+    product: z.string().min(1),
+    publisher: z.string().min(1),
+    version: z.string().min(1),
+  })
+  .describe("Azure Marketplace plan: all four fields or none.");
+
+export const offerSchema = z
+  .strictObject({
+    name: z.string().min(1).describe("registrationDefinitionName: the offer's name, shown to the customer."),
+    description: z.string().optional().describe("What the offer is for, shown to the customer."),
+    managedByTenantId: guid.describe("The managing (service provider's) Entra tenant id."),
+    plan: planSchema.optional(),
+    authorizations: z.array(authorizationSchema).describe("Permanent access: at least one is required."),
+    eligibleAuthorizations: z
+      .array(eligibleAuthorizationSchema)
+      .default([])
+      .describe("Just-in-time (PIM) access, activated on demand."),
+  })
+  .describe("An Azure Lighthouse offer: one registration definition.");
+
+export type OfferDocument = z.output<typeof offerSchema>;
