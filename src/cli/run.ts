@@ -1,0 +1,47 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** Exit codes every command of this toolkit uses. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** A mistake in how the command was called: printed with the usage text, exit 2. */
+export class UsageError extends Error {}
+
+/** Parses argv strictly: an unknown flag or a missing value is a UsageError, never a stack trace. */
+export function parseCommandLine<Options extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: Options) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}, not '${value}'`);
+  }
+  return value as T;
+}
+
+/**
+ * Runs a command's main: usage errors print the usage and exit 2; anything else unexpected is a
+ * bug, reported as such (exit 1). User mistakes in files are diagnostics, handled by the command.
+ */
+export function runCommand(usage: string, main: (argv: string[]) => number | Promise<number>): void {
+  Promise.resolve()
+    .then(() => main(process.argv.slice(2)))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error: unknown) => {
+        if (error instanceof UsageError) {
+          process.stderr.write(`error: ${error.message}\n\n${usage}\n`);
+          process.exitCode = EXIT.usage;
+        } else {
+          process.stderr.write(`internal error (please report): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+          process.exitCode = EXIT.failed;
+        }
+      },
+    );
+}

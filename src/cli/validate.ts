@@ -1,0 +1,32 @@
+import { formatDiagnostic, formatGithubAnnotation } from "../diagnostics";
+import { defaultValidationPaths, validatePaths } from "../validate";
+import { EXIT, oneOf, parseCommandLine, runCommand } from "./run";
+
+const USAGE = `usage: npm run validate -- [paths...] [--format text|json|github]
+
+Validates offer files and stack files (stacks/Pulumi.<stack>.yaml); a directory is searched
+for *.yaml and *.yml. Default: offers/ and stacks/ of this project.
+Exit codes: 0 valid (warnings allowed), 1 errors found, 2 usage error.`;
+
+runCommand(USAGE, (argv) => {
+  const { values, positionals } = parseCommandLine(argv, {
+    format: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  const format = oneOf("format", values.format, ["text", "json", "github"] as const, "text");
+  const report = validatePaths(positionals.length > 0 ? positionals : defaultValidationPaths(process.cwd()));
+  const summary = `${report.files.length} file(s) checked: ${report.errors} error(s), ${report.warnings} warning(s)`;
+
+  if (format === "json") {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const line = format === "github" ? formatGithubAnnotation : formatDiagnostic;
+    for (const diagnostic of report.diagnostics) process.stdout.write(`${line(diagnostic)}\n`);
+    process.stderr.write(`${summary}\n`);
+  }
+  return report.errors > 0 ? EXIT.failed : EXIT.ok;
+});

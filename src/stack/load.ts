@@ -1,0 +1,121 @@
+import { existsSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import type { Diagnostic } from "../diagnostics";
+import { OfferCache, displayPath } from "../offer/cache";
+import type { ResolvedOffer } from "../offer/model";
+import { reviewCustomerTenant } from "../rules/lighthouse";
+import { readSourceFile, YamlSource } from "../yaml/source";
+import { validateSource } from "../yaml/validate";
+import { CUSTOMER_KEY, DELEGATIONS_KEY, stackFileSchema } from "./schema";
+
+/** One offer delegated in one subscription: to the subscription itself, or to some of its groups. */
+export interface SubscriptionDelegation {
+  offer: ResolvedOffer;
+  /** Undefined: the whole subscription is delegated. */
+  resourceGroups?: string[];
+}
+
+/** A customer subscription and every offer delegated in it. */
+export interface CustomerSubscription {
+  subscriptionId: string;
+  delegations: SubscriptionDelegation[];
+}
+
+/** A validated stack: one customer tenant, its subscriptions in the order the file lists them. */
+export interface ResolvedStack {
+  file: string;
+  stackName: string;
+  projectRoot: string;
+  customer: { name: string; tenantId: string };
+  subscriptions: CustomerSubscription[];
+}
+
+const STACK_FILE_PATTERN = /^Pulumi\.(.+)\.ya?ml$/;
+
+/** `fabrikam` for `stacks/Pulumi.fabrikam.yaml`; undefined for a file that is no stack file. */
+export function stackNameOf(file: string): string | undefined {
+  return STACK_FILE_PATTERN.exec(basename(file))?.[1];
+}
+
+/** The directory holding Pulumi.yaml at or above `start`: offer paths in stack files are relative to it. */
+export function findProjectRoot(start: string): string {
+  for (let directory = resolve(start); ; directory = dirname(directory)) {
+    if (existsSync(join(directory, "Pulumi.yaml"))) return directory;
+    if (dirname(directory) === directory) return resolve(start, "..");
+  }
+}
+
+export function stackFilePath(projectRoot: string, stackName: string): string {
+  return join(projectRoot, "stacks", `Pulumi.${stackName}.yaml`);
+}
+
+/**
+ * Loads a stack file: its structure, then every offer it names (through `offers`, which keeps
+ * the offers' own diagnostics), then what only the pair can break: a customer tenant that is an
+ * offer's managing tenant, or two offers with one registration definition GUID in a subscription.
+ */
+export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedStack; diagnostics: Diagnostic[] } {
+  const shownFile = displayPath(file);
+  const read = readSourceFile(file);
+  if ("diagnostic" in read) return { diagnostics: [{ ...read.diagnostic, file: shownFile }] };
+  const parsed = YamlSource.parse(shownFile, read.text);
+  if (!parsed.source) return { diagnostics: parsed.diagnostics };
+  const source = parsed.source;
+  const { value, diagnostics } = validateSource(source, stackFileSchema);
+  if (!value) return { diagnostics };
+
+  const projectRoot = findProjectRoot(dirname(file));
+  const customer = value.config[CUSTOMER_KEY];
+  const subscriptions = new Map<string, CustomerSubscription>();
+  const definitionOwners = new Map<string, string>();
+
+  value.config[DELEGATIONS_KEY].forEach((delegation, index) => {
+    const offerPath = ["config", DELEGATIONS_KEY, index, "offer"];
+    const offerFile = resolve(projectRoot, delegation.offer);
+    if (!existsSync(offerFile)) {
+      diagnostics.push(source.diagnostic(offerPath, "error", `offer file ${delegation.offer} not found (paths are relative to ${displayPath(projectRoot) || "."})`));
+      return;
+    }
+    const { offer } = offers.load(offerFile);
+    if (!offer) {
+      diagnostics.push(source.diagnostic(offerPath, "error", `offer ${delegation.offer} has errors (reported in that file)`));
+      return;
+    }
+    for (const finding of reviewCustomerTenant(offer.managedByTenantId, customer.tenantId)) {
+      diagnostics.push(source.diagnostic(offerPath, finding.severity, finding.message, { rule: finding.rule }));
+    }
+    delegation.subscriptions.forEach((target) => {
+      const ownerKey = `${target.subscriptionId} ${offer.registrationDefinitionId}`;
+      const owner = definitionOwners.get(ownerKey);
+      if (owner !== undefined && owner !== offer.file) {
+        diagnostics.push(
+          source.diagnostic(
+            offerPath,
+            "error",
+            `offers ${owner} and ${offer.file} have the same managing tenant and name, so the same registration definition ${offer.registrationDefinitionId} in subscription ${target.subscriptionId}`,
+          ),
+        );
+        return;
+      }
+      definitionOwners.set(ownerKey, offer.file);
+      let subscription = subscriptions.get(target.subscriptionId);
+      if (!subscription) {
+        subscription = { subscriptionId: target.subscriptionId, delegations: [] };
+        subscriptions.set(target.subscriptionId, subscription);
+      }
+      subscription.delegations.push({ offer, ...(target.resourceGroups ? { resourceGroups: target.resourceGroups } : {}) });
+    });
+  });
+
+  if (diagnostics.some((diagnostic) => diagnostic.severity === "error")) return { diagnostics };
+  return {
+    stack: {
+      file: shownFile,
+      stackName: stackNameOf(file) ?? basename(file),
+      projectRoot,
+      customer,
+      subscriptions: [...subscriptions.values()],
+    },
+    diagnostics,
+  };
+}

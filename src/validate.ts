@@ -1,0 +1,66 @@
+import { readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { compareDiagnostics, fileDiagnostic, type Diagnostic } from "./diagnostics";
+import { OfferCache, displayPath } from "./offer/cache";
+import { loadStack, stackNameOf } from "./stack/load";
+
+/** Files that are YAML but neither an offer nor a stack: Pulumi's own project and policy files. */
+const NOT_OURS = new Set(["Pulumi.yaml", "Pulumi.yml", "PulumiPolicy.yaml"]);
+const isYaml = (name: string) => /\.ya?ml$/.test(name);
+
+/** YAML files below `directory`, skipping dot-directories (.git, .github) and node_modules. */
+function yamlFilesIn(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((entry) => {
+      const path = join(directory, entry.name);
+      if (entry.isDirectory()) return entry.name.startsWith(".") || entry.name === "node_modules" ? [] : yamlFilesIn(path);
+      return entry.isFile() && isYaml(entry.name) && !NOT_OURS.has(entry.name) ? [path] : [];
+    });
+}
+
+export interface ValidationReport {
+  files: string[];
+  diagnostics: Diagnostic[];
+  errors: number;
+  warnings: number;
+}
+
+/**
+ * Validates offer files and stack files (`Pulumi.<stack>.yaml`) named directly or found in
+ * directories. Every problem of every file is collected; nothing stops at the first one.
+ */
+export function validatePaths(paths: string[]): ValidationReport {
+  const offers = new OfferCache();
+  const stackDiagnostics: Diagnostic[] = [];
+  const files: string[] = [];
+  const pathDiagnostics: Diagnostic[] = [];
+
+  for (const path of paths) {
+    let found: string[];
+    try {
+      found = statSync(path).isDirectory() ? yamlFilesIn(path) : [path];
+    } catch {
+      pathDiagnostics.push(fileDiagnostic(path, "no such file or directory, or it cannot be read"));
+      continue;
+    }
+    if (found.length === 0) pathDiagnostics.push(fileDiagnostic(path, "no offer or stack files (*.yaml, *.yml) found here"));
+    files.push(...found.map(displayPath));
+    for (const file of found) {
+      if (stackNameOf(file) !== undefined) stackDiagnostics.push(...loadStack(file, offers).diagnostics);
+      else offers.load(file);
+    }
+  }
+  const diagnostics = [...pathDiagnostics, ...offers.diagnostics(), ...stackDiagnostics].sort(compareDiagnostics);
+  return {
+    files: [...new Set(files)],
+    diagnostics,
+    errors: diagnostics.filter((diagnostic) => diagnostic.severity === "error").length,
+    warnings: diagnostics.filter((diagnostic) => diagnostic.severity === "warning").length,
+  };
+}
+
+/** What `npm run validate` checks without arguments: the repository's offers and stacks. */
+export function defaultValidationPaths(projectRoot: string): string[] {
+  return ["offers", "stacks"].map((folder) => join(projectRoot, folder)).map(displayPath);
+}

@@ -1,0 +1,112 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { OfferCache } from "../src/offer/cache";
+import { loadStack } from "../src/stack/load";
+import { PROJECT_NAME } from "../src/stack/schema";
+import { REPO_ROOT, tempProject } from "./helpers/project";
+
+const FABRIKAM = readFileSync(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), "utf8");
+
+function loadWith(stackText: string, files: Record<string, string> = {}) {
+  const root = tempProject({ "stacks/Pulumi.test.yaml": stackText, ...files });
+  const offers = new OfferCache();
+  const result = loadStack(join(root, "stacks", "Pulumi.test.yaml"), offers);
+  return {
+    ...result,
+    lines: result.diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.message}`),
+  };
+}
+
+describe("stack files", () => {
+  it("Pulumi.yaml's project name is the config namespace the loader reads", () => {
+    expect(parse(readFileSync(join(REPO_ROOT, "Pulumi.yaml"), "utf8")).name).toBe(PROJECT_NAME);
+  });
+
+  it("the example stacks resolve, grouped per subscription", () => {
+    const offers = new OfferCache();
+    const fabrikam = loadStack(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), offers);
+    expect(fabrikam.diagnostics).toEqual([]);
+    expect(fabrikam.stack?.customer).toEqual({ name: "Fabrikam", tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808" });
+    expect(fabrikam.stack?.subscriptions.map((s) => [s.subscriptionId, s.delegations.map((d) => d.offer.name)])).toEqual([
+      ["0afefe50-734e-4610-8a82-a144a2f49dea", ["Contoso Managed Operations", "Contoso Escalation"]],
+      ["6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", ["Contoso Managed Operations"]],
+    ]);
+    const northwind = loadStack(join(REPO_ROOT, "stacks", "Pulumi.northwind.yaml"), offers);
+    expect(northwind.stack?.subscriptions.map((s) => s.delegations[0].resourceGroups)).toEqual([["rg-app", "rg-data"], ["rg-shared"]]);
+    // One offer file, parsed once for both stacks.
+    expect(northwind.stack?.subscriptions[0].delegations[0].offer).toBe(fabrikam.stack?.subscriptions[0].delegations[0].offer);
+  });
+
+  it.each([
+    [
+      "an unknown offer path",
+      FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/nope.yaml"),
+      "12:14 error offer file offers/nope.yaml not found (paths are relative to",
+    ],
+    [
+      "a subscription listed twice",
+      FABRIKAM.replace("6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", "0afefe50-734e-4610-8a82-a144a2f49dea"),
+      "11:27 error subscription 0afefe50-734e-4610-8a82-a144a2f49dea is already listed for this offer (subscriptions[0])",
+    ],
+    [
+      "an invalid resource group name",
+      FABRIKAM.replace("- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: [rg-ok, bad-name.]"),
+      "12:35 error 'bad-name.' is not a valid resource group name",
+    ],
+    [
+      "a resource group name over 90 characters",
+      FABRIKAM.replace("- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", `- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: [${"r".repeat(91)}]`),
+      "12:28 error resource group name 'rrrr",
+    ],
+    [
+      "the same resource group twice (case-insensitive)",
+      FABRIKAM.replace("- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: [rg-app, RG-App]"),
+      "12:36 error resource group 'RG-App' is listed twice",
+    ],
+    [
+      "an empty resource group list",
+      FABRIKAM.replace("- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: []"),
+      "12:11 error list at least one resource group, or omit resourceGroups to delegate the whole subscription",
+    ],
+    [
+      "a customer tenant that is the managing tenant",
+      FABRIKAM.replace("0e06d6a3-55ae-40a3-ac29-350808980808", "83ace5cd-bcc3-441a-bd86-e6a75360cecc"),
+      "8:14 error managedByTenantId 83ace5cd-bcc3-441a-bd86-e6a75360cecc is the customer's own tenant",
+    ],
+    [
+      "an unknown lighthouse: key",
+      FABRIKAM.replace("lighthouse:delegations:", "lighthouse:delegation:"),
+      "7:3 error unknown config key 'lighthouse:delegation'; did you mean 'lighthouse:delegations'?",
+    ],
+    [
+      "the same offer in two entries",
+      FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/contoso-operations.yaml"),
+      "12:14 error offer offers/contoso-operations.yaml is already delegated in entry 0",
+    ],
+    ["a customer without tenant", FABRIKAM.replace("    tenantId: 0e06d6a3-55ae-40a3-ac29-350808980808\n", ""), "5:5 error missing required key 'tenantId'"],
+  ])("rejects %s, located", (_name, text, expected) => {
+    const { stack, lines } = loadWith(text);
+    expect(stack).toBeUndefined();
+    expect(lines.some((line) => line.startsWith(expected)), lines.join("\n")).toBe(true);
+  });
+
+  it("rejects two offer files that derive one definition GUID in a subscription", () => {
+    const copy = readFileSync(join(REPO_ROOT, "offers", "contoso-operations.yaml"), "utf8");
+    const { lines } = loadWith(FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/copy.yaml"), { "offers/copy.yaml": copy });
+    expect(lines).toEqual([expect.stringMatching(/^12:14 error offers .*contoso-operations\.yaml and .*copy\.yaml have the same managing tenant and name/)]);
+  });
+
+  it("points at the stack's reference when the offer itself has errors", () => {
+    const { lines } = loadWith(FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/broken.yaml"), {
+      "offers/broken.yaml": "name: Broken\n",
+    });
+    expect(lines).toEqual(["12:14 error offer offers/broken.yaml has errors (reported in that file)"]);
+  });
+
+  it("leaves other namespaces and Pulumi's own keys alone", () => {
+    const text = `secretsprovider: passphrase\n${FABRIKAM.replace("config:\n", "config:\n  azure-native:location: westeurope\n")}`;
+    expect(loadWith(text).diagnostics).toEqual([]);
+  });
+});
