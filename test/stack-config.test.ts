@@ -92,10 +92,10 @@ describe("stack files", () => {
     expect(lines.some((line) => line.startsWith(expected)), lines.join("\n")).toBe(true);
   });
 
-  it("rejects two offer files that derive one definition GUID in a subscription", () => {
+  it("rejects two offer files that would deploy as one delegation in a subscription", () => {
     const copy = readFileSync(join(REPO_ROOT, "offers", "contoso-operations.yaml"), "utf8");
     const { lines } = loadWith(FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/copy.yaml"), { "offers/copy.yaml": copy });
-    expect(lines).toEqual([expect.stringMatching(/^12:14 error offers .*contoso-operations\.yaml and .*copy\.yaml have the same managing tenant and name/)]);
+    expect(lines).toEqual([expect.stringMatching(/^12:14 error offers .*contoso-operations\.yaml and .*copy\.yaml have names that deploy as the same delegation 'contoso-managed-operations-0afefe50-734e-4610-8a82-a144a2f49dea'/)]);
   });
 
   it("points at the stack's reference when the offer itself has errors", () => {

@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
+import { delegationName } from "../delegation";
 import type { Diagnostic } from "../diagnostics";
 import { OfferCache, displayPath } from "../offer/cache";
 import type { ResolvedOffer } from "../offer/model";
@@ -52,7 +53,7 @@ export function stackFilePath(projectRoot: string, stackName: string): string {
 /**
  * Loads a stack file: its structure, then every offer it names (through `offers`, which keeps
  * the offers' own diagnostics), then what only the pair can break: a customer tenant that is an
- * offer's managing tenant, or two offers with one registration definition GUID in a subscription.
+ * offer's managing tenant, or two offers that would deploy as one delegation in a subscription.
  */
 export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedStack; diagnostics: Diagnostic[] } {
   const shownFile = displayPath(file);
@@ -67,7 +68,8 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
   const projectRoot = findProjectRoot(dirname(file));
   const customer = value.config[CUSTOMER_KEY];
   const subscriptions = new Map<string, CustomerSubscription>();
-  const definitionOwners = new Map<string, string>();
+  /** Pulumi logical name → the offer file deploying it: two offers must never share one. */
+  const delegationOwners = new Map<string, string>();
 
   value.config[DELEGATIONS_KEY].forEach((delegation, index) => {
     const offerPath = ["config", DELEGATIONS_KEY, index, "offer"];
@@ -85,19 +87,19 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
       diagnostics.push(source.diagnostic(offerPath, finding.severity, finding.message, { rule: finding.rule }));
     }
     delegation.subscriptions.forEach((target) => {
-      const ownerKey = `${target.subscriptionId} ${offer.registrationDefinitionId}`;
-      const owner = definitionOwners.get(ownerKey);
-      if (owner !== undefined && owner !== offer.file) {
+      const name = delegationName(offer.name, target.subscriptionId);
+      const owner = delegationOwners.get(name);
+      if (owner !== undefined) {
         diagnostics.push(
           source.diagnostic(
             offerPath,
             "error",
-            `offers ${owner} and ${offer.file} have the same managing tenant and name, so the same registration definition ${offer.registrationDefinitionId} in subscription ${target.subscriptionId}`,
+            `offers ${owner} and ${offer.file} have names that deploy as the same delegation '${name}' in subscription ${target.subscriptionId}; rename one offer`,
           ),
         );
         return;
       }
-      definitionOwners.set(ownerKey, offer.file);
+      delegationOwners.set(name, offer.file);
       let subscription = subscriptions.get(target.subscriptionId);
       if (!subscription) {
         subscription = { subscriptionId: target.subscriptionId, delegations: [] };

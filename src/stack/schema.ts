@@ -1,3 +1,4 @@
+import { posix } from "node:path";
 import { z } from "zod";
 import { didYouMean } from "../suggest";
 import { guid } from "../offer/schema";
@@ -31,7 +32,11 @@ const subscriptionTargetSchema = z.strictObject({
 
 const delegationSchema = z
   .strictObject({
-    offer: z.string().min(1).describe("Path of the offer file, relative to the project root (where Pulumi.yaml is)."),
+    offer: z
+      .string()
+      .min(1)
+      .transform((path) => posix.normalize(path))
+      .describe("Path of the offer file, relative to the project root (where Pulumi.yaml is)."),
     subscriptions: z.array(subscriptionTargetSchema).min(1, { error: "list at least one subscription" }),
   })
   .superRefine((delegation, context) => {

@@ -1,0 +1,1 @@
+export { LighthouseDelegation, type LighthouseDelegationArgs } from "./lighthouseDelegation";

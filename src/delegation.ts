@@ -1,0 +1,50 @@
+import { armGuid } from "./guid";
+
+/**
+ * Where delegations live, and their deterministic names. ARM templates compute the same values
+ * (`subscription().id`, `resourceGroup().id`, `guid(...)`), so a template-onboarded delegation
+ * and a Pulumi-onboarded one are the same resources.
+ */
+
+/** `/subscriptions/<id>`: where every registration definition lives. */
+export function subscriptionScope(subscriptionId: string): string {
+  return `/subscriptions/${subscriptionId.toLowerCase()}`;
+}
+
+/** `/subscriptions/<id>/resourceGroups/<name>`, as ARM's `resourceGroup().id` spells it. */
+export function resourceGroupScope(subscriptionId: string, resourceGroup: string): string {
+  return `${subscriptionScope(subscriptionId)}/resourceGroups/${resourceGroup}`;
+}
+
+/** The scopes an offer is assigned at: the subscription, or each listed resource group. */
+export function delegatedScopes(subscriptionId: string, resourceGroups?: readonly string[]): string[] {
+  return resourceGroups && resourceGroups.length > 0
+    ? resourceGroups.map((group) => resourceGroupScope(subscriptionId, group))
+    : [subscriptionScope(subscriptionId)];
+}
+
+/**
+ * The registration assignment's GUID: ARM `guid(definitionGuid, scope)`. One assignment per
+ * definition and scope (Lighthouse allows no more); other offers and other providers on the
+ * same scope get other GUIDs.
+ */
+export function registrationAssignmentGuid(registrationDefinitionGuid: string, scope: string): string {
+  return armGuid(registrationDefinitionGuid, scope);
+}
+
+export function registrationDefinitionResourceId(subscriptionId: string, registrationDefinitionGuid: string): string {
+  return `${subscriptionScope(subscriptionId)}/providers/Microsoft.ManagedServices/registrationDefinitions/${registrationDefinitionGuid}`;
+}
+
+/**
+ * The Pulumi logical name of an offer's delegation in a subscription: `<offer-name-slug>-<subscription>`.
+ * It follows the offer's name (as its GUID does) and not its file, so moving a file changes
+ * nothing, while a new managing tenant keeps the name and replaces the definition (delete first).
+ */
+export function delegationName(offerName: string, subscriptionId: string): string {
+  const slug = offerName
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return `${slug || "offer"}-${subscriptionId.toLowerCase()}`;
+}
