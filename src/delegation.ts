@@ -48,3 +48,10 @@ export function delegationName(offerName: string, subscriptionId: string): strin
     .replace(/^-+|-+$/g, "");
   return `${slug || "offer"}-${subscriptionId.toLowerCase()}`;
 }
+
+/** True when `inner` is `outer` or lies below it (ARM scopes compare case-insensitively). */
+export function scopeContains(outer: string, inner: string): boolean {
+  const a = outer.toLowerCase().replace(/\/+$/, "");
+  const b = inner.toLowerCase().replace(/\/+$/, "");
+  return b === a || b.startsWith(`${a}/`);
+}

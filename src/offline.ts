@@ -1,7 +1,14 @@
+import { armGuid } from "./guid";
 import * as pulumi from "@pulumi/pulumi";
 
 type RegisterResource = (
-  request: { getType(): string; getName(): string; getParent(): string; getDeletebeforereplace(): boolean },
+  request: {
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getDeletebeforereplace(): boolean;
+    getDependenciesList(): string[];
+  },
   callback: (error: unknown, response?: { getUrn(): string }) => void,
 ) => Promise<void>;
 
@@ -13,6 +20,8 @@ export interface RegisteredResource {
   /** URN of the parent, or undefined for the stack's direct children. */
   parentUrn?: string;
   inputs: Record<string, unknown>;
+  /** URNs this resource depends on (explicit dependsOn and resources whose outputs it takes). */
+  dependencies: string[];
   /** Whether a replacement deletes the old resource before creating the new one. */
   deleteBeforeReplace: boolean;
   /** Logical name of the explicit provider, when one was given. */
@@ -20,17 +29,62 @@ export interface RegisteredResource {
   custom: boolean;
 }
 
+/** A stand-in for a GUID Azure generates (principal and client ids): deterministic per resource. */
+const simulatedGuid = (kind: string, resourceId: string) => armGuid("offline", kind, resourceId.toLowerCase());
+
 /** What Azure would return for a resource: realistic ids so outputs read like the real thing. */
-function simulatedState(type: string, name: string, inputs: Record<string, unknown>): { id: string; state: Record<string, unknown> } {
-  if (type === "azure-native:managedservices:RegistrationDefinition") {
-    const id = `${String(inputs.scope)}/providers/Microsoft.ManagedServices/registrationDefinitions/${String(inputs.registrationDefinitionId)}`;
-    return { id, state: { ...inputs, name: inputs.registrationDefinitionId } };
+function simulatedState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  provider: Record<string, unknown> | undefined,
+): { id: string; state: Record<string, unknown> } {
+  const text = (key: string) => String(inputs[key]);
+  const resourceGroup = () => `/subscriptions/${String(provider?.subscriptionId)}/resourceGroups/${text("resourceGroupName")}`;
+  const identityOutputs = (id: string) => ({
+    principalId: simulatedGuid("principal", id),
+    clientId: simulatedGuid("client", id),
+    tenantId: String(provider?.tenantId),
+  });
+  switch (type) {
+    case "azure-native:managedservices:RegistrationDefinition": {
+      const id = `${text("scope")}/providers/Microsoft.ManagedServices/registrationDefinitions/${text("registrationDefinitionId")}`;
+      return { id, state: { ...inputs, name: inputs.registrationDefinitionId } };
+    }
+    case "azure-native:managedservices:RegistrationAssignment": {
+      const id = `${text("scope")}/providers/Microsoft.ManagedServices/registrationAssignments/${text("registrationAssignmentId")}`;
+      return { id, state: { ...inputs, name: inputs.registrationAssignmentId } };
+    }
+    case "azure-native:managedidentity:UserAssignedIdentity": {
+      const id = `${resourceGroup()}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${text("resourceName")}`;
+      return { id, state: { ...inputs, name: inputs.resourceName, ...identityOutputs(id) } };
+    }
+    case "azure-native:resources:Resource": {
+      const id = `${resourceGroup()}/providers/${text("resourceProviderNamespace")}/${text("resourceType")}/${text("resourceName")}`;
+      const properties = { ...(inputs.properties as Record<string, unknown>), ...identityOutputs(id) };
+      return { id, state: { ...inputs, name: inputs.resourceName, properties } };
+    }
+    case "azure-native:managedidentity:FederatedIdentityCredential": {
+      const id = `${resourceGroup()}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${text("resourceName")}/federatedIdentityCredentials/${text("federatedIdentityCredentialResourceName")}`;
+      return { id, state: { ...inputs, name: inputs.federatedIdentityCredentialResourceName } };
+    }
+    case "azure-native:authorization:RoleAssignment": {
+      const id = `${text("scope")}/providers/Microsoft.Authorization/roleAssignments/${text("roleAssignmentName")}`;
+      return { id, state: { ...inputs, name: inputs.roleAssignmentName } };
+    }
+    default:
+      return { id: `${name}-id`, state: inputs };
   }
-  if (type === "azure-native:managedservices:RegistrationAssignment") {
-    const id = `${String(inputs.scope)}/providers/Microsoft.ManagedServices/registrationAssignments/${String(inputs.registrationAssignmentId)}`;
-    return { id, state: { ...inputs, name: inputs.registrationAssignmentId } };
+}
+
+/** The invokes a program may make, answered as Azure would (with simulated principal ids). */
+function simulatedInvoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  if (token === "azure-native:resources:getResource" && inputs.resourceType === "identities") {
+    // The seed's get-by-scope: {resource}/providers/Microsoft.ManagedIdentity/identities/default.
+    const resource = `rg:${String(inputs.resourceGroupName)}/${String(inputs.resourceProviderNamespace)}/${String(inputs.parentResourcePath)}`;
+    return { properties: { principalId: simulatedGuid("principal", resource), clientId: simulatedGuid("client", resource) } };
   }
-  return { id: `${name}-id`, state: inputs };
+  throw new Error(`no offline answer for invoke ${token}`);
 }
 
 /**
@@ -38,18 +92,19 @@ function simulatedState(type: string, name: string, inputs: Record<string, unkno
  * registered, once all registrations have settled. No engine, no cloud, no credentials.
  */
 export async function runOffline<T>(project: string, stack: string, program: () => T): Promise<{ result: T; resources: RegisteredResource[] }> {
-  const registered: Array<Omit<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace">> = [];
+  const registered: Array<Omit<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies">> = [];
+  const providerInputs = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(
     {
       newResource: ({ type, name, inputs, provider, custom }) => {
+        // A provider reference is "<urn>::<id>"; the URN's last part is its logical name.
         const providerName = provider ? provider.split("::")[3] : undefined;
         registered.push({ type, name, inputs, ...(providerName ? { providerName } : {}), custom: custom ?? false });
-        const { id, state } = simulatedState(type, name, inputs);
+        if (type === "pulumi:providers:azure-native") providerInputs.set(name, inputs);
+        const { id, state } = simulatedState(type, name, inputs, providerName ? providerInputs.get(providerName) : undefined);
         return { id: custom ? id : undefined, state };
       },
-      call: ({ token }) => {
-        throw new Error(`no offline answer for invoke ${token}`);
-      },
+      call: ({ token, inputs }) => simulatedInvoke(token, inputs),
     },
     project,
     stack,
@@ -57,7 +112,7 @@ export async function runOffline<T>(project: string, stack: string, program: () 
   );
   // The mock's newResource sees neither parents nor options; the monitor's request does.
   const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: RegisterResource };
-  const urns = new Map<string, { urn: string; parentUrn?: string; deleteBeforeReplace: boolean }>();
+  const urns = new Map<string, Pick<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies">>();
   const registerResource = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) =>
     registerResource(request, (error, response) => {
@@ -66,6 +121,7 @@ export async function runOffline<T>(project: string, stack: string, program: () 
         urns.set(`${request.getType()}::${request.getName()}`, {
           urn: response.getUrn(),
           deleteBeforeReplace: request.getDeletebeforereplace(),
+          dependencies: request.getDependenciesList(),
           ...(parentUrn ? { parentUrn } : {}),
         });
       }

@@ -1,3 +1,4 @@
+import { scopeContains } from "../delegation";
 import { durationSeconds } from "../duration";
 import { roleById, roleCatalogSource, roleLabel } from "../roles/catalog";
 import {
@@ -47,6 +48,14 @@ export const RULES = {
     description: "Eligible principals also hold a permanent authorization (e.g. Reader), or activation in the portal fails.",
   },
   "prefer-groups": { severity: "warning", description: "Grant groups or service principals rather than individual users." },
+  "scope-not-delegated": {
+    severity: "error",
+    description: "Identities and their role assignments stay inside the scopes the customer delegated.",
+  },
+  "role-not-delegated": {
+    severity: "error",
+    description: "Through Lighthouse, a role is assigned to a managed identity only if a User Access Administrator authorization lists it in delegatedRoles.",
+  },
 } as const satisfies Record<string, { severity: Severity; description: string }>;
 
 export type RuleId = keyof typeof RULES;
@@ -269,4 +278,42 @@ export function reviewCustomerTenant(managedByTenantId: string, customerTenantId
       message: `managedByTenantId ${managedByTenantId} is the customer's own tenant; a tenant cannot delegate to itself`,
     },
   ];
+}
+
+/** An offer as the identity rules see it: where it is delegated, and what it authorizes. */
+export interface DelegationUnderReview {
+  offerName: string;
+  scopes: string[];
+  authorizations: AuthorizationUnderReview[];
+}
+
+const finding = (rule: RuleId, path: PropertyKey[], message: string): Finding => ({ rule, severity: RULES[rule].severity, path, message });
+
+/** A scope (of an identity or a role assignment) must lie inside a delegated scope. */
+export function reviewScopeDelegated(scope: string, delegations: DelegationUnderReview[], path: PropertyKey[]): Finding[] {
+  if (delegations.some((delegation) => delegation.scopes.some((delegated) => scopeContains(delegated, scope)))) return [];
+  return [finding("scope-not-delegated", path, `${scope} is not inside any scope this customer delegated`)];
+}
+
+/**
+ * A role assignment made from the managing tenant through Lighthouse: allowed only when an offer
+ * delegated at a scope containing it has a User Access Administrator authorization whose
+ * delegatedRoles include the role (seed tenants-users-roles.txt).
+ */
+export function reviewDelegatedRoleAssignment(roleDefinitionId: string, scope: string, delegations: DelegationUnderReview[]): Finding[] {
+  const covering = delegations.filter((delegation) => delegation.scopes.some((delegated) => scopeContains(delegated, scope)));
+  if (covering.length === 0) return reviewScopeDelegated(scope, delegations, ["scope"]);
+  const roleId = roleGuid(roleDefinitionId);
+  const allowedBy = (delegation: DelegationUnderReview) =>
+    delegation.authorizations
+      .filter((authorization) => roleGuid(authorization.roleDefinitionId) === USER_ACCESS_ADMINISTRATOR_ROLE_ID)
+      .flatMap((authorization) => (authorization.delegatedRoleDefinitionIds ?? []).map(roleGuid));
+  if (covering.some((delegation) => allowedBy(delegation).includes(roleId))) return [];
+  const offers = covering
+    .map((delegation) => {
+      const allowed = allowedBy(delegation);
+      return `offer '${delegation.offerName}' allows ${allowed.length > 0 ? allowed.map(roleLabel).join(", ") : "none (no User Access Administrator authorization)"}`;
+    })
+    .join("; ");
+  return [finding("role-not-delegated", ["roleDefinitionId"], `${roleLabel(roleId)} cannot be assigned through Lighthouse at ${scope}: ${offers}`)];
 }

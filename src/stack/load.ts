@@ -1,13 +1,27 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
-import { delegationName } from "../delegation";
+import { delegatedScopes, delegationName, resourceGroupScope } from "../delegation";
 import type { Diagnostic } from "../diagnostics";
 import { OfferCache, displayPath } from "../offer/cache";
 import type { ResolvedOffer } from "../offer/model";
-import { reviewCustomerTenant } from "../rules/lighthouse";
+import { findingToDiagnostic } from "../offer/load";
+import {
+  resolveSystemAssignedIdentity,
+  resolveUserAssignedIdentity,
+  type ResolvedRoleAssignment,
+  type ResolvedSystemAssignedIdentity,
+  type ResolvedUserAssignedIdentity,
+} from "../identity/model";
+import {
+  reviewCustomerTenant,
+  reviewDelegatedRoleAssignment,
+  reviewScopeDelegated,
+  type DelegationUnderReview,
+  type Finding,
+} from "../rules/lighthouse";
 import { readSourceFile, YamlSource } from "../yaml/source";
 import { validateSource } from "../yaml/validate";
-import { CUSTOMER_KEY, DELEGATIONS_KEY, stackFileSchema } from "./schema";
+import { CUSTOMER_KEY, DELEGATIONS_KEY, IDENTITIES_KEY, MODE_KEY, stackFileSchema, SYSTEM_IDENTITIES_KEY } from "./schema";
 
 /** One offer delegated in one subscription: to the subscription itself, or to some of its groups. */
 export interface SubscriptionDelegation {
@@ -22,13 +36,21 @@ export interface CustomerSubscription {
   delegations: SubscriptionDelegation[];
 }
 
+export type DeploymentMode = "onboarding" | "managing";
+
 /** A validated stack: one customer tenant, its subscriptions in the order the file lists them. */
 export interface ResolvedStack {
   file: string;
   stackName: string;
   projectRoot: string;
   customer: { name: string; tenantId: string };
+  /** Who runs the stack: the customer's tenant (onboarding) or the managing tenant (managing). */
+  mode: DeploymentMode;
+  /** The tenant the deployment authenticates in: the customer's, or (managing) the offers' managing tenant. */
+  deploymentTenantId: string;
   subscriptions: CustomerSubscription[];
+  identities: ResolvedUserAssignedIdentity[];
+  systemAssignedIdentities: ResolvedSystemAssignedIdentity[];
 }
 
 const STACK_FILE_PATTERN = /^Pulumi\.(.+)\.ya?ml$/;
@@ -110,13 +132,65 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
   });
 
   if (diagnostics.some((diagnostic) => diagnostic.severity === "error")) return { diagnostics };
+
+  // Identities: every scope inside what the customer delegated; in managing mode, every role
+  // allowed by a User Access Administrator authorization there.
+  const mode = value.config[MODE_KEY];
+  const delegations: DelegationUnderReview[] = [...subscriptions.values()].flatMap(({ subscriptionId, delegations: list }) =>
+    list.map(({ offer, resourceGroups }) => ({
+      offerName: offer.name,
+      scopes: delegatedScopes(subscriptionId, resourceGroups),
+      authorizations: offer.authorizations,
+    })),
+  );
+  const report = (path: PropertyKey[], findings: Finding[]) =>
+    diagnostics.push(...findings.map((finding) => findingToDiagnostic(source, { ...finding, path: [...path, ...finding.path] })));
+  const reviewRoleAssignments = (path: PropertyKey[], assignments: ResolvedRoleAssignment[]) =>
+    assignments.forEach((assignment, index) =>
+      report(
+        [...path, "roleAssignments", index],
+        mode === "managing"
+          ? reviewDelegatedRoleAssignment(assignment.roleDefinitionId, assignment.scope, delegations)
+          : reviewScopeDelegated(assignment.scope, delegations, ["scope"]),
+      ),
+    );
+
+  const identities = value.config[IDENTITIES_KEY].map(resolveUserAssignedIdentity);
+  identities.forEach((identity, index) => {
+    const path = ["config", IDENTITIES_KEY, index];
+    if (mode === "managing") {
+      report(path, reviewScopeDelegated(resourceGroupScope(identity.subscriptionId, identity.resourceGroup), delegations, ["resourceGroup"]));
+    }
+    reviewRoleAssignments(path, identity.roleAssignments);
+  });
+  const systemAssignedIdentities = value.config[SYSTEM_IDENTITIES_KEY].map(resolveSystemAssignedIdentity);
+  systemAssignedIdentities.forEach((identity, index) => {
+    const path = ["config", SYSTEM_IDENTITIES_KEY, index];
+    if (mode === "managing") report(path, reviewScopeDelegated(identity.resourceId, delegations, ["resourceId"]));
+    reviewRoleAssignments(path, identity.roleAssignments);
+  });
+
+  // Through Lighthouse, the deployment signs in to the managing tenant: the offers must agree on it.
+  const managingTenants = [
+    ...new Set([...subscriptions.values()].flatMap((subscription) => subscription.delegations.map(({ offer }) => offer.managedByTenantId))),
+  ];
+  if (mode === "managing" && managingTenants.length > 1) {
+    diagnostics.push(
+      source.diagnostic(["config", MODE_KEY], "error", `managing mode signs in to one managing tenant, but the offers name ${managingTenants.join(" and ")}`),
+    );
+  }
+  if (diagnostics.some((diagnostic) => diagnostic.severity === "error")) return { diagnostics };
   return {
     stack: {
       file: shownFile,
       stackName: stackNameOf(file) ?? basename(file),
       projectRoot,
       customer,
+      mode,
+      deploymentTenantId: mode === "managing" ? managingTenants[0] : customer.tenantId,
       subscriptions: [...subscriptions.values()],
+      identities,
+      systemAssignedIdentities,
     },
     diagnostics,
   };

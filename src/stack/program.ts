@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/azure-native/provider";
 import { LighthouseDelegation } from "../../components/lighthouseDelegation";
+import { ManagedIdentity } from "../../components/managedIdentity";
+import { SystemAssignedIdentityAccess } from "../../components/systemAssignedIdentityAccess";
+import { identityComponentName, subscriptionOf, systemIdentityComponentName } from "../identity/model";
 import { delegationName } from "../delegation";
 import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
 import { OfferCache } from "../offer/cache";
@@ -27,8 +30,9 @@ export interface SubscriptionSummary {
 /**
  * The stack program: reads and validates `stacks/Pulumi.<stack>.yaml` and its offers, then
  * declares one explicit azure-native provider per customer subscription (tenant and
- * subscription from the stack file, never ambient defaults) and one LighthouseDelegation per
- * offer and subscription. Invalid config stops the program with the validator's located messages.
+ * subscription from the stack file, never ambient defaults), one LighthouseDelegation per offer
+ * and subscription (onboarding mode only) and the stack's managed identities. Invalid config
+ * stops the program with the validator's located messages.
  */
 export function lighthouseProgram(options: ProgramOptions = {}) {
   const projectRoot = options.projectRoot ?? findProjectRoot(process.cwd());
@@ -41,25 +45,65 @@ export function lighthouseProgram(options: ProgramOptions = {}) {
   }
   for (const warning of diagnostics) pulumi.log.warn(formatDiagnostic(warning));
 
-  const { customer, subscriptions } = loaded.stack;
-  const summary: SubscriptionSummary[] = subscriptions.map(({ subscriptionId, delegations }) => {
-    const provider = new Provider(`azure-${subscriptionId}`, { subscriptionId, tenantId: customer.tenantId });
-    return {
-      subscriptionId,
-      delegations: delegations.map(({ offer, resourceGroups }) => {
-        const delegation = new LighthouseDelegation(
-          delegationName(offer.name, subscriptionId),
-          { offer, subscriptionId, resourceGroups, customerTenantId: customer.tenantId },
-          { providers: [provider] },
-        );
-        return {
-          offer: offer.name,
-          managedByTenantId: offer.managedByTenantId,
-          registrationDefinitionId: delegation.registrationDefinitionId,
-          scopes: delegation.delegatedScopes,
-        };
-      }),
-    };
+  const stack = loaded.stack;
+  const managing = stack.mode === "managing";
+
+  // One explicit provider per subscription the stack touches, signed in to the tenant that runs it.
+  const providers = new Map<string, Provider>();
+  const providerFor = (subscriptionId: string) => {
+    let provider = providers.get(subscriptionId);
+    if (!provider) {
+      provider = new Provider(`azure-${subscriptionId}`, { subscriptionId, tenantId: stack.deploymentTenantId });
+      providers.set(subscriptionId, provider);
+    }
+    return provider;
+  };
+
+  // In managing mode the delegations already exist (the customer deployed them); they are listed
+  // only so that identities can be checked against them.
+  const summary: SubscriptionSummary[] = managing
+    ? []
+    : stack.subscriptions.map(({ subscriptionId, delegations }) => ({
+        subscriptionId,
+        delegations: delegations.map(({ offer, resourceGroups }) => {
+          const delegation = new LighthouseDelegation(
+            delegationName(offer.name, subscriptionId),
+            { offer, subscriptionId, resourceGroups, customerTenantId: stack.customer.tenantId },
+            { providers: [providerFor(subscriptionId)] },
+          );
+          return {
+            offer: offer.name,
+            managedByTenantId: offer.managedByTenantId,
+            registrationDefinitionId: delegation.registrationDefinitionId,
+            scopes: delegation.delegatedScopes,
+          };
+        }),
+      }));
+
+  const identities = stack.identities.map((identity) => {
+    const component = new ManagedIdentity(
+      identityComponentName(identity.subscriptionId, identity.resourceGroup, identity.name),
+      {
+        identityName: identity.name,
+        subscriptionId: identity.subscriptionId,
+        resourceGroupName: identity.resourceGroup,
+        location: identity.location,
+        ...(identity.tags ? { tags: identity.tags } : {}),
+        ...(identity.isolationScope ? { isolationScope: identity.isolationScope } : {}),
+        federatedCredentials: identity.federatedCredentials,
+        roleAssignments: identity.roleAssignments,
+        delegatedThroughLighthouse: managing,
+      },
+      { providers: [providerFor(identity.subscriptionId)] },
+    );
+    return { name: identity.name, resourceId: component.resourceId, clientId: component.clientId, principalId: component.principalId };
   });
-  return { customer: customer.name, summary };
+  for (const identity of stack.systemAssignedIdentities) {
+    new SystemAssignedIdentityAccess(
+      systemIdentityComponentName(identity.resourceId),
+      { resourceId: identity.resourceId, roleAssignments: identity.roleAssignments, delegatedThroughLighthouse: managing },
+      { providers: [providerFor(subscriptionOf(identity.resourceId))] },
+    );
+  }
+  return { customer: stack.customer.name, mode: stack.mode, summary, identities };
 }

@@ -2,23 +2,16 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { didYouMean } from "../suggest";
 import { guid } from "../offer/schema";
+import { resourceGroupName } from "./resourceGroup";
+import { systemAssignedIdentitySchema, userAssignedIdentitySchema } from "../identity/schema";
 
 /** The Pulumi project name: the namespace of this toolkit's keys in a stack's config. */
 export const PROJECT_NAME = "lighthouse";
 export const CUSTOMER_KEY = `${PROJECT_NAME}:customer` as const;
 export const DELEGATIONS_KEY = `${PROJECT_NAME}:delegations` as const;
-
-/** Azure's resource group name rule (seed managed-identity-client.md, "Parameter Constraints"). */
-export const RESOURCE_GROUP_NAME_PATTERN = /^[a-zA-Z0-9._()-]*[a-zA-Z0-9_()]$/;
-
-export const resourceGroupName = z
-  .string()
-  .min(1)
-  .max(90, { error: (issue) => `resource group name '${String(issue.input)}' is longer than 90 characters` })
-  .regex(RESOURCE_GROUP_NAME_PATTERN, {
-    error: (issue) =>
-      `'${String(issue.input)}' is not a valid resource group name (letters, digits, '.', '_', '-', '(', ')'; not ending in '.' or '-')`,
-  });
+export const MODE_KEY = `${PROJECT_NAME}:mode` as const;
+export const IDENTITIES_KEY = `${PROJECT_NAME}:identities` as const;
+export const SYSTEM_IDENTITIES_KEY = `${PROJECT_NAME}:systemAssignedIdentities` as const;
 
 /** Where an offer is delegated in one subscription: the whole subscription, or some of its groups. */
 const subscriptionTargetSchema = z.strictObject({
@@ -90,6 +83,33 @@ const lighthouseKeys = {
         seenOffers.set(delegation.offer, index);
       });
     }),
+  [MODE_KEY]: z
+    .enum(["onboarding", "managing"])
+    .default("onboarding")
+    .describe(
+      "onboarding: run by an account of the customer's tenant; deploys the delegations, identities and plain role assignments. " +
+        "managing: run from the managing tenant through the delegations (deployed elsewhere, listed here); deploys identities only, " +
+        "and each role assignment must be allowed by a User Access Administrator authorization. Default: onboarding.",
+    ),
+  [IDENTITIES_KEY]: z
+    .array(userAssignedIdentitySchema)
+    .default([])
+    .superRefine((identities, context) => {
+      const seen = new Map<string, number>();
+      identities.forEach((identity, index) => {
+        const key = `${identity.subscriptionId}/${identity.resourceGroup}/${identity.name}`.toLowerCase();
+        const first = seen.get(key);
+        if (first !== undefined) {
+          context.addIssue({ code: "custom", path: [index, "name"], message: `identity '${identity.name}' is already declared in entry ${first} (same subscription and resource group)` });
+        }
+        seen.set(key, index);
+      });
+    })
+    .describe("User-assigned managed identities, their federated credentials and role assignments."),
+  [SYSTEM_IDENTITIES_KEY]: z
+    .array(systemAssignedIdentitySchema)
+    .default([])
+    .describe("Role assignments for the system-assigned identity of existing resources."),
 };
 
 /**

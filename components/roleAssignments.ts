@@ -1,0 +1,44 @@
+import * as pulumi from "@pulumi/pulumi";
+import { RoleAssignment } from "@pulumi/azure-native/authorization";
+import { roleAssignmentGuid, roleDefinitionResourceId } from "../src/identity/model";
+
+/** One role for a managed identity: a built-in role's GUID at an ARM scope. */
+export interface IdentityRoleAssignmentArgs {
+  /** Role definition GUID (e.g. from an offer's resolved roles). */
+  roleDefinitionId: string;
+  /** Where the role applies: a subscription, resource group or resource id. */
+  scope: string;
+  /** Shown in the Azure portal. Default: none. */
+  description?: string;
+}
+
+/**
+ * Declares the role assignments of one managed identity, as children of `parent`. Not a
+ * component itself: both identity components (user-assigned, system-assigned) call it.
+ * Names are `guid(principal resource id, role, scope)`; `delegated` adds
+ * `delegatedManagedIdentityResourceId`, which Azure requires when the managing tenant assigns
+ * a role to a customer's managed identity through Lighthouse.
+ */
+export function assignRolesToIdentity(
+  parent: pulumi.Resource,
+  name: string,
+  identity: { principalId: pulumi.Input<string>; resourceId: string; delegated: boolean },
+  assignments: IdentityRoleAssignmentArgs[],
+): RoleAssignment[] {
+  return assignments.map(
+    (assignment, index) =>
+      new RoleAssignment(
+        `${name}-role-${index}`,
+        {
+          scope: assignment.scope,
+          roleAssignmentName: roleAssignmentGuid(identity.resourceId, assignment.roleDefinitionId, assignment.scope),
+          roleDefinitionId: roleDefinitionResourceId(assignment.scope, assignment.roleDefinitionId),
+          principalId: identity.principalId,
+          principalType: "ServicePrincipal",
+          ...(assignment.description !== undefined ? { description: assignment.description } : {}),
+          ...(identity.delegated ? { delegatedManagedIdentityResourceId: identity.resourceId } : {}),
+        },
+        { parent },
+      ),
+  );
+}

@@ -1,0 +1,50 @@
+import * as pulumi from "@pulumi/pulumi";
+import { getResourceOutput } from "@pulumi/azure-native/resources";
+import { assignRolesToIdentity, type IdentityRoleAssignmentArgs } from "./roleAssignments";
+
+/** The API of the seed's `system_assigned_identities.get_by_scope`. */
+const SYSTEM_IDENTITY_API_VERSION = "2024-11-30";
+
+export interface SystemAssignedIdentityAccessArgs {
+  /** Resource id of an existing resource (in a resource group) with a system-assigned identity, e.g. a VM. */
+  resourceId: string;
+  /** Roles for that identity. */
+  roleAssignments: IdentityRoleAssignmentArgs[];
+  /** Deployed from the managing tenant through Lighthouse (see ManagedIdentityArgs). Default: false. */
+  delegatedThroughLighthouse?: boolean;
+}
+
+/**
+ * Role assignments for the system-assigned identity of an existing resource. The identity's
+ * principal id is read at deploy time with the seed's get-by-scope call,
+ * `GET {resourceId}/providers/Microsoft.ManagedIdentity/identities/default` (API 2024-11-30).
+ */
+export class SystemAssignedIdentityAccess extends pulumi.ComponentResource {
+  /** The identity's principal id, as Azure returned it. */
+  readonly principalId: pulumi.Output<string>;
+
+  constructor(name: string, args: SystemAssignedIdentityAccessArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lighthouse:identity:SystemAssignedIdentityAccess", name, {}, opts);
+    // /subscriptions/s/resourceGroups/rg/providers/<namespace>/<type>/<name>[/<type>/<name>...]
+    const [, , , , resourceGroupName, , namespace, ...resourcePath] = args.resourceId.split("/");
+    const identity = getResourceOutput(
+      {
+        resourceGroupName,
+        resourceProviderNamespace: namespace,
+        parentResourcePath: `${resourcePath.join("/")}/providers/Microsoft.ManagedIdentity`,
+        resourceType: "identities",
+        resourceName: "default",
+        apiVersion: SYSTEM_IDENTITY_API_VERSION,
+      },
+      { parent: this },
+    );
+    this.principalId = identity.properties.apply((properties) => properties.principalId as string);
+    assignRolesToIdentity(
+      this,
+      name,
+      { principalId: this.principalId, resourceId: args.resourceId, delegated: args.delegatedThroughLighthouse ?? false },
+      args.roleAssignments,
+    );
+    this.registerOutputs({ principalId: this.principalId });
+  }
+}

@@ -1,0 +1,122 @@
+import { z } from "zod";
+import { GUID_PATTERN } from "../guid";
+import { guid, roleReference } from "../offer/schema";
+import { resourceGroupName } from "../stack/resourceGroup";
+
+/**
+ * Managed identities in a stack file (seed managed-identity-client.md): user-assigned identities
+ * with federated credentials and role assignments, and role assignments for the system-assigned
+ * identity of an existing resource.
+ */
+
+/** Azure's naming rule for Microsoft.ManagedIdentity/userAssignedIdentities. */
+export const IDENTITY_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
+/** The seed's rule for federated credential names (3 to 120 characters). */
+export const FEDERATED_CREDENTIAL_NAME_PATTERN = /^[a-zA-Z0-9]{1}[a-zA-Z0-9-_]{2,119}$/;
+/** Azure's documented maximum of federated identity credentials on one identity. */
+export const MAX_FEDERATED_CREDENTIALS = 20;
+export const DEFAULT_AUDIENCE = "api://AzureADTokenExchange";
+
+const quoted = (input: unknown) => `'${String(input)}'`;
+
+/**
+ * An ARM scope inside a subscription: the subscription, a resource group, or a resource.
+ * The subscription id is lower-cased so scopes compare and hash the same however typed.
+ */
+const SCOPE_PATTERN = new RegExp(`^/subscriptions/(${GUID_PATTERN.source.slice(1, -1)})((/resourceGroups/[^/]+)(/providers/[^/]+(/[^/]+/[^/]+)+)?)?$`, "i");
+export const scopeSchema = z
+  .string()
+  .regex(SCOPE_PATTERN, {
+    error: (issue) => `${quoted(issue.input)} is not an ARM scope (/subscriptions/<id>[/resourceGroups/<name>[/providers/...]])`,
+  })
+  .transform((scope) => scope.replace(/^\/subscriptions\/([^/]+)/i, (_, id: string) => `/subscriptions/${id.toLowerCase()}`))
+  .transform((scope) => scope.replace(/\/resourcegroups\//i, "/resourceGroups/"));
+
+/** The resource id of an existing resource in a resource group (one with a system-assigned identity). */
+export const resourceIdSchema = scopeSchema.refine((scope) => scope.includes("/providers/"), {
+  error: (issue) => `${quoted(issue.input)} is not a resource id (/subscriptions/<id>/resourceGroups/<name>/providers/<namespace>/<type>/<name>)`,
+});
+
+export const roleAssignmentSchema = z.strictObject({
+  role: roleReference,
+  scope: scopeSchema.describe("Where the role applies: inside the customer's delegated scopes."),
+  description: z.string().optional(),
+});
+
+const federatedCredentialSchema = z.strictObject({
+  name: z.string().regex(FEDERATED_CREDENTIAL_NAME_PATTERN, {
+    error: (issue) =>
+      `federated credential name ${quoted(issue.input)} must be 3 to 120 characters: letters, digits, '-' and '_', starting with a letter or digit`,
+  }),
+  issuer: z
+    .string()
+    .refine(
+      (issuer) => {
+        try {
+          return new URL(issuer).protocol === "https:";
+        } catch {
+          return false;
+        }
+      },
+      { error: (issue) => `issuer ${quoted(issue.input)} must be an https URL` },
+    )
+    .describe("The OIDC issuer, e.g. https://token.actions.githubusercontent.com"),
+  subject: z.string().min(1, { error: "subject must not be empty" }).describe("The external identity, e.g. repo:org/repo:environment:prod"),
+  audiences: z
+    .array(z.string().min(1))
+    .min(1, { error: "list at least one audience, or omit audiences for api://AzureADTokenExchange" })
+    .default([DEFAULT_AUDIENCE])
+    .describe(`Token audiences. Default: [${DEFAULT_AUDIENCE}].`),
+});
+
+export const userAssignedIdentitySchema = z
+  .strictObject({
+    name: z.string().regex(IDENTITY_NAME_PATTERN, {
+      error: (issue) => `identity name ${quoted(issue.input)} must be 3 to 128 characters: letters, digits, '-' and '_', starting with a letter or digit`,
+    }),
+    subscriptionId: guid,
+    resourceGroup: resourceGroupName,
+    location: z.string().regex(/^[a-zA-Z0-9]+$/, { error: (issue) => `location ${quoted(issue.input)} must be a region name such as westeurope` }),
+    tags: z
+      .record(z.string().min(1).max(512), z.string().max(256))
+      .refine((tags) => Object.keys(tags).length <= 50, { error: "at most 50 tags" })
+      .optional(),
+    isolationScope: z
+      .enum(["None", "Regional"])
+      .optional()
+      .describe("Regional keeps the identity's data in its region (API 2024-11-30). Default: not set."),
+    federatedCredentials: z
+      .array(federatedCredentialSchema)
+      .max(MAX_FEDERATED_CREDENTIALS, { error: `at most ${MAX_FEDERATED_CREDENTIALS} federated credentials per identity` })
+      .default([]),
+    roleAssignments: z.array(roleAssignmentSchema).default([]),
+  })
+  .superRefine((identity, context) => {
+    const names = new Map<string, number>();
+    const subjects = new Map<string, number>();
+    identity.federatedCredentials.forEach((credential, index) => {
+      const previousName = names.get(credential.name.toLowerCase());
+      if (previousName !== undefined) {
+        context.addIssue({ code: "custom", path: ["federatedCredentials", index, "name"], message: `credential name '${credential.name}' is already used by federatedCredentials[${previousName}]` });
+      }
+      names.set(credential.name.toLowerCase(), index);
+      const pair = `${credential.issuer}\n${credential.subject}`;
+      const previousPair = subjects.get(pair);
+      if (previousPair !== undefined) {
+        context.addIssue({
+          code: "custom",
+          path: ["federatedCredentials", index, "subject"],
+          message: `issuer and subject are the same as federatedCredentials[${previousPair}]; Azure refuses the duplicate`,
+        });
+      }
+      subjects.set(pair, index);
+    });
+  });
+
+export const systemAssignedIdentitySchema = z.strictObject({
+  resourceId: resourceIdSchema.describe("The existing resource whose system-assigned identity receives the roles."),
+  roleAssignments: z.array(roleAssignmentSchema).min(1, { error: "list at least one role assignment" }),
+});
+
+export type UserAssignedIdentityDocument = z.output<typeof userAssignedIdentitySchema>;
+export type SystemAssignedIdentityDocument = z.output<typeof systemAssignedIdentitySchema>;

@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { ManagedIdentity } from "../components";
+import { armGuid } from "../src/guid";
+import { runOffline, type RegisteredResource } from "../src/offline";
+import { lighthouseProgram } from "../src/stack/program";
+import { PROJECT_NAME } from "../src/stack/schema";
+import { REPO_ROOT } from "./helpers/project";
+
+const MSP_TENANT = "83ace5cd-bcc3-441a-bd86-e6a75360cecc";
+const FABRIKAM_SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
+const NORTHWIND_SUB = "9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d";
+
+const run = (stackName: string) => runOffline(PROJECT_NAME, stackName, () => lighthouseProgram({ projectRoot: REPO_ROOT, stackName }));
+const ofType = (resources: RegisteredResource[], type: string) => resources.filter((resource) => resource.type === type);
+
+describe("identities in onboarding mode (fabrikam)", () => {
+  it("creates the user-assigned identity with the typed resource, in the right group and region", async () => {
+    const { resources } = await run("fabrikam");
+    const [identity] = ofType(resources, "azure-native:managedidentity:UserAssignedIdentity");
+    expect(identity.name).toBe(`identity-${FABRIKAM_SUB}-rg-automation-id-contoso-automation-identity`);
+    expect(identity.inputs).toEqual({
+      resourceName: "id-contoso-automation",
+      resourceGroupName: "rg-automation",
+      location: "westeurope",
+      tags: { owner: "contoso", purpose: "runbooks" },
+    });
+    expect(identity.providerName).toBe(`azure-${FABRIKAM_SUB}`);
+  });
+
+  it("adds the GitHub Actions OIDC credential with the default audience", async () => {
+    const { resources } = await run("fabrikam");
+    expect(ofType(resources, "azure-native:managedidentity:FederatedIdentityCredential").map((credential) => credential.inputs)).toEqual([
+      {
+        resourceGroupName: "rg-automation",
+        resourceName: "id-contoso-automation",
+        federatedIdentityCredentialResourceName: "github-contoso-ops-production",
+        issuer: "https://token.actions.githubusercontent.com",
+        subject: "repo:contoso/fabrikam-ops:environment:production",
+        audiences: ["api://AzureADTokenExchange"],
+      },
+    ]);
+  });
+
+  it("assigns roles to the identity's principal as a service principal, without delegation", async () => {
+    const { resources } = await run("fabrikam");
+    const identityId = `/subscriptions/${FABRIKAM_SUB}/resourceGroups/rg-automation/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-contoso-automation`;
+    const assignments = ofType(resources, "azure-native:authorization:RoleAssignment");
+    expect(assignments.map((assignment) => assignment.inputs)).toEqual([
+      {
+        scope: `/subscriptions/${FABRIKAM_SUB}`,
+        roleAssignmentName: armGuid(identityId.toLowerCase(), "acdd72a7-3385-48ef-bd42-f606fba81ae7", `/subscriptions/${FABRIKAM_SUB}`),
+        roleDefinitionId: `/subscriptions/${FABRIKAM_SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
+        principalId: armGuid("offline", "principal", identityId.toLowerCase()),
+        principalType: "ServicePrincipal",
+      },
+      expect.objectContaining({
+        scope: `/subscriptions/${FABRIKAM_SUB}/resourceGroups/rg-app`,
+        roleDefinitionId: `/subscriptions/${FABRIKAM_SUB}/providers/Microsoft.Authorization/roleDefinitions/9980e02c-c2be-4d73-94e8-173b1dc7cf3c`,
+      }),
+    ]);
+    expect(assignments[1].inputs).not.toHaveProperty("delegatedManagedIdentityResourceId");
+  });
+});
+
+describe("identities in managing mode (northwind-managed)", () => {
+  it("deploys no delegation, and signs in to the managing tenant", async () => {
+    const { resources } = await run("northwind-managed");
+    expect(resources.filter((resource) => resource.type.startsWith("azure-native:managedservices"))).toEqual([]);
+    expect(ofType(resources, "pulumi:providers:azure-native").map((provider) => provider.inputs)).toEqual([
+      expect.objectContaining({ subscriptionId: NORTHWIND_SUB, tenantId: MSP_TENANT }),
+    ]);
+  });
+
+  it("deploys an identity with isolationScope at API 2024-11-30", async () => {
+    const { resources } = await run("northwind-managed");
+    expect(ofType(resources, "azure-native:managedidentity:UserAssignedIdentity")).toEqual([]);
+    const [identity] = ofType(resources, "azure-native:resources:Resource");
+    expect(identity.inputs).toEqual({
+      apiVersion: "2024-11-30",
+      resourceProviderNamespace: "Microsoft.ManagedIdentity",
+      parentResourcePath: "",
+      resourceType: "userAssignedIdentities",
+      resourceName: "id-policy-remediation",
+      resourceGroupName: "rg-app",
+      location: "westeurope",
+      properties: { isolationScope: "Regional" },
+    });
+  });
+
+  it("marks every role assignment as delegated, naming the customer's managed identity", async () => {
+    const { resources } = await run("northwind-managed");
+    const identityId = `/subscriptions/${NORTHWIND_SUB}/resourceGroups/rg-app/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-policy-remediation`;
+    const vmId = `/subscriptions/${NORTHWIND_SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-app-01`;
+    // Registration order follows output resolution, not the file: compare sorted.
+    const assignments = ofType(resources, "azure-native:authorization:RoleAssignment");
+    expect(assignments.map((assignment) => [assignment.inputs.delegatedManagedIdentityResourceId, assignment.inputs.roleDefinitionId]).sort()).toEqual([
+      [vmId, `/subscriptions/${NORTHWIND_SUB}/providers/Microsoft.Authorization/roleDefinitions/749f88d5-cbae-40b8-bcfc-e573ddc772fa`],
+      [identityId, `/subscriptions/${NORTHWIND_SUB}/providers/Microsoft.Authorization/roleDefinitions/749f88d5-cbae-40b8-bcfc-e573ddc772fa`],
+      [identityId, `/subscriptions/${NORTHWIND_SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`],
+    ]);
+  });
+
+  it("looks up the VM's system-assigned principal with the seed's get-by-scope call", async () => {
+    const { resources } = await run("northwind-managed");
+    const vmAssignment = ofType(resources, "azure-native:authorization:RoleAssignment").find((assignment) => assignment.name.startsWith("system-identity-"))!;
+    // runOffline answers getResource only for .../providers/Microsoft.ManagedIdentity/identities/default of that VM.
+    expect(vmAssignment.inputs.principalId).toBe(
+      armGuid("offline", "principal", "rg:rg-app/Microsoft.Compute/virtualMachines/vm-app-01/providers/Microsoft.ManagedIdentity".toLowerCase()),
+    );
+    expect(vmAssignment.name).toMatch(/^system-identity-vm-app-01-[0-9a-f]{8}-role-0$/);
+  });
+
+  it("names are identical across runs", async () => {
+    const names = async () => (await run("northwind-managed")).resources.map((resource) => `${resource.urn} ${resource.inputs.roleAssignmentName ?? ""}`);
+    expect(await names()).toEqual(await names());
+  });
+});
+
+describe("ManagedIdentity on its own", () => {
+  it("writes federated credentials one after another, never concurrently", async () => {
+    const credentials = ["one", "two", "three"].map((name) => ({ name, issuer: "https://issuer.example", subject: `s-${name}` }));
+    const { resources } = await runOffline("any", "dev", () => new ManagedIdentity("mi", {
+      identityName: "mi-test",
+      subscriptionId: FABRIKAM_SUB,
+      resourceGroupName: "rg",
+      location: "westeurope",
+      federatedCredentials: credentials,
+    }));
+    const [identity] = ofType(resources, "azure-native:managedidentity:UserAssignedIdentity");
+    const written = ofType(resources, "azure-native:managedidentity:FederatedIdentityCredential");
+    expect(written.map((credential) => credential.name)).toEqual(["mi-fic-one", "mi-fic-two", "mi-fic-three"]);
+    expect(written[0].dependencies).toContain(identity.urn);
+    expect(written[1].dependencies).toContain(written[0].urn);
+    expect(written[2].dependencies).toContain(written[1].urn);
+    for (const credential of written) expect(resources.find((resource) => resource.urn === credential.parentUrn)?.type).toBe("lighthouse:identity:ManagedIdentity");
+  });
+});
