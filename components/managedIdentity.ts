@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FederatedIdentityCredential, UserAssignedIdentity } from "@pulumi/azure-native/managedidentity";
 import { Resource } from "@pulumi/azure-native/resources";
-import { DEFAULT_AUDIENCE } from "../src/identity/schema";
+import { DEFAULT_AUDIENCE } from "../src/rules/identity";
 import { userAssignedIdentityResourceId, type FederatedCredential } from "../src/identity/model";
 import { assignRolesToIdentity, type IdentityRoleAssignmentArgs } from "./roleAssignments";
 

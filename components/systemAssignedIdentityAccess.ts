@@ -24,7 +24,8 @@ export class SystemAssignedIdentityAccess extends pulumi.ComponentResource {
   readonly principalId: pulumi.Output<string>;
 
   constructor(name: string, args: SystemAssignedIdentityAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("lighthouse:identity:SystemAssignedIdentityAccess", name, {}, opts);
+    // The resource id is the component's input: plans and reviews name the identity by it.
+    super("lighthouse:identity:SystemAssignedIdentityAccess", name, { resourceId: args.resourceId }, opts);
     // /subscriptions/s/resourceGroups/rg/providers/<namespace>/<type>/<name>[/<type>/<name>...]
     const [, , , , resourceGroupName, , namespace, ...resourcePath] = args.resourceId.split("/");
     const identity = getResourceOutput(

@@ -1,6 +1,20 @@
 import { z } from "zod";
 import { GUID_PATTERN } from "../guid";
 import { guid, roleReference } from "../offer/schema";
+import {
+  AUDIENCES_MESSAGE,
+  DEFAULT_AUDIENCE,
+  duplicateSubjectMessage,
+  FEDERATED_CREDENTIAL_NAME_PATTERN,
+  federatedCredentialNameMessage,
+  IDENTITY_NAME_PATTERN,
+  identityNameMessage,
+  isHttpsUrl,
+  issuerMessage,
+  MAX_FEDERATED_CREDENTIALS,
+  SUBJECT_MESSAGE,
+  TOO_MANY_CREDENTIALS_MESSAGE,
+} from "../rules/identity";
 import { resourceGroupName } from "../stack/resourceGroup";
 
 /**
@@ -8,14 +22,6 @@ import { resourceGroupName } from "../stack/resourceGroup";
  * with federated credentials and role assignments, and role assignments for the system-assigned
  * identity of an existing resource.
  */
-
-/** Azure's naming rule for Microsoft.ManagedIdentity/userAssignedIdentities. */
-export const IDENTITY_NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$/;
-/** The seed's rule for federated credential names (3 to 120 characters). */
-export const FEDERATED_CREDENTIAL_NAME_PATTERN = /^[a-zA-Z0-9]{1}[a-zA-Z0-9-_]{2,119}$/;
-/** Azure's documented maximum of federated identity credentials on one identity. */
-export const MAX_FEDERATED_CREDENTIALS = 20;
-export const DEFAULT_AUDIENCE = "api://AzureADTokenExchange";
 
 const quoted = (input: unknown) => `'${String(input)}'`;
 
@@ -44,36 +50,22 @@ export const roleAssignmentSchema = z.strictObject({
 });
 
 const federatedCredentialSchema = z.strictObject({
-  name: z.string().regex(FEDERATED_CREDENTIAL_NAME_PATTERN, {
-    error: (issue) =>
-      `federated credential name ${quoted(issue.input)} must be 3 to 120 characters: letters, digits, '-' and '_', starting with a letter or digit`,
-  }),
+  name: z.string().regex(FEDERATED_CREDENTIAL_NAME_PATTERN, { error: (issue) => federatedCredentialNameMessage(issue.input) }),
   issuer: z
     .string()
-    .refine(
-      (issuer) => {
-        try {
-          return new URL(issuer).protocol === "https:";
-        } catch {
-          return false;
-        }
-      },
-      { error: (issue) => `issuer ${quoted(issue.input)} must be an https URL` },
-    )
+    .refine(isHttpsUrl, { error: (issue) => issuerMessage(issue.input) })
     .describe("The OIDC issuer, e.g. https://token.actions.githubusercontent.com"),
-  subject: z.string().min(1, { error: "subject must not be empty" }).describe("The external identity, e.g. repo:org/repo:environment:prod"),
+  subject: z.string().min(1, { error: SUBJECT_MESSAGE }).describe("The external identity, e.g. repo:org/repo:environment:prod"),
   audiences: z
     .array(z.string().min(1))
-    .min(1, { error: "list at least one audience, or omit audiences for api://AzureADTokenExchange" })
+    .min(1, { error: AUDIENCES_MESSAGE })
     .default([DEFAULT_AUDIENCE])
     .describe(`Token audiences. Default: [${DEFAULT_AUDIENCE}].`),
 });
 
 export const userAssignedIdentitySchema = z
   .strictObject({
-    name: z.string().regex(IDENTITY_NAME_PATTERN, {
-      error: (issue) => `identity name ${quoted(issue.input)} must be 3 to 128 characters: letters, digits, '-' and '_', starting with a letter or digit`,
-    }),
+    name: z.string().regex(IDENTITY_NAME_PATTERN, { error: (issue) => identityNameMessage(issue.input) }),
     subscriptionId: guid,
     resourceGroup: resourceGroupName,
     location: z.string().regex(/^[a-zA-Z0-9]+$/, { error: (issue) => `location ${quoted(issue.input)} must be a region name such as westeurope` }),
@@ -87,7 +79,7 @@ export const userAssignedIdentitySchema = z
       .describe("Regional keeps the identity's data in its region (API 2024-11-30). Default: not set."),
     federatedCredentials: z
       .array(federatedCredentialSchema)
-      .max(MAX_FEDERATED_CREDENTIALS, { error: `at most ${MAX_FEDERATED_CREDENTIALS} federated credentials per identity` })
+      .max(MAX_FEDERATED_CREDENTIALS, { error: TOO_MANY_CREDENTIALS_MESSAGE })
       .default([]),
     roleAssignments: z.array(roleAssignmentSchema).default([]),
   })
@@ -106,7 +98,7 @@ export const userAssignedIdentitySchema = z
         context.addIssue({
           code: "custom",
           path: ["federatedCredentials", index, "subject"],
-          message: `issuer and subject are the same as federatedCredentials[${previousPair}]; Azure refuses the duplicate`,
+          message: duplicateSubjectMessage(previousPair),
         });
       }
       subjects.set(pair, index);

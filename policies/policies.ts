@@ -1,0 +1,315 @@
+import type { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { delegatedScopes } from "../src/delegation";
+import { roleById, roleByName } from "../src/roles/catalog";
+import { MAX_FEDERATED_CREDENTIALS, duplicateSubjectMessage, IDENTITY_NAME_PATTERN, identityNameMessage, reviewFederatedCredential, TOO_MANY_CREDENTIALS_MESSAGE } from "../src/rules/identity";
+import {
+  reviewCustomerTenant,
+  reviewDelegatedRoleAssignment,
+  reviewRegistrationDefinition,
+  roleGuid,
+  RULES,
+  type DefinitionUnderReview,
+  type DelegationUnderReview,
+  type Finding,
+  type RuleId,
+} from "../src/rules/lighthouse";
+import { OWNER_ROLE_ID, USER_ACCESS_ADMINISTRATOR_ROLE_ID } from "../src/roles/support";
+
+/**
+ * The CrossGuard policies: the offer rules of src/rules, applied to the resources a program
+ * actually registers (so code that bypasses the YAML is held to the same rules), plus stack-wide
+ * checks and the MSP's own allow-lists. Exported so tests and the offline plan run them.
+ */
+
+export const DEFINITION = "azure-native:managedservices:RegistrationDefinition";
+export const ASSIGNMENT = "azure-native:managedservices:RegistrationAssignment";
+export const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
+export const USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity";
+export const FEDERATED_CREDENTIAL = "azure-native:managedidentity:FederatedIdentityCredential";
+export const GENERIC_RESOURCE = "azure-native:resources:Resource";
+
+const enforcementOf = (rule: RuleId): EnforcementLevel => (RULES[rule].severity === "error" ? "mandatory" : "advisory");
+type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The definition's findings, computed once per resource however many policies ask. */
+const findingsCache = new WeakMap<object, Finding[]>();
+function definitionFindings(props: Props): Finding[] {
+  let findings = findingsCache.get(props);
+  if (!findings) {
+    const properties = (props.properties ?? {}) as DefinitionUnderReview;
+    findings = reviewRegistrationDefinition({ ...properties, ...(props.plan ? { plan: props.plan } : {}) });
+    findingsCache.set(props, findings);
+  }
+  return findings;
+}
+
+const where = (finding: Finding) => (finding.path.length ? `properties.${finding.path.join(".")}: ` : "");
+
+/** The rules reviewRegistrationDefinition applies: one policy each, named lighthouse-<rule>. */
+const DEFINITION_RULES: RuleId[] = [
+  "authorization-required",
+  "role-not-built-in",
+  "role-not-supported",
+  "uaa-requires-delegated-roles",
+  "delegated-roles-only-on-uaa",
+  "eligible-role-not-allowed",
+  "eligible-principal-type",
+  "jit-policy-consistent",
+  "jit-duration",
+  "jit-approvers",
+  "duplicate-authorization",
+  "marketplace-plan-limit",
+  "recommend-delete-role",
+  "eligible-without-permanent",
+];
+
+const definitionRulePolicies: ResourceValidationPolicy[] = DEFINITION_RULES.map((rule) => ({
+  name: `lighthouse-${rule}`,
+  description: RULES[rule].description,
+  enforcementLevel: enforcementOf(rule),
+  validateResource: (args, reportViolation) => {
+    if (args.type !== DEFINITION) return;
+    for (const finding of definitionFindings(args.props).filter((candidate) => candidate.rule === rule)) {
+      reportViolation(`${where(finding)}${finding.message}`);
+    }
+  },
+}));
+
+const managingTenantIsCustomer: ResourceValidationPolicy = {
+  name: "lighthouse-managing-tenant-is-customer",
+  description: RULES["managing-tenant-is-customer"].description,
+  enforcementLevel: enforcementOf("managing-tenant-is-customer"),
+  validateResource: (args, reportViolation) => {
+    // Onboarding runs in the customer's tenant: the provider's tenant is the customer's.
+    const customerTenant = args.provider?.props?.tenantId;
+    const managedBy = args.props.properties?.managedByTenantId;
+    if (args.type !== DEFINITION || typeof customerTenant !== "string" || typeof managedBy !== "string") return;
+    for (const finding of reviewCustomerTenant(managedBy, customerTenant)) reportViolation(finding.message);
+  },
+};
+
+const preferGroups: ResourceValidationPolicy = {
+  name: "lighthouse-prefer-groups",
+  description: RULES["prefer-groups"].description,
+  enforcementLevel: enforcementOf("prefer-groups"),
+  validateResource: (args, reportViolation) => {
+    // Principal kinds are known on role assignments; registration definitions do not carry them.
+    if (args.type === ROLE_ASSIGNMENT && args.props.principalType === "User") {
+      reportViolation(`role assigned to an individual user (${String(args.props.principalId)}); assign it to a group instead`);
+    }
+  },
+};
+
+const delegatedRoleAssignmentRole: ResourceValidationPolicy = {
+  name: "lighthouse-delegated-role-assignment-role",
+  description: "A role assigned through Lighthouse to a customer's managed identity is a supported built-in role, never Owner or User Access Administrator.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== ROLE_ASSIGNMENT || !args.props.delegatedManagedIdentityResourceId || typeof args.props.roleDefinitionId !== "string") return;
+    const id = roleGuid(args.props.roleDefinitionId);
+    const role = roleById(id);
+    if (id === OWNER_ROLE_ID || id === USER_ACCESS_ADMINISTRATOR_ROLE_ID) reportViolation(`${role?.name} cannot be assigned through Lighthouse`);
+    else if (!role) reportViolation(`role definition ${id} is not a built-in role`);
+    else if (role.lighthouse.usable === "no") reportViolation(`${role.name} cannot be used with Azure Lighthouse: ${role.lighthouse.reason}`);
+  },
+};
+
+const isIdentityResource = (type: string, props: Props) =>
+  type === USER_ASSIGNED_IDENTITY ||
+  (type === GENERIC_RESOURCE && props.resourceProviderNamespace === "Microsoft.ManagedIdentity" && props.resourceType === "userAssignedIdentities");
+
+const identityName: ResourceValidationPolicy = {
+  name: "lighthouse-identity-name",
+  description: "User-assigned identity names follow Azure's naming rule.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (!isIdentityResource(args.type, args.props) || args.props.resourceName === undefined) return;
+    if (!IDENTITY_NAME_PATTERN.test(String(args.props.resourceName))) reportViolation(identityNameMessage(args.props.resourceName));
+  },
+};
+
+const federatedCredential: ResourceValidationPolicy = {
+  name: "lighthouse-federated-credential",
+  description: "Federated credentials: valid name, https issuer, a subject and at least one audience.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== FEDERATED_CREDENTIAL) return;
+    const { federatedIdentityCredentialResourceName: name, issuer, subject, audiences } = args.props;
+    for (const problem of reviewFederatedCredential({ name: name ?? args.name, issuer, subject, audiences })) reportViolation(problem);
+  },
+};
+
+/** ARM `/subscriptions/<id>/...` → `<id>`, lower case; undefined for anything else. */
+const subscriptionIn = (value: unknown) => (typeof value === "string" ? /^\/subscriptions\/([^/]+)/i.exec(value)?.[1]?.toLowerCase() : undefined);
+
+const assignmentDefinitionSameSubscription: StackValidationPolicy = {
+  name: "lighthouse-assignment-definition-same-subscription",
+  description: "Every registration assignment points at a registration definition of its own subscription.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    for (const assignment of args.resources.filter((resource) => resource.type === ASSIGNMENT)) {
+      const assignmentSubscription = subscriptionIn(assignment.props.scope);
+      // The definition id is known offline; during a preview it may not be, but its resource is.
+      const definitionId = assignment.props.properties?.registrationDefinitionId;
+      const definitionSubscription =
+        subscriptionIn(definitionId) ??
+        subscriptionIn(assignment.dependencies.find((dependency) => dependency.type === DEFINITION)?.props.scope);
+      if (definitionSubscription === undefined) {
+        reportViolation(`registration assignment ${assignment.name} does not reference a registration definition`, assignment.urn);
+      } else if (definitionSubscription !== assignmentSubscription) {
+        reportViolation(
+          `registration assignment ${assignment.name} at ${String(assignment.props.scope)} references a definition in subscription ${definitionSubscription}`,
+          assignment.urn,
+        );
+      }
+    }
+  },
+};
+
+const uniqueDefinitionGuid: StackValidationPolicy = {
+  name: "lighthouse-unique-definition-guid",
+  description: "No two registration definitions share a GUID in one subscription (the same offer in several subscriptions shares it by design).",
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    const seen = new Map<string, PolicyResource>();
+    for (const definition of args.resources.filter((resource) => resource.type === DEFINITION)) {
+      const key = `${subscriptionIn(definition.props.scope)}/${String(definition.props.registrationDefinitionId).toLowerCase()}`;
+      const first = seen.get(key);
+      if (first) reportViolation(`registration definitions ${first.name} and ${definition.name} share GUID ${definition.props.registrationDefinitionId} in one subscription`, definition.urn);
+      else seen.set(key, definition);
+    }
+  },
+};
+
+/** The delegations a stack deploys, as the identity rules see them. */
+function delegationsIn(resources: PolicyResource[]): DelegationUnderReview[] {
+  const definitions = resources.filter((resource) => resource.type === DEFINITION);
+  return definitions.map((definition) => {
+    const guid = String(definition.props.registrationDefinitionId).toLowerCase();
+    const subscription = subscriptionIn(definition.props.scope) ?? "";
+    const assignments = resources.filter(
+      (resource) =>
+        resource.type === ASSIGNMENT &&
+        (String(resource.props.properties?.registrationDefinitionId ?? "").toLowerCase().endsWith(`/${guid}`) ||
+          resource.dependencies.includes(definition)) &&
+        subscriptionIn(resource.props.scope) === subscription,
+    );
+    return {
+      offerName: String(definition.props.properties?.registrationDefinitionName ?? guid),
+      scopes: assignments.length ? assignments.map((assignment) => String(assignment.props.scope)) : delegatedScopes(subscription),
+      authorizations: definition.props.properties?.authorizations ?? [],
+    };
+  });
+}
+
+const roleNotDelegated: StackValidationPolicy = {
+  name: "lighthouse-role-not-delegated",
+  description: RULES["role-not-delegated"].description,
+  enforcementLevel: enforcementOf("role-not-delegated"),
+  validateStack: (args, reportViolation) => {
+    const delegations = delegationsIn(args.resources);
+    // Managing-mode stacks do not deploy the delegations they work through; the stack file
+    // validation checks those against the offers instead.
+    if (delegations.length === 0) return;
+    for (const assignment of args.resources.filter((resource) => resource.type === ROLE_ASSIGNMENT && resource.props.delegatedManagedIdentityResourceId)) {
+      for (const finding of reviewDelegatedRoleAssignment(String(assignment.props.roleDefinitionId), String(assignment.props.scope), delegations)) {
+        reportViolation(finding.message, assignment.urn);
+      }
+    }
+  },
+};
+
+const federatedCredentialsPerIdentity: StackValidationPolicy = {
+  name: "lighthouse-federated-credentials-per-identity",
+  description: `At most ${MAX_FEDERATED_CREDENTIALS} federated credentials per identity, each (issuer, subject) pair once.`,
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    const byIdentity = new Map<string, PolicyResource[]>();
+    for (const credential of args.resources.filter((resource) => resource.type === FEDERATED_CREDENTIAL)) {
+      const key = `${credential.props.resourceGroupName}/${credential.props.resourceName}`.toLowerCase();
+      byIdentity.set(key, [...(byIdentity.get(key) ?? []), credential]);
+    }
+    for (const [identity, credentials] of byIdentity) {
+      if (credentials.length > MAX_FEDERATED_CREDENTIALS) reportViolation(`identity ${identity}: ${TOO_MANY_CREDENTIALS_MESSAGE}`, credentials[0].urn);
+      const seen = new Map<string, string>();
+      for (const credential of credentials) {
+        const pair = `${credential.props.issuer}\n${credential.props.subject}`;
+        const first = seen.get(pair);
+        if (first) reportViolation(`identity ${identity}: ${duplicateSubjectMessage(first)}`, credential.urn);
+        else seen.set(pair, credential.name);
+      }
+    }
+  },
+};
+
+/** Every role id a definition grants: permanent, eligible and delegated. */
+const rolesGranted = (props: Props): string[] => {
+  const properties = props.properties ?? {};
+  return [...(properties.authorizations ?? []), ...(properties.eligibleAuthorizations ?? [])].flatMap((authorization: Props) => [
+    roleGuid(String(authorization.roleDefinitionId)),
+    ...(authorization.delegatedRoleDefinitionIds ?? []).map((id: string) => roleGuid(id)),
+  ]);
+};
+
+export interface AllowedRolesConfig {
+  /** Role names or role definition GUIDs an offer may grant. Empty: every role Lighthouse supports. */
+  allowedRoles: string[];
+}
+
+const allowedRoles: ResourceValidationPolicy = {
+  name: "lighthouse-allowed-roles",
+  description: "The MSP's own allow-list of roles its offers may grant (policy config allowedRoles).",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      allowedRoles: { type: "array", items: { type: "string" }, default: [], description: "Role names or role definition GUIDs." },
+    },
+  },
+  validateResource: (args, reportViolation) => {
+    const { allowedRoles: allowList } = args.getConfig<AllowedRolesConfig>();
+    if (args.type !== DEFINITION || !allowList?.length) return;
+    const allowed = new Set(allowList.map((entry) => (roleByName(entry)?.id ?? entry).toLowerCase()));
+    for (const id of new Set(rolesGranted(args.props))) {
+      if (!allowed.has(id)) reportViolation(`${roleById(id)?.name ?? id} is not in this MSP's allowedRoles`);
+    }
+  },
+};
+
+export interface AllowedManagingTenantsConfig {
+  /** Managing tenant ids offers may delegate to. Empty: any. */
+  allowedManagingTenantIds: string[];
+}
+
+const allowedManagingTenants: ResourceValidationPolicy = {
+  name: "lighthouse-allowed-managing-tenants",
+  description: "Offers delegate only to the MSP's own managing tenants (policy config allowedManagingTenantIds).",
+  enforcementLevel: "mandatory",
+  configSchema: {
+    properties: {
+      allowedManagingTenantIds: { type: "array", items: { type: "string", pattern: "^[0-9a-fA-F-]{36}$" }, default: [] },
+    },
+  },
+  validateResource: (args, reportViolation) => {
+    const { allowedManagingTenantIds: allowList } = args.getConfig<AllowedManagingTenantsConfig>();
+    const managedBy = args.props.properties?.managedByTenantId;
+    if (args.type !== DEFINITION || !allowList?.length || typeof managedBy !== "string") return;
+    if (!allowList.some((tenant) => tenant.toLowerCase() === managedBy.toLowerCase())) {
+      reportViolation(`managing tenant ${managedBy} is not in this MSP's allowedManagingTenantIds`);
+    }
+  },
+};
+
+export const resourcePolicies: ResourceValidationPolicy[] = [
+  ...definitionRulePolicies,
+  managingTenantIsCustomer,
+  preferGroups,
+  delegatedRoleAssignmentRole,
+  identityName,
+  federatedCredential,
+  allowedRoles,
+  allowedManagingTenants,
+];
+
+export const stackPolicies: StackValidationPolicy[] = [assignmentDefinitionSameSubscription, uniqueDefinitionGuid, roleNotDelegated, federatedCredentialsPerIdentity];
+
+export const policies = [...resourcePolicies, ...stackPolicies];

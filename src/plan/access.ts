@@ -1,0 +1,158 @@
+import { roleGuid } from "../rules/lighthouse";
+import { roleLabel } from "../roles/catalog";
+import type { RegisteredResource } from "../offline";
+
+/**
+ * Who gets which access where, read back from the resources a program registers: the common
+ * ground of the plan's text and the access review. Built from resource inputs, never from the
+ * YAML, so resources declared in code are described (and reviewed) the same way.
+ */
+
+export interface Principal {
+  id: string;
+  name?: string;
+}
+
+export interface Grant {
+  principal: Principal;
+  roleId: string;
+  role: string;
+  /** User Access Administrator: the roles it may assign to managed identities. */
+  delegatedRoles?: string[];
+  /** Eligible (just-in-time) grants only. */
+  jit?: { multiFactorAuthProvider: string; maximumActivationDuration: string; approvers: Principal[] };
+}
+
+export interface DelegationView {
+  subscriptionId: string;
+  offer: string;
+  definitionGuid: string;
+  managedByTenantId: string;
+  scopes: string[];
+  permanent: Grant[];
+  eligible: Grant[];
+}
+
+export interface IdentityRoleView {
+  role: string;
+  roleId: string;
+  scope: string;
+  /** Assigned from the managing tenant through Lighthouse. */
+  delegated: boolean;
+}
+
+export interface IdentityView {
+  /** The identity's name, or the resource id whose system-assigned identity it is. */
+  name: string;
+  kind: "user-assigned" | "system-assigned";
+  subscriptionId?: string;
+  resourceGroup?: string;
+  location?: string;
+  isolationScope?: string;
+  federatedCredentials: Array<{ name: string; issuer: string; subject: string }>;
+  roleAssignments: IdentityRoleView[];
+}
+
+export interface AccessView {
+  delegations: DelegationView[];
+  identities: IdentityView[];
+}
+
+type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const text = (value: unknown) => (value === undefined || value === null ? "" : String(value));
+const subscriptionOf = (scope: unknown) => /^\/subscriptions\/([^/]+)/i.exec(text(scope))?.[1]?.toLowerCase() ?? "";
+
+function grantOf(authorization: Inputs): Grant {
+  const roleId = roleGuid(text(authorization.roleDefinitionId));
+  const policy = authorization.justInTimeAccessPolicy as Inputs | undefined;
+  return {
+    principal: { id: text(authorization.principalId).toLowerCase(), ...(authorization.principalIdDisplayName ? { name: text(authorization.principalIdDisplayName) } : {}) },
+    roleId,
+    role: roleLabel(roleId),
+    ...(authorization.delegatedRoleDefinitionIds ? { delegatedRoles: (authorization.delegatedRoleDefinitionIds as string[]).map((id) => roleLabel(roleGuid(id))) } : {}),
+    ...(policy
+      ? {
+          jit: {
+            multiFactorAuthProvider: text(policy.multiFactorAuthProvider ?? "None"),
+            maximumActivationDuration: text(policy.maximumActivationDuration ?? "PT8H"),
+            approvers: ((policy.managedByTenantApprovers ?? []) as Inputs[]).map((approver) => ({
+              id: text(approver.principalId).toLowerCase(),
+              ...(approver.principalIdDisplayName ? { name: text(approver.principalIdDisplayName) } : {}),
+            })),
+          },
+        }
+      : {}),
+  };
+}
+
+const isIdentity = (resource: RegisteredResource) =>
+  resource.type === "azure-native:managedidentity:UserAssignedIdentity" ||
+  (resource.type === "azure-native:resources:Resource" && resource.inputs.resourceProviderNamespace === "Microsoft.ManagedIdentity");
+
+export function accessView(resources: RegisteredResource[]): AccessView {
+  const ofType = (type: string) => resources.filter((resource) => resource.type === type);
+  const providers = new Map(ofType("pulumi:providers:azure-native").map((provider) => [provider.name, provider.inputs]));
+  const assignments = ofType("azure-native:managedservices:RegistrationAssignment");
+
+  const delegations = ofType("azure-native:managedservices:RegistrationDefinition").map((definition): DelegationView => {
+    const guid = text(definition.inputs.registrationDefinitionId).toLowerCase();
+    const subscriptionId = subscriptionOf(definition.inputs.scope);
+    const properties = (definition.inputs.properties ?? {}) as Inputs;
+    const scopes = assignments
+      .filter((assignment) => text((assignment.inputs as Inputs).properties?.registrationDefinitionId).toLowerCase().endsWith(`/registrationdefinitions/${guid}`))
+      .filter((assignment) => subscriptionOf(assignment.inputs.scope) === subscriptionId)
+      .map((assignment) => text(assignment.inputs.scope));
+    return {
+      subscriptionId,
+      offer: text(properties.registrationDefinitionName || guid),
+      definitionGuid: guid,
+      managedByTenantId: text(properties.managedByTenantId).toLowerCase(),
+      scopes: scopes.sort(),
+      permanent: ((properties.authorizations ?? []) as Inputs[]).map(grantOf),
+      eligible: ((properties.eligibleAuthorizations ?? []) as Inputs[]).map((authorization) => grantOf({ justInTimeAccessPolicy: {}, ...authorization })),
+    };
+  });
+
+  // Identities and their roles: a component holds one identity (or one system-assigned lookup).
+  const roleAssignments = ofType("azure-native:authorization:RoleAssignment");
+  const credentials = ofType("azure-native:managedidentity:FederatedIdentityCredential");
+  const roleView = (assignment: RegisteredResource): IdentityRoleView => {
+    const roleId = roleGuid(text(assignment.inputs.roleDefinitionId));
+    return { role: roleLabel(roleId), roleId, scope: text(assignment.inputs.scope), delegated: Boolean(assignment.inputs.delegatedManagedIdentityResourceId) };
+  };
+  const identities: IdentityView[] = resources.filter(isIdentity).map((identity) => {
+    const name = text(identity.inputs.resourceName);
+    const resourceGroup = text(identity.inputs.resourceGroupName);
+    const provider = identity.providerName ? providers.get(identity.providerName) : undefined;
+    return {
+      name,
+      kind: "user-assigned",
+      ...(provider?.subscriptionId ? { subscriptionId: text(provider.subscriptionId) } : {}),
+      resourceGroup,
+      location: text(identity.inputs.location),
+      ...((identity.inputs as Inputs).properties?.isolationScope ? { isolationScope: text((identity.inputs as Inputs).properties.isolationScope) } : {}),
+      federatedCredentials: credentials
+        .filter((credential) => credential.inputs.resourceName === name && credential.inputs.resourceGroupName === resourceGroup)
+        .map((credential) => ({ name: text(credential.inputs.federatedIdentityCredentialResourceName), issuer: text(credential.inputs.issuer), subject: text(credential.inputs.subject) })),
+      roleAssignments: roleAssignments
+        .filter((assignment) => assignment.parentUrn !== undefined && assignment.parentUrn === identity.parentUrn)
+        .map(roleView),
+    };
+  });
+  const systemAssigned = resources.filter((resource) => resource.type === "lighthouse:identity:SystemAssignedIdentityAccess");
+  for (const access of systemAssigned) {
+    const owned = roleAssignments.filter((assignment) => assignment.parentUrn === access.urn);
+    identities.push({
+      name: text(access.inputs.resourceId),
+      kind: "system-assigned",
+      federatedCredentials: [],
+      roleAssignments: owned.map(roleView),
+    });
+  }
+  const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => key(a).localeCompare(key(b));
+  for (const identity of identities) identity.roleAssignments.sort(byKey((role) => `${role.scope} ${role.role}`));
+  return {
+    delegations: delegations.sort(byKey((delegation) => `${delegation.subscriptionId} ${delegation.offer}`)),
+    identities: identities.sort(byKey((identity) => `${identity.subscriptionId ?? ""} ${identity.name}`)),
+  };
+}

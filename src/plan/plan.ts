@@ -1,0 +1,96 @@
+import * as pulumi from "@pulumi/pulumi";
+import { policies } from "../../policies/policies";
+import { runOffline, type RegisteredResource } from "../offline";
+import { runPolicies, type PolicyPackConfig, type Violation } from "../policy/run";
+import { lighthouseProgram } from "../stack/program";
+import { PROJECT_NAME } from "../stack/schema";
+import { accessView, type AccessView, type Grant } from "./access";
+
+/** What `npm run plan` computes for one stack: resources that would reach Azure, and violations. */
+export interface Plan {
+  stack: string;
+  resources: Array<Pick<RegisteredResource, "type" | "name" | "inputs">>;
+  violations: Violation[];
+  access: AccessView;
+}
+
+/** Object keys sorted at every depth, so JSON output is byte-stable for machines and diffs. */
+function sortedDeep(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedDeep);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedDeep((value as Record<string, unknown>)[key])]));
+  }
+  return value;
+}
+
+/** Runs any Pulumi program offline and reviews what it registers with the policy pack. */
+export async function planProgram(stack: string, program: () => unknown, config: PolicyPackConfig = {}): Promise<Plan> {
+  const { resources } = await runOffline(PROJECT_NAME, stack, program);
+  const violations = await runPolicies(policies, resources, config);
+  return {
+    stack,
+    resources: resources
+      .filter((resource) => resource.custom)
+      .map(({ type, name, inputs }) => ({ type, name, inputs: sortedDeep(inputs) as Record<string, unknown> }))
+      .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name)),
+    violations,
+    access: accessView(resources),
+  };
+}
+
+/** Plans one stack of the project: the real stack program, under Pulumi's mocks. */
+export function planStack(projectRoot: string, stack: string, config: PolicyPackConfig = {}): Promise<Plan> {
+  return planProgram(stack, () => lighthouseProgram({ projectRoot, stackName: stack }), config);
+}
+
+export const hasMandatoryViolations = (plan: Plan) => plan.violations.some((violation) => violation.enforcementLevel === "mandatory");
+
+/** The machine-readable plan: `resources` and `violations`, sorted. */
+export function planJson(plan: Plan): { stack: string; resources: Plan["resources"]; violations: Violation[] } {
+  return { stack: plan.stack, resources: plan.resources, violations: plan.violations };
+}
+
+export const describePrincipal = (principal: { id: string; name?: string }) => (principal.name ? `${principal.name} (${principal.id})` : principal.id);
+
+export function describeGrant(grant: Grant): string {
+  const parts = [`${describePrincipal(grant.principal)}: ${grant.role}`];
+  if (grant.delegatedRoles) parts.push(`may assign ${grant.delegatedRoles.join(", ")} to managed identities`);
+  if (grant.jit) {
+    parts.push(`MFA ${grant.jit.multiFactorAuthProvider}`, `up to ${grant.jit.maximumActivationDuration}`);
+    parts.push(grant.jit.approvers.length ? `approvers: ${grant.jit.approvers.map(describePrincipal).join(", ")}` : "no approval");
+  }
+  return parts.join("; ");
+}
+
+/** The plan for people: per subscription, who gets what where; identities; violations. */
+export function planText(plan: Plan): string {
+  const lines = [`Plan for stack ${plan.stack}: ${plan.resources.length} resources`];
+  const subscriptions = [...new Set([...plan.access.delegations.map((d) => d.subscriptionId), ...plan.access.identities.flatMap((i) => i.subscriptionId ?? [])])];
+  for (const subscriptionId of subscriptions) {
+    lines.push("", `Subscription ${subscriptionId}`);
+    for (const delegation of plan.access.delegations.filter((d) => d.subscriptionId === subscriptionId)) {
+      lines.push(`  Offer "${delegation.offer}" (managing tenant ${delegation.managedByTenantId}, definition ${delegation.definitionGuid})`);
+      lines.push(`    delegated scopes: ${delegation.scopes.length ? delegation.scopes.join(", ") : "none (no registration assignment)"}`);
+      for (const grant of delegation.permanent) lines.push(`    permanent  ${describeGrant(grant)}`);
+      for (const grant of delegation.eligible) lines.push(`    eligible   ${describeGrant(grant)}`);
+    }
+    for (const identity of plan.access.identities.filter((i) => i.subscriptionId === subscriptionId)) {
+      const details = [identity.resourceGroup, identity.location, identity.isolationScope && `isolation ${identity.isolationScope}`].filter(Boolean).join(", ");
+      lines.push(`  Identity ${identity.name} (${details})`);
+      for (const credential of identity.federatedCredentials) lines.push(`    federated  ${credential.name}: ${credential.issuer} ${credential.subject}`);
+      for (const role of identity.roleAssignments) lines.push(`    role       ${role.role} at ${role.scope}${role.delegated ? " (through Lighthouse)" : ""}`);
+    }
+  }
+  for (const identity of plan.access.identities.filter((i) => i.kind === "system-assigned")) {
+    lines.push("", `System-assigned identity of ${identity.name}`);
+    for (const role of identity.roleAssignments) lines.push(`    role       ${role.role} at ${role.scope}${role.delegated ? " (through Lighthouse)" : ""}`);
+  }
+  lines.push("", plan.violations.length ? "Policy violations:" : "Policy violations: none");
+  for (const violation of plan.violations) {
+    lines.push(`  ${violation.enforcementLevel} ${violation.policy}${violation.resource ? ` on ${violation.resource.name}` : ""}: ${violation.message}`);
+  }
+  return lines.join("\n");
+}
+
+/** Config errors surface from the program as RunError: the validator's located messages. */
+export const isConfigError = (error: unknown): error is Error => error instanceof pulumi.RunError;

@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { RegistrationDefinition } from "@pulumi/azure-native/managedservices";
+import { Provider } from "@pulumi/azure-native/provider";
+import { runOffline } from "../src/offline";
+import { hasMandatoryViolations, planJson, planProgram, planStack, planText } from "../src/plan/plan";
+import { lighthouseProgram } from "../src/stack/program";
+import { REPO_ROOT, runCli } from "./helpers/project";
+
+describe("npm run plan", () => {
+  it.each(["fabrikam", "northwind", "northwind-managed"])("the plan JSON of %s is stable (snapshot)", async (stack) => {
+    const plan = await planStack(REPO_ROOT, stack);
+    expect(plan.violations).toEqual([]);
+    await expect(`${JSON.stringify(planJson(plan), null, 2)}\n`).toMatchFileSnapshot(`./__snapshots__/plan-${stack}.json`);
+  });
+
+  it("describes who gets what where, in plain words", async () => {
+    const text = planText(await planStack(REPO_ROOT, "fabrikam"));
+    expect(text).toContain("Subscription 0afefe50-734e-4610-8a82-a144a2f49dea");
+    expect(text).toContain(
+      "eligible   Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2): Contributor; MFA Azure; up to PT4H; approvers: Duty managers (d9b22cd6-6407-43cc-8c60-07c56df0b51a)",
+    );
+    expect(text).toContain("Identity admins (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b): User Access Administrator; may assign Contributor, Monitoring Contributor");
+    expect(text).toContain("role       Virtual Machine Contributor at /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea/resourceGroups/rg-app");
+    expect(text).toContain("Policy violations: none");
+  });
+
+  it("catches a program that bypasses the YAML and grants Owner in code", async () => {
+    const plan = await planProgram("rogue", () => {
+      const provider = new Provider("customer", { subscriptionId: "0afefe50-734e-4610-8a82-a144a2f49dea", tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808" });
+      new RegistrationDefinition(
+        "rogue",
+        {
+          scope: "/subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea",
+          registrationDefinitionId: "11111111-2222-4333-8444-555555555555",
+          properties: {
+            managedByTenantId: "83ace5cd-bcc3-441a-bd86-e6a75360cecc",
+            authorizations: [{ principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", roleDefinitionId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635" }],
+          },
+        },
+        { provider },
+      );
+    });
+    expect(hasMandatoryViolations(plan)).toBe(true);
+    expect(plan.violations).toContainEqual({
+      policy: "lighthouse-role-not-supported",
+      enforcementLevel: "mandatory",
+      resource: { type: "azure-native:managedservices:RegistrationDefinition", name: "rogue", urn: "urn:pulumi:rogue::lighthouse::azure-native:managedservices:RegistrationDefinition::rogue" },
+      message: expect.stringMatching(/^properties\.authorizations\.0\.roleDefinitionId: Owner cannot be used with Azure Lighthouse/),
+    });
+  });
+
+  it("never serialises customers: every definition → assignment chain has depth 2", async () => {
+    const { resources } = await runOffline("lighthouse", "fabrikam", () => lighthouseProgram({ projectRoot: REPO_ROOT, stackName: "fabrikam" }));
+    const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
+    const depth = (urn: string): number => 1 + Math.max(0, ...byUrn.get(urn)!.dependencies.filter((dependency) => byUrn.get(dependency)?.custom).map(depth));
+    const delegationResources = resources.filter((resource) => resource.type.startsWith("azure-native:managedservices:"));
+    expect(delegationResources.length).toBe(6);
+    expect(Math.max(...delegationResources.map((resource) => depth(resource.urn)))).toBe(2);
+    for (const assignment of delegationResources.filter((resource) => resource.type.endsWith("RegistrationAssignment"))) {
+      expect(assignment.dependencies.map((urn) => byUrn.get(urn)?.type)).toEqual(["azure-native:managedservices:RegistrationDefinition"]);
+    }
+  });
+
+  it("exits 1 with the validator's messages for an invalid stack, 2 without --stack, 0 when clean", () => {
+    expect(runCli("plan", ["--stack", "missing"])).toMatchObject({ status: 1, stderr: expect.stringContaining("stacks/Pulumi.missing.yaml:1:1: error: cannot read file: no such file") });
+    expect(runCli("plan", [])).toMatchObject({ status: 2, stderr: expect.stringContaining("--stack is required") });
+    const json = runCli("plan", ["--stack", "northwind", "--format", "json"]);
+    expect(json.status).toBe(0);
+    expect(Object.keys(JSON.parse(json.stdout))).toEqual(["stack", "resources", "violations"]);
+  });
+
+  it("exits 1 on a mandatory violation from the MSP's own policy config", () => {
+    const config = join(mkdtempSync(join(tmpdir(), "policy-")), "config.json");
+    writeFileSync(config, JSON.stringify({ "lighthouse-allowed-roles": { allowedRoles: ["Reader"] } }));
+    expect(runCli("plan", ["--stack", "northwind", "--policy-config", "policies/policy-config.example.json"]).status).toBe(0);
+    const result = runCli("plan", ["--stack", "northwind", "--policy-config", config]);
+    expect(result.stdout).toContain("mandatory lighthouse-allowed-roles on contoso-managed-operations-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-definition");
+    expect(result.status).toBe(1);
+  });
+});
