@@ -9,6 +9,8 @@ import { accessView, type AccessView, type Grant } from "./access";
 /** What `npm run plan` computes for one stack: resources that would reach Azure, and violations. */
 export interface Plan {
   stack: string;
+  /** The customer's name, when the program says (the stack program does). */
+  customer?: string;
   resources: Array<Pick<RegisteredResource, "type" | "name" | "inputs">>;
   violations: Violation[];
   access: AccessView;
@@ -25,10 +27,12 @@ function sortedDeep(value: unknown): unknown {
 
 /** Runs any Pulumi program offline and reviews what it registers with the policy pack. */
 export async function planProgram(stack: string, program: () => unknown, config: PolicyPackConfig = {}): Promise<Plan> {
-  const { resources } = await runOffline(PROJECT_NAME, stack, program);
+  const { resources, result } = await runOffline(PROJECT_NAME, stack, program);
   const violations = await runPolicies(policies, resources, config);
+  const customer = (result as { customer?: unknown } | undefined)?.customer;
   return {
     stack,
+    ...(typeof customer === "string" ? { customer } : {}),
     resources: resources
       .filter((resource) => resource.custom)
       .map(({ type, name, inputs }) => ({ type, name, inputs: sortedDeep(inputs) as Record<string, unknown> }))

@@ -1,0 +1,77 @@
+import { existsSync } from "node:fs";
+import { findProjectRoot, stackFilePath } from "../stack/load";
+import { isConfigError, planStack, type Plan } from "../plan/plan";
+import { accessChanges } from "../plan/review";
+import { checkoutProjectAt, RevisionError, stackNames } from "../plan/revision";
+import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+
+const USAGE = `usage: npm run diff -- --stack <name>|all --base <git-ref> [--format markdown|json]
+
+The access review: plans the stack(s) at the base revision and in the working tree (offline),
+and lists the access changes a reviewer cares about, as Markdown for a pull-request comment.
+Exit codes: 0 reviewed, 1 a stack is invalid on either side, 2 usage error (or unknown ref).`;
+
+interface StackReview {
+  stack: string;
+  customer: string;
+  changes: string[];
+  errors: string[];
+}
+
+/** The plan of a stack in one checkout, undefined when the stack does not exist there. */
+async function planIfPresent(root: string, stack: string, side: string, errors: string[]): Promise<Plan | undefined> {
+  if (!existsSync(stackFilePath(root, stack))) return undefined;
+  try {
+    return await planStack(root, stack);
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    errors.push(`${side}: ${error.message}`);
+    return undefined;
+  }
+}
+
+function markdown(reviews: StackReview[], base: string): string {
+  const lines = [`## Access review (against \`${base}\`)`];
+  for (const review of reviews) {
+    lines.push("", `### ${review.stack} (${review.customer})`, "");
+    for (const error of review.errors) lines.push("```", error, "```");
+    if (review.changes.length === 0 && review.errors.length === 0) lines.push("No access changes.");
+    for (const change of review.changes) lines.push(`- ${change}`);
+  }
+  return lines.join("\n");
+}
+
+runCommand(USAGE, async (argv) => {
+  const { values } = parseCommandLine(argv, {
+    stack: { type: "string" },
+    base: { type: "string" },
+    format: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (!values.stack || !values.base) throw new UsageError("--stack and --base are required");
+  const format = oneOf("format", values.format, ["markdown", "json"] as const, "markdown");
+  const head = findProjectRoot(process.cwd());
+  let base: string;
+  try {
+    base = checkoutProjectAt(head, values.base);
+  } catch (error) {
+    if (error instanceof RevisionError) throw new UsageError(error.message);
+    throw error;
+  }
+  const stacks = values.stack === "all" ? [...new Set([...stackNames(base), ...stackNames(head)])].sort() : [values.stack];
+  const reviews: StackReview[] = [];
+  for (const stack of stacks) {
+    const errors: string[] = [];
+    const before = await planIfPresent(base, stack, `at ${values.base}`, errors);
+    const after = await planIfPresent(head, stack, "in the working tree", errors);
+    if (!before && !after && errors.length === 0) errors.push(`stack ${stack} exists neither at ${values.base} nor in the working tree`);
+    const customer = after?.customer ?? before?.customer ?? stack;
+    reviews.push({ stack, customer, changes: errors.length ? [] : accessChanges(before?.access, after?.access, customer), errors });
+  }
+  process.stdout.write(`${format === "json" ? JSON.stringify({ base: values.base, stacks: reviews }, null, 2) : markdown(reviews, values.base)}\n`);
+  return reviews.some((review) => review.errors.length > 0) ? EXIT.failed : EXIT.ok;
+});

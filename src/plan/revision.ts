@@ -1,0 +1,46 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { stackNameOf } from "../stack/load";
+
+/** A git failure the user can fix (a ref that does not exist, no repository): exit 2, not a crash. */
+export class RevisionError extends Error {}
+
+function git(cwd: string, args: string[], input?: Buffer): Buffer {
+  try {
+    return execFileSync("git", args, { cwd, input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 512 * 1024 * 1024 });
+  } catch (error) {
+    const stderr = String((error as { stderr?: Buffer }).stderr ?? "").trim();
+    throw new RevisionError(`git ${args[0]} failed: ${stderr || (error as Error).message}`);
+  }
+}
+
+/**
+ * The project's files (offers, stacks, Pulumi.yaml) as they were at `ref`, in a temporary
+ * directory. The review runs today's code over them: only the data is historical.
+ */
+export function checkoutProjectAt(projectRoot: string, ref: string): string {
+  const top = git(projectRoot, ["rev-parse", "--show-toplevel"]).toString().trim();
+  const prefix = relative(top, projectRoot);
+  try {
+    git(projectRoot, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`]);
+  } catch {
+    throw new RevisionError(`'${ref}' is not a commit of the repository at ${top}`);
+  }
+  const target = mkdtempSync(join(tmpdir(), "lighthouse-base-"));
+  const tree = `${ref}:${prefix}`;
+  const tar = git(projectRoot, ["archive", "--format=tar", tree]);
+  execFileSync("tar", ["-x", "-C", target], { input: tar });
+  return target;
+}
+
+/** The stack names of a project checkout (from stacks/Pulumi.<stack>.yaml). */
+export function stackNames(projectRoot: string): string[] {
+  const directory = join(projectRoot, "stacks");
+  if (!existsSync(directory)) return [];
+  return readdirSync(directory)
+    .map((file) => stackNameOf(file))
+    .filter((name): name is string => name !== undefined)
+    .sort();
+}

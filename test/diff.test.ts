@@ -1,0 +1,88 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runCli, tempProject } from "./helpers/project";
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd, stdio: "pipe" }).toString();
+
+function edit(root: string, file: string, from: string, to: string) {
+  const path = join(root, file);
+  const text = readFileSync(path, "utf8");
+  expect(text.includes(from), `${file} contains ${from}`).toBe(true);
+  writeFileSync(path, text.replace(from, to));
+}
+
+describe("npm run diff (access review)", () => {
+  let root: string;
+  beforeAll(() => {
+    root = tempProject();
+    git(root, "init", "-q", "-b", "main");
+    git(root, "add", "-A");
+    git(root, "commit", "-qm", "base");
+    // A second revision of the offers and stacks, left in the working tree.
+    edit(root, "offers/contoso-escalation.yaml", "maximumActivationDuration: PT4H", "maximumActivationDuration: PT8H");
+    edit(root, "offers/contoso-escalation.yaml", "principalId: d9b22cd6-6407-43cc-8c60-07c56df0b51a\n          principalIdDisplayName: Duty managers", "principalId: 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n          principalIdDisplayName: Security leads");
+    edit(root, "offers/contoso-operations.yaml", "authorizations:\n", "authorizations:\n  - principalId: 1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b\n    principalIdDisplayName: Network team\n    role: Network Contributor\n");
+    edit(root, "offers/contoso-operations.yaml", "delegatedRoles: [Contributor, Monitoring Contributor]", "delegatedRoles: [Contributor, Monitoring Contributor, Backup Contributor]");
+    edit(root, "stacks/Pulumi.northwind.yaml", "        - subscriptionId: a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d\n          resourceGroups: [rg-shared]\n", "");
+    edit(root, "stacks/Pulumi.fabrikam.yaml", "        - role: Reader\n", "        - role: Backup Contributor\n          scope: /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea\n        - role: Reader\n");
+  });
+
+  it("lists the access changes of every stack, aggregated per customer", () => {
+    const result = runCli("diff", ["--stack", "all", "--base", "main"], root);
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toBe("## Access review (against `main`)");
+    const fabrikam = lines.slice(lines.indexOf("### fabrikam (Fabrikam)"), lines.indexOf("### northwind (Northwind Traders)"));
+    expect(fabrikam).toEqual([
+      "### fabrikam (Fabrikam)",
+      "",
+      "- **Escalation engineers** (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2) (eligible Contributor): JIT duration **raised** from PT4H to PT8H on Fabrikam (1 subscription)",
+      "- **Escalation engineers** (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2) (eligible Contributor): approver Security leads (7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d) added on Fabrikam (1 subscription)",
+      "- **Escalation engineers** (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2) (eligible Contributor): approver Duty managers (d9b22cd6-6407-43cc-8c60-07c56df0b51a) removed on Fabrikam (1 subscription)",
+      "- **Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **may now assign** Backup Contributor to managed identities on Fabrikam (2 subscriptions)",
+      "- **Network team** (1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b) **gains** Network Contributor on Fabrikam (2 subscriptions)",
+      "- identity id-contoso-automation **gains** Backup Contributor at /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea",
+      "",
+    ]);
+    const northwind = lines.slice(lines.indexOf("### northwind (Northwind Traders)"), lines.indexOf("### northwind-managed (Northwind Traders)"));
+    expect(northwind).toContain('- delegation **removed**: offer "Contoso Managed Operations" from subscription a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d');
+    expect(northwind).toContain("- **Network team** (1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b) **gains** Network Contributor on Northwind Traders (1 subscription)");
+    expect(northwind).toContain("- **Tier 1 Support** (f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc) **loses** Reader on Northwind Traders (1 subscription)");
+  });
+
+  it("reports a new managing tenant as a replaced delegation", () => {
+    const other = tempProject();
+    git(other, "init", "-q", "-b", "main");
+    git(other, "add", "-A");
+    git(other, "commit", "-qm", "base");
+    edit(other, "offers/contoso-escalation.yaml", "managedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc", "managedByTenantId: de83f4a9-a76a-4025-a91a-91171923eac7");
+    const result = runCli("diff", ["--stack", "fabrikam", "--base", "main", "--format", "json"], other);
+    const [review] = JSON.parse(result.stdout).stacks;
+    expect(review.changes).toContain(
+      'offer "Contoso Escalation" in subscription 0afefe50-734e-4610-8a82-a144a2f49dea: **managing tenant changed** from 83ace5cd-bcc3-441a-bd86-e6a75360cecc to de83f4a9-a76a-4025-a91a-91171923eac7 (the delegation is replaced: removed, then created)',
+    );
+  });
+
+  it("says 'No access changes.' when nothing changed, and refuses an unknown ref", () => {
+    const same = tempProject();
+    git(same, "init", "-q", "-b", "main");
+    git(same, "add", "-A");
+    git(same, "commit", "-qm", "base");
+    expect(runCli("diff", ["--stack", "northwind", "--base", "main"], same).stdout).toContain("### northwind (Northwind Traders)\n\nNo access changes.");
+    expect(runCli("diff", ["--stack", "northwind", "--base", "v9"], same)).toMatchObject({ status: 2, stderr: expect.stringContaining("'v9' is not a commit") });
+  });
+
+  it("exits 1 when a side is invalid", () => {
+    const broken = tempProject();
+    git(broken, "init", "-q", "-b", "main");
+    git(broken, "add", "-A");
+    git(broken, "commit", "-qm", "base");
+    edit(broken, "offers/contoso-operations.yaml", "role: Reader", "role: Owner");
+    const result = runCli("diff", ["--stack", "northwind", "--base", "main"], broken);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toMatch(/in the working tree: stack northwind is not valid:\n.*offers\/contoso-operations\.yaml:\d+:\d+: error: Owner cannot be used/);
+  });
+});
