@@ -1,0 +1,53 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { basename, extname, join } from "node:path";
+import { formatDiagnostic, hasErrors } from "../diagnostics";
+import { armParameters, armTemplate } from "../export/arm";
+import { loadOffer } from "../offer/load";
+import { resourceGroupName } from "../stack/resourceGroup";
+import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+
+const USAGE = `usage: npm run export -- arm --offer <file> [--resource-groups rg1,rg2] [--out <dir>] [--format json]
+
+Writes the offer as an Azure Lighthouse onboarding template for a customer to deploy
+(az deployment sub create --location <region> --template-file <name>.json --parameters <name>.parameters.json):
+<out>/<offer>.json (subscriptionDeploymentTemplate) and <out>/<offer>.parameters.json. Default --out: export/.
+Only ARM JSON is produced: Bicep output is refused rather than shipped unverified (no Bicep compiler here).
+Exit codes: 0 written, 1 the offer has errors, 2 usage error.`;
+
+runCommand(USAGE, (argv) => {
+  const { values, positionals } = parseCommandLine(argv, {
+    offer: { type: "string" },
+    "resource-groups": { type: "string" },
+    out: { type: "string" },
+    format: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (positionals[0] !== "arm" || positionals.length !== 1) throw new UsageError("the only export target is 'arm'");
+  if (!values.offer) throw new UsageError("--offer is required");
+  if (values.format === "bicep") throw new UsageError("--format bicep is not supported: without a Bicep compiler to check it, it would be unverified output");
+  oneOf("format", values.format, ["json"] as const, "json");
+  const resourceGroups = values["resource-groups"]?.split(",").map((name) => name.trim()) ?? [];
+  for (const group of resourceGroups) {
+    const checked = resourceGroupName.safeParse(group);
+    if (!checked.success) throw new UsageError(`--resource-groups: ${checked.error.issues[0].message}`);
+  }
+  if (new Set(resourceGroups.map((group) => group.toLowerCase())).size !== resourceGroups.length) throw new UsageError("--resource-groups lists a group twice");
+
+  const { offer, diagnostics } = loadOffer(values.offer);
+  for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  if (!offer || hasErrors(diagnostics)) return EXIT.failed;
+
+  const out = values.out ?? "export";
+  const stem = basename(values.offer, extname(values.offer));
+  mkdirSync(out, { recursive: true });
+  const templateFile = join(out, `${stem}.json`);
+  const parametersFile = join(out, `${stem}.parameters.json`);
+  writeFileSync(templateFile, `${JSON.stringify(armTemplate(offer, { resourceGroups }), null, 2)}\n`);
+  writeFileSync(parametersFile, `${JSON.stringify(armParameters(offer, { resourceGroups }), null, 2)}\n`);
+  process.stdout.write(`${templateFile}\n${parametersFile}\n`);
+  return EXIT.ok;
+});
