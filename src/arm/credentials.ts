@@ -1,0 +1,17 @@
+/**
+ * A bearer token for ARM: AZURE_ACCESS_TOKEN when a pipeline already holds one, otherwise
+ * @azure/identity's DefaultAzureCredential (az login on a workstation, workload identity / OIDC
+ * in pipelines, managed identity on Azure hosts), loaded only when needed.
+ */
+export function armTokenSource(endpoint: string): () => Promise<string> {
+  const given = process.env.AZURE_ACCESS_TOKEN;
+  if (given) return async () => given;
+  let credential: Promise<{ getToken(scope: string): Promise<{ token: string } | null> }> | undefined;
+  const scope = `${new URL(endpoint).origin}/.default`;
+  return async () => {
+    credential ??= import("@azure/identity").then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
+    const token = await (await credential).getToken(scope);
+    if (!token) throw new Error(`no Azure credential could get a token for ${scope}`);
+    return token.token;
+  };
+}

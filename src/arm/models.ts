@@ -1,0 +1,83 @@
+import { z } from "zod";
+
+/**
+ * The read side of Microsoft.ManagedServices 2022-10-01 (seed registration-definitions-list-api.txt):
+ * what the server returns is data, parsed tolerantly. Ids are plain strings (the seed's own samples
+ * hold ids that are no GUIDs), unknown fields pass, and a missing required field is an error.
+ */
+
+const principal = z.looseObject({ principalId: z.string(), principalIdDisplayName: z.string().optional() });
+
+export const authorizationModel = z.looseObject({
+  principalId: z.string(),
+  principalIdDisplayName: z.string().optional(),
+  roleDefinitionId: z.string(),
+  delegatedRoleDefinitionIds: z.array(z.string()).optional(),
+});
+
+export const eligibleAuthorizationModel = z.looseObject({
+  principalId: z.string(),
+  principalIdDisplayName: z.string().optional(),
+  roleDefinitionId: z.string(),
+  justInTimeAccessPolicy: z
+    .looseObject({
+      multiFactorAuthProvider: z.string(),
+      maximumActivationDuration: z.string().optional(),
+      managedByTenantApprovers: z.array(principal).optional(),
+    })
+    .optional(),
+});
+
+const systemDataModel = z
+  .looseObject({
+    createdBy: z.string().optional(),
+    createdByType: z.string().optional(),
+    createdAt: z.string().optional(),
+    lastModifiedBy: z.string().optional(),
+    lastModifiedByType: z.string().optional(),
+    lastModifiedAt: z.string().optional(),
+  })
+  .optional();
+
+export const definitionPropertiesModel = z.looseObject({
+  description: z.string().optional(),
+  authorizations: z.array(authorizationModel),
+  eligibleAuthorizations: z.array(eligibleAuthorizationModel).optional(),
+  registrationDefinitionName: z.string().optional(),
+  managedByTenantId: z.string(),
+  provisioningState: z.string().optional(),
+  manageeTenantId: z.string().optional(),
+  manageeTenantName: z.string().optional(),
+  managedByTenantName: z.string().optional(),
+});
+
+export const registrationDefinitionModel = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  type: z.string().optional(),
+  properties: definitionPropertiesModel,
+  plan: z.looseObject({ name: z.string(), product: z.string(), publisher: z.string(), version: z.string() }).optional(),
+  systemData: systemDataModel,
+});
+
+export const registrationAssignmentModel = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  type: z.string().optional(),
+  properties: z.looseObject({
+    registrationDefinitionId: z.string(),
+    provisioningState: z.string().optional(),
+    // Present with $expandRegistrationDefinition=true.
+    registrationDefinition: z.looseObject({ properties: definitionPropertiesModel.partial().optional(), id: z.string().optional(), name: z.string().optional() }).optional(),
+  }),
+  systemData: systemDataModel,
+});
+
+export const listModel = <T extends z.ZodType>(item: T) => z.looseObject({ value: z.array(item), nextLink: z.string().nullish() });
+
+export const errorResponseModel = z.looseObject({
+  error: z.looseObject({ code: z.string(), message: z.string(), details: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })).optional() }),
+});
+
+export type RegistrationDefinition = z.output<typeof registrationDefinitionModel>;
+export type RegistrationAssignment = z.output<typeof registrationAssignmentModel>;

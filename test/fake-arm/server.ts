@@ -1,0 +1,128 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/**
+ * A local stand-in for Azure Resource Manager's Microsoft.ManagedServices list calls (API
+ * 2022-10-01), on 127.0.0.1 only: bearer token required, api-version checked, both $filter forms
+ * (eq, in), $expandRegistrationDefinition, paging through nextLink, ErrorResponse bodies, and
+ * injectable faults. Items are served at the scope they live at (the id's prefix).
+ */
+
+export type Fault =
+  | { kind: "throttle"; retryAfter: string }
+  | { kind: "error"; status: number }
+  | { kind: "slow"; ms: number }
+  | { kind: "malformed" }
+  | { kind: "loop" }
+  | { kind: "foreign-next-link" };
+
+export interface FakeArmOptions {
+  definitions?: Array<Record<string, unknown>>;
+  assignments?: Array<Record<string, unknown>>;
+  /** Items per page; more make nextLink pages. Default 100. */
+  pageSize?: number;
+  /** The token clients must send. Default "fake-token". */
+  token?: string;
+}
+
+export interface FakeArm {
+  url: string;
+  /** Every request: method, path and query, authorization header. */
+  requests: Array<{ path: string; query: URLSearchParams; authorization?: string }>;
+  /** Faults served to the next requests, first in first out. */
+  faults: Fault[];
+  definitions: Array<Record<string, unknown>>;
+  assignments: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+const COLLECTION = /^(.*)\/providers\/Microsoft\.ManagedServices\/(registrationDefinitions|registrationAssignments)$/i;
+const FILTER = /^managedByTenantId (eq '([^']*)'|in \(((?:'[^']*'(?:, ?)?)+)\))$/;
+
+function armError(response: ServerResponse, status: number, code: string, message: string) {
+  response.writeHead(status, { "content-type": "application/json" });
+  response.end(JSON.stringify({ error: { code, message } }));
+}
+
+const managedByOf = (item: Record<string, unknown>) => String((item.properties as Record<string, unknown>)?.managedByTenantId ?? "").toLowerCase();
+const scopeOf = (item: Record<string, unknown>) => String(item.id).split("/providers/Microsoft.ManagedServices/")[0].toLowerCase();
+
+export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeArm> {
+  const token = options.token ?? "fake-token";
+  const pageSize = options.pageSize ?? 100;
+  const fake: Omit<FakeArm, "url" | "close"> = { requests: [], faults: [], definitions: options.definitions ?? [], assignments: options.assignments ?? [] };
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    fake.requests.push({ path: url.pathname, query: url.searchParams, ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}) });
+    const fault = fake.faults.shift();
+    if (fault?.kind === "slow") await new Promise((resolve) => setTimeout(resolve, fault.ms));
+    if (fault?.kind === "throttle") {
+      response.writeHead(429, { "content-type": "application/json", "retry-after": fault.retryAfter });
+      return response.end(JSON.stringify({ error: { code: "TooManyRequests", message: "Too many requests, retry later" } }));
+    }
+    if (fault?.kind === "error") return armError(response, fault.status, fault.status >= 500 ? "InternalServerError" : "BadRequest", "injected failure");
+    if (fault?.kind === "malformed") {
+      response.writeHead(200, { "content-type": "application/json" });
+      return response.end('{"value": [');
+    }
+    if (request.headers.authorization !== `Bearer ${token}`) return armError(response, 401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or invalid.");
+    if (url.searchParams.get("api-version") !== "2022-10-01") return armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
+    const match = COLLECTION.exec(decodeURIComponent(url.pathname));
+    if (!match) return armError(response, 404, "NotFound", `no route for ${url.pathname}`);
+    const [, scope, collection] = match;
+
+    let items = (collection.toLowerCase() === "registrationdefinitions" ? fake.definitions : fake.assignments).filter((item) => scopeOf(item) === scope.toLowerCase());
+    const filter = url.searchParams.get("$filter");
+    if (filter !== null) {
+      const parsed = FILTER.exec(filter);
+      if (!parsed) return armError(response, 400, "InvalidFilter", `The $filter '${filter}' is not supported.`);
+      const tenants = parsed[2] !== undefined ? [parsed[2]] : [...parsed[3].matchAll(/'([^']*)'/g)].map((quoted) => quoted[1]);
+      const wanted = new Set(tenants.map((tenant) => tenant.toLowerCase()));
+      items = items.filter((item) => {
+        const managedBy = managedByOf(item) || String((((item.properties as Record<string, unknown>).registrationDefinition as Record<string, unknown>)?.properties as Record<string, unknown>)?.managedByTenantId ?? "").toLowerCase();
+        return wanted.has(managedBy);
+      });
+    }
+    if (collection.toLowerCase() === "registrationassignments") {
+      const expand = url.searchParams.get("$expandRegistrationDefinition") === "true";
+      items = items.map((item) => {
+        const properties = { ...(item.properties as Record<string, unknown>) };
+        const definition = fake.definitions.find((candidate) => String(candidate.id).toLowerCase() === String(properties.registrationDefinitionId).toLowerCase());
+        if (expand && definition) properties.registrationDefinition = { id: definition.id, name: definition.name, properties: definition.properties, plan: definition.plan };
+        return { ...item, properties };
+      });
+    }
+
+    const skip = Number(url.searchParams.get("$skiptoken") ?? 0);
+    const page = items.slice(skip, skip + pageSize);
+    const body: Record<string, unknown> = { value: page };
+    const next = new URL(url.href);
+    next.host = request.headers.host ?? next.host;
+    if (fault?.kind === "loop") {
+      body.nextLink = next.href; // the same page again, forever
+    } else if (fault?.kind === "foreign-next-link") {
+      body.nextLink = "https://attacker.example/steal";
+    } else if (skip + pageSize < items.length) {
+      next.searchParams.set("$skiptoken", String(skip + pageSize));
+      body.nextLink = next.href;
+    }
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(JSON.stringify(body));
+  };
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error) => armError(response, 500, "FakeFailure", String(error)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...fake,
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // clients keep connections alive; do not wait for them
+      }),
+  };
+}
