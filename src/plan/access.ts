@@ -60,7 +60,20 @@ export interface AccessView {
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const text = (value: unknown) => (value === undefined || value === null ? "" : String(value));
-const subscriptionOf = (scope: unknown) => /^\/subscriptions\/([^/]+)/i.exec(text(scope))?.[1]?.toLowerCase() ?? "";
+export const subscriptionOf = (scope: unknown) => /^\/subscriptions\/([^/]+)/i.exec(text(scope))?.[1]?.toLowerCase() ?? "";
+
+/** A delegation as an access view sees it, from RegistrationDefinitionProperties in the API's shape. */
+export function delegationViewOf(subscriptionId: string, definitionGuid: string, properties: Inputs, scopes: string[]): DelegationView {
+  return {
+    subscriptionId,
+    offer: text(properties.registrationDefinitionName || definitionGuid),
+    definitionGuid,
+    managedByTenantId: text(properties.managedByTenantId).toLowerCase(),
+    scopes: [...scopes].sort(),
+    permanent: ((properties.authorizations ?? []) as Inputs[]).map(grantOf),
+    eligible: ((properties.eligibleAuthorizations ?? []) as Inputs[]).map((authorization) => grantOf({ justInTimeAccessPolicy: {}, ...authorization })),
+  };
+}
 
 function grantOf(authorization: Inputs): Grant {
   const roleId = roleGuid(text(authorization.roleDefinitionId));
@@ -97,20 +110,11 @@ export function accessView(resources: RegisteredResource[]): AccessView {
   const delegations = ofType("azure-native:managedservices:RegistrationDefinition").map((definition): DelegationView => {
     const guid = text(definition.inputs.registrationDefinitionId).toLowerCase();
     const subscriptionId = subscriptionOf(definition.inputs.scope);
-    const properties = (definition.inputs.properties ?? {}) as Inputs;
     const scopes = assignments
       .filter((assignment) => text((assignment.inputs as Inputs).properties?.registrationDefinitionId).toLowerCase().endsWith(`/registrationdefinitions/${guid}`))
       .filter((assignment) => subscriptionOf(assignment.inputs.scope) === subscriptionId)
       .map((assignment) => text(assignment.inputs.scope));
-    return {
-      subscriptionId,
-      offer: text(properties.registrationDefinitionName || guid),
-      definitionGuid: guid,
-      managedByTenantId: text(properties.managedByTenantId).toLowerCase(),
-      scopes: scopes.sort(),
-      permanent: ((properties.authorizations ?? []) as Inputs[]).map(grantOf),
-      eligible: ((properties.eligibleAuthorizations ?? []) as Inputs[]).map((authorization) => grantOf({ justInTimeAccessPolicy: {}, ...authorization })),
-    };
+    return delegationViewOf(subscriptionId, guid, (definition.inputs.properties ?? {}) as Inputs, scopes);
   });
 
   // Identities and their roles: a component holds one identity (or one system-assigned lookup).

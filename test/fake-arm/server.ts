@@ -23,6 +23,8 @@ export interface FakeArmOptions {
   pageSize?: number;
   /** The token clients must send. Default "fake-token". */
   token?: string;
+  /** Port on 127.0.0.1. Default: any free port. */
+  port?: number;
 }
 
 export interface FakeArm {
@@ -114,7 +116,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
   const server = createServer((request, response) => {
     handle(request, response).catch((error) => armError(response, 500, "FakeFailure", String(error)));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
     ...fake,

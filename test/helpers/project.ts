@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -16,14 +16,22 @@ export function tempProject(files: Record<string, string> = {}): string {
   return root;
 }
 
+const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
+const commandLine = (name: string, args: string[]) => [join(REPO_ROOT, "src", "cli", `${name}.ts`), ...args];
+// The Node running the tests (22+) runs the command too, wherever the test runs it from.
+const commandEnv = (env: Record<string, string>) => ({ ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`, ...env });
+
 /** Runs one of the project's commands (src/cli/<name>.ts) as npm would, in `cwd`. */
 export function runCli(name: string, args: string[], cwd = REPO_ROOT) {
-  const tsx = join(REPO_ROOT, "node_modules", ".bin", "tsx");
-  const result = spawnSync(tsx, [join(REPO_ROOT, "src", "cli", `${name}.ts`), ...args], {
-    cwd,
-    encoding: "utf8",
-    // The Node running the tests (22+) runs the command too, wherever the test runs it from.
-    env: { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}` },
-  });
+  const result = spawnSync(TSX, commandLine(name, args), { cwd, encoding: "utf8", env: commandEnv({}) });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The same without blocking this process: for commands that talk to a server the test runs. */
+export function runCliAsync(name: string, args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT) {
+  return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    execFile(TSX, commandLine(name, args), { cwd, encoding: "utf8", env: commandEnv(env) }, (error, stdout, stderr) => {
+      resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
 }

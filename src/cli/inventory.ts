@@ -1,0 +1,82 @@
+import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedEndpoint, checkedScope } from "../arm/client";
+import { armTokenSource } from "../arm/credentials";
+import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
+import { compareDelegations, driftText } from "../inventory/drift";
+import { expectedDelegations, stackScopes } from "../inventory/expected";
+import { inventoryText, readInventory } from "../inventory/inventory";
+import { OfferCache } from "../offer/cache";
+import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
+import { oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+
+const USAGE = `usage: npm run inventory -- (--stack <name> | --scope <scope>) [--managed-by <tenant>]... [--drift]
+                            [--format text|json] [--endpoint <url>]
+
+Lists what is delegated in Azure: per subscription and resource group, each registration
+definition (offer, managing tenant, authorizations, eligible authorizations, state), where it is
+assigned, and who created and changed it. --drift (with --stack) compares it with the stack's offers.
+Credentials: AZURE_ACCESS_TOKEN, or DefaultAzureCredential (az login, OIDC, managed identity);
+read access to the customer scopes is enough. --endpoint: another cloud (https), or a local fake.
+Exit codes: 0 read (and in sync), 1 drift found, 2 usage error or invalid stack, 3 could not read.`;
+
+const EXIT_INVENTORY = { ok: 0, drift: 1, usage: 2, unreadable: 3 } as const;
+
+runCommand(USAGE, async (argv) => {
+  const { values } = parseCommandLine(argv, {
+    stack: { type: "string" },
+    scope: { type: "string" },
+    "managed-by": { type: "string", multiple: true },
+    drift: { type: "boolean" },
+    format: { type: "string" },
+    endpoint: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT_INVENTORY.ok;
+  }
+  if (Boolean(values.stack) === Boolean(values.scope)) throw new UsageError("give exactly one of --stack and --scope");
+  if (values.drift && !values.stack) throw new UsageError("--drift compares with a stack: use --stack");
+  const format = oneOf("format", values.format, ["text", "json"] as const, "text");
+  const managedBy = values["managed-by"] ?? [];
+  const endpoint = values.endpoint ?? DEFAULT_ENDPOINT;
+  try {
+    checkedEndpoint(endpoint);
+    if (values.scope) checkedScope(values.scope);
+  } catch (error) {
+    if (error instanceof ArmInputError) throw new UsageError(error.message);
+    throw error;
+  }
+
+  let scopes = values.scope ? [values.scope] : [];
+  let stack;
+  if (values.stack) {
+    const offers = new OfferCache();
+    const loaded = loadStack(stackFilePath(findProjectRoot(process.cwd()), values.stack), offers);
+    const diagnostics = [...offers.diagnostics(), ...loaded.diagnostics].sort(compareDiagnostics);
+    if (hasErrors(diagnostics) || !loaded.stack) {
+      for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+      return EXIT_INVENTORY.usage;
+    }
+    stack = loaded.stack;
+    scopes = stackScopes(stack);
+  }
+
+  const client = new ArmClient({ endpoint, token: armTokenSource(endpoint) });
+  let inventory;
+  try {
+    inventory = await readInventory(client, scopes, managedBy);
+  } catch (error) {
+    if (error instanceof ArmInputError) throw new UsageError(error.message);
+    if (!(error instanceof ArmError)) throw error;
+    process.stderr.write(`could not read the delegations (nothing below is complete): ${error.message}\n`);
+    return EXIT_INVENTORY.unreadable;
+  }
+
+  if (values.drift && stack) {
+    const report = compareDelegations(expectedDelegations(stack), inventory.delegations);
+    process.stdout.write(`${format === "json" ? JSON.stringify(report, null, 2) : driftText(report)}\n`);
+    return report.drift.length > 0 ? EXIT_INVENTORY.drift : EXIT_INVENTORY.ok;
+  }
+  process.stdout.write(`${format === "json" ? JSON.stringify(inventory, null, 2) : inventoryText(inventory)}\n`);
+  return EXIT_INVENTORY.ok;
+});

@@ -1,0 +1,80 @@
+import type { ArmClient } from "../arm/client";
+import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
+import { delegationViewOf, subscriptionOf, type DelegationView } from "../plan/access";
+import { describeGrant } from "../plan/plan";
+
+/** A delegation found in Azure: the definition with where it is assigned and who made it. */
+export interface FoundDelegation extends DelegationView {
+  definitionId: string;
+  managedByTenantName?: string;
+  provisioningState?: string;
+  systemData?: RegistrationDefinition["systemData"];
+}
+
+export interface Inventory {
+  /** The scopes read: each subscription, and the resource groups asked about. */
+  scopes: string[];
+  delegations: FoundDelegation[];
+}
+
+/** Runs `work` over `items`, at most `limit` at a time: subscriptions are read in parallel, politely. */
+async function inPool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Reads what is delegated at `scopes`: registration definitions of each subscription, and
+ * assignments (definitions expanded) at each scope. Any failed read fails the whole inventory:
+ * a partial list is never presented as complete.
+ */
+export async function readInventory(client: ArmClient, scopes: string[], managedByTenantIds: string[] = []): Promise<Inventory> {
+  const subscriptions = [...new Set(scopes.map((scope) => `/subscriptions/${subscriptionOf(scope)}`))];
+  const definitions = (await inPool(subscriptions, 8, (scope) => client.listRegistrationDefinitions(scope, managedByTenantIds))).flat();
+  const assignments = (await inPool(scopes, 8, (scope) => client.listRegistrationAssignments(scope, { expandRegistrationDefinition: true, managedByTenantIds }))).flat();
+  return { scopes, delegations: definitions.map((definition) => foundDelegation(definition, assignments)) };
+}
+
+function foundDelegation(definition: RegistrationDefinition, assignments: RegistrationAssignment[]): FoundDelegation {
+  const id = definition.id.toLowerCase();
+  const scopes = assignments
+    .filter((assignment) => assignment.properties.registrationDefinitionId.toLowerCase() === id)
+    .map((assignment) => assignment.id.split("/providers/Microsoft.ManagedServices/")[0]);
+  return {
+    ...delegationViewOf(subscriptionOf(definition.id), definition.name.toLowerCase(), definition.properties, scopes),
+    definitionId: definition.id,
+    ...(definition.properties.managedByTenantName ? { managedByTenantName: definition.properties.managedByTenantName } : {}),
+    ...(definition.properties.provisioningState ? { provisioningState: definition.properties.provisioningState } : {}),
+    ...(definition.systemData ? { systemData: definition.systemData } : {}),
+  };
+}
+
+export function inventoryText(inventory: Inventory): string {
+  const lines: string[] = [];
+  const subscriptions = [...new Set(inventory.scopes.map(subscriptionOf))];
+  for (const subscriptionId of subscriptions) {
+    lines.push(`Subscription ${subscriptionId}`);
+    const found = inventory.delegations.filter((delegation) => delegation.subscriptionId === subscriptionId);
+    if (found.length === 0) lines.push("  no delegations");
+    for (const delegation of found) {
+      const tenant = delegation.managedByTenantName ? `${delegation.managedByTenantName} (${delegation.managedByTenantId})` : delegation.managedByTenantId;
+      lines.push(`  "${delegation.offer}" managed by ${tenant}: ${delegation.provisioningState ?? "state unknown"}`);
+      lines.push(`    definition ${delegation.definitionGuid}, assigned at ${delegation.scopes.length ? delegation.scopes.join(", ") : "no scope (definition without assignment)"}`);
+      for (const grant of delegation.permanent) lines.push(`    permanent  ${describeGrant(grant)}`);
+      for (const grant of delegation.eligible) lines.push(`    eligible   ${describeGrant(grant)}`);
+      const system = delegation.systemData;
+      if (system?.createdBy || system?.lastModifiedBy) {
+        lines.push(`    created by ${system.createdBy ?? "?"} at ${system.createdAt ?? "?"}; last modified by ${system.lastModifiedBy ?? "?"} at ${system.lastModifiedAt ?? "?"}`);
+      }
+    }
+  }
+  return lines.join("\n");
+}

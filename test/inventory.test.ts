@@ -1,0 +1,158 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { OfferCache } from "../src/offer/cache";
+import { loadStack } from "../src/stack/load";
+import { startFakeArm, type FakeArm } from "./fake-arm/server";
+import { deployedState } from "./fake-arm/state";
+import { REPO_ROOT, runCliAsync } from "./helpers/project";
+
+const stackOf = (name: string) => loadStack(join(REPO_ROOT, "stacks", `Pulumi.${name}.yaml`), new OfferCache()).stack!;
+const SUB_1 = "0afefe50-734e-4610-8a82-a144a2f49dea";
+const SUB_2 = "6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d";
+/** The seed's "Test Corp." delegation, moved into Fabrikam's first subscription. */
+const foreign = () => {
+  const item = JSON.parse(readFileSync(join(__dirname, "fixtures", "seed", "registration-definitions-list-filter-in.json"), "utf8")).value[1];
+  return { ...item, id: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationDefinitions/${item.name}` };
+};
+
+let fake: FakeArm | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+/** The fake ARM serving fabrikam as deployed, after `change`; then the command against it. */
+async function run(args: string[], change: (state: ReturnType<typeof deployedState>) => void = () => {}, stack = "fabrikam") {
+  const state = deployedState(stackOf(stack));
+  change(state);
+  fake = await startFakeArm(state);
+  return runCliAsync("inventory", [...args, "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" });
+}
+
+const operations = (state: ReturnType<typeof deployedState>, subscription = SUB_1) =>
+  state.definitions.find((definition) => definition.properties.registrationDefinitionName === "Contoso Managed Operations" && definition.id.includes(subscription))!;
+
+describe("npm run inventory", () => {
+  it("lists each subscription's delegations with authorizations, scopes, state and who made them", async () => {
+    const result = await run(["--stack", "fabrikam"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(`Subscription ${SUB_1}`);
+    expect(result.stdout).toContain('  "Contoso Escalation" managed by Contoso (83ace5cd-bcc3-441a-bd86-e6a75360cecc): Succeeded');
+    expect(result.stdout).toContain("    eligible   Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2): Contributor; MFA Azure; up to PT4H; approvers: Duty managers (d9b22cd6-6407-43cc-8c60-07c56df0b51a)");
+    expect(result.stdout).toContain("    created by onboarding@fabrikam.example at 2026-10-01T09:00:00Z");
+    expect(fake!.requests.every((request) => request.authorization === "Bearer fake-token")).toBe(true);
+  });
+
+  it("--scope with --managed-by filters on the server", async () => {
+    const result = await run(["--scope", `/subscriptions/${SUB_1}`, "--managed-by", "de83f4a9-a76a-4025-a91a-91171923eac7", "--format", "json"], (state) => state.definitions.push(foreign()));
+    expect(JSON.parse(result.stdout).delegations.map((delegation: { offer: string }) => delegation.offer)).toEqual(["DefinitionName"]);
+    expect(fake!.requests[0].query.get("$filter")).toBe("managedByTenantId eq 'de83f4a9-a76a-4025-a91a-91171923eac7'");
+  });
+
+  it("refuses a scope that is no scope, and plain http to a remote host", async () => {
+    expect(await runCliAsync("inventory", ["--scope", "/subscriptions/nope"])).toMatchObject({ status: 2, stderr: expect.stringContaining("is not a subscription or resource group scope") });
+    expect(await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", "http://management.example"])).toMatchObject({ status: 2, stderr: expect.stringContaining("must use https") });
+  });
+
+  it("exits 3 when Azure cannot be read, and presents nothing as complete", async () => {
+    const state = deployedState(stackOf("fabrikam"));
+    fake = await startFakeArm(state);
+    fake.faults.push({ kind: "error", status: 403 });
+    const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" });
+    expect(result.status).toBe(3);
+    expect(result.stderr).toMatch(/could not read the delegations \(nothing below is complete\): BadRequest: injected failure \(HTTP 403\)/);
+    expect(result.stdout).toBe("");
+  });
+});
+
+describe("npm run inventory -- --drift", () => {
+  it.each([
+    ["in sync", () => {}, 0, ["In sync: Azure matches the offers."]],
+    [
+      "a missing delegation",
+      (state: ReturnType<typeof deployedState>) => {
+        state.definitions.splice(state.definitions.findIndex((definition) => definition.properties.registrationDefinitionName === "Contoso Escalation"), 1);
+      },
+      1,
+      [`missing-delegation            ${SUB_1} "Contoso Escalation": not delegated`],
+    ],
+    [
+      "a definition without assignment",
+      (state: ReturnType<typeof deployedState>) => {
+        const id = operations(state, SUB_2).id;
+        state.assignments.splice(state.assignments.findIndex((assignment) => assignment.properties.registrationDefinitionId === id), 1);
+      },
+      1,
+      [`definition-without-assignment ${SUB_2} "Contoso Managed Operations": definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8 exists but is assigned nowhere`],
+    ],
+    [
+      "an extra delegation of ours",
+      (state: ReturnType<typeof deployedState>) => {
+        const current = operations(state);
+        const old = {
+          ...current,
+          id: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationDefinitions/11111111-2222-4333-8444-555555555555`,
+          name: "11111111-2222-4333-8444-555555555555",
+          properties: { ...current.properties, registrationDefinitionName: "Contoso Legacy" },
+        };
+        state.definitions.push(old);
+        state.assignments.push({ id: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationAssignments/legacy`, name: "legacy", properties: { registrationDefinitionId: old.id } });
+      },
+      1,
+      [`extra-delegation              ${SUB_1} "Contoso Legacy": delegated in Azure (definition 11111111-2222-4333-8444-555555555555, at /subscriptions/${SUB_1}) but by no offer of this stack`],
+    ],
+    [
+      "authorizations added, removed and changed",
+      (state: ReturnType<typeof deployedState>) => {
+        const properties = operations(state).properties;
+        properties.authorizations = [
+          ...properties.authorizations.slice(1).map((authorization: { principalIdDisplayName: string }) => ({ ...authorization, principalIdDisplayName: authorization.principalIdDisplayName === "Operations engineers" ? "Ops (renamed)" : authorization.principalIdDisplayName })),
+          { principalId: "99999999-9999-4999-8999-999999999999", principalIdDisplayName: "Someone", roleDefinitionId: "b24988ac-6180-42a0-ab88-20f7382dd24c" },
+        ];
+      },
+      1,
+      [
+        `authorization-added           ${SUB_1} "Contoso Managed Operations": authorization in Azure but not in the offer: Someone (99999999-9999-4999-8999-999999999999): Contributor`,
+        `authorization-changed         ${SUB_1} "Contoso Managed Operations": authorization differs: offer has Operations engineers (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7): Contributor; Azure has Ops (renamed) (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7): Contributor`,
+        `authorization-removed         ${SUB_1} "Contoso Managed Operations": authorization in the offer but not in Azure: Tier 1 Support (f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc): Reader`,
+      ],
+    ],
+    [
+      "a changed just-in-time policy",
+      (state: ReturnType<typeof deployedState>) => {
+        const escalation = state.definitions.find((definition) => definition.properties.registrationDefinitionName === "Contoso Escalation")!;
+        escalation.properties.eligibleAuthorizations[0].justInTimeAccessPolicy.maximumActivationDuration = "PT8H";
+      },
+      1,
+      [
+        `jit-changed                   ${SUB_1} "Contoso Escalation": just-in-time policy of Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2) (Contributor) differs: offer has MFA Azure, up to PT4H, approvers d9b22cd6-6407-43cc-8c60-07c56df0b51a; Azure has MFA Azure, up to PT8H, approvers d9b22cd6-6407-43cc-8c60-07c56df0b51a`,
+      ],
+    ],
+  ])("%s", async (_name, change, status, expected) => {
+    const result = await run(["--stack", "fabrikam", "--drift"], change);
+    const lines = result.stdout.split("\n").map((line) => line.trim()).filter(Boolean);
+    for (const line of expected) expect(lines.some((actual) => actual.startsWith(line)), `${line}\n---\n${result.stdout}`).toBe(true);
+    expect(lines.filter((line) => /^[a-z-]+ +[0-9a-f]{8}-/.test(line))).toHaveLength(expected.filter((line) => !line.startsWith("In sync")).length);
+    expect(result.status).toBe(status);
+  });
+
+  it("a missing resource-group assignment (northwind)", async () => {
+    const result = await run(["--stack", "northwind", "--drift"], (state) => {
+      state.assignments.splice(state.assignments.findIndex((assignment) => assignment.id.includes("/resourceGroups/rg-data/")), 1);
+    }, "northwind");
+    expect(result.stdout).toMatch(/missing-assignment +9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d "Contoso Managed Operations": not assigned at \/subscriptions\/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d\/resourceGroups\/rg-data/);
+    expect(result.status).toBe(1);
+  });
+
+  it("lists other providers' delegations apart, never as drift", async () => {
+    const result = await run(["--stack", "fabrikam", "--drift"], (state) => {
+      const item = foreign();
+      state.definitions.push(item);
+      state.assignments.push({ id: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationAssignments/testcorp`, name: "testcorp", properties: { registrationDefinitionId: item.id } });
+    });
+    expect(result.stdout).toContain("In sync: Azure matches the offers.");
+    expect(result.stdout).toContain(`Delegations to other managing tenants (not drift):\n  ${SUB_1} "DefinitionName" managed by Test Corp. (de83f4a9-a76a-4025-a91a-91171923eac7) at /subscriptions/${SUB_1}`);
+    expect(result.status).toBe(0);
+  });
+});
