@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RegistrationAssignment, RegistrationDefinition } from "@pulumi/azure-native/managedservices";
-import { delegatedScopes, registrationAssignmentGuid, subscriptionScope } from "../src/delegation";
+import {
+  delegatedScopes,
+  registrationAssignmentGuid,
+  registrationAssignmentResourceId,
+  registrationDefinitionResourceId,
+  subscriptionScope,
+} from "../src/delegation";
 import { definitionProperties, type ResolvedOffer } from "../src/offer/model";
 import { reviewCustomerTenant } from "../src/rules/lighthouse";
 
@@ -16,6 +22,13 @@ export interface LighthouseDelegationArgs {
    * anything is registered (Lighthouse rejects it in the customer's tenant otherwise). Default: not checked.
    */
   customerTenantId?: string;
+  /**
+   * Adopt an existing delegation instead of creating it (Pulumi's `import` option): its resources
+   * keep these GUIDs, and the import fails, changing nothing, unless Azure matches the offer.
+   * `registrationAssignmentIds` go with the delegated scopes in order. Default: create; when
+   * given, unset GUIDs are the toolkit's.
+   */
+  adopt?: { registrationDefinitionId?: string; registrationAssignmentIds?: string[] };
 }
 
 /**
@@ -37,35 +50,37 @@ export class LighthouseDelegation extends pulumi.ComponentResource {
 
   constructor(name: string, args: LighthouseDelegationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lighthouse:delegation:LighthouseDelegation", name, {}, opts);
-    const { offer, subscriptionId, resourceGroups, customerTenantId } = args;
+    const { offer, subscriptionId, resourceGroups, customerTenantId, adopt } = args;
     if (customerTenantId !== undefined) {
       const [finding] = reviewCustomerTenant(offer.managedByTenantId, customerTenantId);
       if (finding) throw new pulumi.RunError(`${offer.file}: ${finding.message}`);
     }
 
+    const definitionGuid = adopt?.registrationDefinitionId ?? offer.registrationDefinitionId;
     const definition = new RegistrationDefinition(
       `${name}-definition`,
       {
         scope: subscriptionScope(subscriptionId),
-        registrationDefinitionId: offer.registrationDefinitionId,
+        registrationDefinitionId: definitionGuid,
         properties: definitionProperties(offer),
         ...(offer.plan ? { plan: offer.plan } : {}),
       },
-      { parent: this, deleteBeforeReplace: true },
+      { parent: this, deleteBeforeReplace: true, ...(adopt ? { import: registrationDefinitionResourceId(subscriptionId, definitionGuid) } : {}) },
     );
 
     this.delegatedScopes = delegatedScopes(subscriptionId, resourceGroups);
     this.registrationDefinitionId = definition.id;
     this.registrationAssignmentIds = this.delegatedScopes.map((scope, index) => {
       const label = resourceGroups?.length ? `rg-${resourceGroups[index]}` : "subscription";
+      const assignmentGuid = adopt?.registrationAssignmentIds?.[index] ?? registrationAssignmentGuid(definitionGuid, scope);
       const assignment = new RegistrationAssignment(
         `${name}-${label}`,
         {
           scope,
-          registrationAssignmentId: registrationAssignmentGuid(offer.registrationDefinitionId, scope),
+          registrationAssignmentId: assignmentGuid,
           properties: { registrationDefinitionId: definition.id },
         },
-        { parent: this, deleteBeforeReplace: true },
+        { parent: this, deleteBeforeReplace: true, ...(adopt ? { import: registrationAssignmentResourceId(scope, assignmentGuid) } : {}) },
       );
       return assignment.id;
     });

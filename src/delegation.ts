@@ -36,6 +36,10 @@ export function registrationDefinitionResourceId(subscriptionId: string, registr
   return `${subscriptionScope(subscriptionId)}/providers/Microsoft.ManagedServices/registrationDefinitions/${registrationDefinitionGuid}`;
 }
 
+export function registrationAssignmentResourceId(scope: string, registrationAssignmentGuid: string): string {
+  return `${scope}/providers/Microsoft.ManagedServices/registrationAssignments/${registrationAssignmentGuid}`;
+}
+
 /**
  * The Pulumi logical name of an offer's delegation in a subscription: `<offer-name-slug>-<subscription>`.
  * It follows the offer's name (as its GUID does) and not its file, so moving a file changes

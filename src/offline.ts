@@ -1,3 +1,4 @@
+import { registrationAssignmentResourceId, registrationDefinitionResourceId } from "./delegation";
 import { armGuid } from "./guid";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -24,6 +25,8 @@ export interface RegisteredResource {
   dependencies: string[];
   /** Whether a replacement deletes the old resource before creating the new one. */
   deleteBeforeReplace: boolean;
+  /** The id of an existing resource to adopt (Pulumi's `import` option), when given. */
+  importId?: string;
   /** Logical name of the explicit provider, when one was given. */
   providerName?: string;
   custom: boolean;
@@ -48,11 +51,11 @@ function simulatedState(
   });
   switch (type) {
     case "azure-native:managedservices:RegistrationDefinition": {
-      const id = `${text("scope")}/providers/Microsoft.ManagedServices/registrationDefinitions/${text("registrationDefinitionId")}`;
+      const id = registrationDefinitionResourceId(text("scope").split("/")[2], text("registrationDefinitionId"));
       return { id, state: { ...inputs, name: inputs.registrationDefinitionId } };
     }
     case "azure-native:managedservices:RegistrationAssignment": {
-      const id = `${text("scope")}/providers/Microsoft.ManagedServices/registrationAssignments/${text("registrationAssignmentId")}`;
+      const id = registrationAssignmentResourceId(text("scope"), text("registrationAssignmentId"));
       return { id, state: { ...inputs, name: inputs.registrationAssignmentId } };
     }
     case "azure-native:managedidentity:UserAssignedIdentity": {
@@ -96,10 +99,10 @@ export async function runOffline<T>(project: string, stack: string, program: () 
   const providerInputs = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(
     {
-      newResource: ({ type, name, inputs, provider, custom }) => {
+      newResource: ({ type, name, inputs, provider, custom, id: importId }) => {
         // A provider reference is "<urn>::<id>"; the URN's last part is its logical name.
         const providerName = provider ? provider.split("::")[3] : undefined;
-        registered.push({ type, name, inputs, ...(providerName ? { providerName } : {}), custom: custom ?? false });
+        registered.push({ type, name, inputs, ...(providerName ? { providerName } : {}), ...(importId ? { importId } : {}), custom: custom ?? false });
         if (type === "pulumi:providers:azure-native") providerInputs.set(name, inputs);
         const { id, state } = simulatedState(type, name, inputs, providerName ? providerInputs.get(providerName) : undefined);
         return { id: custom ? id : undefined, state };

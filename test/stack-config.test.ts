@@ -85,6 +85,14 @@ describe("stack files", () => {
       FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/contoso-operations.yaml"),
       "12:14 error offer offers/contoso-operations.yaml is already delegated in entry 0",
     ],
+    [
+      "adopt with one assignment GUID for two resource groups",
+      FABRIKAM.replace(
+        "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d",
+        "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: [rg-a, rg-b]\n          adopt: {registrationAssignmentIds: [2370eb03-671f-565d-8fcd-c1bc9e0fe4b8]}",
+      ),
+      "13:19 error 1 assignment GUID(s) for 2 delegated scope(s): give one per scope, in order",
+    ],
     ["a customer without tenant", FABRIKAM.replace("    tenantId: 0e06d6a3-55ae-40a3-ac29-350808980808\n", ""), "5:5 error missing required key 'tenantId'"],
   ])("rejects %s, located", (_name, text, expected) => {
     const { stack, lines } = loadWith(text);

@@ -6,6 +6,8 @@ import { describeGrant } from "../plan/plan";
 /** A delegation found in Azure: the definition with where it is assigned and who made it. */
 export interface FoundDelegation extends DelegationView {
   definitionId: string;
+  /** Each assignment of the definition: where, and its GUID. */
+  assignments: Array<{ scope: string; guid: string }>;
   managedByTenantName?: string;
   provisioningState?: string;
   systemData?: RegistrationDefinition["systemData"];
@@ -45,12 +47,13 @@ export async function readInventory(client: ArmClient, scopes: string[], managed
 
 function foundDelegation(definition: RegistrationDefinition, assignments: RegistrationAssignment[]): FoundDelegation {
   const id = definition.id.toLowerCase();
-  const scopes = assignments
+  const assigned = assignments
     .filter((assignment) => assignment.properties.registrationDefinitionId.toLowerCase() === id)
-    .map((assignment) => assignment.id.split("/providers/Microsoft.ManagedServices/")[0]);
+    .map((assignment) => ({ scope: assignment.id.split("/providers/Microsoft.ManagedServices/")[0], guid: assignment.name.toLowerCase() }));
   return {
-    ...delegationViewOf(subscriptionOf(definition.id), definition.name.toLowerCase(), definition.properties, scopes),
+    ...delegationViewOf(subscriptionOf(definition.id), definition.name.toLowerCase(), definition.properties, assigned.map((assignment) => assignment.scope)),
     definitionId: definition.id,
+    assignments: assigned,
     ...(definition.properties.managedByTenantName ? { managedByTenantName: definition.properties.managedByTenantName } : {}),
     ...(definition.properties.provisioningState ? { provisioningState: definition.properties.provisioningState } : {}),
     ...(definition.systemData ? { systemData: definition.systemData } : {}),

@@ -24,6 +24,8 @@ export interface Grant {
 }
 
 export interface DelegationView {
+  /** Adopted from Azure (Pulumi import) rather than created. */
+  adopted?: boolean;
   subscriptionId: string;
   offer: string;
   definitionGuid: string;
@@ -114,7 +116,8 @@ export function accessView(resources: RegisteredResource[]): AccessView {
       .filter((assignment) => text((assignment.inputs as Inputs).properties?.registrationDefinitionId).toLowerCase().endsWith(`/registrationdefinitions/${guid}`))
       .filter((assignment) => subscriptionOf(assignment.inputs.scope) === subscriptionId)
       .map((assignment) => text(assignment.inputs.scope));
-    return delegationViewOf(subscriptionId, guid, (definition.inputs.properties ?? {}) as Inputs, scopes);
+    const view = delegationViewOf(subscriptionId, guid, (definition.inputs.properties ?? {}) as Inputs, scopes);
+    return definition.importId ? { ...view, adopted: true } : view;
   });
 
   // Identities and their roles: a component holds one identity (or one system-assigned lookup).

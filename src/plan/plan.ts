@@ -73,7 +73,8 @@ export function planText(plan: Plan): string {
   for (const subscriptionId of subscriptions) {
     lines.push("", `Subscription ${subscriptionId}`);
     for (const delegation of plan.access.delegations.filter((d) => d.subscriptionId === subscriptionId)) {
-      lines.push(`  Offer "${delegation.offer}" (managing tenant ${delegation.managedByTenantId}, definition ${delegation.definitionGuid})`);
+      const adopted = delegation.adopted ? ", adopting the existing delegation" : "";
+      lines.push(`  Offer "${delegation.offer}" (managing tenant ${delegation.managedByTenantId}, definition ${delegation.definitionGuid}${adopted})`);
       lines.push(`    delegated scopes: ${delegation.scopes.length ? delegation.scopes.join(", ") : "none (no registration assignment)"}`);
       for (const grant of delegation.permanent) lines.push(`    permanent  ${describeGrant(grant)}`);
       for (const grant of delegation.eligible) lines.push(`    eligible   ${describeGrant(grant)}`);

@@ -28,6 +28,8 @@ export interface SubscriptionDelegation {
   offer: ResolvedOffer;
   /** Undefined: the whole subscription is delegated. */
   resourceGroups?: string[];
+  /** An existing delegation to adopt, at these GUIDs (undefined ones: the toolkit's). */
+  adopt?: { registrationDefinitionId?: string; registrationAssignmentIds?: string[] };
 }
 
 /** A customer subscription and every offer delegated in it. */
@@ -127,7 +129,11 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
         subscription = { subscriptionId: target.subscriptionId, delegations: [] };
         subscriptions.set(target.subscriptionId, subscription);
       }
-      subscription.delegations.push({ offer, ...(target.resourceGroups ? { resourceGroups: target.resourceGroups } : {}) });
+      subscription.delegations.push({
+        offer,
+        ...(target.resourceGroups ? { resourceGroups: target.resourceGroups } : {}),
+        ...(target.adopt ? { adopt: target.adopt === true ? {} : target.adopt } : {}),
+      });
     });
   });
 

@@ -65,10 +65,10 @@ export function lighthouseProgram(options: ProgramOptions = {}) {
     ? []
     : stack.subscriptions.map(({ subscriptionId, delegations }) => ({
         subscriptionId,
-        delegations: delegations.map(({ offer, resourceGroups }) => {
+        delegations: delegations.map(({ offer, resourceGroups, adopt }) => {
           const delegation = new LighthouseDelegation(
             delegationName(offer.name, subscriptionId),
-            { offer, subscriptionId, resourceGroups, customerTenantId: stack.customer.tenantId },
+            { offer, subscriptionId, resourceGroups, customerTenantId: stack.customer.tenantId, ...(adopt ? { adopt } : {}) },
             { providers: [providerFor(subscriptionId)] },
           );
           return {

@@ -13,15 +13,46 @@ export const MODE_KEY = `${PROJECT_NAME}:mode` as const;
 export const IDENTITIES_KEY = `${PROJECT_NAME}:identities` as const;
 export const SYSTEM_IDENTITIES_KEY = `${PROJECT_NAME}:systemAssignedIdentities` as const;
 
+/**
+ * An existing delegation to bring under Pulumi (its `import` option) instead of creating one:
+ * `true` at the toolkit's own GUIDs (e.g. onboarded with `npm run export`), or the GUIDs it was
+ * onboarded with (e.g. Microsoft's sample templates). `npm run adopt` writes these.
+ */
+const adoptSchema = z
+  .union([
+    z.literal(true),
+    z.strictObject({
+      registrationDefinitionId: guid.optional().describe("The existing definition's GUID. Default: the toolkit's."),
+      registrationAssignmentIds: z
+        .array(guid)
+        .optional()
+        .describe("The existing assignments' GUIDs, one per delegated scope in order (the subscription, or each resource group)."),
+    }),
+  ])
+  .describe("Adopt the existing delegation (Pulumi import) instead of creating it.");
+
 /** Where an offer is delegated in one subscription: the whole subscription, or some of its groups. */
-const subscriptionTargetSchema = z.strictObject({
-  subscriptionId: guid.describe("The customer subscription; its registration definition lives here."),
-  resourceGroups: z
-    .array(resourceGroupName)
-    .min(1, { error: "list at least one resource group, or omit resourceGroups to delegate the whole subscription" })
-    .optional()
-    .describe("Delegate only these resource groups. Default: the whole subscription."),
-});
+const subscriptionTargetSchema = z
+  .strictObject({
+    subscriptionId: guid.describe("The customer subscription; its registration definition lives here."),
+    resourceGroups: z
+      .array(resourceGroupName)
+      .min(1, { error: "list at least one resource group, or omit resourceGroups to delegate the whole subscription" })
+      .optional()
+      .describe("Delegate only these resource groups. Default: the whole subscription."),
+    adopt: adoptSchema.optional(),
+  })
+  .superRefine((target, context) => {
+    const assignments = target.adopt === true ? undefined : target.adopt?.registrationAssignmentIds;
+    const scopes = target.resourceGroups?.length ?? 1;
+    if (assignments && assignments.length !== scopes) {
+      context.addIssue({
+        code: "custom",
+        path: ["adopt", "registrationAssignmentIds"],
+        message: `${assignments.length} assignment GUID(s) for ${scopes} delegated scope(s): give one per scope, in order`,
+      });
+    }
+  });
 
 const delegationSchema = z
   .strictObject({

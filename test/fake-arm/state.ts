@@ -1,4 +1,4 @@
-import { delegatedScopes, registrationAssignmentGuid, registrationDefinitionResourceId } from "../../src/delegation";
+import { delegatedScopes, registrationAssignmentGuid, registrationAssignmentResourceId, registrationDefinitionResourceId } from "../../src/delegation";
 import { definitionProperties } from "../../src/offer/model";
 import type { ResolvedStack } from "../../src/stack/load";
 
@@ -28,7 +28,7 @@ export function deployedState(stack: ResolvedStack) {
       for (const scope of delegatedScopes(subscriptionId, resourceGroups)) {
         const name = registrationAssignmentGuid(offer.registrationDefinitionId, scope);
         assignments.push({
-          id: `${scope}/providers/Microsoft.ManagedServices/registrationAssignments/${name}`,
+          id: registrationAssignmentResourceId(scope, name),
           name,
           type: "Microsoft.ManagedServices/registrationAssignments",
           properties: { registrationDefinitionId: id, provisioningState: "Succeeded" },

@@ -1,0 +1,73 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedEndpoint } from "../arm/client";
+import { armTokenSource } from "../arm/credentials";
+import { planAdoptions, withAdoptions } from "../adopt/adopt";
+import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
+import { stackScopes } from "../inventory/expected";
+import { readInventory } from "../inventory/inventory";
+import { OfferCache } from "../offer/cache";
+import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
+import { oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+
+const USAGE = `usage: npm run adopt -- --stack <name> [--write] [--format text|json] [--endpoint <url>]
+
+Finds the delegations that already exist in Azure for the stack's offers (at the toolkit's GUIDs,
+or by managing tenant and offer name, e.g. onboarded with Microsoft's templates) and, with
+--write, sets 'adopt' on them in stacks/Pulumi.<stack>.yaml so that the next pulumi up imports
+them instead of creating duplicates. Without --write it only reports.
+Exit codes: 0 everything adoptable or absent, 1 a delegation differs from its offer or is
+incomplete (nothing is written for it), 2 usage error or invalid stack, 3 could not read Azure.`;
+
+runCommand(USAGE, async (argv) => {
+  const { values } = parseCommandLine(argv, {
+    stack: { type: "string" },
+    write: { type: "boolean" },
+    format: { type: "string" },
+    endpoint: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (!values.stack) throw new UsageError("--stack is required");
+  const format = oneOf("format", values.format, ["text", "json"] as const, "text");
+  const endpoint = values.endpoint ?? DEFAULT_ENDPOINT;
+  try {
+    checkedEndpoint(endpoint);
+  } catch (error) {
+    throw error instanceof ArmInputError ? new UsageError(error.message) : error;
+  }
+
+  const projectRoot = findProjectRoot(process.cwd());
+  const file = stackFilePath(projectRoot, values.stack);
+  const offers = new OfferCache();
+  const { stack, diagnostics } = loadStack(file, offers);
+  const problems = [...offers.diagnostics(), ...diagnostics].sort(compareDiagnostics);
+  if (hasErrors(problems) || !stack) {
+    for (const problem of problems) process.stderr.write(`${formatDiagnostic(problem)}\n`);
+    return 2;
+  }
+
+  let inventory;
+  try {
+    inventory = await readInventory(new ArmClient({ endpoint, token: armTokenSource(endpoint) }), stackScopes(stack));
+  } catch (error) {
+    if (!(error instanceof ArmError)) throw error;
+    process.stderr.write(`could not read the delegations: ${error.message}\n`);
+    return 3;
+  }
+  const adoptions = planAdoptions(stack, inventory);
+  if (format === "json") {
+    process.stdout.write(`${JSON.stringify(adoptions, null, 2)}\n`);
+  } else {
+    for (const adoption of adoptions) {
+      process.stdout.write(`${adoption.status.padEnd(10)} ${adoption.subscriptionId} "${adoption.offer}": ${adoption.message}\n`);
+    }
+  }
+  if (values.write && adoptions.some((adoption) => adoption.status === "adopt")) {
+    writeFileSync(file, withAdoptions(readFileSync(file, "utf8"), projectRoot, adoptions));
+    process.stderr.write(`${stack.file}: 'adopt' set on ${adoptions.filter((adoption) => adoption.status === "adopt").length} delegation(s); run pulumi preview, then pulumi up\n`);
+  }
+  return adoptions.some((adoption) => adoption.status === "mismatch" || adoption.status === "incomplete") ? 1 : 0;
+});

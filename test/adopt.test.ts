@@ -1,0 +1,108 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { armGuid } from "../src/guid";
+import { OfferCache } from "../src/offer/cache";
+import { runOffline } from "../src/offline";
+import { planStack, planText } from "../src/plan/plan";
+import { loadStack } from "../src/stack/load";
+import { lighthouseProgram } from "../src/stack/program";
+import { startFakeArm, type FakeArm } from "./fake-arm/server";
+import { deployedState } from "./fake-arm/state";
+import { runCliAsync, tempProject } from "./helpers/project";
+
+let fake: FakeArm | undefined;
+afterEach(async () => {
+  await fake?.close();
+  fake = undefined;
+});
+
+type State = ReturnType<typeof deployedState>;
+
+/** A copy of the project, Azure as `change` leaves the deployed stack, and `npm run adopt` against it. */
+async function adopt(stackName: string, args: string[], change: (state: State) => void = () => {}) {
+  const root = tempProject();
+  const stack = loadStack(join(root, "stacks", `Pulumi.${stackName}.yaml`), new OfferCache()).stack!;
+  const state = deployedState(stack);
+  change(state);
+  fake = await startFakeArm(state);
+  const result = await runCliAsync("adopt", ["--stack", stackName, "--endpoint", fake.url, ...args], { AZURE_ACCESS_TOKEN: "fake-token" }, root);
+  return { root, result, stackFile: join(root, "stacks", `Pulumi.${stackName}.yaml`) };
+}
+
+/** Renames a deployed delegation as Microsoft's sample templates name it: guid(mspOfferName) for both. */
+function asTemplateOnboarded(state: State, offerName: string) {
+  const name = armGuid(offerName);
+  for (const definition of state.definitions.filter((item) => item.properties.registrationDefinitionName === offerName)) {
+    const oldId = definition.id;
+    definition.id = oldId.replace(/[^/]+$/, name);
+    definition.name = name;
+    for (const assignment of state.assignments.filter((item) => item.properties.registrationDefinitionId === oldId)) {
+      assignment.properties.registrationDefinitionId = definition.id;
+      assignment.id = assignment.id.replace(/[^/]+$/, name);
+      assignment.name = name;
+    }
+  }
+  return name;
+}
+
+describe("npm run adopt", () => {
+  it("adopts delegations at the toolkit's GUIDs, writing adopt: true and keeping comments", async () => {
+    const { root, result, stackFile } = await adopt("fabrikam", ["--write"]);
+    expect(result.stdout.trim().split("\n")).toEqual([
+      'adopt      0afefe50-734e-4610-8a82-a144a2f49dea "Contoso Managed Operations": definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8 and 1 assignment(s) at the toolkit\'s GUIDs',
+      'adopt      0afefe50-734e-4610-8a82-a144a2f49dea "Contoso Escalation": definition 21490c93-e56b-5e37-a1ab-a6af9fa3c920 and 1 assignment(s) at the toolkit\'s GUIDs',
+      'adopt      6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d "Contoso Managed Operations": definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8 and 1 assignment(s) at the toolkit\'s GUIDs',
+    ]);
+    expect(result.status).toBe(0);
+    const text = readFileSync(stackFile, "utf8");
+    expect(text).toContain("# Fabrikam: two whole subscriptions");
+    expect(text.match(/adopt: true/g)).toHaveLength(3);
+
+    // The next pulumi up imports them: same names, plus the import ids.
+    const { resources } = await runOffline("lighthouse", "fabrikam", () => lighthouseProgram({ projectRoot: root, stackName: "fabrikam" }));
+    const definitions = resources.filter((resource) => resource.type.endsWith("RegistrationDefinition"));
+    expect(definitions.map((definition) => definition.importId)).toEqual(definitions.map((definition) => `${definition.inputs.scope}/providers/Microsoft.ManagedServices/registrationDefinitions/${definition.inputs.registrationDefinitionId}`));
+    expect(planText(await planStack(root, "fabrikam"))).toContain("adopting the existing delegation");
+  });
+
+  it("adopts template-onboarded delegations at the GUIDs they were created with", async () => {
+    let templateGuid = "";
+    const { root, result, stackFile } = await adopt("northwind", ["--write"], (state) => {
+      templateGuid = asTemplateOnboarded(state, "Contoso Managed Operations");
+    });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain("at the GUIDs they were onboarded with");
+    const text = readFileSync(stackFile, "utf8");
+    expect(text).toContain(`adopt:\n            registrationDefinitionId: ${templateGuid}\n            registrationAssignmentIds:\n              - ${templateGuid}\n              - ${templateGuid}`);
+
+    const { resources } = await runOffline("lighthouse", "northwind", () => lighthouseProgram({ projectRoot: root, stackName: "northwind" }));
+    const assignment = resources.find((resource) => resource.name.endsWith("-rg-rg-data"))!;
+    expect(assignment.inputs.registrationAssignmentId).toBe(templateGuid);
+    expect(assignment.importId).toBe(`/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/rg-data/providers/Microsoft.ManagedServices/registrationAssignments/${templateGuid}`);
+    expect(resources.find((resource) => resource.type.endsWith("RegistrationDefinition"))!.inputs.registrationDefinitionId).toBe(templateGuid);
+  });
+
+  it("refuses, and writes nothing for, a delegation that differs from its offer", async () => {
+    const { result, stackFile } = await adopt("fabrikam", ["--write"], (state) => {
+      state.definitions[0].properties.authorizations.pop();
+    });
+    expect(result.stdout).toMatch(/mismatch +0afefe50-734e-4610-8a82-a144a2f49dea "Contoso Managed Operations": definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8 differs from the offer, so importing it would fail: authorization in the offer but not in Azure: Offboarding automation/);
+    expect(result.status).toBe(1);
+    expect(readFileSync(stackFile, "utf8").match(/adopt: true/g)).toHaveLength(2);
+  });
+
+  it("reports what does not exist yet (pulumi up creates it) and incomplete onboardings", async () => {
+    const nothing = await adopt("northwind", [], (state) => {
+      state.definitions.length = 0;
+      state.assignments.length = 0;
+    });
+    expect(nothing.result.stdout).toMatch(/^create +9b1c3d5e.* no existing delegation: pulumi up will create it/m);
+    expect(nothing.result.status).toBe(0);
+    const incomplete = await adopt("northwind", [], (state) => {
+      state.assignments.splice(1, 1);
+    });
+    expect(incomplete.result.stdout).toMatch(/incomplete +9b1c3d5e.* is not assigned at \/subscriptions\/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d\/resourceGroups\/rg-data/);
+    expect(incomplete.result.status).toBe(1);
+  });
+});
