@@ -125,6 +125,19 @@ describe("identity declarations", () => {
     ]);
   });
 
+  it("a stack must deploy something, and managing mode needs delegations", () => {
+    const empty = "config:\n  lighthouse:customer: {name: X, tenantId: 01c0bcd5-4f47-4e4b-b492-418b7e2a8854}\n";
+    expect(messages(empty).lines).toEqual(["1:1 error the stack deploys nothing: list lighthouse:delegations (or identities)"]);
+    const identitiesOnly = MANAGED.replace(/  lighthouse:delegations:\n(?: {4,}.*\n)+/, "");
+    expect(messages(identitiesOnly).lines).toContain("5:20 error managing mode works through delegations: list them under lighthouse:delegations");
+  });
+
+  it("a stack without delegations (the MSP's own tenant) may assign roles anywhere", () => {
+    const { stack, lines } = messages(readFileSync(join(REPO_ROOT, "stacks", "Pulumi.contoso-pipelines.yaml"), "utf8"));
+    expect(lines).toEqual([]);
+    expect(stack?.identities[0].roleAssignments[0].roleName).toBe("Storage Blob Data Contributor");
+  });
+
   it("normalises scopes so that case never changes a name", () => {
     const text = FABRIKAM.replace("scope: /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea/resourceGroups/rg-app", "scope: /SUBSCRIPTIONS/0AFEFE50-734E-4610-8A82-A144A2F49DEA/resourcegroups/rg-app");
     const { stack } = messages(text);

@@ -116,6 +116,20 @@ describe("identities in managing mode (northwind-managed)", () => {
   });
 });
 
+describe("the pipelines' own identity (contoso-pipelines)", () => {
+  it("has the OIDC credentials the workflows sign in with, in the MSP's tenant", async () => {
+    const { resources } = await run("contoso-pipelines");
+    expect(ofType(resources, "pulumi:providers:azure-native").map((provider) => provider.inputs.tenantId)).toEqual([MSP_TENANT]);
+    expect(ofType(resources, "azure-native:managedidentity:FederatedIdentityCredential").map((credential) => [credential.inputs.issuer, credential.inputs.subject])).toEqual([
+      ["https://token.actions.githubusercontent.com", "repo:contoso/lighthouse:pull_request"],
+      ["https://token.actions.githubusercontent.com", "repo:contoso/lighthouse:environment:production"],
+      ["https://vstoken.dev.azure.com/6f7e8d9c-0b1a-4c2d-9e3f-4a5b6c7d8e9f", "sc://contoso/lighthouse/lighthouse-production"],
+    ]);
+    expect(resources.some((resource) => resource.type.startsWith("azure-native:managedservices"))).toBe(false);
+    expect(ofType(resources, "azure-native:authorization:RoleAssignment")[0].inputs.roleDefinitionId).toMatch(/\/roleDefinitions\/ba92f5b4-2d11-453d-a403-e96b0029c9fe$/);
+  });
+});
+
 describe("ManagedIdentity on its own", () => {
   it("writes federated credentials one after another, never concurrently", async () => {
     const credentials = ["one", "two", "three"].map((name) => ({ name, issuer: "https://issuer.example", subject: `s-${name}` }));

@@ -14,7 +14,7 @@ authorizations:
 describe("npm run validate", () => {
   it("passes on the repository's own offers and stacks, with no warnings", () => {
     const result = runCli("validate", []);
-    expect(result.stderr).toMatch(/5 file\(s\) checked: 0 error\(s\), 0 warning\(s\)/);
+    expect(result.stderr).toMatch(/6 file\(s\) checked: 0 error\(s\), 0 warning\(s\)/);
     expect(result.stdout).toBe("");
     expect(result.status).toBe(0);
   });

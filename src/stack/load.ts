@@ -151,13 +151,16 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
   );
   const report = (path: PropertyKey[], findings: Finding[]) =>
     diagnostics.push(...findings.map((finding) => findingToDiagnostic(source, { ...finding, path: [...path, ...finding.path] })));
+  // A stack that delegates nothing deploys into its own tenant (e.g. the MSP's pipeline identity).
   const reviewRoleAssignments = (path: PropertyKey[], assignments: ResolvedRoleAssignment[]) =>
     assignments.forEach((assignment, index) =>
       report(
         [...path, "roleAssignments", index],
         mode === "managing"
           ? reviewDelegatedRoleAssignment(assignment.roleDefinitionId, assignment.scope, delegations)
-          : reviewScopeDelegated(assignment.scope, delegations, ["scope"]),
+          : delegations.length > 0
+            ? reviewScopeDelegated(assignment.scope, delegations, ["scope"])
+            : [],
       ),
     );
 
@@ -180,10 +183,12 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
   const managingTenants = [
     ...new Set([...subscriptions.values()].flatMap((subscription) => subscription.delegations.map(({ offer }) => offer.managedByTenantId))),
   ];
-  if (mode === "managing" && managingTenants.length > 1) {
-    diagnostics.push(
-      source.diagnostic(["config", MODE_KEY], "error", `managing mode signs in to one managing tenant, but the offers name ${managingTenants.join(" and ")}`),
-    );
+  if (mode === "managing" && managingTenants.length !== 1) {
+    const message =
+      managingTenants.length === 0
+        ? `managing mode works through delegations: list them under ${DELEGATIONS_KEY}`
+        : `managing mode signs in to one managing tenant, but the offers name ${managingTenants.join(" and ")}`;
+    diagnostics.push(source.diagnostic(["config", MODE_KEY], "error", message));
   }
   if (diagnostics.some((diagnostic) => diagnostic.severity === "error")) return { diagnostics };
   return {

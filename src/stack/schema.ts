@@ -99,7 +99,7 @@ const lighthouseKeys = {
   [CUSTOMER_KEY]: customerSchema,
   [DELEGATIONS_KEY]: z
     .array(delegationSchema)
-    .min(1, { error: "list at least one delegation" })
+    .default([])
     .superRefine((delegations, context) => {
       const seenOffers = new Map<string, number>();
       delegations.forEach((delegation, index) => {
@@ -148,7 +148,12 @@ const lighthouseKeys = {
  * namespaces and Pulumi's own top-level keys (secrets provider, ...) pass untouched.
  */
 export const stackFileSchema = z.looseObject({
-  config: z.looseObject(lighthouseKeys).superRefine(
+  config: z
+    .looseObject(lighthouseKeys)
+    .refine((config) => config[DELEGATIONS_KEY].length + config[IDENTITIES_KEY].length + config[SYSTEM_IDENTITIES_KEY].length > 0, {
+      error: `the stack deploys nothing: list ${DELEGATIONS_KEY} (or identities)`,
+    })
+    .superRefine(
     (config, context) => {
       if (typeof config !== "object" || config === null) return;
       for (const name of Object.keys(config)) {
