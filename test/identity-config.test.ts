@@ -128,7 +128,7 @@ describe("identity declarations", () => {
   it("a stack must deploy something, and managing mode needs delegations", () => {
     const empty = "config:\n  lighthouse:customer: {name: X, tenantId: 01c0bcd5-4f47-4e4b-b492-418b7e2a8854}\n";
     expect(messages(empty).lines).toEqual(["1:1 error the stack deploys nothing: list lighthouse:delegations (or identities)"]);
-    const identitiesOnly = MANAGED.replace(/  lighthouse:delegations:\n(?: {4,}.*\n)+/, "");
+    const identitiesOnly = MANAGED.replace(/ {2}lighthouse:delegations:\n(?: {4,}.*\n)+/, "");
     expect(messages(identitiesOnly).lines).toContain("5:20 error managing mode works through delegations: list them under lighthouse:delegations");
   });
 

@@ -7,7 +7,7 @@ import { stackNameOf } from "../stack/load";
 /** A git failure the user can fix (a ref that does not exist, no repository): exit 2, not a crash. */
 export class RevisionError extends Error {}
 
-function git(cwd: string, args: string[], input?: Buffer): Buffer {
+export function git(cwd: string, args: string[], input?: Buffer): Buffer {
   try {
     return execFileSync("git", args, { cwd, input, stdio: ["pipe", "pipe", "pipe"], maxBuffer: 512 * 1024 * 1024 });
   } catch (error) {
