@@ -79,6 +79,7 @@ describe("npm run affected", () => {
       fabrikam: { stack: "fabrikam", mode: "onboarding" },
       northwind: { stack: "northwind", mode: "onboarding" },
     });
+    expect(JSON.parse(runCli("affected", ["--base", "main", "--format", "json", "--mode", "managing"], root).stdout)).toEqual([]);
     expect(result.stderr).toContain("stack northwind-managed was removed: run 'pulumi destroy --stack northwind-managed'");
     expect(runCli("affected", ["--base", "nope"], root)).toMatchObject({ status: 2, stderr: expect.stringContaining("'nope' is not a commit") });
   });

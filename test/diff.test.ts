@@ -72,6 +72,8 @@ describe("npm run diff (access review)", () => {
     git(same, "add", "-A");
     git(same, "commit", "-qm", "base");
     expect(runCli("diff", ["--stack", "northwind", "--base", "main"], same).stdout).toContain("### northwind (Northwind Traders)\n\nNo access changes.");
+    const two = runCli("diff", ["--stack", "northwind", "--stack", "fabrikam", "--base", "main"], same).stdout;
+    expect(two.match(/^### /gm)).toHaveLength(2);
     expect(runCli("diff", ["--stack", "northwind", "--base", "v9"], same)).toMatchObject({ status: 2, stderr: expect.stringContaining("'v9' is not a commit") });
   });
 

@@ -5,7 +5,7 @@ import { accessChanges } from "../plan/review";
 import { checkoutProjectAt, RevisionError, stackNames } from "../plan/revision";
 import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
-const USAGE = `usage: npm run diff -- --stack <name>|all --base <git-ref> [--format markdown|json]
+const USAGE = `usage: npm run diff -- --stack <name>|all [--stack <name>]... --base <git-ref> [--format markdown|json]
 
 The access review: plans the stack(s) at the base revision and in the working tree (offline),
 and lists the access changes a reviewer cares about, as Markdown for a pull-request comment.
@@ -43,7 +43,7 @@ function markdown(reviews: StackReview[], base: string): string {
 
 runCommand(USAGE, async (argv) => {
   const { values } = parseCommandLine(argv, {
-    stack: { type: "string" },
+    stack: { type: "string", multiple: true },
     base: { type: "string" },
     format: { type: "string" },
     help: { type: "boolean", short: "h" },
@@ -52,7 +52,7 @@ runCommand(USAGE, async (argv) => {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
-  if (!values.stack || !values.base) throw new UsageError("--stack and --base are required");
+  if (!values.stack?.length || !values.base) throw new UsageError("--stack and --base are required");
   const format = oneOf("format", values.format, ["markdown", "json"] as const, "markdown");
   const head = findProjectRoot(process.cwd());
   let base: string;
@@ -62,7 +62,7 @@ runCommand(USAGE, async (argv) => {
     if (error instanceof RevisionError) throw new UsageError(error.message);
     throw error;
   }
-  const stacks = values.stack === "all" ? [...new Set([...stackNames(base), ...stackNames(head)])].sort() : [values.stack];
+  const stacks = values.stack.includes("all") ? [...new Set([...stackNames(base), ...stackNames(head)])].sort() : [...new Set(values.stack)];
   const reviews: StackReview[] = [];
   for (const stack of stacks) {
     const errors: string[] = [];

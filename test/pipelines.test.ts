@@ -1,0 +1,69 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { pipelineSchema, stepsTemplateSchema } from "./helpers/azure-pipelines-schema";
+import { REPO_ROOT } from "./helpers/project";
+
+const GITHUB_FILES = [".github/workflows/pull-request.yml", ".github/workflows/deploy.yml", ".github/actions/pulumi-login/action.yml"];
+const AZURE_FILES = ["azure-pipelines.yml", "pipelines/azure-devops-deploy-steps.yml"];
+const read = (file: string) => readFileSync(join(REPO_ROOT, file), "utf8");
+const actionValidator = (file: string) => spawnSync(join(REPO_ROOT, "node_modules", ".bin", "action-validator"), [file], { encoding: "utf8" });
+
+describe("GitHub Actions files", () => {
+  it.each(GITHUB_FILES)("%s validates against GitHub's workflow and action schemas", (file) => {
+    const result = actionValidator(join(REPO_ROOT, file));
+    expect(result.stdout + result.stderr).toBe("");
+    expect(result.status).toBe(0);
+  });
+
+  it("the validator does refuse a broken workflow", () => {
+    const broken = join(tmpdir(), "broken-workflow.yml");
+    writeFileSync(broken, read(".github/workflows/deploy.yml").replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest"));
+    expect(actionValidator(broken).status).not.toBe(0);
+  });
+
+  it("deploys per stack in parallel, never cancelling, with OIDC and no stored secret", () => {
+    const deploy = parse(read(".github/workflows/deploy.yml"));
+    expect(deploy.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(deploy.jobs.deploy.strategy["fail-fast"]).toBe(false);
+    expect(deploy.jobs.deploy.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
+    for (const file of GITHUB_FILES) expect(read(file)).not.toMatch(/secrets\./);
+    expect(read(".github/actions/pulumi-login/action.yml")).toContain("ARM_USE_OIDC=true");
+  });
+});
+
+describe("Azure DevOps files", () => {
+  it("azure-pipelines.yml has the documented structure", () => {
+    const result = pipelineSchema.safeParse(parse(read("azure-pipelines.yml")));
+    expect(result.success ? [] : result.error.issues).toEqual([]);
+  });
+
+  it("the deploy steps template has the documented structure", () => {
+    const result = stepsTemplateSchema.safeParse(parse(read("pipelines/azure-devops-deploy-steps.yml")));
+    expect(result.success ? [] : result.error.issues).toEqual([]);
+  });
+
+  it("the schema refuses a misspelt key", () => {
+    const pipeline = parse(read("azure-pipelines.yml"));
+    pipeline.stages[0].jobs[0].step = pipeline.stages[0].jobs[0].steps;
+    expect(pipelineSchema.safeParse(pipeline).success).toBe(false);
+  });
+});
+
+describe("every pipeline", () => {
+  const scripts = Object.keys(JSON.parse(read("package.json")).scripts);
+  it.each([...GITHUB_FILES, ...AZURE_FILES])("%s runs only npm scripts that exist", (file) => {
+    const used = [...read(file).matchAll(/npm run (?:-s )?([a-z-]+)/g)].map((match) => match[1]);
+    for (const script of used) expect(scripts, `${file} runs npm run ${script}`).toContain(script);
+  });
+
+  it("every repository variable the workflows read is documented in README", () => {
+    const readme = read("README.md");
+    const variables = new Set(GITHUB_FILES.flatMap((file) => [...read(file).matchAll(/vars\.([A-Z_]+)/g)].map((match) => match[1])));
+    expect(variables.size).toBeGreaterThan(3);
+    for (const variable of variables) expect(readme, variable).toContain(`\`${variable}\``);
+  });
+});
