@@ -1,5 +1,6 @@
 import type { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { delegatedScopes } from "../src/delegation";
+import { repeats } from "../src/repeats";
 import { roleById, roleByName } from "../src/roles/catalog";
 import { MAX_FEDERATED_CREDENTIALS, duplicateSubjectMessage, IDENTITY_NAME_PATTERN, identityNameMessage, reviewFederatedCredential, TOO_MANY_CREDENTIALS_MESSAGE } from "../src/rules/identity";
 import {
@@ -171,12 +172,11 @@ const uniqueDefinitionGuid: StackValidationPolicy = {
   description: "No two registration definitions share a GUID in one subscription (the same offer in several subscriptions shares it by design).",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
-    const seen = new Map<string, PolicyResource>();
-    for (const definition of args.resources.filter((resource) => resource.type === DEFINITION)) {
-      const key = `${subscriptionIn(definition.props.scope)}/${String(definition.props.registrationDefinitionId).toLowerCase()}`;
-      const first = seen.get(key);
-      if (first) reportViolation(`registration definitions ${first.name} and ${definition.name} share GUID ${definition.props.registrationDefinitionId} in one subscription`, definition.urn);
-      else seen.set(key, definition);
+    const definitions = args.resources.filter((resource) => resource.type === DEFINITION);
+    const place = (definition: PolicyResource) => `${subscriptionIn(definition.props.scope)}/${String(definition.props.registrationDefinitionId).toLowerCase()}`;
+    for (const { index, first } of repeats(definitions, place)) {
+      const definition = definitions[index];
+      reportViolation(`registration definitions ${definitions[first].name} and ${definition.name} share GUID ${definition.props.registrationDefinitionId} in one subscription`, definition.urn);
     }
   },
 };
@@ -231,12 +231,8 @@ const federatedCredentialsPerIdentity: StackValidationPolicy = {
     }
     for (const [identity, credentials] of byIdentity) {
       if (credentials.length > MAX_FEDERATED_CREDENTIALS) reportViolation(`identity ${identity}: ${TOO_MANY_CREDENTIALS_MESSAGE}`, credentials[0].urn);
-      const seen = new Map<string, string>();
-      for (const credential of credentials) {
-        const pair = `${credential.props.issuer}\n${credential.props.subject}`;
-        const first = seen.get(pair);
-        if (first) reportViolation(`identity ${identity}: ${duplicateSubjectMessage(first)}`, credential.urn);
-        else seen.set(pair, credential.name);
+      for (const { index, first } of repeats(credentials, (credential) => `${credential.props.issuer}\n${credential.props.subject}`)) {
+        reportViolation(`identity ${identity}: ${duplicateSubjectMessage(credentials[first].name)}`, credentials[index].urn);
       }
     }
   },

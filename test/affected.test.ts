@@ -1,17 +1,11 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli, tempProject } from "./helpers/project";
-
-const git = (cwd: string, ...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd, stdio: "pipe" }).toString();
+import { committedProject, git, runCli } from "./helpers/project";
 
 /** A project in a fresh repository, with one commit per change so each can be the base. */
 function repository() {
-  const root = tempProject({ "README.md": "# fleet\n", "src/program.ts": "export {};\n" });
-  git(root, "init", "-q", "-b", "main");
-  git(root, "add", "-A");
-  git(root, "commit", "-qm", "base");
+  const root = committedProject({ "README.md": "# fleet\n", "src/program.ts": "export {};\n" });
   const commit = (message: string, change: () => void) => {
     change();
     git(root, "add", "-A");

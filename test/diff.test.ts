@@ -1,11 +1,7 @@
-import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCli, tempProject } from "./helpers/project";
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd, stdio: "pipe" }).toString();
+import { committedProject, runCli } from "./helpers/project";
 
 function edit(root: string, file: string, from: string, to: string) {
   const path = join(root, file);
@@ -17,10 +13,7 @@ function edit(root: string, file: string, from: string, to: string) {
 describe("npm run diff (access review)", () => {
   let root: string;
   beforeAll(() => {
-    root = tempProject();
-    git(root, "init", "-q", "-b", "main");
-    git(root, "add", "-A");
-    git(root, "commit", "-qm", "base");
+    root = committedProject();
     // A second revision of the offers and stacks, left in the working tree.
     edit(root, "offers/contoso-escalation.yaml", "maximumActivationDuration: PT4H", "maximumActivationDuration: PT8H");
     edit(root, "offers/contoso-escalation.yaml", "principalId: d9b22cd6-6407-43cc-8c60-07c56df0b51a\n          principalIdDisplayName: Duty managers", "principalId: 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n          principalIdDisplayName: Security leads");
@@ -54,10 +47,7 @@ describe("npm run diff (access review)", () => {
   });
 
   it("reports a new managing tenant as a replaced delegation", () => {
-    const other = tempProject();
-    git(other, "init", "-q", "-b", "main");
-    git(other, "add", "-A");
-    git(other, "commit", "-qm", "base");
+    const other = committedProject();
     edit(other, "offers/contoso-escalation.yaml", "managedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc", "managedByTenantId: de83f4a9-a76a-4025-a91a-91171923eac7");
     const result = runCli("diff", ["--stack", "fabrikam", "--base", "main", "--format", "json"], other);
     const [review] = JSON.parse(result.stdout).stacks;
@@ -67,10 +57,7 @@ describe("npm run diff (access review)", () => {
   });
 
   it("says 'No access changes.' when nothing changed, and refuses an unknown ref", () => {
-    const same = tempProject();
-    git(same, "init", "-q", "-b", "main");
-    git(same, "add", "-A");
-    git(same, "commit", "-qm", "base");
+    const same = committedProject();
     expect(runCli("diff", ["--stack", "northwind", "--base", "main"], same).stdout).toContain("### northwind (Northwind Traders)\n\nNo access changes.");
     const two = runCli("diff", ["--stack", "northwind", "--stack", "fabrikam", "--base", "main"], same).stdout;
     expect(two.match(/^### /gm)).toHaveLength(2);
@@ -78,10 +65,7 @@ describe("npm run diff (access review)", () => {
   });
 
   it("exits 1 when a side is invalid", () => {
-    const broken = tempProject();
-    git(broken, "init", "-q", "-b", "main");
-    git(broken, "add", "-A");
-    git(broken, "commit", "-qm", "base");
+    const broken = committedProject();
     edit(broken, "offers/contoso-operations.yaml", "role: Reader", "role: Owner");
     const result = runCli("diff", ["--stack", "northwind", "--base", "main"], broken);
     expect(result.status).toBe(1);

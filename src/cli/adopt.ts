@@ -24,12 +24,7 @@ runCommand(USAGE, async (argv) => {
     write: { type: "boolean" },
     format: { type: "string" },
     endpoint: { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
   if (!values.stack) throw new UsageError("--stack is required");
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
   const endpoint = values.endpoint ?? DEFAULT_ENDPOINT;

@@ -17,12 +17,7 @@ runCommand(USAGE, (argv) => {
     base: { type: "string" },
     format: { type: "string" },
     mode: { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
   if (!values.base) throw new UsageError("--base is required");
   const format = oneOf("format", values.format, ["text", "json", "azure-matrix"] as const, "text");
   const mode = values.mode === undefined ? undefined : oneOf("mode", values.mode, ["onboarding", "managing"] as const, "onboarding");

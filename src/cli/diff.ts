@@ -46,12 +46,7 @@ runCommand(USAGE, async (argv) => {
     stack: { type: "string", multiple: true },
     base: { type: "string" },
     format: { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
   if (!values.stack?.length || !values.base) throw new UsageError("--stack and --base are required");
   const format = oneOf("format", values.format, ["markdown", "json"] as const, "markdown");
   const head = findProjectRoot(process.cwd());

@@ -20,12 +20,7 @@ runCommand(USAGE, (argv) => {
     "resource-groups": { type: "string" },
     out: { type: "string" },
     format: { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
   if (positionals[0] !== "arm" || positionals.length !== 1) throw new UsageError("the only export target is 'arm'");
   if (!values.offer) throw new UsageError("--offer is required");
   if (values.format === "bicep") throw new UsageError("--format bicep is not supported: without a Bicep compiler to check it, it would be unverified output");

@@ -28,12 +28,7 @@ runCommand(USAGE, async (argv) => {
     drift: { type: "boolean" },
     format: { type: "string" },
     endpoint: { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT_INVENTORY.ok;
-  }
   if (Boolean(values.stack) === Boolean(values.scope)) throw new UsageError("give exactly one of --stack and --scope");
   if (values.drift && !values.stack) throw new UsageError("--drift compares with a stack: use --stack");
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");

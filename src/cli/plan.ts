@@ -25,12 +25,7 @@ runCommand(USAGE, async (argv) => {
     stack: { type: "string" },
     format: { type: "string" },
     "policy-config": { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
   if (!values.stack) throw new UsageError("--stack is required");
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
   try {

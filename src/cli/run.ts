@@ -6,10 +6,18 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 /** A mistake in how the command was called: printed with the usage text, exit 2. */
 export class UsageError extends Error {}
 
-/** Parses argv strictly: an unknown flag or a missing value is a UsageError, never a stack trace. */
+/** `--help` / `-h`: the usage text on stdout, exit 0. */
+class HelpRequested extends Error {}
+
+/**
+ * Parses argv strictly: an unknown flag or a missing value is a UsageError, never a stack trace.
+ * Every command also takes `--help` (or `-h`) anywhere on its command line.
+ */
 export function parseCommandLine<Options extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: Options) {
+  const config = { args: argv, options, allowPositionals: true, strict: true } as const;
+  if (argv.includes("--help") || argv.includes("-h")) throw new HelpRequested();
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return parseArgs(config);
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
@@ -35,7 +43,10 @@ export function runCommand(usage: string, main: (argv: string[]) => number | Pro
         process.exitCode = code;
       },
       (error: unknown) => {
-        if (error instanceof UsageError) {
+        if (error instanceof HelpRequested) {
+          process.stdout.write(`${usage}\n`);
+          process.exitCode = EXIT.ok;
+        } else if (error instanceof UsageError) {
           process.stderr.write(`error: ${error.message}\n\n${usage}\n`);
           process.exitCode = EXIT.usage;
         } else {

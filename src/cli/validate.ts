@@ -11,12 +11,7 @@ Exit codes: 0 valid (warnings allowed), 1 errors found, 2 usage error.`;
 runCommand(USAGE, (argv) => {
   const { values, positionals } = parseCommandLine(argv, {
     format: { type: "string" },
-    help: { type: "boolean", short: "h" },
   });
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
   const format = oneOf("format", values.format, ["text", "json", "github"] as const, "text");
   const report = validatePaths(positionals.length > 0 ? positionals : defaultValidationPaths(process.cwd()));
   const summary = `${report.files.length} file(s) checked: ${report.errors} error(s), ${report.warnings} warning(s)`;

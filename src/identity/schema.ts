@@ -15,6 +15,7 @@ import {
   SUBJECT_MESSAGE,
   TOO_MANY_CREDENTIALS_MESSAGE,
 } from "../rules/identity";
+import { repeats } from "../repeats";
 import { resourceGroupName } from "../stack/resourceGroup";
 
 /**
@@ -84,25 +85,13 @@ export const userAssignedIdentitySchema = z
     roleAssignments: z.array(roleAssignmentSchema).default([]),
   })
   .superRefine((identity, context) => {
-    const names = new Map<string, number>();
-    const subjects = new Map<string, number>();
-    identity.federatedCredentials.forEach((credential, index) => {
-      const previousName = names.get(credential.name.toLowerCase());
-      if (previousName !== undefined) {
-        context.addIssue({ code: "custom", path: ["federatedCredentials", index, "name"], message: `credential name '${credential.name}' is already used by federatedCredentials[${previousName}]` });
-      }
-      names.set(credential.name.toLowerCase(), index);
-      const pair = `${credential.issuer}\n${credential.subject}`;
-      const previousPair = subjects.get(pair);
-      if (previousPair !== undefined) {
-        context.addIssue({
-          code: "custom",
-          path: ["federatedCredentials", index, "subject"],
-          message: duplicateSubjectMessage(previousPair),
-        });
-      }
-      subjects.set(pair, index);
-    });
+    const credentials = identity.federatedCredentials;
+    for (const { index, first } of repeats(credentials, (credential) => credential.name.toLowerCase())) {
+      context.addIssue({ code: "custom", path: ["federatedCredentials", index, "name"], message: `credential name '${credentials[index].name}' is already used by federatedCredentials[${first}]` });
+    }
+    for (const { index, first } of repeats(credentials, (credential) => `${credential.issuer}\n${credential.subject}`)) {
+      context.addIssue({ code: "custom", path: ["federatedCredentials", index, "subject"], message: duplicateSubjectMessage(first) });
+    }
   });
 
 export const systemAssignedIdentitySchema = z.strictObject({

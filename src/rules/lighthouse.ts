@@ -1,5 +1,6 @@
 import { scopeContains } from "../delegation";
 import { durationSeconds } from "../duration";
+import { repeats } from "../repeats";
 import { roleById, roleCatalogSource, roleLabel } from "../roles/catalog";
 import {
   OWNER_ROLE_ID,
@@ -237,20 +238,10 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
   });
 
   for (const [listName, list] of [["authorizations", authorizations], ["eligibleAuthorizations", eligible]] as const) {
-    const seen = new Map<string, number>();
-    list.forEach((authorization, index) => {
-      const key = `${authorization.principalId.toLowerCase()} ${roleGuid(authorization.roleDefinitionId)}`;
-      const firstIndex = seen.get(key);
-      if (firstIndex === undefined) {
-        seen.set(key, index);
-      } else {
-        report(
-          "duplicate-authorization",
-          [listName, index],
-          `${who(authorization)} already has ${roleLabel(roleGuid(authorization.roleDefinitionId))} in ${listName}[${firstIndex}]`,
-        );
-      }
-    });
+    for (const { index, first } of repeats<AuthorizationUnderReview>(list, (item) => `${item.principalId.toLowerCase()} ${roleGuid(item.roleDefinitionId)}`)) {
+      const authorization = list[index];
+      report("duplicate-authorization", [listName, index], `${who(authorization)} already has ${roleLabel(roleGuid(authorization.roleDefinitionId))} in ${listName}[${first}]`);
+    }
   }
 
   const total = authorizations.length + eligible.length;

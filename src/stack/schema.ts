@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { z } from "zod";
+import { repeats } from "../repeats";
 import { didYouMean } from "../suggest";
 import { guid } from "../offer/schema";
 import { resourceGroupName } from "./resourceGroup";
@@ -64,29 +65,22 @@ const delegationSchema = z
     subscriptions: z.array(subscriptionTargetSchema).min(1, { error: "list at least one subscription" }),
   })
   .superRefine((delegation, context) => {
-    const seenSubscriptions = new Map<string, number>();
+    for (const { index, first } of repeats(delegation.subscriptions, (target) => target.subscriptionId)) {
+      context.addIssue({
+        code: "custom",
+        path: ["subscriptions", index, "subscriptionId"],
+        message: `subscription ${delegation.subscriptions[index].subscriptionId} is already listed for this offer (subscriptions[${first}]); list its resource groups once`,
+      });
+    }
     delegation.subscriptions.forEach((target, index) => {
-      const first = seenSubscriptions.get(target.subscriptionId);
-      if (first !== undefined) {
+      // Azure resource group names are case-insensitive.
+      for (const repeat of repeats(target.resourceGroups ?? [], (group) => group.toLowerCase())) {
         context.addIssue({
           code: "custom",
-          path: ["subscriptions", index, "subscriptionId"],
-          message: `subscription ${target.subscriptionId} is already listed for this offer (subscriptions[${first}]); list its resource groups once`,
+          path: ["subscriptions", index, "resourceGroups", repeat.index],
+          message: `resource group '${target.resourceGroups![repeat.index]}' is listed twice`,
         });
       }
-      seenSubscriptions.set(target.subscriptionId, index);
-      const seenGroups = new Set<string>();
-      target.resourceGroups?.forEach((group, groupIndex) => {
-        // Azure resource group names are case-insensitive.
-        if (seenGroups.has(group.toLowerCase())) {
-          context.addIssue({
-            code: "custom",
-            path: ["subscriptions", index, "resourceGroups", groupIndex],
-            message: `resource group '${group}' is listed twice`,
-          });
-        }
-        seenGroups.add(group.toLowerCase());
-      });
     });
   });
 
@@ -101,18 +95,13 @@ const lighthouseKeys = {
     .array(delegationSchema)
     .default([])
     .superRefine((delegations, context) => {
-      const seenOffers = new Map<string, number>();
-      delegations.forEach((delegation, index) => {
-        const first = seenOffers.get(delegation.offer);
-        if (first !== undefined) {
-          context.addIssue({
-            code: "custom",
-            path: [index, "offer"],
-            message: `offer ${delegation.offer} is already delegated in entry ${first}; list all its subscriptions there`,
-          });
-        }
-        seenOffers.set(delegation.offer, index);
-      });
+      for (const { index, first } of repeats(delegations, (delegation) => delegation.offer)) {
+        context.addIssue({
+          code: "custom",
+          path: [index, "offer"],
+          message: `offer ${delegations[index].offer} is already delegated in entry ${first}; list all its subscriptions there`,
+        });
+      }
     }),
   [MODE_KEY]: z
     .enum(["onboarding", "managing"])
@@ -126,15 +115,14 @@ const lighthouseKeys = {
     .array(userAssignedIdentitySchema)
     .default([])
     .superRefine((identities, context) => {
-      const seen = new Map<string, number>();
-      identities.forEach((identity, index) => {
-        const key = `${identity.subscriptionId}/${identity.resourceGroup}/${identity.name}`.toLowerCase();
-        const first = seen.get(key);
-        if (first !== undefined) {
-          context.addIssue({ code: "custom", path: [index, "name"], message: `identity '${identity.name}' is already declared in entry ${first} (same subscription and resource group)` });
-        }
-        seen.set(key, index);
-      });
+      const place = (identity: (typeof identities)[number]) => `${identity.subscriptionId}/${identity.resourceGroup}/${identity.name}`.toLowerCase();
+      for (const { index, first } of repeats(identities, place)) {
+        context.addIssue({
+          code: "custom",
+          path: [index, "name"],
+          message: `identity '${identities[index].name}' is already declared in entry ${first} (same subscription and resource group)`,
+        });
+      }
     })
     .describe("User-assigned managed identities, their federated credentials and role assignments."),
   [SYSTEM_IDENTITIES_KEY]: z
