@@ -1,6 +1,6 @@
+import * as pulumi from "@pulumi/pulumi";
 import { registrationAssignmentResourceId, registrationDefinitionResourceId } from "./delegation";
 import { armGuid } from "./guid";
-import * as pulumi from "@pulumi/pulumi";
 
 type RegisterResource = (
   request: {
