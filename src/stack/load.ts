@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { delegatedScopes, delegationName, resourceGroupScope } from "../delegation";
-import type { Diagnostic } from "../diagnostics";
+import { hasErrors, type Diagnostic } from "../diagnostics";
 import { OfferCache, displayPath } from "../offer/cache";
 import type { ResolvedOffer } from "../offer/model";
 import { findingToDiagnostic } from "../offer/load";
@@ -137,7 +137,7 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
     });
   });
 
-  if (diagnostics.some((diagnostic) => diagnostic.severity === "error")) return { diagnostics };
+  if (hasErrors(diagnostics)) return { diagnostics };
 
   // Identities: every scope inside what the customer delegated; in managing mode, every role
   // allowed by a User Access Administrator authorization there.
@@ -190,7 +190,7 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
         : `managing mode signs in to one managing tenant, but the offers name ${managingTenants.join(" and ")}`;
     diagnostics.push(source.diagnostic(["config", MODE_KEY], "error", message));
   }
-  if (diagnostics.some((diagnostic) => diagnostic.severity === "error")) return { diagnostics };
+  if (hasErrors(diagnostics)) return { diagnostics };
   return {
     stack: {
       file: shownFile,
