@@ -5,6 +5,7 @@ import { roleById, roleByName } from "../src/roles/catalog";
 import { MAX_FEDERATED_CREDENTIALS, duplicateSubjectMessage, IDENTITY_NAME_PATTERN, identityNameMessage, reviewFederatedCredential, TOO_MANY_CREDENTIALS_MESSAGE } from "../src/rules/identity";
 import {
   reviewCustomerTenant,
+  reviewDelegatableRole,
   reviewDelegatedRoleAssignment,
   reviewRegistrationDefinition,
   roleGuid,
@@ -14,7 +15,6 @@ import {
   type Finding,
   type RuleId,
 } from "../src/rules/lighthouse";
-import { OWNER_ROLE_ID, USER_ACCESS_ADMINISTRATOR_ROLE_ID } from "../src/roles/support";
 
 /**
  * The CrossGuard policies: the offer rules of src/rules, applied to the resources a program
@@ -107,11 +107,7 @@ const delegatedRoleAssignmentRole: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     if (args.type !== ROLE_ASSIGNMENT || !args.props.delegatedManagedIdentityResourceId || typeof args.props.roleDefinitionId !== "string") return;
-    const id = roleGuid(args.props.roleDefinitionId);
-    const role = roleById(id);
-    if (id === OWNER_ROLE_ID || id === USER_ACCESS_ADMINISTRATOR_ROLE_ID) reportViolation(`${role?.name} cannot be assigned through Lighthouse`);
-    else if (!role) reportViolation(`role definition ${id} is not a built-in role`);
-    else if (role.lighthouse.usable === "no") reportViolation(`${role.name} cannot be used with Azure Lighthouse: ${role.lighthouse.reason}`);
+    for (const finding of reviewDelegatableRole(args.props.roleDefinitionId, [])) reportViolation(finding.message);
   },
 };
 

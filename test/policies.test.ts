@@ -87,7 +87,7 @@ const cases: Array<[string, RegisteredResource[], RegExp, PolicyPackConfig?]> = 
   ["lighthouse-eligible-without-permanent", [definition({ eligibleAuthorizations: [group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", CONTRIBUTOR, { justInTimeAccessPolicy: { multiFactorAuthProvider: "None" } })] })], /has no permanent authorization/],
   ["lighthouse-managing-tenant-is-customer", [definition({}, "def", `/subscriptions/${SUB}`, { providerName: "p" }), resource("pulumi:providers:azure-native", "p", { tenantId: MSP, subscriptionId: SUB })], /is the customer's own tenant/],
   ["lighthouse-prefer-groups", [roleAssignment({ principalType: "User" })], /individual user/],
-  ["lighthouse-delegated-role-assignment-role", [roleAssignment({ delegatedManagedIdentityResourceId: "/subscriptions/x/mi", roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${OWNER}` })], /Owner cannot be assigned through Lighthouse/],
+  ["lighthouse-delegated-role-assignment-role", [roleAssignment({ delegatedManagedIdentityResourceId: "/subscriptions/x/mi", roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${OWNER}` })], /Owner cannot be a delegated role/],
   ["lighthouse-identity-name", [resource("azure-native:managedidentity:UserAssignedIdentity", "mi", { resourceName: "x", resourceGroupName: "rg", location: "westeurope" })], /identity name 'x'/],
   ["lighthouse-federated-credential", [credential("fic", { issuer: "http://insecure.example", audiences: [] })], /must be an https URL/],
   ["lighthouse-assignment-definition-same-subscription", [definition(), assignment(definitionId("6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d"))], /references a definition in subscription 6c8b2e14/],

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { isGuid } from "../guid";
+import { RESOURCE_GROUP_NAME_PATTERN } from "../stack/resourceGroup";
 import { errorResponseModel, listModel, registrationAssignmentModel, registrationDefinitionModel, type RegistrationAssignment, type RegistrationDefinition } from "./models";
 
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
@@ -56,7 +57,7 @@ const SCOPE_PATTERN = /^\/subscriptions\/([^/]+)(\/resourceGroups\/([^/]+))?$/i;
 /** A scope typed by a user: `/subscriptions/<guid>[/resourceGroups/<name>]`, checked strictly. */
 export function checkedScope(scope: string): string {
   const match = SCOPE_PATTERN.exec(scope);
-  if (!match || !isGuid(match[1]) || (match[3] !== undefined && !/^[a-zA-Z0-9._()-]*[a-zA-Z0-9_()]$/.test(match[3]))) {
+  if (!match || !isGuid(match[1]) || (match[3] !== undefined && !RESOURCE_GROUP_NAME_PATTERN.test(match[3]))) {
     throw new ArmInputError(`'${scope}' is not a subscription or resource group scope (/subscriptions/<guid>[/resourceGroups/<name>])`);
   }
   return scope;

@@ -100,6 +100,8 @@ export interface DefinitionUnderReview {
   plan?: unknown;
 }
 
+const finding = (rule: RuleId, path: PropertyKey[], message: string): Finding => ({ rule, severity: RULES[rule].severity, path, message });
+
 const MIN_ACTIVATION_SECONDS = 30 * 60;
 const MAX_ACTIVATION_SECONDS = 8 * 3600;
 const MAX_APPROVERS = 10;
@@ -121,20 +123,6 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
   const authorizations = definition.authorizations ?? [];
   const eligible = definition.eligibleAuthorizations ?? [];
 
-  /** Built-in and supported: the checks every role reference gets. False when the role is unusable. */
-  const checkRole = (path: PropertyKey[], roleDefinitionId: string): boolean => {
-    const role = roleById(roleGuid(roleDefinitionId));
-    if (!role) {
-      report("role-not-built-in", path, `role definition ${roleDefinitionId} is not an Azure built-in role; Azure Lighthouse supports built-in roles only`);
-      return false;
-    }
-    if (role.lighthouse.usable === "no") {
-      report("role-not-supported", path, `${role.name} cannot be used with Azure Lighthouse: ${role.lighthouse.reason} (role data: ${roleCatalogSource})`);
-      return false;
-    }
-    return true;
-  };
-
   if (authorizations.length === 0) {
     report("authorization-required", ["authorizations"], "at least one permanent authorization is required, even when eligible authorizations are given");
   }
@@ -142,7 +130,7 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
   authorizations.forEach((authorization, index) => {
     const path = ["authorizations", index];
     const roleId = roleGuid(authorization.roleDefinitionId);
-    checkRole([...path, "roleDefinitionId"], authorization.roleDefinitionId);
+    findings.push(...reviewRoleSupport(authorization.roleDefinitionId, [...path, "roleDefinitionId"]));
     const delegated = authorization.delegatedRoleDefinitionIds;
     if (roleId === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
       if (!delegated || delegated.length === 0) {
@@ -153,13 +141,7 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
         );
       }
       delegated?.forEach((delegatedId, delegatedIndex) => {
-        const delegatedPath = [...path, "delegatedRoleDefinitionIds", delegatedIndex];
-        const delegatedGuid = roleGuid(delegatedId);
-        if (delegatedGuid === OWNER_ROLE_ID || delegatedGuid === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
-          report("uaa-requires-delegated-roles", delegatedPath, `${roleLabel(delegatedGuid)} cannot be a delegated role`);
-        } else {
-          checkRole(delegatedPath, delegatedId);
-        }
+        findings.push(...reviewDelegatableRole(delegatedId, [...path, "delegatedRoleDefinitionIds", delegatedIndex]));
       });
     } else if (delegated !== undefined) {
       report(
@@ -181,7 +163,7 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
     if (roleId === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
       report("eligible-role-not-allowed", [...path, "roleDefinitionId"], "User Access Administrator cannot be an eligible authorization");
     } else {
-      checkRole([...path, "roleDefinitionId"], authorization.roleDefinitionId);
+      findings.push(...reviewRoleSupport(authorization.roleDefinitionId, [...path, "roleDefinitionId"]));
     }
     if (authorization.delegatedRoleDefinitionIds !== undefined) {
       report("eligible-role-not-allowed", [...path, "delegatedRoleDefinitionIds"], "eligible authorizations cannot carry delegatedRoles");
@@ -258,6 +240,27 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
   return findings;
 }
 
+/** Built in and supported by Lighthouse: the checks every role reference gets. */
+export function reviewRoleSupport(roleDefinitionId: string, path: PropertyKey[]): Finding[] {
+  const role = roleById(roleGuid(roleDefinitionId));
+  if (!role) {
+    return [finding("role-not-built-in", path, `role definition ${roleDefinitionId} is not an Azure built-in role; Azure Lighthouse supports built-in roles only`)];
+  }
+  if (role.lighthouse.usable === "no") {
+    return [finding("role-not-supported", path, `${role.name} cannot be used with Azure Lighthouse: ${role.lighthouse.reason} (role data: ${roleCatalogSource})`)];
+  }
+  return [];
+}
+
+/** A role a User Access Administrator may assign to managed identities: supported, never Owner or UAA itself. */
+export function reviewDelegatableRole(roleDefinitionId: string, path: PropertyKey[]): Finding[] {
+  const id = roleGuid(roleDefinitionId);
+  if (id === OWNER_ROLE_ID || id === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
+    return [finding("uaa-requires-delegated-roles", path, `${roleLabel(id)} cannot be a delegated role`)];
+  }
+  return reviewRoleSupport(roleDefinitionId, path);
+}
+
 /** A delegation whose managing tenant is the customer's own tenant: Lighthouse refuses it. */
 export function reviewCustomerTenant(managedByTenantId: string, customerTenantId: string): Finding[] {
   if (managedByTenantId.toLowerCase() !== customerTenantId.toLowerCase()) return [];
@@ -278,7 +281,6 @@ export interface DelegationUnderReview {
   authorizations: AuthorizationUnderReview[];
 }
 
-const finding = (rule: RuleId, path: PropertyKey[], message: string): Finding => ({ rule, severity: RULES[rule].severity, path, message });
 
 /** A scope (of an identity or a role assignment) must lie inside a delegated scope. */
 export function reviewScopeDelegated(scope: string, delegations: DelegationUnderReview[], path: PropertyKey[]): Finding[] {
