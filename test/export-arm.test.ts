@@ -97,5 +97,9 @@ describe("ARM template export", () => {
     expect(runCli("export", ["arm", "--offer", "offers/contoso-operations.yaml", "--format", "bicep"])).toMatchObject({ status: 2, stderr: expect.stringContaining("Bicep") });
     expect(runCli("export", ["arm", "--offer", "offers/contoso-operations.yaml", "--resource-groups", "bad."])).toMatchObject({ status: 2, stderr: expect.stringContaining("not a valid resource group name") });
     expect(runCli("export", ["arm", "--offer", "offers/nope.yaml", "--out", out])).toMatchObject({ status: 1, stderr: expect.stringContaining("offers/nope.yaml:1:1: error: cannot read file") });
+    // An output folder that cannot be created: a plain message, no stack trace.
+    const blocked = runCli("export", ["arm", "--offer", "offers/contoso-operations.yaml", "--out", join(out, "contoso-operations.json", "sub")]);
+    expect(blocked.status).toBe(1);
+    expect(blocked.stderr).toMatch(/^error: cannot mkdir .*contoso-operations\.json\/sub: E(NOTDIR|EXIST)\n$/);
   });
 });

@@ -31,9 +31,13 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
   return value as T;
 }
 
+function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { syscall: string } {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && typeof (error as NodeJS.ErrnoException).syscall === "string";
+}
+
 /**
- * Runs a command's main: usage errors print the usage and exit 2; anything else unexpected is a
- * bug, reported as such (exit 1). User mistakes in files are diagnostics, handled by the command.
+ * Runs a command's main: usage errors print the usage and exit 2; file-system errors print what
+ * failed (exit 1); anything else unexpected is a bug, reported as such (exit 1). User mistakes in files are diagnostics, handled by the command.
  */
 export function runCommand(usage: string, main: (argv: string[]) => number | Promise<number>): void {
   Promise.resolve()
@@ -49,6 +53,10 @@ export function runCommand(usage: string, main: (argv: string[]) => number | Pro
         } else if (error instanceof UsageError) {
           process.stderr.write(`error: ${error.message}\n\n${usage}\n`);
           process.exitCode = EXIT.usage;
+        } else if (isFileSystemError(error)) {
+          // A folder that is not writable, a disk that is full: the user's to fix, not a bug.
+          process.stderr.write(`error: cannot ${error.syscall} ${error.path ?? ""}: ${error.code}\n`);
+          process.exitCode = EXIT.failed;
         } else {
           process.stderr.write(`internal error (please report): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
           process.exitCode = EXIT.failed;
