@@ -1,5 +1,6 @@
 import type { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { delegatedScopes } from "../src/delegation";
+import { delegatedScopes, subscriptionOfScope } from "../src/delegation";
+import { isUserAssignedIdentity, TYPES } from "../src/resourceTypes";
 import { repeats } from "../src/repeats";
 import { roleById, roleByName } from "../src/roles/catalog";
 import { MAX_FEDERATED_CREDENTIALS, duplicateSubjectMessage, IDENTITY_NAME_PATTERN, identityNameMessage, reviewFederatedCredential, TOO_MANY_CREDENTIALS_MESSAGE } from "../src/rules/identity";
@@ -22,12 +23,7 @@ import {
  * checks and the MSP's own allow-lists. Exported so tests and the offline plan run them.
  */
 
-export const DEFINITION = "azure-native:managedservices:RegistrationDefinition";
-export const ASSIGNMENT = "azure-native:managedservices:RegistrationAssignment";
-export const ROLE_ASSIGNMENT = "azure-native:authorization:RoleAssignment";
-export const USER_ASSIGNED_IDENTITY = "azure-native:managedidentity:UserAssignedIdentity";
-export const FEDERATED_CREDENTIAL = "azure-native:managedidentity:FederatedIdentityCredential";
-export const GENERIC_RESOURCE = "azure-native:resources:Resource";
+const { definition: DEFINITION, assignment: ASSIGNMENT, roleAssignment: ROLE_ASSIGNMENT, federatedCredential: FEDERATED_CREDENTIAL } = TYPES;
 
 const enforcementOf = (rule: RuleId): EnforcementLevel => (RULES[rule].severity === "error" ? "mandatory" : "advisory");
 type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -111,16 +107,12 @@ const delegatedRoleAssignmentRole: ResourceValidationPolicy = {
   },
 };
 
-const isIdentityResource = (type: string, props: Props) =>
-  type === USER_ASSIGNED_IDENTITY ||
-  (type === GENERIC_RESOURCE && props.resourceProviderNamespace === "Microsoft.ManagedIdentity" && props.resourceType === "userAssignedIdentities");
-
 const identityName: ResourceValidationPolicy = {
   name: "lighthouse-identity-name",
   description: "User-assigned identity names follow Azure's naming rule.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
-    if (!isIdentityResource(args.type, args.props) || args.props.resourceName === undefined) return;
+    if (!isUserAssignedIdentity(args.type, args.props) || args.props.resourceName === undefined) return;
     if (!IDENTITY_NAME_PATTERN.test(String(args.props.resourceName))) reportViolation(identityNameMessage(args.props.resourceName));
   },
 };
@@ -136,22 +128,19 @@ const federatedCredential: ResourceValidationPolicy = {
   },
 };
 
-/** ARM `/subscriptions/<id>/...` → `<id>`, lower case; undefined for anything else. */
-const subscriptionIn = (value: unknown) => (typeof value === "string" ? /^\/subscriptions\/([^/]+)/i.exec(value)?.[1]?.toLowerCase() : undefined);
-
 const assignmentDefinitionSameSubscription: StackValidationPolicy = {
   name: "lighthouse-assignment-definition-same-subscription",
   description: "Every registration assignment points at a registration definition of its own subscription.",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
     for (const assignment of args.resources.filter((resource) => resource.type === ASSIGNMENT)) {
-      const assignmentSubscription = subscriptionIn(assignment.props.scope);
+      const assignmentSubscription = subscriptionOfScope(assignment.props.scope);
       // The definition id is known offline; during a preview it may not be, but its resource is.
       const definitionId = assignment.props.properties?.registrationDefinitionId;
       const definitionSubscription =
-        subscriptionIn(definitionId) ??
-        subscriptionIn(assignment.dependencies.find((dependency) => dependency.type === DEFINITION)?.props.scope);
-      if (definitionSubscription === undefined) {
+        subscriptionOfScope(definitionId) ||
+        subscriptionOfScope(assignment.dependencies.find((dependency) => dependency.type === DEFINITION)?.props.scope);
+      if (!definitionSubscription) {
         reportViolation(`registration assignment ${assignment.name} does not reference a registration definition`, assignment.urn);
       } else if (definitionSubscription !== assignmentSubscription) {
         reportViolation(
@@ -169,7 +158,7 @@ const uniqueDefinitionGuid: StackValidationPolicy = {
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
     const definitions = args.resources.filter((resource) => resource.type === DEFINITION);
-    const place = (definition: PolicyResource) => `${subscriptionIn(definition.props.scope)}/${String(definition.props.registrationDefinitionId).toLowerCase()}`;
+    const place = (definition: PolicyResource) => `${subscriptionOfScope(definition.props.scope)}/${String(definition.props.registrationDefinitionId).toLowerCase()}`;
     for (const { index, first } of repeats(definitions, place)) {
       const definition = definitions[index];
       reportViolation(`registration definitions ${definitions[first].name} and ${definition.name} share GUID ${definition.props.registrationDefinitionId} in one subscription`, definition.urn);
@@ -182,13 +171,13 @@ function delegationsIn(resources: PolicyResource[]): DelegationUnderReview[] {
   const definitions = resources.filter((resource) => resource.type === DEFINITION);
   return definitions.map((definition) => {
     const guid = String(definition.props.registrationDefinitionId).toLowerCase();
-    const subscription = subscriptionIn(definition.props.scope) ?? "";
+    const subscription = subscriptionOfScope(definition.props.scope);
     const assignments = resources.filter(
       (resource) =>
         resource.type === ASSIGNMENT &&
         (String(resource.props.properties?.registrationDefinitionId ?? "").toLowerCase().endsWith(`/${guid}`) ||
           resource.dependencies.includes(definition)) &&
-        subscriptionIn(resource.props.scope) === subscription,
+        subscriptionOfScope(resource.props.scope) === subscription,
     );
     return {
       offerName: String(definition.props.properties?.registrationDefinitionName ?? guid),

@@ -31,4 +31,10 @@ const otherId = `/subscriptions/${subscription}/providers/Microsoft.ManagedServi
 state.definitions.push({ ...other, id: otherId });
 state.assignments.push({ id: `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationAssignments/${other.name}`, name: other.name, properties: { registrationDefinitionId: otherId, provisioningState: "Succeeded" } });
 
-startFakeArm({ ...state, port: Number(values.port) }).then((fake) => console.log(`fake ARM for stack ${values.stack} on ${fake.url} (token: fake-token); Ctrl-C to stop`));
+startFakeArm({ ...state, port: Number(values.port) }).then(
+  (fake) => console.log(`fake ARM for stack ${values.stack} on ${fake.url} (token: fake-token); Ctrl-C to stop`),
+  (error: NodeJS.ErrnoException) => {
+    console.error(`cannot listen on 127.0.0.1:${values.port}: ${error.code ?? error.message} (try --port)`);
+    process.exit(1);
+  },
+);

@@ -6,6 +6,11 @@ import { armGuid } from "./guid";
  * and a Pulumi-onboarded one are the same resources.
  */
 
+/** `<id>` (lower case) of `/subscriptions/<id>/...`; "" for anything that is no ARM scope. */
+export function subscriptionOfScope(scope: unknown): string {
+  return (typeof scope === "string" ? /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1]?.toLowerCase() : undefined) ?? "";
+}
+
 /** `/subscriptions/<id>`: where every registration definition lives. */
 export function subscriptionScope(subscriptionId: string): string {
   return `/subscriptions/${subscriptionId.toLowerCase()}`;

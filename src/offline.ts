@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { registrationAssignmentResourceId, registrationDefinitionResourceId } from "./delegation";
+import { registrationAssignmentResourceId, registrationDefinitionResourceId, subscriptionOfScope } from "./delegation";
+import { TYPES } from "./resourceTypes";
 import { armGuid } from "./guid";
 
 type RegisterResource = (
@@ -50,28 +51,28 @@ function simulatedState(
     tenantId: String(provider?.tenantId),
   });
   switch (type) {
-    case "azure-native:managedservices:RegistrationDefinition": {
-      const id = registrationDefinitionResourceId(text("scope").split("/")[2], text("registrationDefinitionId"));
+    case TYPES.definition: {
+      const id = registrationDefinitionResourceId(subscriptionOfScope(inputs.scope), text("registrationDefinitionId"));
       return { id, state: { ...inputs, name: inputs.registrationDefinitionId } };
     }
-    case "azure-native:managedservices:RegistrationAssignment": {
+    case TYPES.assignment: {
       const id = registrationAssignmentResourceId(text("scope"), text("registrationAssignmentId"));
       return { id, state: { ...inputs, name: inputs.registrationAssignmentId } };
     }
-    case "azure-native:managedidentity:UserAssignedIdentity": {
+    case TYPES.userAssignedIdentity: {
       const id = `${resourceGroup()}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${text("resourceName")}`;
       return { id, state: { ...inputs, name: inputs.resourceName, ...identityOutputs(id) } };
     }
-    case "azure-native:resources:Resource": {
+    case TYPES.genericResource: {
       const id = `${resourceGroup()}/providers/${text("resourceProviderNamespace")}/${text("resourceType")}/${text("resourceName")}`;
       const properties = { ...(inputs.properties as Record<string, unknown>), ...identityOutputs(id) };
       return { id, state: { ...inputs, name: inputs.resourceName, properties } };
     }
-    case "azure-native:managedidentity:FederatedIdentityCredential": {
+    case TYPES.federatedCredential: {
       const id = `${resourceGroup()}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${text("resourceName")}/federatedIdentityCredentials/${text("federatedIdentityCredentialResourceName")}`;
       return { id, state: { ...inputs, name: inputs.federatedIdentityCredentialResourceName } };
     }
-    case "azure-native:authorization:RoleAssignment": {
+    case TYPES.roleAssignment: {
       const id = `${text("scope")}/providers/Microsoft.Authorization/roleAssignments/${text("roleAssignmentName")}`;
       return { id, state: { ...inputs, name: inputs.roleAssignmentName } };
     }
@@ -103,7 +104,7 @@ export async function runOffline<T>(project: string, stack: string, program: () 
         // A provider reference is "<urn>::<id>"; the URN's last part is its logical name.
         const providerName = provider ? provider.split("::")[3] : undefined;
         registered.push({ type, name, inputs, ...(providerName ? { providerName } : {}), ...(importId ? { importId } : {}), custom: custom ?? false });
-        if (type === "pulumi:providers:azure-native") providerInputs.set(name, inputs);
+        if (type === TYPES.provider) providerInputs.set(name, inputs);
         const { id, state } = simulatedState(type, name, inputs, providerName ? providerInputs.get(providerName) : undefined);
         return { id: custom ? id : undefined, state };
       },

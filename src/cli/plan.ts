@@ -11,7 +11,7 @@ over every resource it would register, and prints who gets which access where.
 --policy-config takes Pulumi's policy config JSON (see policies/policy-config.example.json).
 Exit codes: 0 no mandatory violation, 1 mandatory violation or invalid stack, 2 usage error.`;
 
-export function readPolicyConfig(file: string | undefined): PolicyPackConfig {
+function readPolicyConfig(file: string | undefined): PolicyPackConfig {
   if (!file) return {};
   try {
     return JSON.parse(readFileSync(file, "utf8")) as PolicyPackConfig;

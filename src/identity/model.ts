@@ -60,8 +60,6 @@ export const identityComponentName = (subscriptionId: string, resourceGroup: str
 export const systemIdentityComponentName = (resourceId: string) =>
   `system-identity-${resourceId.split("/").pop()}-${armGuid(resourceId.toLowerCase()).slice(0, 8)}`.toLowerCase();
 
-/** The subscription id in an ARM scope or resource id. */
-export const subscriptionOf = (scope: string) => scope.split("/")[2];
 
 const resolveRoleAssignments = (assignments: UserAssignedIdentityDocument["roleAssignments"]): ResolvedRoleAssignment[] =>
   assignments.map(({ role, scope, description }) => ({ ...role, scope, ...(description !== undefined ? { description } : {}) }));

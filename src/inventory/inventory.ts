@@ -1,6 +1,7 @@
 import type { ArmClient } from "../arm/client";
 import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
-import { delegationViewOf, subscriptionOf, type DelegationView } from "../plan/access";
+import { subscriptionOfScope } from "../delegation";
+import { delegationViewOf, type DelegationView } from "../plan/access";
 import { describeGrant } from "../plan/plan";
 
 /** A delegation found in Azure: the definition with where it is assigned and who made it. */
@@ -39,7 +40,7 @@ async function inPool<T, R>(items: T[], limit: number, work: (item: T) => Promis
  * a partial list is never presented as complete.
  */
 export async function readInventory(client: ArmClient, scopes: string[], managedByTenantIds: string[] = []): Promise<Inventory> {
-  const subscriptions = [...new Set(scopes.map((scope) => `/subscriptions/${subscriptionOf(scope)}`))];
+  const subscriptions = [...new Set(scopes.map((scope) => `/subscriptions/${subscriptionOfScope(scope)}`))];
   const definitions = (await inPool(subscriptions, 8, (scope) => client.listRegistrationDefinitions(scope, managedByTenantIds))).flat();
   const assignments = (await inPool(scopes, 8, (scope) => client.listRegistrationAssignments(scope, { expandRegistrationDefinition: true, managedByTenantIds }))).flat();
   return { scopes, delegations: definitions.map((definition) => foundDelegation(definition, assignments)) };
@@ -51,7 +52,7 @@ function foundDelegation(definition: RegistrationDefinition, assignments: Regist
     .filter((assignment) => assignment.properties.registrationDefinitionId.toLowerCase() === id)
     .map((assignment) => ({ scope: assignment.id.split("/providers/Microsoft.ManagedServices/")[0], guid: assignment.name.toLowerCase() }));
   return {
-    ...delegationViewOf(subscriptionOf(definition.id), definition.name.toLowerCase(), definition.properties, assigned.map((assignment) => assignment.scope)),
+    ...delegationViewOf(subscriptionOfScope(definition.id), definition.name.toLowerCase(), definition.properties, assigned.map((assignment) => assignment.scope)),
     definitionId: definition.id,
     assignments: assigned,
     ...(definition.properties.managedByTenantName ? { managedByTenantName: definition.properties.managedByTenantName } : {}),
@@ -62,7 +63,7 @@ function foundDelegation(definition: RegistrationDefinition, assignments: Regist
 
 export function inventoryText(inventory: Inventory): string {
   const lines: string[] = [];
-  const subscriptions = [...new Set(inventory.scopes.map(subscriptionOf))];
+  const subscriptions = [...new Set(inventory.scopes.map(subscriptionOfScope))];
   for (const subscriptionId of subscriptions) {
     lines.push(`Subscription ${subscriptionId}`);
     const found = inventory.delegations.filter((delegation) => delegation.subscriptionId === subscriptionId);

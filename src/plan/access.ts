@@ -1,3 +1,5 @@
+import { subscriptionOfScope } from "../delegation";
+import { isUserAssignedIdentity, TYPES } from "../resourceTypes";
 import { roleGuid } from "../rules/lighthouse";
 import { roleLabel } from "../roles/catalog";
 import type { RegisteredResource } from "../offline";
@@ -62,7 +64,6 @@ export interface AccessView {
 
 type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const text = (value: unknown) => (value === undefined || value === null ? "" : String(value));
-export const subscriptionOf = (scope: unknown) => /^\/subscriptions\/([^/]+)/i.exec(text(scope))?.[1]?.toLowerCase() ?? "";
 
 /** A delegation as an access view sees it, from RegistrationDefinitionProperties in the API's shape. */
 export function delegationViewOf(subscriptionId: string, definitionGuid: string, properties: Inputs, scopes: string[]): DelegationView {
@@ -100,34 +101,30 @@ function grantOf(authorization: Inputs): Grant {
   };
 }
 
-const isIdentity = (resource: RegisteredResource) =>
-  resource.type === "azure-native:managedidentity:UserAssignedIdentity" ||
-  (resource.type === "azure-native:resources:Resource" && resource.inputs.resourceProviderNamespace === "Microsoft.ManagedIdentity");
-
 export function accessView(resources: RegisteredResource[]): AccessView {
   const ofType = (type: string) => resources.filter((resource) => resource.type === type);
-  const providers = new Map(ofType("pulumi:providers:azure-native").map((provider) => [provider.name, provider.inputs]));
-  const assignments = ofType("azure-native:managedservices:RegistrationAssignment");
+  const providers = new Map(ofType(TYPES.provider).map((provider) => [provider.name, provider.inputs]));
+  const assignments = ofType(TYPES.assignment);
 
-  const delegations = ofType("azure-native:managedservices:RegistrationDefinition").map((definition): DelegationView => {
+  const delegations = ofType(TYPES.definition).map((definition): DelegationView => {
     const guid = text(definition.inputs.registrationDefinitionId).toLowerCase();
-    const subscriptionId = subscriptionOf(definition.inputs.scope);
+    const subscriptionId = subscriptionOfScope(definition.inputs.scope);
     const scopes = assignments
       .filter((assignment) => text((assignment.inputs as Inputs).properties?.registrationDefinitionId).toLowerCase().endsWith(`/registrationdefinitions/${guid}`))
-      .filter((assignment) => subscriptionOf(assignment.inputs.scope) === subscriptionId)
+      .filter((assignment) => subscriptionOfScope(assignment.inputs.scope) === subscriptionId)
       .map((assignment) => text(assignment.inputs.scope));
     const view = delegationViewOf(subscriptionId, guid, (definition.inputs.properties ?? {}) as Inputs, scopes);
     return definition.importId ? { ...view, adopted: true } : view;
   });
 
   // Identities and their roles: a component holds one identity (or one system-assigned lookup).
-  const roleAssignments = ofType("azure-native:authorization:RoleAssignment");
-  const credentials = ofType("azure-native:managedidentity:FederatedIdentityCredential");
+  const roleAssignments = ofType(TYPES.roleAssignment);
+  const credentials = ofType(TYPES.federatedCredential);
   const roleView = (assignment: RegisteredResource): IdentityRoleView => {
     const roleId = roleGuid(text(assignment.inputs.roleDefinitionId));
     return { role: roleLabel(roleId), roleId, scope: text(assignment.inputs.scope), delegated: Boolean(assignment.inputs.delegatedManagedIdentityResourceId) };
   };
-  const identities: IdentityView[] = resources.filter(isIdentity).map((identity) => {
+  const identities: IdentityView[] = resources.filter((resource) => isUserAssignedIdentity(resource.type, resource.inputs)).map((identity) => {
     const name = text(identity.inputs.resourceName);
     const resourceGroup = text(identity.inputs.resourceGroupName);
     const provider = identity.providerName ? providers.get(identity.providerName) : undefined;
@@ -146,7 +143,7 @@ export function accessView(resources: RegisteredResource[]): AccessView {
         .map(roleView),
     };
   });
-  const systemAssigned = resources.filter((resource) => resource.type === "lighthouse:identity:SystemAssignedIdentityAccess");
+  const systemAssigned = resources.filter((resource) => resource.type === TYPES.systemIdentityAccess);
   for (const access of systemAssigned) {
     const owned = roleAssignments.filter((assignment) => assignment.parentUrn === access.urn);
     identities.push({

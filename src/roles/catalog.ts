@@ -19,7 +19,7 @@ export interface RoleCatalogFile {
   roles: BuiltInRole[];
 }
 
-export const ROLE_CATALOG_PATH = join(__dirname, "builtin-roles.json");
+const ROLE_CATALOG_PATH = join(__dirname, "builtin-roles.json");
 
 const catalog: RoleCatalogFile = JSON.parse(readFileSync(ROLE_CATALOG_PATH, "utf8"));
 const byId = new Map(catalog.roles.map((role) => [role.id, role]));

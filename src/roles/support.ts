@@ -14,7 +14,6 @@ export interface PermissionBlock {
 export const OWNER_ROLE_ID = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 export const USER_ACCESS_ADMINISTRATOR_ROLE_ID = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
 export const REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID = "91c1777a-f3dc-4fae-b103-61d183457e46";
-export const READER_ROLE_ID = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 
 /**
  * The concrete actions behind the seed's list of unsupported actions (`*\/write`,

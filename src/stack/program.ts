@@ -3,8 +3,8 @@ import { Provider } from "@pulumi/azure-native/provider";
 import { LighthouseDelegation } from "../../components/lighthouseDelegation";
 import { ManagedIdentity } from "../../components/managedIdentity";
 import { SystemAssignedIdentityAccess } from "../../components/systemAssignedIdentityAccess";
-import { identityComponentName, subscriptionOf, systemIdentityComponentName } from "../identity/model";
-import { delegationName } from "../delegation";
+import { identityComponentName, systemIdentityComponentName } from "../identity/model";
+import { delegationName, subscriptionOfScope } from "../delegation";
 import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "./load";
@@ -102,7 +102,7 @@ export function lighthouseProgram(options: ProgramOptions = {}) {
     new SystemAssignedIdentityAccess(
       systemIdentityComponentName(identity.resourceId),
       { resourceId: identity.resourceId, roleAssignments: identity.roleAssignments, delegatedThroughLighthouse: managing },
-      { providers: [providerFor(subscriptionOf(identity.resourceId))] },
+      { providers: [providerFor(subscriptionOfScope(identity.resourceId))] },
     );
   }
   return { customer: stack.customer.name, mode: stack.mode, summary, identities };

@@ -160,4 +160,3 @@ export const stackFileSchema = z.looseObject({
   ),
 });
 
-export type StackFileDocument = z.output<typeof stackFileSchema>;

@@ -116,7 +116,10 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
   const server = createServer((request, response) => {
     handle(request, response).catch((error) => armError(response, 500, "FakeFailure", String(error)));
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject); // a port in use
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     ...fake,
