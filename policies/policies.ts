@@ -8,6 +8,7 @@ import {
   reviewCustomerTenant,
   reviewDelegatableRole,
   reviewDelegatedRoleAssignment,
+  DEFINITION_RULES,
   reviewRegistrationDefinition,
   roleGuid,
   RULES,
@@ -42,24 +43,7 @@ function definitionFindings(props: Props): Finding[] {
 
 const where = (finding: Finding) => (finding.path.length ? `properties.${finding.path.join(".")}: ` : "");
 
-/** The rules reviewRegistrationDefinition applies: one policy each, named lighthouse-<rule>. */
-const DEFINITION_RULES: RuleId[] = [
-  "authorization-required",
-  "role-not-built-in",
-  "role-not-supported",
-  "uaa-requires-delegated-roles",
-  "delegated-roles-only-on-uaa",
-  "eligible-role-not-allowed",
-  "eligible-principal-type",
-  "jit-policy-consistent",
-  "jit-duration",
-  "jit-approvers",
-  "duplicate-authorization",
-  "marketplace-plan-limit",
-  "recommend-delete-role",
-  "eligible-without-permanent",
-];
-
+/** One policy per rule reviewRegistrationDefinition applies, named lighthouse-<rule>. */
 const definitionRulePolicies: ResourceValidationPolicy[] = DEFINITION_RULES.map((rule) => ({
   name: `lighthouse-${rule}`,
   description: RULES[rule].description,

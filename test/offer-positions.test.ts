@@ -35,12 +35,16 @@ eligibleAuthorizations:
       "4:5 error missing required key 'role'",
       "6:5 error unknown key 'rolle'; did you mean 'role'?",
       "7:18 error 'not-a-guid' is not a GUID (expected 8-4-4-4-12 hex digits)",
+      // The rules still review every part that could be read.
+      "15:34 error jit-duration",
     ]);
   });
 
-  it("unknown role names land on the role", () => {
+  it("unknown role names land on the role, and hide no rule broken elsewhere", () => {
     expect(at(offer.replace("role: Contributor", "role: Contribtor"))).toEqual([
+      "6:11 error role-not-supported",
       "13:11 error unknown role 'Contribtor': not an Azure built-in role name; did you mean 'Contributor'?",
+      "15:34 error jit-duration",
     ]);
   });
 });
@@ -118,7 +122,7 @@ eligibleAuthorizations:
   it("with those two ids corrected, resolves to exactly the sample's properties", () => {
     const fix = (id: string) => id.replace("f98g", "f98e").replace("-hd86-", "-bd86-");
     const result = parseOffer("sample.yaml", offerText(fix));
-    expect(result.diagnostics.map((d) => d.rule)).toEqual(["eligible-without-permanent", "recommend-delete-role"]);
+    expect(result.diagnostics.map((d) => d.rule)).toEqual(["recommend-delete-role", "eligible-without-permanent"]);
     const expected = structuredClone(properties);
     for (const readOnly of ["provisioningState", "manageeTenantId", "manageeTenantName", "managedByTenantName"]) delete expected[readOnly];
     expected.managedByTenantId = fix(expected.managedByTenantId);

@@ -1,7 +1,7 @@
-import { hasErrors, type Diagnostic } from "../diagnostics";
-import { reviewRegistrationDefinition, type Finding } from "../rules/lighthouse";
+import { compareDiagnostics, hasErrors, type Diagnostic } from "../diagnostics";
+import { reviewRegistrationDefinition, type DefinitionUnderReview, type Finding } from "../rules/lighthouse";
 import { readSourceFile, YamlSource } from "../yaml/source";
-import { validateSource } from "../yaml/validate";
+import { salvage, UNREADABLE, validateSource } from "../yaml/validate";
 import { resolveOffer, type ResolvedOffer } from "./model";
 import { offerSchema } from "./schema";
 
@@ -10,6 +10,7 @@ const offerKeyForApiKey: Record<string, string> = {
   roleDefinitionId: "role",
   delegatedRoleDefinitionIds: "delegatedRoles",
 };
+const apiKeyForOfferKey = Object.fromEntries(Object.entries(offerKeyForApiKey).map(([api, offer]) => [offer, api]));
 
 export function findingToDiagnostic(source: YamlSource, finding: Finding): Diagnostic {
   const path = finding.path.map((segment) => (typeof segment === "string" ? (offerKeyForApiKey[segment] ?? segment) : segment));
@@ -22,15 +23,62 @@ export interface OfferLoadResult {
   diagnostics: Diagnostic[];
 }
 
-/** Parses an offer's YAML text: structure, role names, then every Lighthouse rule. */
+type Salvaged = Record<string, unknown> & { [UNREADABLE]?: string[] };
+type RoleRead = { roleDefinitionId: string } | undefined;
+
+/** An authorization (or approver) as far as it could be read, in the API's vocabulary. */
+function salvagedAuthorization({ role, delegatedRoles, [UNREADABLE]: unreadable, ...rest }: Salvaged) {
+  return {
+    ...rest,
+    ...(role !== undefined ? { roleDefinitionId: (role as { roleDefinitionId: string }).roleDefinitionId } : {}),
+    ...(delegatedRoles !== undefined ? { delegatedRoleDefinitionIds: (delegatedRoles as RoleRead[]).map((read) => read?.roleDefinitionId) } : {}),
+    unreadable: (unreadable ?? []).map((key) => apiKeyForOfferKey[key] ?? key),
+  };
+}
+
+/**
+ * What the rules can review of an offer the schema refused: every part that could be read
+ * (src/yaml/validate.ts `salvage`), in the API's vocabulary, with the rest marked unreadable.
+ */
+function salvagedDefinition(value: unknown): DefinitionUnderReview | undefined {
+  const document = salvage(offerSchema, value) as Salvaged | undefined;
+  if (!document) return undefined;
+  const list = (key: string) => (Array.isArray(document[key]) ? (document[key] as Salvaged[]).map(salvagedAuthorization) : undefined);
+  const hasPlan = typeof value === "object" && value !== null && Object.hasOwn(value, "plan");
+  return {
+    ...(typeof document.managedByTenantId === "string" ? { managedByTenantId: document.managedByTenantId } : {}),
+    ...(hasPlan ? { plan: document.plan ?? {} } : {}),
+    authorizations: list("authorizations"),
+    eligibleAuthorizations: list("eligibleAuthorizations"),
+    unreadable: document[UNREADABLE],
+  } as DefinitionUnderReview;
+}
+
+/**
+ * Parses an offer's YAML text: structure, role names and every Lighthouse rule, all reported
+ * together. When the structure is broken, the rules still review every part that could be read.
+ */
 export function parseOffer(file: string, text: string): OfferLoadResult {
   const parsed = YamlSource.parse(file, text);
-  if (!parsed.source) return { diagnostics: parsed.diagnostics };
-  const { value, diagnostics } = validateSource(parsed.source, offerSchema);
-  if (!value) return { diagnostics };
-  const offer = resolveOffer(file, value);
-  const findings = reviewRegistrationDefinition(offer).map((finding) => findingToDiagnostic(parsed.source!, finding));
-  return hasErrors(findings) ? { diagnostics: findings } : { offer, diagnostics: findings };
+  const source = parsed.source;
+  if (!source) return { diagnostics: parsed.diagnostics };
+  const { value, diagnostics } = validateSource(source, offerSchema);
+  const offer = value ? resolveOffer(file, value) : undefined;
+  const definition = offer ?? salvagedDefinition(source.value);
+  const findings = definition ? reviewRegistrationDefinition(definition).map((finding) => findingToDiagnostic(source, finding)) : [];
+  const all = uniqueDiagnostics([...diagnostics, ...findings]);
+  return offer && !hasErrors(all) ? { offer, diagnostics: all } : { diagnostics: all };
+}
+
+/** Sorted by position; the same message at the same place once. */
+export function uniqueDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return [...diagnostics].sort(compareDiagnostics).filter((diagnostic) => {
+    const key = `${diagnostic.line}:${diagnostic.column}:${diagnostic.severity}:${diagnostic.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** Reads and parses one offer file; any problem (unreadable, binary, too large) is a diagnostic. */

@@ -4,7 +4,7 @@ import type { OfferDocument } from "./schema";
 /** A principal of the managing tenant, as the API names it, plus its kind when the offer says. */
 export interface ResolvedPrincipal {
   principalId: string;
-  principalIdDisplayName: string;
+  principalIdDisplayName?: string;
   principalType?: "User" | "Group" | "ServicePrincipal";
 }
 
@@ -89,7 +89,10 @@ export function resolveOffer(file: string, document: OfferDocument): ResolvedOff
   };
 }
 
-const apiPrincipal = ({ principalId, principalIdDisplayName }: ResolvedPrincipal) => ({ principalId, principalIdDisplayName });
+const apiPrincipal = ({ principalId, principalIdDisplayName }: ResolvedPrincipal) => ({
+  principalId,
+  ...(principalIdDisplayName !== undefined ? { principalIdDisplayName } : {}),
+});
 
 /**
  * RegistrationDefinitionProperties exactly as the REST API (2022-10-01) takes them: what the

@@ -49,7 +49,11 @@ const duration = z
 
 const principal = {
   principalId: guid.describe("Object id of the Entra user, group or service principal in the managing tenant."),
-  principalIdDisplayName: z.string().min(1).describe("Display name shown in the customer's portal, plans and reviews."),
+  principalIdDisplayName: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Display name shown in the customer's portal, plans and reviews. Optional for the API; recommended."),
   principalType: principalType.optional(),
 };
 

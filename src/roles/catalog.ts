@@ -23,7 +23,9 @@ const ROLE_CATALOG_PATH = join(__dirname, "builtin-roles.json");
 
 const catalog: RoleCatalogFile = JSON.parse(readFileSync(ROLE_CATALOG_PATH, "utf8"));
 const byId = new Map(catalog.roles.map((role) => [role.id, role]));
-const byName = new Map(catalog.roles.map((role) => [role.name.toLowerCase(), role]));
+/** Names compare case- and whitespace-insensitively: the catalog itself has "Azure Arc VMware Administrator role ". */
+const nameKey = (name: string) => name.trim().replace(/\s+/g, " ").toLowerCase();
+const byName = new Map(catalog.roles.map((role) => [nameKey(role.name), role]));
 
 /** Where the catalog's data came from (snapshot and date), for messages about role support. */
 export const roleCatalogSource = catalog.source;
@@ -34,9 +36,9 @@ export function roleById(id: string): BuiltInRole | undefined {
   return byId.get(id.toLowerCase());
 }
 
-/** Role names match case-insensitively, as Azure's own role lookups do. */
+/** Role names match case-insensitively, as Azure's own role lookups do, and whatever the spacing. */
 export function roleByName(name: string): BuiltInRole | undefined {
-  return byName.get(name.trim().toLowerCase());
+  return byName.get(nameKey(name));
 }
 
 /** The name of a role id for messages: `Reader` or the id itself when it is not built in. */

@@ -16,36 +16,69 @@ import {
 
 export type Severity = "error" | "warning";
 
-/** Every rule, with its severity and what it protects. The policy pack maps rules to policies. */
+/**
+ * Every rule, with its severity and what it protects. `definition: true` marks the rules
+ * {@link reviewRegistrationDefinition} applies; the policy pack derives one policy from each.
+ */
 export const RULES = {
-  "authorization-required": { severity: "error", description: "At least one permanent authorization is required." },
-  "role-not-built-in": { severity: "error", description: "Only Azure built-in roles can be delegated (no custom roles)." },
+  "authorization-required": { severity: "error", definition: true, description: "At least one permanent authorization is required." },
+  "managing-tenant-placeholder": {
+    severity: "error",
+    definition: true,
+    description: "managedByTenantId is a real tenant, not the nil GUID Microsoft's samples ship as a placeholder.",
+  },
+  "role-not-built-in": { severity: "error", definition: true, description: "Only Azure built-in roles can be delegated (no custom roles)." },
   "role-not-supported": {
     severity: "error",
+    definition: true,
     description: "Owner, roles with DataActions and roles granting forbidden Microsoft.Authorization actions are not supported.",
   },
   "uaa-requires-delegated-roles": {
     severity: "error",
+    definition: true,
     description: "User Access Administrator needs a non-empty delegatedRoles list (never Owner or User Access Administrator).",
   },
-  "delegated-roles-only-on-uaa": { severity: "error", description: "delegatedRoles is only valid on User Access Administrator." },
+  "delegated-roles-only-on-uaa": { severity: "error", definition: true, description: "delegatedRoles is only valid on User Access Administrator." },
+  "delegated-roles-empty": {
+    severity: "warning",
+    definition: true,
+    description: "An empty delegatedRoles list on a role other than User Access Administrator is the same as none: leave it out.",
+  },
   "eligible-role-not-allowed": {
     severity: "error",
+    definition: true,
     description: "Eligible authorizations cannot use User Access Administrator nor carry delegatedRoles.",
   },
-  "eligible-principal-type": { severity: "error", description: "Eligible principals and approvers cannot be service principals." },
-  "jit-policy-consistent": { severity: "error", description: "Eligible authorizations of one role share one just-in-time policy." },
-  "jit-duration": { severity: "error", description: "maximumActivationDuration is between PT30M and PT8H." },
-  "jit-approvers": { severity: "error", description: "At most 10 approvers." },
-  "duplicate-authorization": { severity: "error", description: "A principal holds a role once per list." },
-  "marketplace-plan-limit": { severity: "error", description: "A Marketplace plan allows at most 20 authorizations." },
+  "eligible-principal-type": { severity: "error", definition: true, description: "Eligible principals and approvers cannot be service principals." },
+  "jit-policy-consistent": { severity: "error", definition: true, description: "Eligible authorizations of one role share one just-in-time policy." },
+  "jit-duration": { severity: "error", definition: true, description: "maximumActivationDuration is between PT30M and PT8H." },
+  "jit-approvers": { severity: "error", definition: true, description: "At most 10 approvers." },
+  "approver-is-eligible-principal": {
+    severity: "warning",
+    definition: true,
+    description: "An approver who is the eligible principal itself cannot approve its own request: name someone else.",
+  },
+  "duplicate-authorization": { severity: "error", definition: true, description: "A principal holds a role once per list." },
+  "marketplace-plan-limit": { severity: "error", definition: true, description: "A Marketplace plan allows at most 20 authorizations." },
+  "principal-placeholder": {
+    severity: "warning",
+    definition: true,
+    description: "A principal id is the nil GUID, the placeholder of Microsoft's samples: replace it with a real object id.",
+  },
+  "display-name-recommended": {
+    severity: "warning",
+    definition: true,
+    description: "principalIdDisplayName is optional for the API, but portals, plans and reviews show it: name every principal.",
+  },
   "managing-tenant-is-customer": { severity: "error", description: "The managing tenant differs from the customer's tenant." },
   "recommend-delete-role": {
     severity: "warning",
+    definition: true,
     description: "Include the Managed Services Registration assignment Delete Role, so the provider can remove its own access.",
   },
   "eligible-without-permanent": {
     severity: "warning",
+    definition: true,
     description: "Eligible principals also hold a permanent authorization (e.g. Reader), or activation in the portal fails.",
   },
   "prefer-groups": { severity: "warning", description: "Grant groups or service principals rather than individual users." },
@@ -57,9 +90,12 @@ export const RULES = {
     severity: "error",
     description: "Through Lighthouse, a role is assigned to a managed identity only if a User Access Administrator authorization lists it in delegatedRoles.",
   },
-} as const satisfies Record<string, { severity: Severity; description: string }>;
+} as const satisfies Record<string, { severity: Severity; description: string; definition?: true }>;
 
 export type RuleId = keyof typeof RULES;
+
+/** The rules a registration definition can break, in the order of {@link RULES}. */
+export const DEFINITION_RULES = (Object.keys(RULES) as RuleId[]).filter((rule) => "definition" in RULES[rule]);
 
 /** A rule broken at `path`, a path into the API-shaped definition (e.g. `authorizations.0.roleDefinitionId`). */
 export interface Finding {
@@ -71,8 +107,17 @@ export interface Finding {
 
 export type PrincipalType = "User" | "Group" | "ServicePrincipal";
 
-interface PrincipalUnderReview {
-  principalId: string;
+/**
+ * Parts of a definition under review may be unknown: an offer file with a broken entry is still
+ * reviewed everywhere else. A required field that is undefined, and any field named in
+ * `unreadable`, could not be read (the schema reported why): rules that need it stay silent.
+ */
+interface Readable {
+  unreadable?: readonly string[];
+}
+
+interface PrincipalUnderReview extends Readable {
+  principalId?: string;
   principalIdDisplayName?: string;
   /** Known only from offer files; resources built in code may not say. */
   principalType?: PrincipalType;
@@ -80,12 +125,13 @@ interface PrincipalUnderReview {
 
 interface AuthorizationUnderReview extends PrincipalUnderReview {
   /** A role definition GUID, or a full role definition resource id. */
-  roleDefinitionId: string;
-  delegatedRoleDefinitionIds?: string[];
+  roleDefinitionId?: string;
+  /** Entries that could not be read are undefined. */
+  delegatedRoleDefinitionIds?: Array<string | undefined>;
 }
 
 interface EligibleAuthorizationUnderReview extends AuthorizationUnderReview {
-  justInTimeAccessPolicy?: {
+  justInTimeAccessPolicy?: Readable & {
     multiFactorAuthProvider?: string;
     maximumActivationDuration?: string;
     managedByTenantApprovers?: PrincipalUnderReview[];
@@ -93,8 +139,8 @@ interface EligibleAuthorizationUnderReview extends AuthorizationUnderReview {
 }
 
 /** RegistrationDefinitionProperties (plus `plan`) as the API, an offer file or a resource states them. */
-export interface DefinitionUnderReview {
-  managedByTenantId: string;
+export interface DefinitionUnderReview extends Readable {
+  managedByTenantId?: string;
   authorizations?: AuthorizationUnderReview[];
   eligibleAuthorizations?: EligibleAuthorizationUnderReview[];
   plan?: unknown;
@@ -106,32 +152,59 @@ const MIN_ACTIVATION_SECONDS = 30 * 60;
 const MAX_ACTIVATION_SECONDS = 8 * 3600;
 const MAX_APPROVERS = 10;
 const MAX_PLAN_AUTHORIZATIONS = 20;
+/** Microsoft's sample parameter files ship this as "replace me". */
+export const NIL_GUID = "00000000-0000-0000-0000-000000000000";
+/** The API's defaults for a just-in-time policy (REST spec 2022-10-01, JustInTimeAccessPolicy). */
+export const JIT_DEFAULTS = { multiFactorAuthProvider: "None", maximumActivationDuration: "PT8H" } as const;
 
 /** `8e3a...` from either a bare GUID or `/providers/Microsoft.Authorization/roleDefinitions/8e3a...`. */
 export function roleGuid(roleDefinitionId: string): string {
   return (roleDefinitionId.split("/").pop() ?? roleDefinitionId).toLowerCase();
 }
 
-const who = (principal: PrincipalUnderReview) =>
-  principal.principalIdDisplayName ? `'${principal.principalIdDisplayName}' (${principal.principalId})` : principal.principalId;
+const who = (principal: PrincipalUnderReview) => {
+  const id = principal.principalId ?? "a principal";
+  return principal.principalIdDisplayName ? `'${principal.principalIdDisplayName}' (${id})` : id;
+};
+
+const known = (item: Readable | undefined, field: string) => item !== undefined && !item.unreadable?.includes(field);
+const lower = (text: string | undefined) => text?.toLowerCase();
 
 /** Reviews a registration definition; the findings come in the order of the definition. */
 export function reviewRegistrationDefinition(definition: DefinitionUnderReview): Finding[] {
   const findings: Finding[] = [];
-  const report = (rule: RuleId, path: PropertyKey[], message: string) =>
-    findings.push({ rule, severity: RULES[rule].severity, path, message });
+  const report = (rule: RuleId, path: PropertyKey[], message: string) => findings.push(finding(rule, path, message));
   const authorizations = definition.authorizations ?? [];
   const eligible = definition.eligibleAuthorizations ?? [];
+  const authorizationsKnown = known(definition, "authorizations") && authorizations.every((item) => !item.unreadable?.length);
 
-  if (authorizations.length === 0) {
+  if (definition.managedByTenantId?.toLowerCase() === NIL_GUID) {
+    report("managing-tenant-placeholder", ["managedByTenantId"], `managedByTenantId is the nil GUID ${NIL_GUID}, a placeholder: use your managing tenant's id`);
+  }
+  if (known(definition, "authorizations") && authorizations.length === 0) {
     report("authorization-required", ["authorizations"], "at least one permanent authorization is required, even when eligible authorizations are given");
   }
+  const reviewPrincipal = (principal: PrincipalUnderReview, path: PropertyKey[], label: string) => {
+    if (principal.principalId?.toLowerCase() === NIL_GUID) {
+      report("principal-placeholder", [...path, "principalId"], `${label} principalId is the nil GUID ${NIL_GUID}, a placeholder: replace it with the principal's object id`);
+    }
+    if (known(principal, "principalIdDisplayName") && !principal.principalIdDisplayName) {
+      report("display-name-recommended", [...path, "principalId"], `${label} ${who(principal)} has no principalIdDisplayName; portals, plans and reviews show only the id`);
+    }
+    if (principal.principalType === "User") {
+      report("prefer-groups", [...path, "principalId"], `${who(principal)} is an individual user; grant a security group instead`);
+    }
+  };
 
   authorizations.forEach((authorization, index) => {
     const path = ["authorizations", index];
+    reviewPrincipal(authorization, path, "authorization");
+    if (authorization.roleDefinitionId === undefined) return;
     const roleId = roleGuid(authorization.roleDefinitionId);
     findings.push(...reviewRoleSupport(authorization.roleDefinitionId, [...path, "roleDefinitionId"]));
+    const delegatedPath = [...path, "delegatedRoleDefinitionIds"];
     const delegated = authorization.delegatedRoleDefinitionIds;
+    if (!known(authorization, "delegatedRoleDefinitionIds")) return;
     if (roleId === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
       if (!delegated || delegated.length === 0) {
         report(
@@ -141,88 +214,49 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
         );
       }
       delegated?.forEach((delegatedId, delegatedIndex) => {
-        findings.push(...reviewDelegatableRole(delegatedId, [...path, "delegatedRoleDefinitionIds", delegatedIndex]));
+        if (delegatedId !== undefined) findings.push(...reviewDelegatableRole(delegatedId, [...delegatedPath, delegatedIndex]));
       });
+    } else if (delegated?.length === 0) {
+      report("delegated-roles-empty", delegatedPath, `delegatedRoles is empty, the same as leaving it out (it only means something on User Access Administrator)`);
     } else if (delegated !== undefined) {
-      report(
-        "delegated-roles-only-on-uaa",
-        [...path, "delegatedRoleDefinitionIds"],
-        `delegatedRoles is only valid with User Access Administrator, not ${roleLabel(roleId)}`,
-      );
-    }
-    if (authorization.principalType === "User") {
-      report("prefer-groups", [...path, "principalId"], `${who(authorization)} is an individual user; grant a security group instead`);
+      report("delegated-roles-only-on-uaa", delegatedPath, `delegatedRoles is only valid with User Access Administrator, not ${roleLabel(roleId)}`);
     }
   });
 
-  const permanentPrincipals = new Set(authorizations.map((authorization) => authorization.principalId.toLowerCase()));
+  const permanentPrincipals = new Set(authorizations.map((authorization) => lower(authorization.principalId)));
   const firstPolicyByRole = new Map<string, { index: number; key: string }>();
   eligible.forEach((authorization, index) => {
     const path = ["eligibleAuthorizations", index];
-    const roleId = roleGuid(authorization.roleDefinitionId);
+    reviewPrincipal(authorization, path, "eligible authorization");
+    const roleId = authorization.roleDefinitionId === undefined ? undefined : roleGuid(authorization.roleDefinitionId);
     if (roleId === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
       report("eligible-role-not-allowed", [...path, "roleDefinitionId"], "User Access Administrator cannot be an eligible authorization");
-    } else {
+    } else if (authorization.roleDefinitionId !== undefined) {
       findings.push(...reviewRoleSupport(authorization.roleDefinitionId, [...path, "roleDefinitionId"]));
     }
-    if (authorization.delegatedRoleDefinitionIds !== undefined) {
+    if (authorization.delegatedRoleDefinitionIds !== undefined || !known(authorization, "delegatedRoleDefinitionIds")) {
       report("eligible-role-not-allowed", [...path, "delegatedRoleDefinitionIds"], "eligible authorizations cannot carry delegatedRoles");
     }
     if (authorization.principalType === "ServicePrincipal") {
       report("eligible-principal-type", [...path, "principalId"], `${who(authorization)} is a service principal; eligible authorizations are for users and groups only`);
-    } else if (authorization.principalType === "User") {
-      report("prefer-groups", [...path, "principalId"], `${who(authorization)} is an individual user; grant a security group instead`);
     }
-    if (!permanentPrincipals.has(authorization.principalId.toLowerCase())) {
+    if (authorizationsKnown && authorization.principalId !== undefined && !permanentPrincipals.has(lower(authorization.principalId))) {
       report(
         "eligible-without-permanent",
         [...path, "principalId"],
         `${who(authorization)} has no permanent authorization; give it Reader too, or activating in the portal fails`,
       );
     }
-
-    const policy = authorization.justInTimeAccessPolicy ?? {};
-    const policyPath = [...path, "justInTimeAccessPolicy"];
-    const durationText = policy.maximumActivationDuration ?? "PT8H";
-    const seconds = durationSeconds(durationText);
-    if (seconds === undefined || seconds < MIN_ACTIVATION_SECONDS || seconds > MAX_ACTIVATION_SECONDS) {
-      report("jit-duration", [...policyPath, "maximumActivationDuration"], `maximumActivationDuration ${durationText} is outside PT30M to PT8H`);
-    }
-    const approvers = policy.managedByTenantApprovers ?? [];
-    if (approvers.length > MAX_APPROVERS) {
-      report("jit-approvers", [...policyPath, "managedByTenantApprovers"], `${approvers.length} approvers; at most ${MAX_APPROVERS} are allowed`);
-    }
-    approvers.forEach((approver, approverIndex) => {
-      if (approver.principalType === "ServicePrincipal") {
-        report(
-          "eligible-principal-type",
-          [...policyPath, "managedByTenantApprovers", approverIndex, "principalId"],
-          `approver ${who(approver)} is a service principal; approvers are users or groups`,
-        );
-      }
-    });
-
-    const policyKey = JSON.stringify([
-      policy.multiFactorAuthProvider ?? "None",
-      seconds ?? durationText,
-      approvers.map((approver) => approver.principalId.toLowerCase()).sort(),
-    ]);
-    const first = firstPolicyByRole.get(roleId);
-    if (!first) {
-      firstPolicyByRole.set(roleId, { index, key: policyKey });
-    } else if (first.key !== policyKey) {
-      report(
-        "jit-policy-consistent",
-        policyPath,
-        `eligible authorizations for ${roleLabel(roleId)} must share one justInTimeAccessPolicy; this one differs from eligibleAuthorizations[${first.index}]`,
-      );
-    }
+    if (!known(authorization, "justInTimeAccessPolicy")) return;
+    findings.push(...reviewJustInTimePolicy(authorization, path, roleId, index, firstPolicyByRole));
   });
 
   for (const [listName, list] of [["authorizations", authorizations], ["eligibleAuthorizations", eligible]] as const) {
-    for (const { index, first } of repeats<AuthorizationUnderReview>(list, (item) => `${item.principalId.toLowerCase()} ${roleGuid(item.roleDefinitionId)}`)) {
+    const keyOf = (item: AuthorizationUnderReview) =>
+      item.principalId === undefined || item.roleDefinitionId === undefined ? undefined : `${lower(item.principalId)} ${roleGuid(item.roleDefinitionId)}`;
+    for (const { index, first } of repeats<AuthorizationUnderReview>(list, keyOf)) {
       const authorization = list[index];
-      report("duplicate-authorization", [listName, index], `${who(authorization)} already has ${roleLabel(roleGuid(authorization.roleDefinitionId))} in ${listName}[${first}]`);
+      report("duplicate-authorization", [listName, index], `${who(authorization)} already has ${roleLabel(roleGuid(authorization.roleDefinitionId!))} in ${listName}[${first}]`);
     }
   }
 
@@ -230,7 +264,7 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
   if (definition.plan !== undefined && total > MAX_PLAN_AUTHORIZATIONS) {
     report("marketplace-plan-limit", ["plan"], `a Marketplace plan allows at most ${MAX_PLAN_AUTHORIZATIONS} authorizations (permanent and eligible); this offer has ${total}`);
   }
-  if (!authorizations.some((authorization) => roleGuid(authorization.roleDefinitionId) === REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID)) {
+  if (authorizationsKnown && !authorizations.some((authorization) => roleGuid(authorization.roleDefinitionId!) === REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID)) {
     report(
       "recommend-delete-role",
       ["authorizations"],
@@ -240,6 +274,79 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
   return findings;
 }
 
+/**
+ * One eligible authorization's just-in-time policy: duration, approvers, and the same policy as
+ * every other eligible authorization of its role (`firstPolicyByRole` remembers the first).
+ */
+function reviewJustInTimePolicy(
+  authorization: EligibleAuthorizationUnderReview,
+  path: PropertyKey[],
+  roleId: string | undefined,
+  index: number,
+  firstPolicyByRole: Map<string, { index: number; key: string }>,
+): Finding[] {
+  const findings: Finding[] = [];
+  const policy = authorization.justInTimeAccessPolicy ?? {};
+  const policyPath = [...path, "justInTimeAccessPolicy"];
+  const durationText = policy.maximumActivationDuration ?? JIT_DEFAULTS.maximumActivationDuration;
+  const seconds = durationSeconds(durationText);
+  if (known(policy, "maximumActivationDuration") && (seconds === undefined || seconds < MIN_ACTIVATION_SECONDS || seconds > MAX_ACTIVATION_SECONDS)) {
+    findings.push(finding("jit-duration", [...policyPath, "maximumActivationDuration"], `maximumActivationDuration ${durationText} is outside PT30M to PT8H`));
+  }
+  const approversPath = [...policyPath, "managedByTenantApprovers"];
+  const approvers = policy.managedByTenantApprovers ?? [];
+  if (approvers.length > MAX_APPROVERS) {
+    findings.push(finding("jit-approvers", approversPath, `${approvers.length} approvers; at most ${MAX_APPROVERS} are allowed`));
+  }
+  approvers.forEach((approver, approverIndex) => {
+    const approverPath = [...approversPath, approverIndex];
+    const placeholder = approver.principalId?.toLowerCase() === NIL_GUID;
+    if (placeholder) {
+      findings.push(finding("principal-placeholder", [...approverPath, "principalId"], `approver principalId is the nil GUID ${NIL_GUID}, a placeholder: replace it with the approver's object id`));
+    }
+    if (known(approver, "principalIdDisplayName") && !approver.principalIdDisplayName) {
+      findings.push(finding("display-name-recommended", [...approverPath, "principalId"], `approver ${who(approver)} has no principalIdDisplayName; portals, plans and reviews show only the id`));
+    }
+    if (approver.principalType === "ServicePrincipal") {
+      findings.push(finding("eligible-principal-type", [...approverPath, "principalId"], `approver ${who(approver)} is a service principal; approvers are users or groups`));
+    }
+    if (!placeholder && approver.principalId !== undefined && lower(approver.principalId) === lower(authorization.principalId)) {
+      findings.push(
+        finding("approver-is-eligible-principal", [...approverPath, "principalId"], `approver ${who(approver)} is the eligible principal itself; nobody can approve their own request`),
+      );
+    }
+  });
+
+  const policyKnown =
+    roleId !== undefined &&
+    !policy.unreadable?.length &&
+    approvers.every((approver) => approver.principalId !== undefined);
+  if (!policyKnown) return findings;
+  const policyKey = JSON.stringify([
+    policy.multiFactorAuthProvider ?? JIT_DEFAULTS.multiFactorAuthProvider,
+    seconds ?? durationText,
+    approvers.map((approver) => lower(approver.principalId)).sort(),
+  ]);
+  const first = firstPolicyByRole.get(roleId);
+  if (!first) {
+    firstPolicyByRole.set(roleId, { index, key: policyKey });
+  } else if (first.key !== policyKey) {
+    findings.push(
+      finding(
+        "jit-policy-consistent",
+        policyPath,
+        `eligible authorizations for ${roleLabel(roleId)} must share one justInTimeAccessPolicy; this one differs from eligibleAuthorizations[${first.index}]`,
+      ),
+    );
+  }
+  return findings;
+}
+
+/** What to grant instead of an unsupported role, where a supported one covers most of it. */
+const SUPPORTED_INSTEAD: Record<string, string> = {
+  [OWNER_ROLE_ID]: "Contributor (plus User Access Administrator with delegatedRoles to assign roles to managed identities)",
+};
+
 /** Built in and supported by Lighthouse: the checks every role reference gets. */
 export function reviewRoleSupport(roleDefinitionId: string, path: PropertyKey[]): Finding[] {
   const role = roleById(roleGuid(roleDefinitionId));
@@ -247,7 +354,10 @@ export function reviewRoleSupport(roleDefinitionId: string, path: PropertyKey[])
     return [finding("role-not-built-in", path, `role definition ${roleDefinitionId} is not an Azure built-in role; Azure Lighthouse supports built-in roles only`)];
   }
   if (role.lighthouse.usable === "no") {
-    return [finding("role-not-supported", path, `${role.name} cannot be used with Azure Lighthouse: ${role.lighthouse.reason} (role data: ${roleCatalogSource})`)];
+    const instead = SUPPORTED_INSTEAD[role.id] ? `; use ${SUPPORTED_INSTEAD[role.id]} instead` : "";
+    return [
+      finding("role-not-supported", path, `${role.name} cannot be used with Azure Lighthouse: ${role.lighthouse.reason}${instead} (role data: ${roleCatalogSource})`),
+    ];
   }
   return [];
 }
@@ -278,7 +388,7 @@ export function reviewCustomerTenant(managedByTenantId: string, customerTenantId
 export interface DelegationUnderReview {
   offerName: string;
   scopes: string[];
-  authorizations: AuthorizationUnderReview[];
+  authorizations: Array<{ roleDefinitionId: string; delegatedRoleDefinitionIds?: string[] }>;
 }
 
 

@@ -1,14 +1,14 @@
 import { existsSync } from "node:fs";
+import type { z } from "zod";
 import { basename, dirname, join, resolve } from "node:path";
 import { delegatedScopes, delegationName, resourceGroupScope } from "../delegation";
 import { hasErrors, type Diagnostic } from "../diagnostics";
 import { OfferCache, displayPath } from "../offer/cache";
 import type { ResolvedOffer } from "../offer/model";
-import { findingToDiagnostic } from "../offer/load";
+import { findingToDiagnostic, uniqueDiagnostics } from "../offer/load";
 import {
   resolveSystemAssignedIdentity,
   resolveUserAssignedIdentity,
-  type ResolvedRoleAssignment,
   type ResolvedSystemAssignedIdentity,
   type ResolvedUserAssignedIdentity,
 } from "../identity/model";
@@ -20,7 +20,7 @@ import {
   type Finding,
 } from "../rules/lighthouse";
 import { readSourceFile, YamlSource } from "../yaml/source";
-import { validateSource } from "../yaml/validate";
+import { salvage, UNREADABLE, validateSource } from "../yaml/validate";
 import { CUSTOMER_KEY, DELEGATIONS_KEY, IDENTITIES_KEY, MODE_KEY, stackFileSchema, SYSTEM_IDENTITIES_KEY } from "./schema";
 
 /** One offer delegated in one subscription: to the subscription itself, or to some of its groups. */
@@ -74,10 +74,24 @@ export function stackFilePath(projectRoot: string, stackName: string): string {
   return join(projectRoot, "stacks", `Pulumi.${stackName}.yaml`);
 }
 
+type StackConfig = z.output<typeof stackFileSchema>["config"];
+type Delegation = StackConfig[typeof DELEGATIONS_KEY][number];
+type RoleAssignmentDocument = StackConfig[typeof IDENTITIES_KEY][number]["roleAssignments"][number];
+
+/** True when a value read by `salvage` lost nothing: no object at any depth has unreadable fields. */
+function fullyRead(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(fullyRead);
+  if (typeof value !== "object" || value === null) return value !== undefined;
+  return !(UNREADABLE in value) && Object.values(value).every((field) => field === undefined || fullyRead(field));
+}
+
 /**
  * Loads a stack file: its structure, then every offer it names (through `offers`, which keeps
  * the offers' own diagnostics), then what only the pair can break: a customer tenant that is an
- * offer's managing tenant, or two offers that would deploy as one delegation in a subscription.
+ * offer's managing tenant, two offers that would deploy as one delegation in a subscription,
+ * identities outside the delegated scopes. Every problem is reported in one run: when part of
+ * the file cannot be read, the rest is still checked, and only the checks that depend on the
+ * unreadable part (e.g. identities against a delegation whose offer has errors) wait.
  */
 export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedStack; diagnostics: Diagnostic[] } {
   const shownFile = displayPath(file);
@@ -87,33 +101,97 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
   if (!parsed.source) return { diagnostics: parsed.diagnostics };
   const source = parsed.source;
   const { value, diagnostics } = validateSource(source, stackFileSchema);
-  if (!value) return { diagnostics };
+  const config = value?.config ?? (salvage(stackFileSchema, source.value) as { config?: StackConfig } | undefined)?.config;
+  if (!config) return { diagnostics };
 
   const projectRoot = findProjectRoot(dirname(file));
-  const customer = value.config[CUSTOMER_KEY];
+  const customer = fullyRead(config[CUSTOMER_KEY]) ? config[CUSTOMER_KEY] : undefined;
+  const delegated = readDelegations(source, projectRoot, config[DELEGATIONS_KEY] ?? [], customer?.tenantId, offers);
+  diagnostics.push(...delegated.diagnostics);
+  const subscriptions = delegated.subscriptions;
+  const mode = config[MODE_KEY];
+  const identities = config[IDENTITIES_KEY] ?? [];
+  const systemAssignedIdentities = config[SYSTEM_IDENTITIES_KEY] ?? [];
+
+  // Identities: every scope inside what the customer delegated; in managing mode, every role
+  // allowed by a User Access Administrator authorization there. Only sound when every
+  // delegation is known.
+  const managingTenants = [
+    ...new Set([...subscriptions.values()].flatMap((subscription) => subscription.delegations.map(({ offer }) => offer.managedByTenantId))),
+  ];
+  if (delegated.complete && fullyRead(config[DELEGATIONS_KEY]) && mode !== undefined) {
+    diagnostics.push(...reviewIdentities(source, mode, subscriptions, identities, systemAssignedIdentities));
+    // Through Lighthouse, the deployment signs in to the managing tenant: the offers must agree on it.
+    if (mode === "managing" && managingTenants.length !== 1) {
+      const message =
+        managingTenants.length === 0
+          ? `managing mode works through delegations: list them under ${DELEGATIONS_KEY}`
+          : `managing mode signs in to one managing tenant, but the offers name ${managingTenants.join(" and ")}`;
+      diagnostics.push(source.diagnostic(["config", MODE_KEY], "error", message));
+    }
+  }
+  const all = uniqueDiagnostics(diagnostics);
+  if (!value || hasErrors(all)) return { diagnostics: all };
+  return {
+    stack: {
+      file: shownFile,
+      stackName: stackNameOf(file) ?? basename(file),
+      projectRoot,
+      customer: value.config[CUSTOMER_KEY],
+      mode: value.config[MODE_KEY],
+      deploymentTenantId: value.config[MODE_KEY] === "managing" ? managingTenants[0] : value.config[CUSTOMER_KEY].tenantId,
+      subscriptions: [...subscriptions.values()],
+      identities: value.config[IDENTITIES_KEY].map(resolveUserAssignedIdentity),
+      systemAssignedIdentities: value.config[SYSTEM_IDENTITIES_KEY].map(resolveSystemAssignedIdentity),
+    },
+    diagnostics: all,
+  };
+}
+
+/**
+ * Loads the offer of every readable delegation entry and places it in its subscriptions.
+ * `complete` is false when an entry's offer could not be loaded: what depends on the whole set
+ * of delegations cannot be judged then.
+ */
+function readDelegations(
+  source: YamlSource,
+  projectRoot: string,
+  entries: Array<Delegation | undefined>,
+  customerTenantId: string | undefined,
+  offers: OfferCache,
+): { subscriptions: Map<string, CustomerSubscription>; complete: boolean; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
   const subscriptions = new Map<string, CustomerSubscription>();
   /** Pulumi logical name → the offer file deploying it: two offers must never share one. */
   const delegationOwners = new Map<string, string>();
+  let complete = true;
 
-  value.config[DELEGATIONS_KEY].forEach((delegation, index) => {
+  entries.forEach((delegation, index) => {
     const offerPath = ["config", DELEGATIONS_KEY, index, "offer"];
+    if (typeof delegation?.offer !== "string") return;
     const offerFile = resolve(projectRoot, delegation.offer);
     if (!existsSync(offerFile)) {
+      complete = false;
       diagnostics.push(source.diagnostic(offerPath, "error", `offer file ${delegation.offer} not found (paths are relative to ${displayPath(projectRoot) || "."})`));
       return;
     }
     const { offer } = offers.load(offerFile);
     if (!offer) {
+      complete = false;
       diagnostics.push(source.diagnostic(offerPath, "error", `offer ${delegation.offer} has errors (reported in that file)`));
       return;
     }
-    for (const finding of reviewCustomerTenant(offer.managedByTenantId, customer.tenantId)) {
-      diagnostics.push(source.diagnostic(offerPath, finding.severity, finding.message, { rule: finding.rule }));
+    if (customerTenantId !== undefined) {
+      for (const finding of reviewCustomerTenant(offer.managedByTenantId, customerTenantId)) {
+        diagnostics.push(source.diagnostic(offerPath, finding.severity, finding.message, { rule: finding.rule }));
+      }
     }
-    delegation.subscriptions.forEach((target) => {
+    (delegation.subscriptions ?? []).forEach((target) => {
+      if (!fullyRead(target)) return;
       const name = delegationName(offer.name, target.subscriptionId);
       const owner = delegationOwners.get(name);
       if (owner !== undefined) {
+        complete = false;
         diagnostics.push(
           source.diagnostic(
             offerPath,
@@ -136,12 +214,17 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
       });
     });
   });
+  return { subscriptions, complete, diagnostics };
+}
 
-  if (hasErrors(diagnostics)) return { diagnostics };
-
-  // Identities: every scope inside what the customer delegated; in managing mode, every role
-  // allowed by a User Access Administrator authorization there.
-  const mode = value.config[MODE_KEY];
+/** Identities and their role assignments against the delegations: each readable one on its own. */
+function reviewIdentities(
+  source: YamlSource,
+  mode: DeploymentMode,
+  subscriptions: Map<string, CustomerSubscription>,
+  identities: Array<Partial<StackConfig[typeof IDENTITIES_KEY][number]> | undefined>,
+  systemAssignedIdentities: Array<Partial<StackConfig[typeof SYSTEM_IDENTITIES_KEY][number]> | undefined>,
+): Diagnostic[] {
   const delegations: DelegationUnderReview[] = [...subscriptions.values()].flatMap(({ subscriptionId, delegations: list }) =>
     list.map(({ offer, resourceGroups }) => ({
       offerName: offer.name,
@@ -149,60 +232,34 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
       authorizations: offer.authorizations,
     })),
   );
+  const diagnostics: Diagnostic[] = [];
   const report = (path: PropertyKey[], findings: Finding[]) =>
     diagnostics.push(...findings.map((finding) => findingToDiagnostic(source, { ...finding, path: [...path, ...finding.path] })));
   // A stack that delegates nothing deploys into its own tenant (e.g. the MSP's pipeline identity).
-  const reviewRoleAssignments = (path: PropertyKey[], assignments: ResolvedRoleAssignment[]) =>
-    assignments.forEach((assignment, index) =>
+  const reviewRoleAssignments = (path: PropertyKey[], assignments: Array<RoleAssignmentDocument | undefined> = []) =>
+    assignments.forEach((assignment, index) => {
+      if (!assignment || !fullyRead(assignment)) return;
       report(
         [...path, "roleAssignments", index],
         mode === "managing"
-          ? reviewDelegatedRoleAssignment(assignment.roleDefinitionId, assignment.scope, delegations)
+          ? reviewDelegatedRoleAssignment(assignment.role.roleDefinitionId, assignment.scope, delegations)
           : delegations.length > 0
             ? reviewScopeDelegated(assignment.scope, delegations, ["scope"])
             : [],
-      ),
-    );
+      );
+    });
 
-  const identities = value.config[IDENTITIES_KEY].map(resolveUserAssignedIdentity);
   identities.forEach((identity, index) => {
     const path = ["config", IDENTITIES_KEY, index];
-    if (mode === "managing") {
+    if (mode === "managing" && typeof identity?.subscriptionId === "string" && typeof identity.resourceGroup === "string") {
       report(path, reviewScopeDelegated(resourceGroupScope(identity.subscriptionId, identity.resourceGroup), delegations, ["resourceGroup"]));
     }
-    reviewRoleAssignments(path, identity.roleAssignments);
+    reviewRoleAssignments(path, identity?.roleAssignments);
   });
-  const systemAssignedIdentities = value.config[SYSTEM_IDENTITIES_KEY].map(resolveSystemAssignedIdentity);
   systemAssignedIdentities.forEach((identity, index) => {
     const path = ["config", SYSTEM_IDENTITIES_KEY, index];
-    if (mode === "managing") report(path, reviewScopeDelegated(identity.resourceId, delegations, ["resourceId"]));
-    reviewRoleAssignments(path, identity.roleAssignments);
+    if (mode === "managing" && typeof identity?.resourceId === "string") report(path, reviewScopeDelegated(identity.resourceId, delegations, ["resourceId"]));
+    reviewRoleAssignments(path, identity?.roleAssignments);
   });
-
-  // Through Lighthouse, the deployment signs in to the managing tenant: the offers must agree on it.
-  const managingTenants = [
-    ...new Set([...subscriptions.values()].flatMap((subscription) => subscription.delegations.map(({ offer }) => offer.managedByTenantId))),
-  ];
-  if (mode === "managing" && managingTenants.length !== 1) {
-    const message =
-      managingTenants.length === 0
-        ? `managing mode works through delegations: list them under ${DELEGATIONS_KEY}`
-        : `managing mode signs in to one managing tenant, but the offers name ${managingTenants.join(" and ")}`;
-    diagnostics.push(source.diagnostic(["config", MODE_KEY], "error", message));
-  }
-  if (hasErrors(diagnostics)) return { diagnostics };
-  return {
-    stack: {
-      file: shownFile,
-      stackName: stackNameOf(file) ?? basename(file),
-      projectRoot,
-      customer,
-      mode,
-      deploymentTenantId: mode === "managing" ? managingTenants[0] : customer.tenantId,
-      subscriptions: [...subscriptions.values()],
-      identities,
-      systemAssignedIdentities,
-    },
-    diagnostics,
-  };
+  return diagnostics;
 }

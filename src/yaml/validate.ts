@@ -7,7 +7,7 @@ import type { YamlSource } from "./source";
 function unwrap(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (;;) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodNullable) {
+    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodNullable) {
       current = current.unwrap() as z.ZodType;
     } else if (current instanceof z.ZodPipe) {
       current = current.in as z.ZodType;
@@ -61,6 +61,15 @@ function issueDiagnostics(source: YamlSource, schema: z.ZodType, issue: z.core.$
     const expected = nouns[issue.expected] ?? issue.expected;
     return [source.diagnostic(path, "error", `expected ${expected}, found ${describeValue(issue.input)}`)];
   }
+  if (issue.code === "invalid_value") {
+    const field = String(path[path.length - 1] ?? "value");
+    const choices = issue.values.map(String);
+    const listed = choices.length === 2 ? choices.join(" or ") : `one of ${choices.join(", ")}`;
+    const hint = choices.find((choice) => choice.toLowerCase() === String(issue.input).toLowerCase());
+    return [
+      source.diagnostic(path, "error", `${field} must be ${listed}, found ${typeof issue.input === "string" ? `'${issue.input}'` : describeValue(issue.input)}${hint ? `; did you mean '${hint}'?` : ""}`),
+    ];
+  }
   // Custom issues may ask to point at the key itself (an unknown config key, say).
   const onKey = issue.code === "custom" && (issue.params as { onKey?: boolean } | undefined)?.onKey === true;
   return [source.diagnostic(path, "error", issue.message, { onKey })];
@@ -74,4 +83,48 @@ export function validateSource<Schema extends z.ZodType>(
   const result = schema.safeParse(source.value, { reportInput: true });
   if (result.success) return { value: result.data, diagnostics: [] };
   return { diagnostics: result.error.issues.flatMap((issue) => issueDiagnostics(source, schema, issue)) };
+}
+
+/** Fields of an object that the file has but that do not pass their schema, or required ones it lacks. */
+export const UNREADABLE = "unreadable";
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/**
+ * What can be read of a value that failed `schema`: every field that passes its own schema, and
+ * list elements one by one, so one broken entry never hides the rest of a document from the
+ * rules. An object keeps its readable fields plus `unreadable`, the names of fields that are
+ * present but invalid or required but missing: the schema reported those, and a rule that needs
+ * one must wait. A list element that cannot be read at all becomes `{ unreadable: [] }` in a list
+ * of objects and `undefined` in a list of scalars, so indices (and so locations) stay put.
+ */
+export function salvage(schema: z.ZodType, value: unknown): unknown {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const shape = unwrap(schema);
+  if (shape instanceof z.ZodObject) {
+    if (!isPlainObject(value)) return undefined;
+    const read: Record<string, unknown> = {};
+    const unreadable: string[] = [];
+    for (const [key, field] of Object.entries(shape.shape as Record<string, z.ZodType>)) {
+      if (!Object.hasOwn(value, key)) {
+        const absent = field.safeParse(undefined);
+        if (!absent.success) unreadable.push(key);
+        else if (absent.data !== undefined) read[key] = absent.data;
+        continue;
+      }
+      const fieldValue = salvage(field, value[key]);
+      if (fieldValue === undefined) unreadable.push(key);
+      else read[key] = fieldValue;
+    }
+    return { ...read, [UNREADABLE]: unreadable };
+  }
+  if (shape instanceof z.ZodArray) {
+    if (!Array.isArray(value)) return undefined;
+    const element = shape.element as z.ZodType;
+    const holdsObjects = unwrap(element) instanceof z.ZodObject;
+    return value.map((item) => salvage(element, item) ?? (holdsObjects ? { [UNREADABLE]: [] } : undefined));
+  }
+  return undefined;
 }
