@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GUID_PATTERN } from "./guid";
-import { offerSchema, roleReferenceInput } from "./offer/schema";
+import { assignableRoleReferenceInput, offerSchema, roleReferenceInput } from "./offer/schema";
 import { builtInRoles } from "./roles/catalog";
 import { stackFileSchema } from "./stack/schema";
 
@@ -9,18 +9,25 @@ import { stackFileSchema } from "./stack/schema";
  * disagree). Role fields list every built-in role name Azure Lighthouse accepts, for completion.
  */
 function toJsonSchema(schema: z.ZodType, id: string, title: string): string {
-  const usableRoleNames = builtInRoles.filter((role) => role.lighthouse.usable !== "no").map((role) => role.name);
+  const roleNames = new Map<unknown, { names: string[]; description: string }>([
+    [
+      roleReferenceInput,
+      { names: builtInRoles.filter((role) => role.lighthouse.usable !== "no").map((role) => role.name), description: "A built-in role Azure Lighthouse accepts" },
+    ],
+    [assignableRoleReferenceInput, { names: builtInRoles.map((role) => role.name), description: "A built-in role" }],
+  ]);
   const json = z.toJSONSchema(schema, {
     io: "input",
-    target: "draft-7",
+    target: "draft-2020-12",
     override: (context) => {
-      if (context.zodSchema !== roleReferenceInput) return;
+      const roles = roleNames.get(context.zodSchema);
+      if (!roles) return;
       const description = context.jsonSchema.description;
       for (const key of Object.keys(context.jsonSchema)) delete context.jsonSchema[key];
       Object.assign(context.jsonSchema, {
         description,
         anyOf: [
-          { type: "string", enum: usableRoleNames, description: "A built-in role Azure Lighthouse accepts" },
+          { type: "string", enum: roles.names, description: roles.description },
           { type: "string", pattern: GUID_PATTERN.source, description: "A role definition GUID" },
         ],
       });

@@ -11,8 +11,8 @@ describe("JSON Schemas for editors", () => {
 
   it("offers point editors at the offer schema, and role fields complete role names", () => {
     const offer = JSON.parse(jsonSchemas()["offer.schema.json"]);
-    expect(offer.definitions.role.anyOf[0].enum).toContain("Contributor");
-    expect(offer.definitions.role.anyOf[0].enum).not.toContain("Owner");
+    expect(offer.$defs.role.anyOf[0].enum).toContain("Contributor");
+    expect(offer.$defs.role.anyOf[0].enum).not.toContain("Owner");
     expect(offer.additionalProperties).toBe(false);
     expect(readFileSync(join(REPO_ROOT, "offers", "contoso-operations.yaml"), "utf8")).toMatch(/^# yaml-language-server: \$schema=\.\.\/schemas\/offer\.schema\.json$/m);
   });

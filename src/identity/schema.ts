@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { GUID_PATTERN } from "../guid";
-import { guid, roleReference } from "../offer/schema";
+import { assignableRoleReference, guid } from "../offer/schema";
 import {
   AUDIENCES_MESSAGE,
   DEFAULT_AUDIENCE,
@@ -45,7 +45,7 @@ export const resourceIdSchema = scopeSchema.refine((scope) => scope.includes("/p
 });
 
 export const roleAssignmentSchema = z.strictObject({
-  role: roleReference,
+  role: assignableRoleReference,
   scope: scopeSchema.describe("Where the role applies: inside the customer's delegated scopes."),
   description: z.string().optional(),
 });

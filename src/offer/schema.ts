@@ -14,32 +14,47 @@ const quoted = (input: unknown) => `'${String(input)}'`;
 /** Tenant, principal and role ids; lower-cased so that case never changes a derived GUID. */
 export const guid = z
   .string()
-  .regex(GUID_PATTERN, { error: (issue) => `${quoted(issue.input)} is not a GUID (expected 8-4-4-4-12 hex digits)` })
+  .regex(GUID_PATTERN, {
+    error: (issue) =>
+      /^<.*>$/s.test(String(issue.input))
+        ? `${quoted(issue.input)} is a placeholder: replace it with a GUID (8-4-4-4-12 hex digits)`
+        : `${quoted(issue.input)} is not a GUID (expected 8-4-4-4-12 hex digits)`,
+  })
   .transform((value) => value.toLowerCase());
 
 export const principalType = z
   .enum(["User", "Group", "ServicePrincipal"])
   .describe("Kind of Entra principal, when known: lets the rules about users and service principals apply.");
 
-/** The text an ops engineer types for a role: a built-in role's name, or its role definition GUID. */
+/** The text an ops engineer types for a role in an offer: a role Lighthouse can delegate. */
 export const roleReferenceInput = z
   .string()
   .min(1)
   .meta({ id: "role", description: "An Azure built-in role: its name (e.g. Reader) or its role definition GUID." });
 
+/** The text for a role assigned to a managed identity: any built-in role, DataActions included. */
+export const assignableRoleReferenceInput = z
+  .string()
+  .min(1)
+  .meta({ id: "assignableRole", description: "Any Azure built-in role: its name (e.g. Storage Blob Data Reader) or its role definition GUID." });
+
 /** A role reference resolved to the role definition id the API takes, keeping the name for people. */
-export const roleReference = roleReferenceInput.transform((value, context) => {
-  if (GUID_PATTERN.test(value)) {
-    const id = value.toLowerCase();
-    return { roleDefinitionId: id, roleName: roleById(id)?.name ?? id };
-  }
-  const role = roleByName(value);
-  if (!role) {
-    context.addIssue({ code: "custom", message: unknownRoleMessage(value), input: value });
-    return z.NEVER;
-  }
-  return { roleDefinitionId: role.id, roleName: role.name };
-});
+const resolvedRole = (input: z.ZodString) =>
+  input.transform((value, context) => {
+    if (GUID_PATTERN.test(value)) {
+      const id = value.toLowerCase();
+      return { roleDefinitionId: id, roleName: roleById(id)?.name ?? id };
+    }
+    const role = roleByName(value);
+    if (!role) {
+      context.addIssue({ code: "custom", message: unknownRoleMessage(value), input: value });
+      return z.NEVER;
+    }
+    return { roleDefinitionId: role.id, roleName: role.name };
+  });
+
+export const roleReference = resolvedRole(roleReferenceInput);
+export const assignableRoleReference = resolvedRole(assignableRoleReferenceInput);
 
 const duration = z
   .string()

@@ -176,12 +176,14 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
   const report = (rule: RuleId, path: PropertyKey[], message: string) => findings.push(finding(rule, path, message));
   const authorizations = definition.authorizations ?? [];
   const eligible = definition.eligibleAuthorizations ?? [];
-  const authorizationsKnown = known(definition, "authorizations") && authorizations.every((item) => !item.unreadable?.length);
+  const listKnown = known(definition, "authorizations");
+  const permanentPrincipalsKnown = listKnown && authorizations.every((item) => item.principalId !== undefined);
+  const permanentRolesKnown = listKnown && authorizations.every((item) => item.roleDefinitionId !== undefined);
 
   if (definition.managedByTenantId?.toLowerCase() === NIL_GUID) {
     report("managing-tenant-placeholder", ["managedByTenantId"], `managedByTenantId is the nil GUID ${NIL_GUID}, a placeholder: use your managing tenant's id`);
   }
-  if (known(definition, "authorizations") && authorizations.length === 0) {
+  if (listKnown && authorizations.length === 0) {
     report("authorization-required", ["authorizations"], "at least one permanent authorization is required, even when eligible authorizations are given");
   }
   const reviewPrincipal = (principal: PrincipalUnderReview, path: PropertyKey[], label: string) => {
@@ -240,7 +242,7 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
     if (authorization.principalType === "ServicePrincipal") {
       report("eligible-principal-type", [...path, "principalId"], `${who(authorization)} is a service principal; eligible authorizations are for users and groups only`);
     }
-    if (authorizationsKnown && authorization.principalId !== undefined && !permanentPrincipals.has(lower(authorization.principalId))) {
+    if (permanentPrincipalsKnown && authorization.principalId !== undefined && !permanentPrincipals.has(lower(authorization.principalId))) {
       report(
         "eligible-without-permanent",
         [...path, "principalId"],
@@ -264,7 +266,7 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
   if (definition.plan !== undefined && total > MAX_PLAN_AUTHORIZATIONS) {
     report("marketplace-plan-limit", ["plan"], `a Marketplace plan allows at most ${MAX_PLAN_AUTHORIZATIONS} authorizations (permanent and eligible); this offer has ${total}`);
   }
-  if (authorizationsKnown && !authorizations.some((authorization) => roleGuid(authorization.roleDefinitionId!) === REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID)) {
+  if (permanentRolesKnown && !authorizations.some((authorization) => roleGuid(authorization.roleDefinitionId!) === REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID)) {
     report(
       "recommend-delete-role",
       ["authorizations"],

@@ -52,6 +52,16 @@ export class YamlSource {
    * aliases. Every problem becomes a located diagnostic; `source` is set only when there is none.
    */
   static parse(file: string, text: string): { source?: YamlSource; diagnostics: Diagnostic[] } {
+    // YAML reads a lone CR as a line break, but every later message would then be misplaced.
+    const loneCarriageReturn = /\r(?!\n)/.exec(text);
+    if (loneCarriageReturn) {
+      const line = text.slice(0, loneCarriageReturn.index).split("\n").length;
+      return {
+        diagnostics: [
+          { file, line, column: 1, severity: "error", message: "line ends with a lone carriage return (CR-only line endings): save the file with LF or CRLF line endings" },
+        ],
+      };
+    }
     const lines = new LineCounter();
     const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: "1.2" });
     const at = (offset: number, message: string): Diagnostic => {

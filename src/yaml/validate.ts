@@ -61,6 +61,10 @@ function issueDiagnostics(source: YamlSource, schema: z.ZodType, issue: z.core.$
     const expected = nouns[issue.expected] ?? issue.expected;
     return [source.diagnostic(path, "error", `expected ${expected}, found ${describeValue(issue.input)}`)];
   }
+  // zod's own wording ("Too small: ...") for an empty string; schemas' own messages stay.
+  if (issue.code === "too_small" && issue.origin === "string" && Number(issue.minimum) === 1 && issue.message.startsWith("Too small")) {
+    return [source.diagnostic(path, "error", `${String(path[path.length - 1] ?? "value")} is empty: give a value or leave the key out`)];
+  }
   if (issue.code === "invalid_value") {
     const field = String(path[path.length - 1] ?? "value");
     const choices = issue.values.map(String);
@@ -96,8 +100,9 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
  * list elements one by one, so one broken entry never hides the rest of a document from the
  * rules. An object keeps its readable fields plus `unreadable`, the names of fields that are
  * present but invalid or required but missing: the schema reported those, and a rule that needs
- * one must wait. A list element that cannot be read at all becomes `{ unreadable: [] }` in a list
- * of objects and `undefined` in a list of scalars, so indices (and so locations) stay put.
+ * one must wait. A list element that cannot be read at all becomes an object with every field
+ * unreadable in a list of objects, `undefined` in a list of scalars, so indices (and so
+ * locations) stay put.
  */
 export function salvage(schema: z.ZodType, value: unknown): unknown {
   const parsed = schema.safeParse(value);
@@ -123,8 +128,10 @@ export function salvage(schema: z.ZodType, value: unknown): unknown {
   if (shape instanceof z.ZodArray) {
     if (!Array.isArray(value)) return undefined;
     const element = shape.element as z.ZodType;
-    const holdsObjects = unwrap(element) instanceof z.ZodObject;
-    return value.map((item) => salvage(element, item) ?? (holdsObjects ? { [UNREADABLE]: [] } : undefined));
+    const elementShape = unwrap(element);
+    // An entry that is no map at all: every field of it is unknown.
+    const unreadableEntry = () => (elementShape instanceof z.ZodObject ? { [UNREADABLE]: Object.keys(elementShape.shape) } : undefined);
+    return value.map((item) => salvage(element, item) ?? unreadableEntry());
   }
   return undefined;
 }
