@@ -79,7 +79,7 @@ async function runPhase(phase: string, fleet: string): Promise<void> {
   let resources = 0;
   if (phase === "validate") {
     const { validatePaths } = await import("../src/validate");
-    const report = validatePaths([join(fleet, "offers"), join(fleet, "stacks")]);
+    const report = validatePaths(fleet, [join(fleet, "offers"), join(fleet, "stacks")]);
     if (report.errors > 0) throw new Error(`fleet invalid: ${JSON.stringify(report.diagnostics.slice(0, 3))}`);
     resources = report.files.length;
   } else if (phase === "plan") {

@@ -14,11 +14,17 @@ function editDistance(a: string, b: string): number {
   return previous[right.length];
 }
 
+/** Inputs longer than this get no suggestion: nothing we know is that long, and the work stays bounded. */
+const MAX_SUGGESTION_INPUT = 100;
+
 /** The candidate closest to `input`, when it is close enough to be what the user meant. */
 export function closestMatch(input: string, candidates: Iterable<string>): string | undefined {
+  if (input.length > MAX_SUGGESTION_INPUT) return undefined;
   const budget = Math.max(2, Math.floor(input.length / 3));
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
+    // Lengths that differ by more than the budget cannot be within it.
+    if (Math.abs(candidate.length - input.length) > budget) continue;
     const distance = editDistance(input, candidate);
     if (distance <= budget && (!best || distance < best.distance)) best = { candidate, distance };
   }

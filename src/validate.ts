@@ -2,20 +2,33 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { compareDiagnostics, fileDiagnostic, type Diagnostic } from "./diagnostics";
 import { OfferCache, displayPath } from "./offer/cache";
+import { commandLineFile } from "./project/paths";
 import { loadStack, stackNameOf } from "./stack/load";
 
 /** Files that are YAML but neither an offer nor a stack: Pulumi's own project and policy files. */
 const NOT_OURS = new Set(["Pulumi.yaml", "Pulumi.yml", "PulumiPolicy.yaml"]);
 const isYaml = (name: string) => /\.ya?ml$/.test(name);
 
-/** YAML files below `directory`, skipping dot-directories (.git, .github) and node_modules. */
-function yamlFilesIn(directory: string): string[] {
+/**
+ * YAML files below `directory`, skipping dot-directories (.git, .github) and node_modules.
+ * A symbolic link is followed to a file inside the project and refused otherwise (reported in
+ * `refused`); links to directories are never followed.
+ */
+function yamlFilesIn(projectRoot: string, directory: string, refused: Diagnostic[]): string[] {
   return readdirSync(directory, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((entry) => {
       const path = join(directory, entry.name);
-      if (entry.isDirectory()) return entry.name.startsWith(".") || entry.name === "node_modules" ? [] : yamlFilesIn(path);
-      return entry.isFile() && isYaml(entry.name) && !NOT_OURS.has(entry.name) ? [path] : [];
+      if (entry.isDirectory()) return entry.name.startsWith(".") || entry.name === "node_modules" ? [] : yamlFilesIn(projectRoot, path, refused);
+      if (!isYaml(entry.name) || NOT_OURS.has(entry.name)) return [];
+      if (entry.isSymbolicLink()) {
+        const target = commandLineFile(projectRoot, path);
+        if ("problem" in target) refused.push(fileDiagnostic(displayPath(path), `symbolic link refused: ${target.problem}`));
+        else if (!statSync(target.file).isFile()) refused.push(fileDiagnostic(displayPath(path), "symbolic link refused: it does not lead to a file"));
+        else return [path];
+        return [];
+      }
+      return entry.isFile() ? [path] : [];
     });
 }
 
@@ -30,7 +43,7 @@ export interface ValidationReport {
  * Validates offer files and stack files (`Pulumi.<stack>.yaml`) named directly or found in
  * directories. Every problem of every file is collected; nothing stops at the first one.
  */
-export function validatePaths(paths: string[]): ValidationReport {
+export function validatePaths(projectRoot: string, paths: string[]): ValidationReport {
   const offers = new OfferCache();
   const stackDiagnostics: Diagnostic[] = [];
   const files: string[] = [];
@@ -38,8 +51,13 @@ export function validatePaths(paths: string[]): ValidationReport {
 
   for (const path of paths) {
     let found: string[];
+    const inProject = commandLineFile(projectRoot, path);
+    if ("problem" in inProject) {
+      pathDiagnostics.push(fileDiagnostic(path, inProject.problem));
+      continue;
+    }
     try {
-      found = statSync(path).isDirectory() ? yamlFilesIn(path) : [path];
+      found = statSync(path).isDirectory() ? yamlFilesIn(projectRoot, path, pathDiagnostics) : [path];
     } catch {
       pathDiagnostics.push(fileDiagnostic(path, "no such file or directory, or it cannot be read"));
       continue;

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { builtInRoles, roleById, roleByName, unknownRoleMessage } from "../src/roles/catalog";
+import { builtInRoleNames, builtInRoles, roleById, roleByName, unknownRoleMessage } from "../src/roles/catalog";
+import { didYouMean } from "../src/suggest";
 import { grantsAction, lighthouseRoleSupport, type PermissionBlock } from "../src/roles/support";
 
 // Real permissions of a few built-in roles (scripts/import-reference.ts copies them).
@@ -78,7 +79,13 @@ describe("role catalog", () => {
   });
 
   it("suggests the closest role name", () => {
-    expect(unknownRoleMessage("Contributer")).toMatch(/did you mean 'Contributor'\?/);
-    expect(unknownRoleMessage("Totally Unknown Thing Role Name")).not.toMatch(/did you mean/);
+    expect(unknownRoleMessage("Contributer")).toBe("unknown role 'Contributer': not an Azure built-in role name");
+    expect(didYouMean("Contributer", builtInRoleNames)).toBe("; did you mean 'Contributor'?");
+    expect(didYouMean("Totally Unknown Thing Role Name", builtInRoleNames)).toBe("");
+  });
+
+  it("finds names whatever their spacing: the catalog itself has a trailing space", () => {
+    expect(roleByName("Azure Arc VMware Administrator role")?.id).toBe("ddc140ed-e463-4246-9145-7c664192013f");
+    expect(roleByName("  azure arc   vmware administrator ROLE ")?.id).toBe("ddc140ed-e463-4246-9145-7c664192013f");
   });
 });

@@ -83,7 +83,7 @@ describe("stack files", () => {
     [
       "the same offer in two entries",
       FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/contoso-operations.yaml"),
-      "12:14 error offer offers/contoso-operations.yaml is already delegated in entry 0",
+      "12:14 error offer 'offers/contoso-operations.yaml' is the same file as entry 0; list all its subscriptions there",
     ],
     [
       "adopt with one assignment GUID for two resource groups",

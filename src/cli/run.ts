@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { quote } from "../text";
 
 /** Exit codes every command of this toolkit uses. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -26,7 +27,7 @@ export function parseCommandLine<Options extends NonNullable<ParseArgsConfig["op
 export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}, not '${value}'`);
+    throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}, not ${quote(value)}`);
   }
   return value as T;
 }

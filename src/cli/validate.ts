@@ -1,4 +1,5 @@
 import { formatDiagnostic, formatGithubAnnotation } from "../diagnostics";
+import { findProjectRoot } from "../stack/load";
 import { defaultValidationPaths, validatePaths } from "../validate";
 import { EXIT, oneOf, parseCommandLine, runCommand } from "./run";
 
@@ -13,7 +14,8 @@ runCommand(USAGE, (argv) => {
     format: { type: "string" },
   });
   const format = oneOf("format", values.format, ["text", "json", "github"] as const, "text");
-  const report = validatePaths(positionals.length > 0 ? positionals : defaultValidationPaths(process.cwd()));
+  const projectRoot = findProjectRoot(process.cwd());
+  const report = validatePaths(projectRoot, positionals.length > 0 ? positionals : defaultValidationPaths(projectRoot));
   const summary = `${report.files.length} file(s) checked: ${report.errors} error(s), ${report.warnings} warning(s)`;
 
   if (format === "json") {

@@ -17,6 +17,7 @@ import {
 } from "../rules/identity";
 import { repeats } from "../repeats";
 import { resourceGroupName } from "../stack/resourceGroup";
+import { quote } from "../text";
 
 /**
  * Managed identities in a stack file (seed managed-identity-client.md): user-assigned identities
@@ -24,7 +25,6 @@ import { resourceGroupName } from "../stack/resourceGroup";
  * identity of an existing resource.
  */
 
-const quoted = (input: unknown) => `'${String(input)}'`;
 
 /**
  * An ARM scope inside a subscription: the subscription, a resource group, or a resource.
@@ -34,14 +34,14 @@ const SCOPE_PATTERN = new RegExp(`^/subscriptions/(${GUID_PATTERN.source.slice(1
 export const scopeSchema = z
   .string()
   .regex(SCOPE_PATTERN, {
-    error: (issue) => `${quoted(issue.input)} is not an ARM scope (/subscriptions/<id>[/resourceGroups/<name>[/providers/...]])`,
+    error: (issue) => `${quote(issue.input)} is not an ARM scope (/subscriptions/<id>[/resourceGroups/<name>[/providers/...]])`,
   })
   .transform((scope) => scope.replace(/^\/subscriptions\/([^/]+)/i, (_, id: string) => `/subscriptions/${id.toLowerCase()}`))
   .transform((scope) => scope.replace(/\/resourcegroups\//i, "/resourceGroups/"));
 
 /** The resource id of an existing resource in a resource group (one with a system-assigned identity). */
 export const resourceIdSchema = scopeSchema.refine((scope) => scope.includes("/providers/"), {
-  error: (issue) => `${quoted(issue.input)} is not a resource id (/subscriptions/<id>/resourceGroups/<name>/providers/<namespace>/<type>/<name>)`,
+  error: (issue) => `${quote(issue.input)} is not a resource id (/subscriptions/<id>/resourceGroups/<name>/providers/<namespace>/<type>/<name>)`,
 });
 
 export const roleAssignmentSchema = z.strictObject({
@@ -69,7 +69,7 @@ export const userAssignedIdentitySchema = z
     name: z.string().regex(IDENTITY_NAME_PATTERN, { error: (issue) => identityNameMessage(issue.input) }),
     subscriptionId: guid,
     resourceGroup: resourceGroupName,
-    location: z.string().regex(/^[a-zA-Z0-9]+$/, { error: (issue) => `location ${quoted(issue.input)} must be a region name such as westeurope` }),
+    location: z.string().regex(/^[a-zA-Z0-9]+$/, { error: (issue) => `location ${quote(issue.input)} must be a region name such as westeurope` }),
     tags: z
       .record(z.string().min(1).max(512), z.string().max(256))
       .refine((tags) => Object.keys(tags).length <= 50, { error: "at most 50 tags" })
@@ -87,7 +87,7 @@ export const userAssignedIdentitySchema = z
   .superRefine((identity, context) => {
     const credentials = identity.federatedCredentials;
     for (const { index, first } of repeats(credentials, (credential) => credential.name.toLowerCase())) {
-      context.addIssue({ code: "custom", path: ["federatedCredentials", index, "name"], message: `credential name '${credentials[index].name}' is already used by federatedCredentials[${first}]` });
+      context.addIssue({ code: "custom", path: ["federatedCredentials", index, "name"], message: `credential name ${quote(credentials[index].name)} is already used by federatedCredentials[${first}]` });
     }
     for (const { index, first } of repeats(credentials, (credential) => `${credential.issuer}\n${credential.subject}`)) {
       context.addIssue({ code: "custom", path: ["federatedCredentials", index, "subject"], message: duplicateSubjectMessage(first) });

@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { Diagnostic } from "../diagnostics";
 import { loadOffer, type OfferLoadResult } from "./load";
@@ -8,6 +9,15 @@ export function displayPath(file: string): string {
   return relativePath && !relativePath.startsWith("..") ? relativePath : file;
 }
 
+/** The file with links followed, so that one file is one offer however it is named. */
+function realOrResolved(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return resolve(file);
+  }
+}
+
 /**
  * Loads each offer file once per run, however many stacks use it, so its diagnostics are
  * reported once and a fleet of stacks sharing three offers parses three files.
@@ -16,7 +26,7 @@ export class OfferCache {
   private readonly results = new Map<string, OfferLoadResult>();
 
   load(file: string): OfferLoadResult {
-    const absolute = resolve(file);
+    const absolute = realOrResolved(file);
     let result = this.results.get(absolute);
     if (!result) {
       result = loadOffer(displayPath(absolute));

@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { GUID_PATTERN } from "../guid";
 import { durationSeconds } from "../duration";
-import { roleById, roleByName, unknownRoleMessage } from "../roles/catalog";
+import { builtInRoleNames, roleById, roleByName, unknownRoleMessage } from "../roles/catalog";
+import { quote } from "../text";
 
 /**
  * The offer file format: one Lighthouse registration definition in the REST API's own
@@ -9,7 +10,6 @@ import { roleById, roleByName, unknownRoleMessage } from "../roles/catalog";
  * Structure only; the Lighthouse rules over the whole definition live in src/rules.
  */
 
-const quoted = (input: unknown) => `'${String(input)}'`;
 
 /** Tenant, principal and role ids; lower-cased so that case never changes a derived GUID. */
 export const guid = z
@@ -17,8 +17,8 @@ export const guid = z
   .regex(GUID_PATTERN, {
     error: (issue) =>
       /^<.*>$/s.test(String(issue.input))
-        ? `${quoted(issue.input)} is a placeholder: replace it with a GUID (8-4-4-4-12 hex digits)`
-        : `${quoted(issue.input)} is not a GUID (expected 8-4-4-4-12 hex digits)`,
+        ? `${quote(issue.input)} is a placeholder: replace it with a GUID (8-4-4-4-12 hex digits)`
+        : `${quote(issue.input)} is not a GUID (expected 8-4-4-4-12 hex digits)`,
   })
   .transform((value) => value.toLowerCase());
 
@@ -47,7 +47,7 @@ const resolvedRole = (input: z.ZodString) =>
     }
     const role = roleByName(value);
     if (!role) {
-      context.addIssue({ code: "custom", message: unknownRoleMessage(value), input: value });
+      context.addIssue({ code: "custom", message: unknownRoleMessage(value), input: value, params: { suggestFrom: builtInRoleNames } });
       return z.NEVER;
     }
     return { roleDefinitionId: role.id, roleName: role.name };
@@ -59,7 +59,7 @@ export const assignableRoleReference = resolvedRole(assignableRoleReferenceInput
 const duration = z
   .string()
   .refine((value) => durationSeconds(value) !== undefined, {
-    error: (issue) => `${quoted(issue.input)} is not an ISO 8601 duration such as PT30M or PT4H`,
+    error: (issue) => `${quote(issue.input)} is not an ISO 8601 duration such as PT30M or PT4H`,
   });
 
 const principal = {

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { didYouMean } from "../suggest";
+import { quote } from "../text";
 import type { RoleSupport } from "./support";
 
 /** One Azure built-in role and whether Azure Lighthouse accepts it. */
@@ -46,7 +46,10 @@ export function roleLabel(id: string): string {
   return roleById(id)?.name ?? id;
 }
 
-/** `unknown role 'Contributer'; did you mean 'Contributor'?` */
+/** Every built-in role's name, as Azure spells it: the candidates for "did you mean". */
+export const builtInRoleNames: readonly string[] = catalog.roles.map((role) => role.name);
+
+/** `unknown role 'Contributer': not an Azure built-in role name` (the caller may add "did you mean"). */
 export function unknownRoleMessage(name: string): string {
-  return `unknown role '${name}': not an Azure built-in role name${didYouMean(name, catalog.roles.map((role) => role.name))}`;
+  return `unknown role ${quote(name)}: not an Azure built-in role name`;
 }

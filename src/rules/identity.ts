@@ -1,3 +1,5 @@
+import { quote } from "../text";
+
 /**
  * Managed identity rules (seed managed-identity-client.md and Azure's documented limits),
  * written once: the stack file schema and the policy pack both apply them.
@@ -12,12 +14,12 @@ export const MAX_FEDERATED_CREDENTIALS = 20;
 export const DEFAULT_AUDIENCE = "api://AzureADTokenExchange";
 
 export const identityNameMessage = (name: unknown) =>
-  `identity name '${String(name)}' must be 3 to 128 characters: letters, digits, '-' and '_', starting with a letter or digit`;
+  `identity name ${quote(name)} must be 3 to 128 characters: letters, digits, '-' and '_', starting with a letter or digit`;
 
 export const federatedCredentialNameMessage = (name: unknown) =>
-  `federated credential name '${String(name)}' must be 3 to 120 characters: letters, digits, '-' and '_', starting with a letter or digit`;
+  `federated credential name ${quote(name)} must be 3 to 120 characters: letters, digits, '-' and '_', starting with a letter or digit`;
 
-export const issuerMessage = (issuer: unknown) => `issuer '${String(issuer)}' must be an https URL`;
+export const issuerMessage = (issuer: unknown) => `issuer ${quote(issuer)} must be an https URL`;
 export const SUBJECT_MESSAGE = "subject must not be empty";
 export const AUDIENCES_MESSAGE = "list at least one audience, or omit audiences for api://AzureADTokenExchange";
 export const TOO_MANY_CREDENTIALS_MESSAGE = `at most ${MAX_FEDERATED_CREDENTIALS} federated credentials per identity`;

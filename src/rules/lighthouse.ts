@@ -1,6 +1,7 @@
 import { scopeContains } from "../delegation";
 import { durationSeconds } from "../duration";
 import { repeats } from "../repeats";
+import { quote } from "../text";
 import { roleById, roleCatalogSource, roleLabel } from "../roles/catalog";
 import {
   OWNER_ROLE_ID,
@@ -164,7 +165,7 @@ export function roleGuid(roleDefinitionId: string): string {
 
 const who = (principal: PrincipalUnderReview) => {
   const id = principal.principalId ?? "a principal";
-  return principal.principalIdDisplayName ? `'${principal.principalIdDisplayName}' (${id})` : id;
+  return principal.principalIdDisplayName ? `${quote(principal.principalIdDisplayName)} (${id})` : id;
 };
 
 const known = (item: Readable | undefined, field: string) => item !== undefined && !item.unreadable?.includes(field);
@@ -417,7 +418,7 @@ export function reviewDelegatedRoleAssignment(roleDefinitionId: string, scope: s
   const offers = covering
     .map((delegation) => {
       const allowed = allowedBy(delegation);
-      return `offer '${delegation.offerName}' allows ${allowed.length > 0 ? allowed.map(roleLabel).join(", ") : "none (no User Access Administrator authorization)"}`;
+      return `offer ${quote(delegation.offerName)} allows ${allowed.length > 0 ? allowed.map(roleLabel).join(", ") : "none (no User Access Administrator authorization)"}`;
     })
     .join("; ");
   return [finding("role-not-delegated", ["roleDefinitionId"], `${roleLabel(roleId)} cannot be assigned through Lighthouse at ${scope}: ${offers}`)];

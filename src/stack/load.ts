@@ -19,6 +19,8 @@ import {
   type DelegationUnderReview,
   type Finding,
 } from "../rules/lighthouse";
+import { projectFile } from "../project/paths";
+import { quote } from "../text";
 import { readSourceFile, YamlSource } from "../yaml/source";
 import { salvage, UNREADABLE, validateSource } from "../yaml/validate";
 import { CUSTOMER_KEY, DELEGATIONS_KEY, IDENTITIES_KEY, MODE_KEY, stackFileSchema, SYSTEM_IDENTITIES_KEY } from "./schema";
@@ -70,7 +72,12 @@ export function findProjectRoot(start: string): string {
   }
 }
 
+/** Stack names this toolkit accepts: one path segment of letters, digits, '.', '_' and '-'. */
+export const STACK_NAME_PATTERN = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
+
 export function stackFilePath(projectRoot: string, stackName: string): string {
+  // Callers check names first (a usage error); this keeps any that slip through inside stacks/.
+  if (!STACK_NAME_PATTERN.test(stackName)) throw new Error(`invalid stack name ${quote(stackName)}`);
   return join(projectRoot, "stacks", `Pulumi.${stackName}.yaml`);
 }
 
@@ -164,12 +171,27 @@ function readDelegations(
   const subscriptions = new Map<string, CustomerSubscription>();
   /** Pulumi logical name → the offer file deploying it: two offers must never share one. */
   const delegationOwners = new Map<string, string>();
+  /** Offer file (links followed) → its entry: one file is one offer however it is named. */
+  const offerEntries = new Map<string, number>();
   let complete = true;
 
   entries.forEach((delegation, index) => {
     const offerPath = ["config", DELEGATIONS_KEY, index, "offer"];
     if (typeof delegation?.offer !== "string") return;
-    const offerFile = resolve(projectRoot, delegation.offer);
+    const located = projectFile(projectRoot, delegation.offer);
+    if ("problem" in located) {
+      complete = false;
+      diagnostics.push(source.diagnostic(offerPath, "error", located.problem));
+      return;
+    }
+    const offerFile = located.file;
+    const sameFile = offerEntries.get(offerFile);
+    if (sameFile !== undefined) {
+      complete = false;
+      diagnostics.push(source.diagnostic(offerPath, "error", `offer ${quote(delegation.offer)} is the same file as entry ${sameFile}; list all its subscriptions there`));
+      return;
+    }
+    offerEntries.set(offerFile, index);
     if (!existsSync(offerFile)) {
       complete = false;
       diagnostics.push(source.diagnostic(offerPath, "error", `offer file ${delegation.offer} not found (paths are relative to ${displayPath(projectRoot) || "."})`));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { quote } from "../text";
 
 /**
  * Azure's resource group name rule (docs: resource-name-rules, Microsoft.Resources/resourcegroups):
@@ -11,8 +12,8 @@ export const RESOURCE_GROUP_NAME_PATTERN = /^[-\p{L}\p{Mn}\p{Nd}\p{Pc}.()]{0,89}
 export const resourceGroupName = z
   .string()
   .min(1)
-  .max(90, { error: (issue) => `resource group name '${String(issue.input)}' is longer than 90 characters` })
+  .max(90, { error: (issue) => `resource group name ${quote(issue.input)} is longer than 90 characters` })
   .regex(RESOURCE_GROUP_NAME_PATTERN, {
     error: (issue) =>
-      `'${String(issue.input)}' is not a valid resource group name (letters, digits, '.', '_', '-', '(', ')'; not ending in '.')`,
+      `${quote(issue.input)} is not a valid resource group name (letters, digits, '.', '_', '-', '(', ')'; not ending in '.')`,
   });

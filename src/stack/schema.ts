@@ -2,6 +2,7 @@ import { posix } from "node:path";
 import { z } from "zod";
 import { repeats } from "../repeats";
 import { didYouMean } from "../suggest";
+import { quote } from "../text";
 import { guid } from "../offer/schema";
 import { resourceGroupName } from "./resourceGroup";
 import { systemAssignedIdentitySchema, userAssignedIdentitySchema } from "../identity/schema";
@@ -78,7 +79,7 @@ const delegationSchema = z
         context.addIssue({
           code: "custom",
           path: ["subscriptions", index, "resourceGroups", repeat.index],
-          message: `resource group '${target.resourceGroups![repeat.index]}' is listed twice`,
+          message: `resource group ${quote(target.resourceGroups![repeat.index])} is listed twice`,
         });
       }
     });
@@ -91,18 +92,8 @@ const customerSchema = z.strictObject({
 
 const lighthouseKeys = {
   [CUSTOMER_KEY]: customerSchema,
-  [DELEGATIONS_KEY]: z
-    .array(delegationSchema)
-    .default([])
-    .superRefine((delegations, context) => {
-      for (const { index, first } of repeats(delegations, (delegation) => delegation.offer)) {
-        context.addIssue({
-          code: "custom",
-          path: [index, "offer"],
-          message: `offer ${delegations[index].offer} is already delegated in entry ${first}; list all its subscriptions there`,
-        });
-      }
-    }),
+  // One offer file in two entries is found by the stack loader, which follows links.
+  [DELEGATIONS_KEY]: z.array(delegationSchema).default([]),
   [MODE_KEY]: z
     .enum(["onboarding", "managing"])
     .default("onboarding")
@@ -120,7 +111,7 @@ const lighthouseKeys = {
         context.addIssue({
           code: "custom",
           path: [index, "name"],
-          message: `identity '${identities[index].name}' is already declared in entry ${first} (same subscription and resource group)`,
+          message: `identity ${quote(identities[index].name)} is already declared in entry ${first} (same subscription and resource group)`,
         });
       }
     })
@@ -150,7 +141,7 @@ export const stackFileSchema = z.looseObject({
           code: "custom",
           path: [name],
           params: { onKey: true },
-          message: `unknown config key '${name}'${didYouMean(name, Object.keys(lighthouseKeys))}`,
+          message: `unknown config key ${quote(name)}${didYouMean(name, Object.keys(lighthouseKeys))}`,
           });
         }
       }

@@ -1,14 +1,28 @@
-import { readFileSync, statSync } from "node:fs";
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair } from "yaml";
+import { closeSync, openSync, readSync, statSync } from "node:fs";
+import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import { fileDiagnostic, type Diagnostic } from "../diagnostics";
+import { printable } from "../text";
 
 /** A path into a YAML document: map keys and list indices, as zod reports them. */
 export type NodePath = readonly PropertyKey[];
 
-/** Offer and stack files are small; anything larger is a mistake (or an attack), not an offer. */
-export const MAX_SOURCE_BYTES = 1024 * 1024;
-/** Aliases may share a block (a JIT policy, say) but never multiply a file into gigabytes. */
-const MAX_ALIAS_COUNT = 100;
+/**
+ * Bounds that keep the work linear in a file's size whatever its shape: offer and stack files are
+ * small, and anything beyond these is a mistake (or an attack), not an offer. README "Limits".
+ */
+export const YAML_LIMITS = {
+  /** File size; at most this many bytes (plus one, to notice more) are ever read. */
+  bytes: 1024 * 1024,
+  /** Maps, lists and scalars in one document. */
+  nodes: 100_000,
+  /** Keys in one map (a whole offer has about ten). */
+  keysPerMap: 1_000,
+  /** Maps and lists inside each other. */
+  depth: 64,
+  /** Aliases may share a block (a JIT policy, say) but never multiply a file into gigabytes. */
+  aliases: 100,
+} as const;
+export const MAX_SOURCE_BYTES = YAML_LIMITS.bytes;
 
 /** The file's text, or one located diagnostic saying why it cannot be read as YAML text. */
 export function readSourceFile(file: string): { text: string } | { diagnostic: Diagnostic } {
@@ -21,7 +35,9 @@ export function readSourceFile(file: string): { text: string } | { diagnostic: D
         diagnostic: fileDiagnostic(file, `file is ${(stats.size / 1024 / 1024).toFixed(1)} MiB; YAML files here are limited to 1 MiB`),
       };
     }
-    bytes = readFileSync(file);
+    // stat is 0 for files such as /proc/self/pagemap: read no more than the limit, whatever it said.
+    bytes = readAtMost(file, MAX_SOURCE_BYTES + 1);
+    if (bytes.length > MAX_SOURCE_BYTES) return { diagnostic: fileDiagnostic(file, "file is larger than 1 MiB; YAML files here are limited to 1 MiB") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(code ?? error);
@@ -35,6 +51,21 @@ export function readSourceFile(file: string): { text: string } | { diagnostic: D
   }
   if (text.includes("\u0000")) return { diagnostic: fileDiagnostic(file, "file is not text: it contains NUL bytes") };
   return { text };
+}
+
+/** The first `limit` bytes of a file (fewer if it is shorter). */
+export function readAtMost(file: string, limit: number): Buffer {
+  const buffer = Buffer.alloc(limit);
+  const descriptor = openSync(file, "r");
+  try {
+    let length = 0;
+    for (let read = -1; read !== 0 && length < limit; length += read) {
+      read = readSync(descriptor, buffer, length, limit - length, null);
+    }
+    return buffer.subarray(0, length);
+  } finally {
+    closeSync(descriptor);
+  }
 }
 
 /** One parsed YAML file: its plain value plus a way back from any path to the node's position. */
@@ -63,7 +94,8 @@ export class YamlSource {
       };
     }
     const lines = new LineCounter();
-    const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, version: "1.2" });
+    // Keys are checked for uniqueness below, in linear time (the library's own check is quadratic).
+    const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, version: "1.2" });
     const at = (offset: number, message: string): Diagnostic => {
       const { line, col } = lines.linePos(offset);
       return { file, line, column: col, severity: "error", message };
@@ -81,12 +113,12 @@ export class YamlSource {
     }
     if (diagnostics.length > 0) return { diagnostics };
 
-    diagnostics.push(...forbiddenKeys(document.contents).map((key) => at(key.range?.[0] ?? 0, "key '__proto__' is not allowed")));
+    diagnostics.push(...structureProblems(document.contents).map(({ node, message }) => at(node.range?.[0] ?? 0, message)));
     if (diagnostics.length > 0) return { diagnostics };
 
     let value: unknown;
     try {
-      value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      value = document.toJS({ maxAliasCount: YAML_LIMITS.aliases });
     } catch (error) {
       return { diagnostics: [fileDiagnostic(file, `YAML aliases expand too far (${firstLine(String((error as Error).message))})`)] };
     }
@@ -99,7 +131,7 @@ export class YamlSource {
     for (const segment of path) {
       const current = this.resolveAlias(node);
       if (isMap(current)) {
-        const pair = current.items.find((item: Pair) => isScalar(item.key) && String(item.key.value) === String(segment));
+        const pair = this.pairsOf(current).get(String(segment));
         if (!pair) return node;
         const last = segment === path[path.length - 1];
         // A whole list or map is reported at its key: that is the line a reader looks for.
@@ -112,6 +144,18 @@ export class YamlSource {
       }
     }
     return node;
+  }
+
+  private readonly pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
+  /** A map's pairs by key, built once per map: finding a position is then constant time. */
+  private pairsOf(map: YAMLMap): Map<string, Pair> {
+    let pairs = this.pairIndex.get(map);
+    if (!pairs) {
+      pairs = new Map(map.items.filter((item) => isScalar(item.key)).map((item) => [String((item.key as { value: unknown }).value), item]));
+      this.pairIndex.set(map, pairs);
+    }
+    return pairs;
   }
 
   private resolveAlias(node: Node): Node {
@@ -129,23 +173,52 @@ export class YamlSource {
   }
 }
 
+/** The parser's message in one line, without its position (ours is exact) or any quoted text. */
 function firstLine(message: string): string {
-  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  const line = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+  // The parser recurses per level of nesting: a deep enough file exhausts the stack.
+  return line.startsWith("Maximum call stack size exceeded") ? `lists and maps are nested far more than ${YAML_LIMITS.depth} deep` : printable(line);
 }
 
-/** `__proto__` keys anywhere in the tree: never meaningful, and a prototype-pollution vector. */
-function forbiddenKeys(root: unknown): Node[] {
-  const found: Node[] = [];
-  const visit = (node: unknown): void => {
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        if (isScalar(pair.key) && pair.key.value === "__proto__") found.push(pair.key);
-        visit(pair.value);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach(visit);
+/**
+ * What a parsed document must not hold, found in one pass over its nodes: more nodes, keys per
+ * map or nesting than {@link YAML_LIMITS} allow, duplicate keys, `__proto__` keys (a
+ * prototype-pollution vector), and keys that are aliases, lists or maps.
+ */
+function structureProblems(root: unknown): Array<{ node: Node; message: string }> {
+  const problems: Array<{ node: Node; message: string }> = [];
+  const pending: Array<{ node: unknown; depth: number }> = [{ node: root, depth: 1 }];
+  let nodes = 0;
+  while (pending.length > 0) {
+    const { node, depth } = pending.pop()!;
+    if (!isCollection(node)) continue;
+    nodes += node.items.length;
+    if (nodes > YAML_LIMITS.nodes) return [{ node: root as Node, message: `the document has more than ${YAML_LIMITS.nodes} values; files here are far smaller` }];
+    if (depth > YAML_LIMITS.depth) {
+      problems.push({ node, message: `lists and maps are nested more than ${YAML_LIMITS.depth} deep` });
+      continue;
     }
-  };
-  visit(root);
-  return found;
+    if (isSeq(node)) {
+      for (const item of node.items) pending.push({ node: item, depth: depth + 1 });
+      continue;
+    }
+    if (node.items.length > YAML_LIMITS.keysPerMap) {
+      problems.push({ node, message: `this map has ${node.items.length} keys; at most ${YAML_LIMITS.keysPerMap} are allowed` });
+      continue;
+    }
+    const seen = new Set<string>();
+    for (const pair of (node as YAMLMap).items) {
+      const key = pair.key as Node | null;
+      if (isAlias(key) || isCollection(key)) {
+        problems.push({ node: key, message: "a key must be a plain value, not an alias, a list or a map" });
+      } else if (isScalar(key)) {
+        const name = String(key.value);
+        if (name === "__proto__") problems.push({ node: key, message: "key '__proto__' is not allowed" });
+        else if (seen.has(name)) problems.push({ node: key, message: "Map keys must be unique" });
+        seen.add(name);
+      }
+      pending.push({ node: pair.value, depth: depth + 1 });
+    }
+  }
+  return problems;
 }

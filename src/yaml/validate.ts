@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { Diagnostic } from "../diagnostics";
 import { didYouMean } from "../suggest";
+import { quote } from "../text";
 import type { YamlSource } from "./source";
 
 /** Peels the wrappers zod puts around a schema (optional, default, transform) to reach its shape. */
@@ -42,17 +43,21 @@ function describeValue(value: unknown): string {
   if (value === null) return "an empty value";
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a map";
-  if (typeof value === "string") return `the string '${value.length > 40 ? `${value.slice(0, 40)}...` : value}'`;
+  if (typeof value === "string") return `the string ${quote(value)}`;
   return `${typeof value} ${String(value)}`;
 }
 
-function issueDiagnostics(source: YamlSource, schema: z.ZodType, issue: z.core.$ZodIssue): Diagnostic[] {
+/**
+ * "Did you mean" is worked out for the first this many unknown names of a file: enough for a
+ * person, and it keeps a file of thousands of misspellings cheap.
+ */
+const SUGGESTIONS_PER_FILE = 50;
+
+function issueDiagnostics(source: YamlSource, schema: z.ZodType, issue: z.core.$ZodIssue, suggest: (input: string, candidates: readonly string[]) => string): Diagnostic[] {
   const path = issue.path;
   if (issue.code === "unrecognized_keys") {
     const known = knownKeysAt(schema, path);
-    return issue.keys.map((key) =>
-      source.diagnostic([...path, key], "error", `unknown key '${key}'${didYouMean(key, known)}`, { onKey: true }),
-    );
+    return issue.keys.map((key) => source.diagnostic([...path, key], "error", `unknown key ${quote(key)}${suggest(key, known)}`, { onKey: true }));
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return [source.diagnostic(path, "error", `missing required key '${String(path[path.length - 1])}'`)];
@@ -71,12 +76,13 @@ function issueDiagnostics(source: YamlSource, schema: z.ZodType, issue: z.core.$
     const listed = choices.length === 2 ? choices.join(" or ") : `one of ${choices.join(", ")}`;
     const hint = choices.find((choice) => choice.toLowerCase() === String(issue.input).toLowerCase());
     return [
-      source.diagnostic(path, "error", `${field} must be ${listed}, found ${typeof issue.input === "string" ? `'${issue.input}'` : describeValue(issue.input)}${hint ? `; did you mean '${hint}'?` : ""}`),
+      source.diagnostic(path, "error", `${field} must be ${listed}, found ${typeof issue.input === "string" ? quote(issue.input) : describeValue(issue.input)}${hint ? `; did you mean '${hint}'?` : ""}`),
     ];
   }
-  // Custom issues may ask to point at the key itself (an unknown config key, say).
-  const onKey = issue.code === "custom" && (issue.params as { onKey?: boolean } | undefined)?.onKey === true;
-  return [source.diagnostic(path, "error", issue.message, { onKey })];
+  // Custom issues may ask to point at the key itself (an unknown config key, say), or for a suggestion.
+  const params = issue.code === "custom" ? ((issue.params ?? {}) as { onKey?: boolean; suggestFrom?: readonly string[] }) : {};
+  const suggestion = params.suggestFrom ? suggest(String(issue.input), params.suggestFrom) : "";
+  return [source.diagnostic(path, "error", `${issue.message}${suggestion}`, { onKey: params.onKey === true })];
 }
 
 /** Validates a parsed YAML file against a zod schema; every issue becomes a located diagnostic. */
@@ -86,7 +92,9 @@ export function validateSource<Schema extends z.ZodType>(
 ): { value?: z.output<Schema>; diagnostics: Diagnostic[] } {
   const result = schema.safeParse(source.value, { reportInput: true });
   if (result.success) return { value: result.data, diagnostics: [] };
-  return { diagnostics: result.error.issues.flatMap((issue) => issueDiagnostics(source, schema, issue)) };
+  let suggestionsLeft = SUGGESTIONS_PER_FILE;
+  const suggest = (input: string, candidates: readonly string[]) => (suggestionsLeft-- > 0 ? didYouMean(input, candidates) : "");
+  return { diagnostics: result.error.issues.flatMap((issue) => issueDiagnostics(source, schema, issue, suggest)) };
 }
 
 /** Fields of an object that the file has but that do not pass their schema, or required ones it lacks. */

@@ -1,0 +1,40 @@
+import { realpathSync } from "node:fs";
+import { isAbsolute, resolve, sep } from "node:path";
+import { quote } from "../text";
+
+/**
+ * Every file the toolkit reads because a stack file or a command line names it stays inside the
+ * project: `..`, absolute paths and symbolic links may not lead out of it. A refusal names the
+ * path as the user wrote it and quotes nothing of what it points to.
+ */
+export type ProjectPath = { file: string } | { problem: string };
+
+const within = (root: string, path: string) => path === root || path.startsWith(`${root}${sep}`);
+
+/** `path` resolved (links followed) when it lies in the project; a path that does not exist yet is returned as is. */
+function confine(projectRoot: string, absolute: string, written: string): ProjectPath {
+  const root = realpathSync(projectRoot);
+  let real: string;
+  try {
+    real = realpathSync(absolute);
+  } catch {
+    // Nothing there to read: the caller says "not found". The path itself must still point inside.
+    return within(resolve(projectRoot), absolute) || within(root, absolute) ? { file: absolute } : outside(written);
+  }
+  return within(root, real) ? { file: real } : outside(written);
+}
+
+const outside = (written: string): ProjectPath => ({
+  problem: `${quote(written)} leads outside the project (through '..', an absolute path or a symbolic link); files must be inside it`,
+});
+
+/** A path written in a stack file: relative to the project root, and inside it. */
+export function projectFile(projectRoot: string, written: string): ProjectPath {
+  if (isAbsolute(written)) return { problem: `${quote(written)} is an absolute path: name files relative to the project root` };
+  return confine(projectRoot, resolve(projectRoot, written), written);
+}
+
+/** A path given on the command line: relative to the working directory (or absolute), inside the project. */
+export function commandLineFile(projectRoot: string, written: string): ProjectPath {
+  return confine(projectRoot, resolve(written), written);
+}
