@@ -22,6 +22,17 @@ export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
   return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.message.localeCompare(b.message);
 }
 
+/** Sorted by position; the same message at the same place once. */
+export function uniqueDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return [...diagnostics].sort(compareDiagnostics).filter((diagnostic) => {
+    const key = `${diagnostic.line}:${diagnostic.column}:${diagnostic.severity}:${diagnostic.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /** `file:line:col: error: message`, the form compilers use and editors link. */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
   const rule = diagnostic.rule ? ` [${diagnostic.rule}]` : "";

@@ -6,7 +6,9 @@
 /** Longest piece of a user's input quoted back in a message. */
 export const MAX_QUOTED_LENGTH = 80;
 
-// C0 and C1 controls, DEL, line and paragraph separators, bidirectional overrides and isolates.
+// C0 and C1 controls, DEL, line and paragraph separators, bidirectional overrides and isolates:
+// matching control characters is the point here.
+// eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 

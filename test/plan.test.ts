@@ -1,13 +1,10 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RegistrationDefinition } from "@pulumi/azure-native/managedservices";
 import { Provider } from "@pulumi/azure-native/provider";
 import { runOffline } from "../src/offline";
 import { hasMandatoryViolations, planJson, planProgram, planStack, planText } from "../src/plan/plan";
 import { lighthouseProgram } from "../src/stack/program";
-import { REPO_ROOT, runCli } from "./helpers/project";
+import { REPO_ROOT, runCli, tempProject } from "./helpers/project";
 
 describe("npm run plan", () => {
   it.each(["fabrikam", "northwind", "northwind-managed"])("the plan JSON of %s is stable (snapshot)", async (stack) => {
@@ -73,10 +70,9 @@ describe("npm run plan", () => {
   });
 
   it("exits 1 on a mandatory violation from the MSP's own policy config", () => {
-    const config = join(mkdtempSync(join(tmpdir(), "policy-")), "config.json");
-    writeFileSync(config, JSON.stringify({ "lighthouse-allowed-roles": { allowedRoles: ["Reader"] } }));
+    const root = tempProject({ "config.json": JSON.stringify({ "lighthouse-allowed-roles": { allowedRoles: ["Reader"] } }) });
     expect(runCli("plan", ["--stack", "northwind", "--policy-config", "policies/policy-config.example.json"]).status).toBe(0);
-    const result = runCli("plan", ["--stack", "northwind", "--policy-config", config]);
+    const result = runCli("plan", ["--stack", "northwind", "--policy-config", "config.json"], root);
     expect(result.stdout).toContain("mandatory lighthouse-allowed-roles on contoso-managed-operations-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-definition");
     expect(result.status).toBe(1);
   });

@@ -7,7 +7,7 @@ import { stackScopes } from "../inventory/expected";
 import { readInventory } from "../inventory/inventory";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
-import { oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { oneOf, parseCommandLine, runCommand, stackOption, UsageError } from "./run";
 
 const USAGE = `usage: npm run adopt -- --stack <name> [--write] [--format text|json] [--endpoint <url>]
 
@@ -25,7 +25,7 @@ runCommand(USAGE, async (argv) => {
     format: { type: "string" },
     endpoint: { type: "string" },
   });
-  if (!values.stack) throw new UsageError("--stack is required");
+  const stackName = stackOption(values.stack);
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
   const endpoint = values.endpoint ?? DEFAULT_ENDPOINT;
   try {
@@ -35,7 +35,7 @@ runCommand(USAGE, async (argv) => {
   }
 
   const projectRoot = findProjectRoot(process.cwd());
-  const file = stackFilePath(projectRoot, values.stack);
+  const file = stackFilePath(projectRoot, stackName);
   const offers = new OfferCache();
   const { stack, diagnostics } = loadStack(file, offers);
   const problems = [...offers.diagnostics(), ...diagnostics].sort(compareDiagnostics);

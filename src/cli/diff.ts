@@ -3,7 +3,7 @@ import { findProjectRoot, stackFilePath } from "../stack/load";
 import { isConfigError, planStack, type Plan } from "../plan/plan";
 import { accessChanges } from "../plan/review";
 import { checkoutProjectAt, RevisionError, stackNames } from "../plan/revision";
-import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run diff -- --stack <name>|all [--stack <name>]... --base <git-ref> [--format markdown|json]
 
@@ -48,6 +48,7 @@ runCommand(USAGE, async (argv) => {
     format: { type: "string" },
   });
   if (!values.stack?.length || !values.base) throw new UsageError("--stack and --base are required");
+  values.stack.filter((name) => name !== "all").forEach(checkedStackName);
   const format = oneOf("format", values.format, ["markdown", "json"] as const, "markdown");
   const head = findProjectRoot(process.cwd());
   let base: string;

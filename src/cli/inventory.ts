@@ -6,7 +6,7 @@ import { expectedDelegations, stackScopes } from "../inventory/expected";
 import { inventoryText, readInventory } from "../inventory/inventory";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
-import { oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { checkedStackName, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run inventory -- (--stack <name> | --scope <scope>) [--managed-by <tenant>]... [--drift]
                             [--format text|json] [--endpoint <url>]
@@ -46,7 +46,7 @@ runCommand(USAGE, async (argv) => {
   let stack;
   if (values.stack) {
     const offers = new OfferCache();
-    const loaded = loadStack(stackFilePath(findProjectRoot(process.cwd()), values.stack), offers);
+    const loaded = loadStack(stackFilePath(findProjectRoot(process.cwd()), checkedStackName(values.stack)), offers);
     const diagnostics = [...offers.diagnostics(), ...loaded.diagnostics].sort(compareDiagnostics);
     if (hasErrors(diagnostics) || !loaded.stack) {
       for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);

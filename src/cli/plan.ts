@@ -1,23 +1,27 @@
-import { readFileSync } from "node:fs";
-import { findProjectRoot } from "../stack/load";
+import { policies } from "../../policies/policies";
+import { formatDiagnostic } from "../diagnostics";
 import { hasMandatoryViolations, isConfigError, planJson, planStack, planText } from "../plan/plan";
+import { loadPolicyConfig } from "../policy/config";
 import type { PolicyPackConfig } from "../policy/run";
-import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { commandLineFile } from "../project/paths";
+import { findProjectRoot } from "../stack/load";
+import { EXIT, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
 
 const USAGE = `usage: npm run plan -- --stack <name> [--format text|json] [--policy-config <file>]
 
 Runs the stack program offline (Pulumi's mocks, no cloud, no credentials), runs the policy pack
 over every resource it would register, and prints who gets which access where.
 --policy-config takes Pulumi's policy config JSON (see policies/policy-config.example.json).
-Exit codes: 0 no mandatory violation, 1 mandatory violation or invalid stack, 2 usage error.`;
+Exit codes: 0 no mandatory violation, 1 mandatory violation or invalid stack, 2 usage error
+(including a policy config file with errors).`;
 
-function readPolicyConfig(file: string | undefined): PolicyPackConfig {
+/** The policy config, or undefined after printing its problems (file:line:col). */
+function readPolicyConfig(projectRoot: string, file: string | undefined): PolicyPackConfig | undefined {
   if (!file) return {};
-  try {
-    return JSON.parse(readFileSync(file, "utf8")) as PolicyPackConfig;
-  } catch (error) {
-    throw new UsageError(`cannot read policy config ${file}: ${(error as Error).message}`);
-  }
+  const located = commandLineFile(projectRoot, file);
+  const { config, diagnostics } = "problem" in located ? { config: undefined, diagnostics: [{ file, line: 1, column: 1, severity: "error" as const, message: located.problem }] } : loadPolicyConfig(file, policies);
+  for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  return config;
 }
 
 runCommand(USAGE, async (argv) => {
@@ -26,10 +30,13 @@ runCommand(USAGE, async (argv) => {
     format: { type: "string" },
     "policy-config": { type: "string" },
   });
-  if (!values.stack) throw new UsageError("--stack is required");
+  const stack = stackOption(values.stack);
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
+  const projectRoot = findProjectRoot(process.cwd());
+  const config = readPolicyConfig(projectRoot, values["policy-config"]);
+  if (!config) return EXIT.usage;
   try {
-    const plan = await planStack(findProjectRoot(process.cwd()), values.stack, readPolicyConfig(values["policy-config"]));
+    const plan = await planStack(projectRoot, stack, config);
     process.stdout.write(`${format === "json" ? JSON.stringify(planJson(plan), null, 2) : planText(plan)}\n`);
     return hasMandatoryViolations(plan) ? EXIT.failed : EXIT.ok;
   } catch (error) {

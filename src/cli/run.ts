@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { STACK_NAME_PATTERN } from "../stack/load";
 import { quote } from "../text";
 
 /** Exit codes every command of this toolkit uses. */
@@ -22,6 +23,19 @@ export function parseCommandLine<Options extends NonNullable<ParseArgsConfig["op
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** The required `--stack` option: a stack name that stays one file name inside stacks/. */
+export function stackOption(value: string | undefined): string {
+  if (!value) throw new UsageError("--stack is required");
+  return checkedStackName(value);
+}
+
+export function checkedStackName(value: string): string {
+  if (!STACK_NAME_PATTERN.test(value)) {
+    throw new UsageError(`--stack ${quote(value)} is not a stack name (letters, digits, '.', '_' and '-'; the file is stacks/Pulumi.<name>.yaml)`);
+  }
+  return value;
 }
 
 export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {

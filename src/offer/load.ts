@@ -1,4 +1,4 @@
-import { compareDiagnostics, hasErrors, type Diagnostic } from "../diagnostics";
+import { hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
 import { reviewRegistrationDefinition, type DefinitionUnderReview, type Finding } from "../rules/lighthouse";
 import { readSourceFile, YamlSource } from "../yaml/source";
 import { salvage, UNREADABLE, validateSource } from "../yaml/validate";
@@ -68,17 +68,6 @@ export function parseOffer(file: string, text: string): OfferLoadResult {
   const findings = definition ? reviewRegistrationDefinition(definition).map((finding) => findingToDiagnostic(source, finding)) : [];
   const all = uniqueDiagnostics([...diagnostics, ...findings]);
   return offer && !hasErrors(all) ? { offer, diagnostics: all } : { diagnostics: all };
-}
-
-/** Sorted by position; the same message at the same place once. */
-export function uniqueDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return [...diagnostics].sort(compareDiagnostics).filter((diagnostic) => {
-    const key = `${diagnostic.line}:${diagnostic.column}:${diagnostic.severity}:${diagnostic.message}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
 }
 
 /** Reads and parses one offer file; any problem (unreadable, binary, too large) is a diagnostic. */

@@ -2,10 +2,10 @@ import { existsSync } from "node:fs";
 import type { z } from "zod";
 import { basename, dirname, join, resolve } from "node:path";
 import { delegatedScopes, delegationName, resourceGroupScope } from "../delegation";
-import { hasErrors, type Diagnostic } from "../diagnostics";
+import { hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
 import { OfferCache, displayPath } from "../offer/cache";
 import type { ResolvedOffer } from "../offer/model";
-import { findingToDiagnostic, uniqueDiagnostics } from "../offer/load";
+import { findingToDiagnostic } from "../offer/load";
 import {
   resolveSystemAssignedIdentity,
   resolveUserAssignedIdentity,

@@ -27,6 +27,7 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
     else if (current instanceof z.ZodRecord) current = unwrap(current.valueType as z.ZodType);
     else return [];
     if (!current) return [];
+    if (current instanceof z.ZodUnion) current = unwrap((current.options as z.ZodType[]).find((option) => unwrap(option) instanceof z.ZodObject) ?? current);
   }
   return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
 }
@@ -58,6 +59,15 @@ function issueDiagnostics(source: YamlSource, schema: z.ZodType, issue: z.core.$
   if (issue.code === "unrecognized_keys") {
     const known = knownKeysAt(schema, path);
     return issue.keys.map((key) => source.diagnostic([...path, key], "error", `unknown key ${quote(key)}${suggest(key, known)}`, { onKey: true }));
+  }
+  if (issue.code === "invalid_union") {
+    // Report the alternative the value was meant for: the one whose type it has.
+    const isCollection = typeof issue.input === "object" && issue.input !== null;
+    const wrongType = (inner: z.core.$ZodIssue) =>
+      inner.path.length === 0 && (inner.code === "invalid_type" || (inner.code === "invalid_value" && isCollection));
+    const meant = issue.errors.filter((branch) => !branch.some(wrongType));
+    if (meant.length === 1) return meant[0].flatMap((inner) => issueDiagnostics(source, schema, { ...inner, path: [...path, ...inner.path] }, suggest));
+    return [source.diagnostic(path, "error", `${String(path[path.length - 1] ?? "value")} has the wrong form: found ${describeValue(issue.input)}`)];
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return [source.diagnostic(path, "error", `missing required key '${String(path[path.length - 1])}'`)];
