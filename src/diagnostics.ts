@@ -1,3 +1,5 @@
+import { printable } from "./text";
+
 /** A problem found in a user's file, located at the YAML node that causes it. */
 export interface Diagnostic {
   file: string;
@@ -36,12 +38,13 @@ export function uniqueDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
 /** `file:line:col: error: message`, the form compilers use and editors link. */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
   const rule = diagnostic.rule ? ` [${diagnostic.rule}]` : "";
-  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity}: ${diagnostic.message}${rule}`;
+  return printable(`${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity}: ${diagnostic.message}${rule}`);
 }
 
 /** A GitHub Actions workflow command, shown as an annotation on the pull request's diff. */
 export function formatGithubAnnotation(diagnostic: Diagnostic): string {
-  const escapeData = (text: string) => text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+  // Control characters are escaped first: no value can end the command or start another.
+  const escapeData = (text: string) => printable(text).replace(/%/g, "%25");
   const escapeProperty = (text: string) => escapeData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
   const title = diagnostic.rule ? `,title=${escapeProperty(diagnostic.rule)}` : "";
   return `::${diagnostic.severity} file=${escapeProperty(diagnostic.file)},line=${diagnostic.line},col=${diagnostic.column}${title}::${escapeData(diagnostic.message)}`;

@@ -26,3 +26,25 @@ export function truncate(text: string, max = MAX_QUOTED_LENGTH): string {
 export function quote(input: unknown): string {
   return `'${printable(truncate(String(input)))}'`;
 }
+
+/** Lines for a terminal: each line made printable on its own, so no value can start a line of its own. */
+export function printableLines(lines: readonly string[]): string {
+  return lines.map(printable).join("\n");
+}
+
+// Characters that Markdown (GitHub's, in pull request comments) gives a meaning wherever they
+// stand: emphasis, code, links (which need '['), HTML, headings, tables, strike-through.
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>#|~]/g;
+
+/** A value from a file or a server inside Markdown: shown as written, never as formatting or HTML. */
+export function markdownText(text: string): string {
+  return printable(text).replace(MARKDOWN_SPECIAL, (char) => `\\${char}`);
+}
+
+/** Lines shown verbatim in Markdown: a fenced block whose fence no line can close. */
+export function markdownCodeBlock(text: string): string[] {
+  const lines = text.split("\n").map(printable);
+  const longestRun = Math.max(0, ...lines.flatMap((line) => (line.match(/`+/g) ?? []).map((run) => run.length)));
+  const fence = "`".repeat(Math.max(3, longestRun + 1));
+  return [fence, ...lines, fence];
+}

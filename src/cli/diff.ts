@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { markdownCodeBlock, markdownText, printableLines } from "../text";
 import { findProjectRoot, stackFilePath } from "../stack/load";
 import { isConfigError, planStack, type Plan } from "../plan/plan";
 import { accessChanges } from "../plan/review";
@@ -33,12 +34,12 @@ async function planIfPresent(root: string, stack: string, side: string, errors: 
 function markdown(reviews: StackReview[], base: string): string {
   const lines = [`## Access review (against \`${base}\`)`];
   for (const review of reviews) {
-    lines.push("", `### ${review.stack} (${review.customer})`, "");
-    for (const error of review.errors) lines.push("```", error, "```");
+    lines.push("", `### ${markdownText(review.stack)} (${markdownText(review.customer)})`, "");
+    for (const error of review.errors) lines.push(...markdownCodeBlock(error));
     if (review.changes.length === 0 && review.errors.length === 0) lines.push("No access changes.");
     for (const change of review.changes) lines.push(`- ${change}`);
   }
-  return lines.join("\n");
+  return printableLines(lines);
 }
 
 runCommand(USAGE, async (argv) => {

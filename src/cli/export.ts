@@ -1,8 +1,10 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { basename, extname, join } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import { formatDiagnostic, hasErrors } from "../diagnostics";
 import { armParameters, armTemplate } from "../export/arm";
 import { loadOffer } from "../offer/load";
+import { commandLineFile } from "../project/paths";
+import { findProjectRoot } from "../stack/load";
 import { resourceGroupName } from "../stack/resourceGroup";
 import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
@@ -13,6 +15,16 @@ Writes the offer as an Azure Lighthouse onboarding template for a customer to de
 <out>/<offer>.json (subscriptionDeploymentTemplate) and <out>/<offer>.parameters.json. Default --out: export/.
 Only ARM JSON is produced: Bicep output is refused rather than shipped unverified (no Bicep compiler here).
 Exit codes: 0 written, 1 the offer has errors, 2 usage error.`;
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns for some paths (below
+ * /proc, for one), where this fails with the level that cannot be made.
+ */
+function makeDirectory(directory: string): void {
+  const missing: string[] = [];
+  for (let path = resolve(directory); !existsSync(path); path = dirname(path)) missing.unshift(path);
+  for (const path of missing) mkdirSync(path);
+}
 
 runCommand(USAGE, (argv) => {
   const { values, positionals } = parseCommandLine(argv, {
@@ -32,13 +44,18 @@ runCommand(USAGE, (argv) => {
   }
   if (new Set(resourceGroups.map((group) => group.toLowerCase())).size !== resourceGroups.length) throw new UsageError("--resource-groups lists a group twice");
 
+  const projectRoot = findProjectRoot(process.cwd());
+  const out = values.out ?? "export";
+  // Read from the project only; written wherever the user asks.
+  const located = commandLineFile(projectRoot, values.offer);
+  if ("problem" in located) throw new UsageError(`--offer: ${located.problem}`);
+
   const { offer, diagnostics } = loadOffer(values.offer);
   for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
   if (!offer || hasErrors(diagnostics)) return EXIT.failed;
 
-  const out = values.out ?? "export";
   const stem = basename(values.offer, extname(values.offer));
-  mkdirSync(out, { recursive: true });
+  makeDirectory(out);
   const templateFile = join(out, `${stem}.json`);
   const parametersFile = join(out, `${stem}.parameters.json`);
   writeFileSync(templateFile, `${JSON.stringify(armTemplate(offer, { resourceGroups }), null, 2)}\n`);

@@ -36,6 +36,10 @@ export const scopeSchema = z
   .regex(SCOPE_PATTERN, {
     error: (issue) => `${quote(issue.input)} is not an ARM scope (/subscriptions/<id>[/resourceGroups/<name>[/providers/...]])`,
   })
+  // A canonical id only: '..' would make a scope outside a delegated group look inside it.
+  .refine((scope) => !scope.split("/").some((segment) => segment === "." || segment === ".."), {
+    error: (issue) => `${quote(issue.input)} has '.' or '..' segments: write the scope as a plain ARM id`,
+  })
   .transform((scope) => scope.replace(/^\/subscriptions\/([^/]+)/i, (_, id: string) => `/subscriptions/${id.toLowerCase()}`))
   .transform((scope) => scope.replace(/\/resourcegroups\//i, "/resourceGroups/"));
 

@@ -1,4 +1,5 @@
 import type { DelegationView, Grant } from "../plan/access";
+import { printableLines } from "../text";
 import { describeGrant, describePrincipal } from "../plan/plan";
 import type { FoundDelegation } from "./inventory";
 
@@ -98,5 +99,5 @@ export function driftText(report: DriftReport): string {
       lines.push(`  ${delegation.subscriptionId} "${delegation.offer}" managed by ${delegation.managedByTenantName ?? ""} (${delegation.managedByTenantId}) at ${delegation.scopes.join(", ") || "no scope"}`);
     }
   }
-  return lines.join("\n");
+  return printableLines(lines);
 }

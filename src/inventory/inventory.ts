@@ -1,4 +1,5 @@
 import type { ArmClient } from "../arm/client";
+import { printableLines } from "../text";
 import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
 import { subscriptionOfScope } from "../delegation";
 import { delegationViewOf, type DelegationView } from "../plan/access";
@@ -80,5 +81,5 @@ export function inventoryText(inventory: Inventory): string {
       }
     }
   }
-  return lines.join("\n");
+  return printableLines(lines);
 }

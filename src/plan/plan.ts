@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { printableLines } from "../text";
 import { policies } from "../../policies/policies";
 import { runOffline, type RegisteredResource } from "../offline";
 import { runPolicies, type PolicyPackConfig, type Violation } from "../policy/run";
@@ -94,7 +95,7 @@ export function planText(plan: Plan): string {
   for (const violation of plan.violations) {
     lines.push(`  ${violation.enforcementLevel} ${violation.policy}${violation.resource ? ` on ${violation.resource.name}` : ""}: ${violation.message}`);
   }
-  return lines.join("\n");
+  return printableLines(lines);
 }
 
 /** Config errors surface from the program as RunError: the validator's located messages. */

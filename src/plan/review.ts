@@ -1,6 +1,7 @@
 import { durationSeconds } from "../duration";
 import type { AccessView, DelegationView, Grant, IdentityView } from "./access";
 import { describePrincipal } from "./plan";
+import { markdownText } from "../text";
 
 /**
  * The access review: what changes between two access views, in the sentences a reviewer
@@ -9,7 +10,9 @@ import { describePrincipal } from "./plan";
  */
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
-const principalOf = (grant: Grant) => `**${grant.principal.name ?? grant.principal.id}** (${grant.principal.id})`;
+const principalOf = (grant: Grant) => `**${markdownText(grant.principal.name ?? grant.principal.id)}** (${grant.principal.id})`;
+const principalText = (principal: Grant["principal"]) => markdownText(describePrincipal(principal));
+const offerText = (delegation: DelegationView) => `"${markdownText(delegation.offer)}"`;
 
 /** Every grant of a view, keyed by principal, role and kind, with the subscriptions it covers. */
 function grantsBySubscription(view: AccessView | undefined) {
@@ -34,7 +37,7 @@ class Sentences {
     this.counts.set(sentence, (this.counts.get(sentence) ?? new Set()).add(subscription.split(" ")[0]));
   }
   lines(customer: string): string[] {
-    return [...this.counts].map(([sentence, subscriptions]) => `${sentence} on ${customer} (${plural(subscriptions.size, "subscription")})`);
+    return [...this.counts].map(([sentence, subscriptions]) => `${sentence} on ${markdownText(customer)} (${plural(subscriptions.size, "subscription")})`);
   }
 }
 
@@ -48,8 +51,8 @@ function jitChanges(before: NonNullable<Grant["jit"]>, after: NonNullable<Grant[
     changes.push(`JIT MFA changed from ${before.multiFactorAuthProvider} to ${after.multiFactorAuthProvider}`);
   }
   const ids = (list: Grant["principal"][]) => new Set(list.map((approver) => approver.id));
-  for (const approver of after.approvers.filter((candidate) => !ids(before.approvers).has(candidate.id))) changes.push(`approver ${describePrincipal(approver)} added`);
-  for (const approver of before.approvers.filter((candidate) => !ids(after.approvers).has(candidate.id))) changes.push(`approver ${describePrincipal(approver)} removed`);
+  for (const approver of after.approvers.filter((candidate) => !ids(before.approvers).has(candidate.id))) changes.push(`approver ${principalText(approver)} added`);
+  for (const approver of before.approvers.filter((candidate) => !ids(after.approvers).has(candidate.id))) changes.push(`approver ${principalText(approver)} removed`);
   return changes;
 }
 
@@ -91,17 +94,17 @@ function delegationChanges(base: AccessView | undefined, head: AccessView | unde
   for (const [name, delegation] of after) {
     const old = before.get(name);
     if (!old) {
-      lines.push(`delegation **added**: offer "${delegation.offer}" in subscription ${delegation.subscriptionId} (${delegation.scopes.join(", ")})`);
+      lines.push(`delegation **added**: offer ${offerText(delegation)} in subscription ${delegation.subscriptionId} (${delegation.scopes.join(", ")})`);
       continue;
     }
     if (old.managedByTenantId !== delegation.managedByTenantId) {
-      lines.push(`offer "${delegation.offer}" in subscription ${delegation.subscriptionId}: **managing tenant changed** from ${old.managedByTenantId} to ${delegation.managedByTenantId} (the delegation is replaced: removed, then created)`);
+      lines.push(`offer ${offerText(delegation)} in subscription ${delegation.subscriptionId}: **managing tenant changed** from ${old.managedByTenantId} to ${delegation.managedByTenantId} (the delegation is replaced: removed, then created)`);
     }
-    for (const scope of delegation.scopes.filter((candidate) => !old.scopes.includes(candidate))) lines.push(`offer "${delegation.offer}" now also covers ${scope}`);
-    for (const scope of old.scopes.filter((candidate) => !delegation.scopes.includes(candidate))) lines.push(`offer "${delegation.offer}" no longer covers ${scope}`);
+    for (const scope of delegation.scopes.filter((candidate) => !old.scopes.includes(candidate))) lines.push(`offer ${offerText(delegation)} now also covers ${scope}`);
+    for (const scope of old.scopes.filter((candidate) => !delegation.scopes.includes(candidate))) lines.push(`offer ${offerText(delegation)} no longer covers ${scope}`);
   }
   for (const [name, delegation] of before) {
-    if (!after.has(name)) lines.push(`delegation **removed**: offer "${delegation.offer}" from subscription ${delegation.subscriptionId}`);
+    if (!after.has(name)) lines.push(`delegation **removed**: offer ${offerText(delegation)} from subscription ${delegation.subscriptionId}`);
   }
   return lines;
 }
@@ -113,15 +116,15 @@ function identityChanges(base: AccessView | undefined, head: AccessView | undefi
   const lines: string[] = [];
   for (const [name, identity] of after) {
     const old = before.get(name);
-    if (!old) lines.push(`identity **added**: ${identity.name}`);
+    if (!old) lines.push(`identity **added**: ${markdownText(identity.name)}`);
     const roles = (view?: IdentityView) => new Set((view?.roleAssignments ?? []).map((role) => `${role.role} at ${role.scope}${role.delegated ? " (through Lighthouse)" : ""}`));
     const trusts = (view?: IdentityView) => new Set((view?.federatedCredentials ?? []).map((credential) => `${credential.issuer} ${credential.subject}`));
-    for (const role of roles(identity)) if (!roles(old).has(role)) lines.push(`identity ${identity.name} **gains** ${role}`);
-    for (const role of roles(old)) if (!roles(identity).has(role)) lines.push(`identity ${identity.name} **loses** ${role}`);
-    for (const trust of trusts(identity)) if (!trusts(old).has(trust)) lines.push(`identity ${identity.name} **now trusts** tokens from ${trust}`);
-    for (const trust of trusts(old)) if (!trusts(identity).has(trust)) lines.push(`identity ${identity.name} no longer trusts ${trust}`);
+    for (const role of roles(identity)) if (!roles(old).has(role)) lines.push(`identity ${markdownText(identity.name)} **gains** ${markdownText(role)}`);
+    for (const role of roles(old)) if (!roles(identity).has(role)) lines.push(`identity ${markdownText(identity.name)} **loses** ${markdownText(role)}`);
+    for (const trust of trusts(identity)) if (!trusts(old).has(trust)) lines.push(`identity ${markdownText(identity.name)} **now trusts** tokens from ${markdownText(trust)}`);
+    for (const trust of trusts(old)) if (!trusts(identity).has(trust)) lines.push(`identity ${markdownText(identity.name)} no longer trusts ${markdownText(trust)}`);
   }
-  for (const [name, identity] of before) if (!after.has(name)) lines.push(`identity **removed**: ${identity.name} (and its role assignments)`);
+  for (const [name, identity] of before) if (!after.has(name)) lines.push(`identity **removed**: ${markdownText(identity.name)} (and its role assignments)`);
   return lines;
 }
 

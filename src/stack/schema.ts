@@ -136,7 +136,8 @@ export const stackFileSchema = z.looseObject({
     (config, context) => {
       if (typeof config !== "object" || config === null) return;
       for (const name of Object.keys(config)) {
-      if (name.startsWith(`${PROJECT_NAME}:`) && !(name in lighthouseKeys)) {
+      // Namespaces match exactly: 'Lighthouse:delegations' would otherwise be silently ignored.
+      if (name.toLowerCase().startsWith(`${PROJECT_NAME}:`) && !(name in lighthouseKeys)) {
         context.addIssue({
           code: "custom",
           path: [name],

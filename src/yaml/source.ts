@@ -53,6 +53,9 @@ export function readSourceFile(file: string): { text: string } | { diagnostic: D
   return { text };
 }
 
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+
 /** The first `limit` bytes of a file (fewer if it is shorter). */
 export function readAtMost(file: string, limit: number): Buffer {
   const buffer = Buffer.alloc(limit);
@@ -92,6 +95,15 @@ export class YamlSource {
           { file, line, column: 1, severity: "error", message: "line ends with a lone carriage return (CR-only line endings): save the file with LF or CRLF line endings" },
         ],
       };
+    }
+    // YAML 1.2 allows no raw control characters but tab and line breaks (its c-printable set).
+    const control = FORBIDDEN_CHARACTER.exec(text);
+    if (control) {
+      const before = text.slice(0, control.index);
+      const line = before.split("\n").length;
+      const column = control.index - before.lastIndexOf("\n");
+      const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+      return { diagnostics: [{ file, line, column, severity: "error", message: `raw control character ${code} is not allowed in YAML; remove it` }] };
     }
     const lines = new LineCounter();
     // Keys are checked for uniqueness below, in linear time (the library's own check is quadratic).
