@@ -4,7 +4,7 @@
  */
 
 /** Longest piece of a user's input quoted back in a message. */
-export const MAX_QUOTED_LENGTH = 80;
+export const MAX_QUOTED_LENGTH = 200;
 
 // C0 and C1 controls, DEL, line and paragraph separators, bidirectional overrides and isolates:
 // matching control characters is the point here.

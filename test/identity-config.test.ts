@@ -19,7 +19,7 @@ function messages(stackText: string) {
 const failing: Array<[string, string, [string, string], RegExp]> = [
   ["an identity name too short", FABRIKAM, ["name: id-contoso-automation", "name: id"], /^17:13 error identity name 'id' must be 3 to 128 characters/],
   ["a federated credential name starting with '-'", FABRIKAM, ["name: github-contoso-ops-production", "name: -github"], /^23:17 error federated credential name '-github' must be 3 to 120 characters/],
-  ["a federated credential name of 121 characters", FABRIKAM, ["name: github-contoso-ops-production", `name: g${"x".repeat(120)}`], /^23:17 error federated credential name 'gx{79}…' must be 3 to 120/],
+  ["a federated credential name of 121 characters", FABRIKAM, ["name: github-contoso-ops-production", `name: g${"x".repeat(120)}`], /^23:17 error federated credential name 'gx{120}' must be 3 to 120/],
   ["an http issuer", FABRIKAM, ["https://token.actions", "http://token.actions"], /^24:19 error issuer 'http:\/\/token\.actions\.githubusercontent\.com' must be an https URL/],
   ["an empty subject", FABRIKAM, ["subject: repo:contoso/fabrikam-ops:environment:production", 'subject: ""'], /^25:20 error subject must not be empty/],
   [

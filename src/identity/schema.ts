@@ -33,12 +33,13 @@ import { quote } from "../text";
 const SCOPE_PATTERN = new RegExp(`^/subscriptions/(${GUID_PATTERN.source.slice(1, -1)})((/resourceGroups/[^/]+)(/providers/[^/]+(/[^/]+/[^/]+)+)?)?$`, "i");
 export const scopeSchema = z
   .string()
-  .regex(SCOPE_PATTERN, {
-    error: (issue) => `${quote(issue.input)} is not an ARM scope (/subscriptions/<id>[/resourceGroups/<name>[/providers/...]])`,
-  })
   // A canonical id only: '..' would make a scope outside a delegated group look inside it.
   .refine((scope) => !scope.split("/").some((segment) => segment === "." || segment === ".."), {
     error: (issue) => `${quote(issue.input)} has '.' or '..' segments: write the scope as a plain ARM id`,
+    abort: true,
+  })
+  .regex(SCOPE_PATTERN, {
+    error: (issue) => `${quote(issue.input)} is not an ARM scope (/subscriptions/<id>[/resourceGroups/<name>[/providers/...]])`,
   })
   .transform((scope) => scope.replace(/^\/subscriptions\/([^/]+)/i, (_, id: string) => `/subscriptions/${id.toLowerCase()}`))
   .transform((scope) => scope.replace(/\/resourcegroups\//i, "/resourceGroups/"));
