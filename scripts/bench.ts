@@ -7,12 +7,16 @@
  * included), diff (every stack, base vs head with one offer changed), and the floor: a
  * minimal hand-written azure-native program that registers the same resources with the same
  * inputs under the same mocks. Prints wall time, peak RSS, resources, and plan/floor ratios.
+ * Then the worst cases for the validator: each 1 MiB adversarial file of
+ * scripts/hostile-inputs.ts, validated by the command as a user runs it, beside an ordinary
+ * offer (limit: 2 s each, start-up included).
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { HOSTILE_OFFERS } from "./hostile-inputs";
 
 const { values } = parseArgs({
   options: {
@@ -102,6 +106,10 @@ async function runPhase(phase: string, fleet: string): Promise<void> {
       changes += accessChanges(before.access, after.access, stack).length;
     }
     if (changes === 0) throw new Error("the diff found no change: the fleet's base was not changed");
+  } else if (phase === "validate-file") {
+    // One file through the validator, as `npm run validate -- <file>` does.
+    const { validatePaths } = await import("../src/validate");
+    resources = validatePaths(join(fleet, ".."), [fleet]).diagnostics.length;
   } else if (phase === "floor") {
     // The same resources, same inputs, declared directly: no YAML, no validation, no policies.
     const { runOffline } = await import("../src/offline");
@@ -155,6 +163,31 @@ function main(): void {
   }
   const { plan, floor } = results;
   console.log(`plan / floor: time ×${(plan.milliseconds / floor.milliseconds).toFixed(2)}, peak memory ×${(plan.peakRssMiB / floor.peakRssMiB).toFixed(2)}`);
+  benchHostileInputs(workspace);
+  rmSync(workspace, { recursive: true, force: true });
+}
+
+/** Wall time of one validation in a fresh process (start-up included), and its own figures. */
+function validateOnce(file: string) {
+  const started = process.hrtime.bigint();
+  const output = execFileSync(process.execPath, ["--import", "tsx", __filename, "--phase", "validate-file", "--fleet", file], { cwd: root, encoding: "utf8" });
+  const wallMilliseconds = Number(process.hrtime.bigint() - started) / 1e6;
+  return { wallMilliseconds, ...(JSON.parse(output) as { milliseconds: number; peakRssMiB: number; resources: number }) };
+}
+
+function benchHostileInputs(workspace: string): void {
+  const folder = join(workspace, "hostile");
+  mkdirSync(folder);
+  const inputs: Array<[string, string]> = [["an ordinary offer (offers/contoso-escalation.yaml)", readFileSync(join(root, "offers", "contoso-escalation.yaml"), "utf8")]];
+  inputs.push(...Object.entries(HOSTILE_OFFERS).map(([name, make]): [string, string] => [name, make()]));
+  console.log("\nvalidate, one file each (wall time includes start-up; limit 2 s):");
+  inputs.forEach(([name, text], index) => {
+    const file = join(folder, `input-${index}.yaml`);
+    writeFileSync(file, text);
+    const { wallMilliseconds, milliseconds, peakRssMiB, resources } = validateOnce(file);
+    const size = `${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB`;
+    console.log(`  ${(wallMilliseconds / 1000).toFixed(2).padStart(5)} s (work ${(milliseconds / 1000).toFixed(2)} s)  peak RSS ${peakRssMiB.toFixed(0).padStart(4)} MiB  ${size.padStart(8)}  ${String(resources).padStart(6)} findings  ${name}`);
+  });
 }
 
 if (values.phase) {

@@ -12,7 +12,7 @@ import { loadStack } from "../src/stack/load";
 import { markdownText, MAX_QUOTED_LENGTH, printable } from "../src/text";
 import { validatePaths } from "../src/validate";
 import { readAtMost, readSourceFile, YAML_LIMITS } from "../src/yaml/source";
-import { HOSTILE_OFFERS } from "./helpers/hostile";
+import { HOSTILE_OFFERS } from "../scripts/hostile-inputs";
 import { runCli, tempProject } from "./helpers/project";
 
 /**
@@ -38,13 +38,17 @@ describe("bounded work on 1 MiB adversarial files", () => {
 
   it("the limits are named in the messages", () => {
     const first = (name: string) => results[name].diagnostics[0].message;
-    expect(first("100,000 keys in one map")).toBe(`the document has more than ${YAML_LIMITS.nodes} values; files here are far smaller`);
-    expect(first("a list of 200,000 scalars")).toBe(`the document has more than ${YAML_LIMITS.nodes} values; files here are far smaller`);
+    const tooManyTokens = `the file has more than ${YAML_LIMITS.tokens} YAML tokens (keys, values, indentation); files here are far smaller`;
+    expect(first("100,000 keys in one map")).toBe(tooManyTokens);
+    expect(first("a list of 200,000 scalars")).toBe(tooManyTokens);
+    expect(first("unknown keys in thousands of maps")).toBe(tooManyTokens);
     expect(first("nesting 100,000 deep")).toBe("lists and maps are nested far more than 64 deep");
     expect(first("an alias bomb")).toMatch(/^YAML aliases expand too far/);
   });
 
-  it("keys per map and nesting depth are capped below the document limit", () => {
+  it("values per document, keys per map and nesting depth are capped below the token limit", () => {
+    const values = `name: x\nmanagedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc\nauthorizations: [${"1,".repeat(YAML_LIMITS.nodes)}1]\n`;
+    expect(at(values)).toEqual([`1:1 error the document has more than ${YAML_LIMITS.nodes} values; files here are far smaller`]);
     const wide = `name: x\nmanagedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc\nauthorizations:\n  - {${Array.from({ length: 1001 }, (_, i) => `k${i}: 1`).join(", ")}}\n`;
     expect(at(wide)).toEqual(["4:5 error this map has 1001 keys; at most 1000 are allowed"]);
     const deep = `name: x\nmanagedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc\nauthorizations: ${"[".repeat(70)}${"]".repeat(70)}\n`;
@@ -74,7 +78,7 @@ describe("bounded work on 1 MiB adversarial files", () => {
   it("npm run validate answers a hostile file with exit 1 and one line per problem", () => {
     const root = tempProject({ "offers/hostile.yaml": HOSTILE_OFFERS["100,000 keys in one map"]() });
     const result = runCli("validate", ["offers/hostile.yaml"], root);
-    expect(result.stdout).toBe(`offers/hostile.yaml:1:1: error: the document has more than ${YAML_LIMITS.nodes} values; files here are far smaller\n`);
+    expect(result.stdout).toBe(`offers/hostile.yaml:1:1: error: the file has more than ${YAML_LIMITS.tokens} YAML tokens (keys, values, indentation); files here are far smaller\n`);
     expect(result.status).toBe(1);
   });
 });

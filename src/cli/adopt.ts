@@ -8,6 +8,7 @@ import { readInventory } from "../inventory/inventory";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
 import { oneOf, parseCommandLine, runCommand, stackOption, UsageError } from "./run";
+import { printable } from "../text";
 
 const USAGE = `usage: npm run adopt -- --stack <name> [--write] [--format text|json] [--endpoint <url>]
 
@@ -49,7 +50,7 @@ runCommand(USAGE, async (argv) => {
     inventory = await readInventory(new ArmClient({ endpoint, token: armTokenSource(endpoint) }), stackScopes(stack));
   } catch (error) {
     if (!(error instanceof ArmError)) throw error;
-    process.stderr.write(`could not read the delegations: ${error.message}\n`);
+    process.stderr.write(`could not read the delegations: ${printable(error.message)}\n`);
     return 3;
   }
   const adoptions = planAdoptions(stack, inventory);
@@ -57,7 +58,7 @@ runCommand(USAGE, async (argv) => {
     process.stdout.write(`${JSON.stringify(adoptions, null, 2)}\n`);
   } else {
     for (const adoption of adoptions) {
-      process.stdout.write(`${adoption.status.padEnd(10)} ${adoption.subscriptionId} "${adoption.offer}": ${adoption.message}\n`);
+      process.stdout.write(`${printable(`${adoption.status.padEnd(10)} ${adoption.subscriptionId} "${adoption.offer}": ${adoption.message}`)}\n`);
     }
   }
   if (values.write && adoptions.some((adoption) => adoption.status === "adopt")) {

@@ -2,6 +2,7 @@ import { affectedStacks } from "../pipeline/affected";
 import { RevisionError } from "../plan/revision";
 import { findProjectRoot } from "../stack/load";
 import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { printable } from "../text";
 
 const USAGE = `usage: npm run affected -- --base <git-ref> [--format text|json|azure-matrix] [--mode onboarding|managing]
 
@@ -33,9 +34,9 @@ runCommand(USAGE, (argv) => {
   if (format === "json") process.stdout.write(`${JSON.stringify(matrix)}\n`);
   else if (format === "azure-matrix") process.stdout.write(`${JSON.stringify(Object.fromEntries(matrix.map((entry) => [entry.stack, entry])))}\n`);
   else {
-    for (const entry of selected) process.stdout.write(`${entry.stack} (${entry.mode}): ${entry.reasons.join("; ")}\n`);
+    for (const entry of selected) process.stdout.write(`${printable(`${entry.stack} (${entry.mode}): ${entry.reasons.join("; ")}`)}\n`);
     if (selected.length === 0) process.stdout.write("no stack is affected\n");
   }
-  for (const stack of report.removed) process.stderr.write(`stack ${stack} was removed: run 'pulumi destroy --stack ${stack}' to remove its delegations\n`);
+  for (const stack of report.removed) process.stderr.write(`${printable(`stack ${stack} was removed: run 'pulumi destroy --stack ${stack}' to remove its delegations`)}\n`);
   return EXIT.ok;
 });

@@ -7,6 +7,7 @@ import { inventoryText, readInventory } from "../inventory/inventory";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
 import { checkedStackName, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { printable } from "../text";
 
 const USAGE = `usage: npm run inventory -- (--stack <name> | --scope <scope>) [--managed-by <tenant>]... [--drift]
                             [--format text|json] [--endpoint <url>]
@@ -63,7 +64,7 @@ runCommand(USAGE, async (argv) => {
   } catch (error) {
     if (error instanceof ArmInputError) throw new UsageError(error.message);
     if (!(error instanceof ArmError)) throw error;
-    process.stderr.write(`could not read the delegations (nothing below is complete): ${error.message}\n`);
+    process.stderr.write(`could not read the delegations (nothing below is complete): ${printable(error.message)}\n`);
     return EXIT_INVENTORY.unreadable;
   }
 

@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync, statSync } from "node:fs";
-import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from "yaml";
+import { isAlias, isCollection, isMap, isScalar, isSeq, Lexer, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import { fileDiagnostic, type Diagnostic } from "../diagnostics";
 import { printable } from "../text";
 
@@ -13,8 +13,10 @@ export type NodePath = readonly PropertyKey[];
 export const YAML_LIMITS = {
   /** File size; at most this many bytes (plus one, to notice more) are ever read. */
   bytes: 1024 * 1024,
+  /** Tokens (keys, values, indicators, indentation): counted before parsing, which costs far more. */
+  tokens: 400_000,
   /** Maps, lists and scalars in one document. */
-  nodes: 100_000,
+  nodes: 50_000,
   /** Keys in one map (a whole offer has about ten). */
   keysPerMap: 1_000,
   /** Maps and lists inside each other. */
@@ -104,6 +106,12 @@ export class YamlSource {
       const column = control.index - before.lastIndexOf("\n");
       const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
       return { diagnostics: [{ file, line, column, severity: "error", message: `raw control character ${code} is not allowed in YAML; remove it` }] };
+    }
+    let tokens = 0;
+    for (const token of new Lexer().lex(text)) {
+      if (token !== undefined && ++tokens > YAML_LIMITS.tokens) {
+        return { diagnostics: [fileDiagnostic(file, `the file has more than ${YAML_LIMITS.tokens} YAML tokens (keys, values, indentation); files here are far smaller`)] };
+      }
     }
     const lines = new LineCounter();
     // Keys are checked for uniqueness below, in linear time (the library's own check is quadratic).

@@ -1,5 +1,5 @@
 /**
- * Adversarial inputs of about 1 MiB, one per shape that once made the work grow faster than the
+ * Adversarial offer files of about 1 MiB, one per shape that once made the work grow faster than the
  * input: used by the hostile-input tests and by `npm run bench`.
  */
 const TENANT = "83ace5cd-bcc3-441a-bd86-e6a75360cecc";
