@@ -44,10 +44,34 @@ describe("npm run inventory", () => {
     expect(fake!.requests.every((request) => request.authorization === "Bearer fake-token")).toBe(true);
   });
 
-  it("--scope with --managed-by filters on the server", async () => {
+  it("--scope with --managed-by filters definitions on the server", async () => {
     const result = await run(["--scope", `/subscriptions/${SUB_1}`, "--managed-by", "de83f4a9-a76a-4025-a91a-91171923eac7", "--format", "json"], (state) => state.definitions.push(foreign()));
     expect(JSON.parse(result.stdout).delegations.map((delegation: { offer: string }) => delegation.offer)).toEqual(["DefinitionName"]);
     expect(fake!.requests[0].query.get("$filter")).toBe("managedByTenantId eq 'de83f4a9-a76a-4025-a91a-91171923eac7'");
+  });
+
+  /** Each delegation found: subscription, offer, and every scope it is assigned at. */
+  const where = (stdout: string) =>
+    (JSON.parse(stdout).delegations as Array<{ subscriptionId: string; offer: string; assignments: Array<{ scope: string }> }>).map(
+      (delegation) => `${delegation.subscriptionId} ${delegation.offer}: ${delegation.assignments.map((assignment) => assignment.scope).join(", ") || "no assignment"}`,
+    );
+  const FABRIKAM_AS_DEPLOYED = [
+    `${SUB_1} Contoso Managed Operations: /subscriptions/${SUB_1}`,
+    `${SUB_1} Contoso Escalation: /subscriptions/${SUB_1}`,
+    `${SUB_2} Contoso Managed Operations: /subscriptions/${SUB_2}`,
+  ];
+
+  it("reports every delegation with every assignment, unfiltered", async () => {
+    const result = await run(["--stack", "fabrikam", "--format", "json"]);
+    expect(where(result.stdout)).toEqual(FABRIKAM_AS_DEPLOYED);
+    expect(result.status).toBe(0);
+  });
+
+  it("--managed-by keeps each matching definition's assignments (they carry no tenant to filter on)", async () => {
+    const result = await run(["--stack", "fabrikam", "--managed-by", "83ace5cd-bcc3-441a-bd86-e6a75360cecc", "--format", "json"], (state) => state.definitions.push(foreign()));
+    expect(where(result.stdout)).toEqual(FABRIKAM_AS_DEPLOYED);
+    expect(fake!.requests.filter((request) => request.path.endsWith("registrationAssignments")).map((request) => request.query.get("$filter"))).toEqual([null, null]);
+    expect(result.status).toBe(0);
   });
 
   it("refuses a scope that is no scope, and plain http to a remote host", async () => {

@@ -102,14 +102,11 @@ export class ArmClient {
     return this.listAll(checkedScope(scope), "registrationDefinitions", { $filter: managedByFilter(managedByTenantIds) }, registrationDefinitionModel);
   }
 
-  async listRegistrationAssignments(scope: string, options: { expandRegistrationDefinition?: boolean; managedByTenantIds?: readonly string[] } = {}): Promise<RegistrationAssignment[]> {
+  async listRegistrationAssignments(scope: string, options: { expandRegistrationDefinition?: boolean } = {}): Promise<RegistrationAssignment[]> {
     return this.listAll(
       checkedScope(scope),
       "registrationAssignments",
-      {
-        $filter: managedByFilter(options.managedByTenantIds ?? []),
-        $expandRegistrationDefinition: options.expandRegistrationDefinition ? "true" : undefined,
-      },
+      { $expandRegistrationDefinition: options.expandRegistrationDefinition ? "true" : undefined },
       registrationAssignmentModel,
     );
   }

@@ -43,7 +43,9 @@ async function inPool<T, R>(items: T[], limit: number, work: (item: T) => Promis
 export async function readInventory(client: ArmClient, scopes: string[], managedByTenantIds: string[] = []): Promise<Inventory> {
   const subscriptions = [...new Set(scopes.map((scope) => `/subscriptions/${subscriptionOfScope(scope)}`))];
   const definitions = (await inPool(subscriptions, 8, (scope) => client.listRegistrationDefinitions(scope, managedByTenantIds))).flat();
-  const assignments = (await inPool(scopes, 8, (scope) => client.listRegistrationAssignments(scope, { expandRegistrationDefinition: true, managedByTenantIds }))).flat();
+  // Managing tenants filter the definitions; assignments carry no tenant of their own, so every
+  // assignment is read and each kept with the definition it references.
+  const assignments = (await inPool(scopes, 8, (scope) => client.listRegistrationAssignments(scope, { expandRegistrationDefinition: true }))).flat();
   return { scopes, delegations: definitions.map((definition) => foundDelegation(definition, assignments)) };
 }
 

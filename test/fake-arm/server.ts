@@ -81,10 +81,9 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       if (!parsed) return armError(response, 400, "InvalidFilter", `The $filter '${filter}' is not supported.`);
       const tenants = parsed[2] !== undefined ? [parsed[2]] : [...parsed[3].matchAll(/'([^']*)'/g)].map((quoted) => quoted[1]);
       const wanted = new Set(tenants.map((tenant) => tenant.toLowerCase()));
-      items = items.filter((item) => {
-        const managedBy = managedByOf(item) || String((((item.properties as Record<string, unknown>).registrationDefinition as Record<string, unknown>)?.properties as Record<string, unknown>)?.managedByTenantId ?? "").toLowerCase();
-        return wanted.has(managedBy);
-      });
+      // Only items that carry managedByTenantId themselves match: definitions. Assignments do not
+      // (nothing documents filtering them by their definition), so a filtered assignment list is empty.
+      items = items.filter((item) => wanted.has(managedByOf(item)));
     }
     if (collection.toLowerCase() === "registrationassignments") {
       const expand = url.searchParams.get("$expandRegistrationDefinition") === "true";
