@@ -21,16 +21,8 @@ afterEach(async () => {
 
 async function setup(options: FakeArmOptions = {}, clientOptions: Partial<ConstructorParameters<typeof ArmClient>[0]> = {}) {
   fake = await startFakeArm({ definitions: seed("list-filter-in").value.map(relocate), ...options });
-  const waits: number[] = [];
-  const client = new ArmClient({
-    endpoint: fake.url,
-    token: async () => "fake-token",
-    sleep: async (ms) => {
-      waits.push(ms);
-    },
-    ...clientOptions,
-  });
-  return { client, waits, fake };
+  const client = new ArmClient({ endpoint: fake.url, token: async () => "fake-token", retryDelayMs: 10, ...clientOptions });
+  return { client, fake };
 }
 
 describe("seed samples", () => {
@@ -86,10 +78,12 @@ describe("ARM client against the local fake", () => {
   });
 
   it("honours 429 Retry-After, then succeeds", async () => {
-    const { client, waits, fake } = await setup();
-    fake.faults.push({ kind: "throttle", retryAfter: "2" });
+    const { client, fake } = await setup();
+    fake.faults.push({ kind: "throttle", retryAfter: "1" });
+    const started = Date.now();
     expect(await client.listRegistrationDefinitions(`/subscriptions/${SUB}`)).toHaveLength(2);
-    expect(waits).toEqual([2000]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+    expect(fake.requests).toHaveLength(2);
   });
 
   it("gives up on a Retry-After longer than it will wait", async () => {
@@ -99,13 +93,13 @@ describe("ARM client against the local fake", () => {
   });
 
   it("retries transient 5xx with a bound, and reports the ARM error code", async () => {
-    const { client, waits, fake } = await setup({}, { maxRetries: 2 });
+    const { client, fake } = await setup({}, { maxRetries: 2 });
     fake.faults.push({ kind: "error", status: 500 });
     expect(await client.listRegistrationDefinitions(`/subscriptions/${SUB}`)).toHaveLength(2);
     fake.faults.push({ kind: "error", status: 503 }, { kind: "error", status: 500 }, { kind: "error", status: 502 }, { kind: "error", status: 500 });
     const failure = client.listRegistrationDefinitions(`/subscriptions/${SUB}`);
-    await expect(failure).rejects.toThrow("InternalServerError: injected failure (HTTP 502 after 3 attempts)");
-    expect(waits).toEqual([500, 500, 1000]);
+    await expect(failure).rejects.toThrow("InternalServerError: injected failure (HTTP 502)");
+    expect(fake.requests).toHaveLength(5); // 2 for the first list, 3 attempts for the second
     expect(fake.faults).toHaveLength(1); // no fourth attempt
   });
 
@@ -118,10 +112,53 @@ describe("ARM client against the local fake", () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it("times out a slow answer, with bounded retries", async () => {
+  it("times out a slow answer", async () => {
     const { client, fake } = await setup({}, { timeoutMs: 50, maxRetries: 1 });
     fake.faults.push({ kind: "slow", ms: 300 }, { kind: "slow", ms: 300 });
-    await expect(client.listRegistrationDefinitions(`/subscriptions/${SUB}`)).rejects.toThrow(/no answer from http:\/\/127\.0\.0\.1:\d+ within 50 ms \(2 attempts\)/);
+    await expect(client.listRegistrationDefinitions(`/subscriptions/${SUB}`)).rejects.toMatchObject({
+      code: "Timeout",
+      message: expect.stringMatching(/^no answer from http:\/\/127\.0\.0\.1:\d+ within 50 ms$/),
+    });
+  });
+
+  it("times out a body that stalls after the headers", async () => {
+    const { client, fake } = await setup({}, { timeoutMs: 300 });
+    fake.faults.push({ kind: "stall-body" });
+    await expect(client.listRegistrationDefinitions(`/subscriptions/${SUB}`)).rejects.toMatchObject({
+      code: "Timeout",
+      message: expect.stringMatching(/^the answer from http:\/\/127\.0\.0\.1:\d+ stalled: not complete within 300 ms$/),
+    });
+  });
+
+  it("refuses a body larger than the limit, and a gzip body that inflates past it", async () => {
+    const { client, fake } = await setup({}, { maxResponseBytes: 4 * 1024 * 1024 });
+    fake.faults.push({ kind: "oversize", bytes: 64 * 1024 * 1024 });
+    const tooLarge = { code: "ResponseTooLarge", message: expect.stringMatching(/^the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 4 MiB; refused$/) };
+    await expect(client.listRegistrationDefinitions(`/subscriptions/${SUB}`)).rejects.toMatchObject(tooLarge);
+    fake.faults.push({ kind: "gzip-bomb" });
+    await expect(client.listRegistrationDefinitions(`/subscriptions/${SUB}`)).rejects.toMatchObject(tooLarge);
+  });
+
+  it.each([
+    ["to another port", 302, "http://127.0.0.1:1/steal"],
+    ["from https to plain http", 301, "http://management.example/subscriptions"],
+  ])("refuses a redirect %s, without following it", async (_name, status, location) => {
+    const { client, fake } = await setup();
+    fake.faults.push({ kind: "redirect", status, location });
+    await expect(client.listRegistrationDefinitions(`/subscriptions/${SUB}`)).rejects.toMatchObject({
+      code: "Redirect",
+      status,
+      message: expect.stringMatching(new RegExp(`answered with a redirect \\(HTTP ${status}\\); refused`)),
+    });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("refuses a token that is no bearer token without printing it", async () => {
+    const { fake } = await setup();
+    const client = new ArmClient({ endpoint: fake.url, token: async () => "secret-part\nX-Injected: 1" });
+    const error = await client.listRegistrationDefinitions(`/subscriptions/${SUB}`).catch((caught: Error) => caught);
+    expect(error).toMatchObject({ code: "Credential", message: "the Azure token is not a bearer token (RFC 6750: letters, digits and -._~+/ only); check AZURE_ACCESS_TOKEN" });
+    expect(fake.requests).toHaveLength(0);
   });
 
   it("reports malformed JSON, a nextLink loop and a foreign nextLink, never a partial list", async () => {

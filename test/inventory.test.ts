@@ -90,6 +90,23 @@ describe("npm run inventory", () => {
   });
 });
 
+describe("npm run inventory: every fault is exit 3 with a plain message, secrets never printed", () => {
+  it.each([
+    ["an oversized body", { kind: "oversize", bytes: 20 * 1024 * 1024 } as const, "fake-token", /^could not read the delegations \(nothing below is complete\): the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 16 MiB; refused\n$/],
+    ["a gzip bomb", { kind: "gzip-bomb" } as const, "fake-token", /^could not read the delegations \(nothing below is complete\): the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 16 MiB; refused\n$/],
+    ["a redirect", { kind: "redirect", status: 302, location: "http://127.0.0.1:1/x" } as const, "fake-token", /^could not read the delegations \(nothing below is complete\): http:\/\/127\.0\.0\.1:\d+ answered with a redirect \(HTTP 302\); refused: ARM does not redirect these calls, and the token must not follow\n$/],
+    ["a token with a line break", undefined, "token-secret\nX: y", /^could not read the delegations \(nothing below is complete\): the Azure token is not a bearer token \(RFC 6750: letters, digits and -\._~\+\/ only\); check AZURE_ACCESS_TOKEN\n$/],
+  ])("%s", async (_name, fault, token, message) => {
+    fake = await startFakeArm(deployedState(stackOf("fabrikam")));
+    if (fault) fake.faults.push(fault);
+    const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: token });
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain("secret");
+    expect(result.stdout).toBe("");
+    expect(result.status).toBe(3);
+  });
+});
+
 describe("npm run inventory -- --drift", () => {
   it.each([
     ["in sync", () => {}, 0, ["In sync: Azure matches the offers."]],

@@ -1,4 +1,17 @@
+import {
+  createDefaultHttpClient,
+  createEmptyPipeline,
+  createHttpHeaders,
+  createPipelineRequest,
+  exponentialRetryPolicy,
+  throttlingRetryPolicy,
+  type HttpClient,
+  type Pipeline,
+  type PipelinePolicy,
+  type PipelineResponse,
+} from "@azure/core-rest-pipeline";
 import type { z } from "zod";
+import { printable, quote } from "../text";
 import { isGuid } from "../guid";
 import { RESOURCE_GROUP_NAME_PATTERN } from "../stack/resourceGroup";
 import { errorResponseModel, listModel, registrationAssignmentModel, registrationDefinitionModel, type RegistrationAssignment, type RegistrationDefinition } from "./models";
@@ -26,7 +39,7 @@ export interface ArmClientOptions {
   endpoint?: string;
   /** Returns a bearer token for the endpoint; called for each request (credentials cache it). */
   token: () => Promise<string>;
-  /** Per request. Default 30 s. */
+  /** For the response's headers, and again for its body. Default 30 s. */
   timeoutMs?: number;
   /** Retries of one request on 429, 5xx and network errors. Default 4. */
   maxRetries?: number;
@@ -34,8 +47,10 @@ export interface ArmClientOptions {
   maxRetryAfterMs?: number;
   /** Pages followed through nextLink before giving up. Default 1,000. */
   maxPages?: number;
-  /** For tests: how to wait between retries. */
-  sleep?: (ms: number) => Promise<void>;
+  /** First delay of the exponential retry (doubling, at most 8 s). Default 500 ms. */
+  retryDelayMs?: number;
+  /** Largest response body. Default {@link MAX_RESPONSE_BYTES}. */
+  maxResponseBytes?: number;
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
@@ -46,10 +61,10 @@ export function checkedEndpoint(endpoint: string): URL {
   try {
     url = new URL(endpoint);
   } catch {
-    throw new ArmInputError(`--endpoint '${endpoint}' is not a URL`);
+    throw new ArmInputError(`--endpoint ${quote(endpoint)} is not a URL`);
   }
   if (url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.test(url.hostname))) return url;
-  throw new ArmInputError(`--endpoint '${endpoint}' must use https (plain http is allowed only on loopback)`);
+  throw new ArmInputError(`--endpoint ${quote(endpoint)} must use https (plain http is allowed only on loopback)`);
 }
 
 const SCOPE_PATTERN = /^\/subscriptions\/([^/]+)(\/resourceGroups\/([^/]+))?$/i;
@@ -58,7 +73,7 @@ const SCOPE_PATTERN = /^\/subscriptions\/([^/]+)(\/resourceGroups\/([^/]+))?$/i;
 export function checkedScope(scope: string): string {
   const match = SCOPE_PATTERN.exec(scope);
   if (!match || !isGuid(match[1]) || (match[3] !== undefined && !RESOURCE_GROUP_NAME_PATTERN.test(match[3]))) {
-    throw new ArmInputError(`'${scope}' is not a subscription or resource group scope (/subscriptions/<guid>[/resourceGroups/<name>])`);
+    throw new ArmInputError(`${quote(scope)} is not a subscription or resource group scope (/subscriptions/<guid>[/resourceGroups/<name>])`);
   }
   return scope;
 }
@@ -66,13 +81,13 @@ export function checkedScope(scope: string): string {
 /** The API's $filter: `eq` for one managing tenant, `in` for several; only GUIDs get in. */
 export function managedByFilter(tenantIds: readonly string[]): string | undefined {
   if (tenantIds.length === 0) return undefined;
-  for (const id of tenantIds) if (!isGuid(id)) throw new ArmInputError(`managing tenant '${id}' is not a GUID`);
+  for (const id of tenantIds) if (!isGuid(id)) throw new ArmInputError(`managing tenant ${quote(id)} is not a GUID`);
   const quoted = tenantIds.map((id) => `'${id.toLowerCase()}'`);
   return quoted.length === 1 ? `managedByTenantId eq ${quoted[0]}` : `managedByTenantId in (${quoted.join(", ")})`;
 }
 
 /** Seconds, or an HTTP date, as Retry-After allows. */
-function retryAfterMs(header: string | null): number | undefined {
+function retryAfterMs(header: string | undefined): number | undefined {
   if (!header) return undefined;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
@@ -80,22 +95,81 @@ function retryAfterMs(header: string | null): number | undefined {
   return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-/** Reads registration definitions and assignments, every page, with bounded retries. */
+/** A bearer token as RFC 6750 allows it: anything else (a line break, say) is refused unprinted. */
+const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+
+/** Largest response body read (after decompression): a page of delegations is far smaller. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Sets the bearer token on every attempt. The SDK's bearerTokenAuthenticationPolicy refuses any
+ * http URL, loopback included, so the local fake ARM could not be used: this one allows plain
+ * http on loopback only (checkedEndpoint), and never lets a token leave with a redirect.
+ */
+function bearerTokenPolicy(token: () => Promise<string>): PipelinePolicy {
+  return {
+    name: "lighthouseBearerToken",
+    async sendRequest(request, next) {
+      let value: string;
+      try {
+        value = await token();
+      } catch (error) {
+        throw new ArmError(`cannot get an Azure token: ${printable((error as Error).message.split("\n")[0])}`, "Credential");
+      }
+      if (!BEARER_TOKEN.test(value)) {
+        throw new ArmError("the Azure token is not a bearer token (RFC 6750: letters, digits and -._~+/ only); check AZURE_ACCESS_TOKEN", "Credential");
+      }
+      request.headers.set("authorization", `Bearer ${value}`);
+      return next(request);
+    },
+  };
+}
+
+/**
+ * Fails fast on a Retry-After longer than the client will wait, instead of stalling the read
+ * (the SDK's throttling policy would wait as long as the server asks). Runs inside the retry
+ * policies, so it sees each response before they do.
+ */
+function retryAfterLimitPolicy(maxRetryAfterMs: number): PipelinePolicy {
+  return {
+    name: "lighthouseRetryAfterLimit",
+    async sendRequest(request, next) {
+      const response = await next(request);
+      const wait = retryAfterMs(response.headers.get("retry-after"));
+      if ((response.status === 429 || response.status === 503) && wait !== undefined && wait > maxRetryAfterMs) {
+        response.readableStreamBody?.resume();
+        throw new ArmError(`${new URL(request.url).origin} asks to retry after ${Math.round(wait / 1000)} s; giving up`, "Throttled", response.status);
+      }
+      return response;
+    },
+  };
+}
+
+/**
+ * Reads registration definitions and assignments, every page, on the Azure SDK's HTTP pipeline
+ * (@azure/core-rest-pipeline): its HTTP client, throttling (429 Retry-After) and exponential
+ * (5xx, network) retry policies. No redirect policy: ARM does not redirect list calls, and a
+ * redirect would carry the token elsewhere. Every body is read with a size limit and a deadline.
+ */
 export class ArmClient {
   private readonly endpoint: URL;
   private readonly timeoutMs: number;
-  private readonly maxRetries: number;
-  private readonly maxRetryAfterMs: number;
   private readonly maxPages: number;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly maxResponseBytes: number;
+  private readonly pipeline: Pipeline;
+  private readonly httpClient: HttpClient = createDefaultHttpClient();
 
-  constructor(private readonly options: ArmClientOptions) {
+  constructor(options: ArmClientOptions) {
     this.endpoint = checkedEndpoint(options.endpoint ?? DEFAULT_ENDPOINT);
     this.timeoutMs = options.timeoutMs ?? 30_000;
-    this.maxRetries = options.maxRetries ?? 4;
-    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     this.maxPages = options.maxPages ?? 1_000;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    const maxRetries = options.maxRetries ?? 4;
+    this.pipeline = createEmptyPipeline();
+    this.pipeline.addPolicy(throttlingRetryPolicy({ maxRetries }));
+    this.pipeline.addPolicy(exponentialRetryPolicy({ maxRetries, retryDelayInMs: options.retryDelayMs ?? 500, maxRetryDelayInMs: 8_000 }));
+    this.pipeline.addPolicy(retryAfterLimitPolicy(options.maxRetryAfterMs ?? 60_000));
+    this.pipeline.addPolicy(bearerTokenPolicy(options.token));
   }
 
   async listRegistrationDefinitions(scope: string, managedByTenantIds: readonly string[] = []): Promise<RegistrationDefinition[]> {
@@ -142,61 +216,79 @@ export class ArmClient {
   }
 
   private async get(url: URL): Promise<unknown> {
-    for (let attempt = 0; ; attempt++) {
-      let token: string;
-      try {
-        token = await this.options.token();
-      } catch (error) {
-        throw new ArmError(`cannot get an Azure token: ${(error as Error).message.split("\n")[0]}`, "Credential");
-      }
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          headers: { authorization: `Bearer ${token}`, accept: "application/json" },
-          signal: AbortSignal.timeout(this.timeoutMs),
-        });
-      } catch (error) {
-        const timedOut = (error as Error).name === "TimeoutError";
-        if (attempt < this.maxRetries) {
-          await this.sleep(this.backoff(attempt));
-          continue;
-        }
-        throw timedOut
-          ? new ArmError(`no answer from ${url.origin} within ${this.timeoutMs} ms (${attempt + 1} attempts)`, "Timeout")
-          : new ArmError(`cannot reach ${url.origin}: ${(error as Error).message}`, "Network");
-      }
-      const text = await response.text();
-      if (response.ok) {
-        try {
-          return JSON.parse(text);
-        } catch {
-          throw new ArmError(`response from ${url.href} is not JSON`, "InvalidResponse", response.status);
-        }
-      }
-      const transient = response.status === 429 || response.status >= 500;
-      if (transient && attempt < this.maxRetries) {
-        const wait = retryAfterMs(response.headers.get("retry-after")) ?? this.backoff(attempt);
-        if (wait > this.maxRetryAfterMs) throw new ArmError(`${url.origin} asks to retry after ${Math.round(wait / 1000)} s; giving up`, "Throttled", response.status);
-        await this.sleep(wait);
-        continue;
-      }
-      throw this.errorOf(response.status, text, attempt);
-    }
-  }
-
-  private backoff(attempt: number): number {
-    return Math.min(500 * 2 ** attempt, 8_000);
-  }
-
-  private errorOf(status: number, text: string, attempt: number): ArmError {
-    let parsed: ReturnType<typeof errorResponseModel.safeParse> | undefined;
+    const request = createPipelineRequest({
+      url: url.href,
+      method: "GET",
+      headers: createHttpHeaders({ accept: "application/json", "accept-encoding": "gzip" }),
+      // Connecting and the response's headers; the body has its own deadline below.
+      timeout: this.timeoutMs,
+      allowInsecureConnection: url.protocol === "http:",
+      // Every body as a stream, so that its size and its time are ours to bound.
+      streamResponseStatusCodes: new Set([Number.POSITIVE_INFINITY]),
+    });
+    let response: PipelineResponse;
     try {
-      parsed = errorResponseModel.safeParse(JSON.parse(text));
-    } catch {
-      parsed = undefined;
+      response = await this.pipeline.sendRequest(this.httpClient, request);
+    } catch (error) {
+      throw asArmError(error, url, this.timeoutMs);
     }
-    const retries = attempt > 0 ? ` after ${attempt + 1} attempts` : "";
-    if (parsed?.success) return new ArmError(`${parsed.data.error.code}: ${parsed.data.error.message} (HTTP ${status}${retries})`, parsed.data.error.code, status);
-    return new ArmError(`HTTP ${status}${retries} with no ARM error body`, `Http${status}`, status);
+    const text = await readBody(response, url, this.maxResponseBytes, this.timeoutMs);
+    if (response.status >= 300 && response.status < 400) {
+      throw new ArmError(`${url.origin} answered with a redirect (HTTP ${response.status}); refused: ARM does not redirect these calls, and the token must not follow`, "Redirect", response.status);
+    }
+    if (response.status >= 200 && response.status < 300) {
+      try {
+        return JSON.parse(text);
+      } catch {
+        throw new ArmError(`response from ${url.href} is not JSON`, "InvalidResponse", response.status);
+      }
+    }
+    throw errorOf(response.status, text);
   }
+}
+
+/** The body, decompressed, read within `limit` bytes and `timeoutMs`; anything else fails the read. */
+function readBody(response: PipelineResponse, url: URL, limit: number, timeoutMs: number): Promise<string> {
+  const stream = response.readableStreamBody;
+  if (!stream) return Promise.resolve(response.bodyAsText ?? "");
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const fail = (error: ArmError) => {
+      clearTimeout(timer);
+      (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new ArmError(`the answer from ${url.origin} stalled: not complete within ${timeoutMs} ms`, "Timeout", response.status)), timeoutMs);
+    stream.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) fail(new ArmError(`the answer from ${url.origin} is larger than ${limit / 1024 / 1024} MiB; refused`, "ResponseTooLarge", response.status));
+      else chunks.push(chunk);
+    });
+    stream.on("end", () => {
+      clearTimeout(timer);
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    });
+    stream.on("error", (error: Error) => fail(new ArmError(`the answer from ${url.origin} broke off: ${printable(error.message)}`, "Network", response.status)));
+  });
+}
+
+/** What the pipeline threw, as an ArmError: a timeout, a network failure, or ours passed through. */
+function asArmError(error: unknown, url: URL, timeoutMs: number): ArmError {
+  if (error instanceof ArmError) return error;
+  const name = (error as Error).name;
+  if (name === "AbortError") return new ArmError(`no answer from ${url.origin} within ${timeoutMs} ms`, "Timeout");
+  const code = (error as { code?: string }).code;
+  return new ArmError(`cannot reach ${url.origin}: ${printable(code ?? (error as Error).message)}`, "Network");
+}
+
+function errorOf(status: number, text: string): ArmError {
+  let parsed: ReturnType<typeof errorResponseModel.safeParse> | undefined;
+  try {
+    parsed = errorResponseModel.safeParse(JSON.parse(text));
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.success) return new ArmError(`${printable(parsed.data.error.code)}: ${printable(parsed.data.error.message)} (HTTP ${status})`, parsed.data.error.code, status);
+  return new ArmError(`HTTP ${status} with no ARM error body`, `Http${status}`, status);
 }

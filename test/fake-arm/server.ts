@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { gzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -14,7 +15,14 @@ export type Fault =
   | { kind: "slow"; ms: number }
   | { kind: "malformed" }
   | { kind: "loop" }
-  | { kind: "foreign-next-link" };
+  | { kind: "foreign-next-link" }
+  /** Headers and the start of a body, then nothing until the client gives up. */
+  | { kind: "stall-body" }
+  /** A body of this many bytes (valid JSON, padded with spaces). */
+  | { kind: "oversize"; bytes: number }
+  /** 64 KiB of gzip that inflates to 64 MiB. */
+  | { kind: "gzip-bomb" }
+  | { kind: "redirect"; status: number; location: string };
 
 export interface FakeArmOptions {
   definitions?: Array<Record<string, unknown>>;
@@ -41,6 +49,9 @@ export interface FakeArm {
 const COLLECTION = /^(.*)\/providers\/Microsoft\.ManagedServices\/(registrationDefinitions|registrationAssignments)$/i;
 const FILTER = /^managedByTenantId (eq '([^']*)'|in \(((?:'[^']*'(?:, ?)?)+)\))$/;
 
+let bomb: Buffer | undefined;
+const gzipBomb = () => (bomb ??= gzipSync(Buffer.concat([Buffer.from('{"value": ['), Buffer.alloc(64 * 1024 * 1024, 0x20), Buffer.from("]}")])));
+
 function armError(response: ServerResponse, status: number, code: string, message: string) {
   response.writeHead(status, { "content-type": "application/json" });
   response.end(JSON.stringify({ error: { code, message } }));
@@ -64,6 +75,27 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       return response.end(JSON.stringify({ error: { code: "TooManyRequests", message: "Too many requests, retry later" } }));
     }
     if (fault?.kind === "error") return armError(response, fault.status, fault.status >= 500 ? "InternalServerError" : "BadRequest", "injected failure");
+    if (fault?.kind === "stall-body") {
+      response.writeHead(200, { "content-type": "application/json" });
+      return response.write('{"value": [');
+    }
+    if (fault?.kind === "oversize") {
+      response.writeHead(200, { "content-type": "application/json" });
+      const chunk = Buffer.alloc(1024 * 1024, 0x20);
+      response.write('{"value": [');
+      for (let sent = 0; sent < fault.bytes && !response.destroyed; sent += chunk.length) {
+        if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve).once("close", resolve));
+      }
+      return response.end("]}");
+    }
+    if (fault?.kind === "gzip-bomb") {
+      response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+      return response.end(gzipBomb());
+    }
+    if (fault?.kind === "redirect") {
+      response.writeHead(fault.status, { location: fault.location });
+      return response.end();
+    }
     if (fault?.kind === "malformed") {
       response.writeHead(200, { "content-type": "application/json" });
       return response.end('{"value": [');
