@@ -9,7 +9,8 @@ import { loadStack } from "../src/stack/load";
 import { lighthouseProgram } from "../src/stack/program";
 import { startFakeArm, type FakeArm } from "./fake-arm/server";
 import { deployedState } from "./fake-arm/state";
-import { runCliAsync, tempProject } from "./helpers/project";
+import { withAdoptions, type Adoption } from "../src/adopt/adopt";
+import { REPO_ROOT, runCliAsync, tempProject } from "./helpers/project";
 
 let fake: FakeArm | undefined;
 afterEach(async () => {
@@ -55,9 +56,16 @@ describe("npm run adopt", () => {
       'adopt      6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d "Contoso Managed Operations": definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8 and 1 assignment(s) at the toolkit\'s GUIDs',
     ]);
     expect(result.status).toBe(0);
-    const text = readFileSync(stackFile, "utf8");
-    expect(text).toContain("# Fabrikam: two whole subscriptions");
-    expect(text.match(/adopt: true/g)).toHaveLength(3);
+    // Exactly three lines added; every other byte as it was.
+    const original = readFileSync(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), "utf8");
+    const lines = original.split("\n");
+    const after = (line: string, from = 0) => lines.indexOf(line, from) + 1;
+    const escalation = after("    - offer: offers/contoso-escalation.yaml");
+    const expected = [...lines];
+    for (const index of [after("        - subscriptionId: 0afefe50-734e-4610-8a82-a144a2f49dea", escalation), after("        - subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d"), after("        - subscriptionId: 0afefe50-734e-4610-8a82-a144a2f49dea")].sort((a, b) => b - a)) {
+      expected.splice(index, 0, "          adopt: true");
+    }
+    expect(readFileSync(stackFile, "utf8")).toBe(expected.join("\n"));
 
     // The next pulumi up imports them: same names, plus the import ids.
     const { resources } = await runOffline("lighthouse", "fabrikam", () => lighthouseProgram({ projectRoot: root, stackName: "fabrikam" }));
@@ -73,8 +81,18 @@ describe("npm run adopt", () => {
     });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain("at the GUIDs they were onboarded with");
-    const text = readFileSync(stackFile, "utf8");
-    expect(text).toContain(`adopt:\n            registrationDefinitionId: ${templateGuid}\n            registrationAssignmentIds:\n              - ${templateGuid}\n              - ${templateGuid}`);
+    const original = readFileSync(join(REPO_ROOT, "stacks", "Pulumi.northwind.yaml"), "utf8");
+    expect(readFileSync(stackFile, "utf8")).toBe(
+      original
+        .replace(
+          "          resourceGroups: [rg-app, rg-data]\n",
+          `          resourceGroups: [rg-app, rg-data]\n          adopt: {registrationDefinitionId: ${templateGuid}, registrationAssignmentIds: [${templateGuid}, ${templateGuid}]}\n`,
+        )
+        .replace(
+          "          resourceGroups: [rg-shared]\n",
+          `          resourceGroups: [rg-shared]\n          adopt: {registrationDefinitionId: ${templateGuid}, registrationAssignmentIds: [${templateGuid}]}\n`,
+        ),
+    );
 
     const { resources } = await runOffline("lighthouse", "northwind", () => lighthouseProgram({ projectRoot: root, stackName: "northwind" }));
     const assignment = resources.find((resource) => resource.name.endsWith("-rg-rg-data"))!;
@@ -104,5 +122,71 @@ describe("npm run adopt", () => {
     });
     expect(incomplete.result.stdout).toMatch(/incomplete +9b1c3d5e.* is not assigned at \/subscriptions\/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d\/resourceGroups\/rg-data/);
     expect(incomplete.result.status).toBe(1);
+  });
+});
+
+describe("adopt --write edits only what it adds", () => {
+  const SUB_A = "0afefe50-734e-4610-8a82-a144a2f49dea";
+  const SUB_B = "6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d";
+  const GUID = "2370eb03-671f-565d-8fcd-c1bc9e0fe4b8";
+  const adoptions = (subscriptionIds: string[]): Adoption[] =>
+    subscriptionIds.map((subscriptionId) => ({ offer: "Ops", offerFile: "/p/offers/ops.yaml", subscriptionId, status: "adopt", adopt: true, message: "" }));
+  const edit = (text: string, subscriptionIds = [SUB_A, SUB_B]) => withAdoptions(text, "/p", adoptions(subscriptionIds));
+
+  it("keeps numbers, quoting, comments, flow maps, CRLF and a BOM byte for byte", () => {
+    const lines = [
+      "\ufeff# a comment that stays",
+      "config:",
+      "  other:number: 12345678901234567890   # too big for a double",
+      "  other:hex: 0xFF",
+      '  other:quoted: "x"',
+      "  lighthouse:delegations:",
+      "    - offer: 'offers/ops.yaml'",
+      "      subscriptions:",
+      `        - {subscriptionId: ${SUB_A} ,  resourceGroups: [ a,b ]}`,
+      `        - subscriptionId: ${SUB_B}   # trailing comment`,
+      "          resourceGroups:",
+      "            - rg-x",
+      "",
+    ];
+    const crlf = lines.join("\r\n");
+    const expected = [...lines];
+    expected[8] = `        - {subscriptionId: ${SUB_A} ,  resourceGroups: [ a,b ], adopt: true}`;
+    expected.splice(12, 0, "          adopt: true");
+    expect(edit(crlf)).toEqual({ text: expected.join("\r\n") });
+  });
+
+  it("replaces an existing adopt value in place, and changes nothing where nothing is adopted", () => {
+    const text = `config:\n  lighthouse:delegations:\n    - offer: offers/ops.yaml\n      subscriptions:\n        - subscriptionId: ${SUB_A}\n          adopt: {registrationDefinitionId: ${GUID}}  # old\n`;
+    expect(edit(text)).toEqual({ text: text.replace(`{registrationDefinitionId: ${GUID}}`, "true") });
+    expect(edit(text, [])).toEqual({ text });
+  });
+
+  it.each([
+    ["a subscription entry behind an anchor", `        - &shared\n          subscriptionId: ${SUB_A}\n`, 7, 11],
+    ["a subscription entry that is an alias", `        - &shared {subscriptionId: ${SUB_B}}\n        - *shared\n`, 6, 19],
+  ])("refuses %s, located", (_name, targets, line, column) => {
+    const text = `config:\n  lighthouse:delegations:\n    - offer: offers/ops.yaml\n      subscriptions:\n${targets}`.replace("subscriptions:\n", "subscriptions:\n        - subscriptionId: 11111111-2222-4333-8444-555555555555\n");
+    const result = edit(text, [SUB_A, SUB_B]);
+    expect(result).toMatchObject({ problem: { line, column, message: expect.stringMatching(/shared through a YAML anchor or alias; adopt will not write through it/) } });
+  });
+});
+
+describe("npm run adopt refuses names from Azure that are no GUIDs", () => {
+  it("reports a mismatch, writes nothing, exits 1", async () => {
+    const { result, stackFile } = await adopt("northwind", ["--write"], (state) => {
+      for (const definition of state.definitions) {
+        const oldId = definition.id;
+        definition.id = oldId.replace(/[^/]+$/, "not-a-guid");
+        definition.name = "not-a-guid";
+        for (const assignment of state.assignments.filter((item) => item.properties.registrationDefinitionId === oldId)) assignment.properties.registrationDefinitionId = definition.id;
+      }
+    });
+    expect(result.stdout.trim().split("\n")).toEqual([
+      `mismatch   9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d "Contoso Managed Operations": Azure names this delegation 'not-a-guid', which is not a GUID; it cannot be adopted`,
+      `mismatch   a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d "Contoso Managed Operations": Azure names this delegation 'not-a-guid', which is not a GUID; it cannot be adopted`,
+    ]);
+    expect(readFileSync(stackFile, "utf8")).toBe(readFileSync(join(REPO_ROOT, "stacks", "Pulumi.northwind.yaml"), "utf8"));
+    expect(result.status).toBe(1);
   });
 });

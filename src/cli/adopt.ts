@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedEndpoint } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { planAdoptions, withAdoptions } from "../adopt/adopt";
@@ -62,7 +63,16 @@ runCommand(USAGE, async (argv) => {
     }
   }
   if (values.write && adoptions.some((adoption) => adoption.status === "adopt")) {
-    writeFileSync(file, withAdoptions(readFileSync(file, "utf8"), projectRoot, adoptions));
+    const edited = withAdoptions(readFileSync(file, "utf8"), projectRoot, adoptions);
+    if ("problem" in edited) {
+      const { line, column, message } = edited.problem;
+      process.stderr.write(`${formatDiagnostic({ file: stack.file, line, column, severity: "error", message })}\nnothing was written\n`);
+      return 1;
+    }
+    // Atomically: a crash or a full disk leaves the old file, never half of the new one.
+    const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+    writeFileSync(temporary, edited.text);
+    renameSync(temporary, file);
     process.stderr.write(`${stack.file}: 'adopt' set on ${adoptions.filter((adoption) => adoption.status === "adopt").length} delegation(s); run pulumi preview, then pulumi up\n`);
   }
   return adoptions.some((adoption) => adoption.status === "mismatch" || adoption.status === "incomplete") ? 1 : 0;
