@@ -4,6 +4,9 @@
  *
  *   npm run import-reference -- [--shared <dir>]     (default: ../shared beside the repo)
  *
+ * For maintainers with the reference material; users refresh the role catalog from Azure itself
+ * with `npm run roles -- refresh`.
+ *
  * Sources (see <shared>/reference/README.md):
  * - reference/builtin-roles.json: `az role definition list` built-in roles, snapshot of
  *   2026-08-22 (public dataset easimon/azure-builtin-roles, MIT). Becomes the role catalog
@@ -13,45 +16,25 @@
  * - reference/managedservices-2022-10-01.json: the Microsoft.ManagedServices REST spec.
  * - seeds/registration-definitions-list-api.txt: its three sample responses, as JSON files.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { lighthouseRoleSupport, type PermissionBlock } from "../src/roles/support";
-import type { RoleCatalogFile } from "../src/roles/catalog";
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { azRoleListModel, buildCatalog, catalogText, rolesFromAzList } from "../src/roles/refresh";
 
 const root = resolve(__dirname, "..");
 const flag = process.argv.indexOf("--shared");
 const shared = flag >= 0 ? resolve(process.argv[flag + 1]) : resolve(root, "..", "shared");
-const fixtures = join(root, "test", "fixtures");
-mkdirSync(join(fixtures, "seed"), { recursive: true });
-
-interface SourceRole {
-  name: string;
-  roleName: string;
-  roleType: string;
-  permissions: PermissionBlock[];
+if (!existsSync(join(shared, "reference", "builtin-roles.json"))) {
+  console.error(`error: no reference material at ${shared} (give --shared <dir>); to refresh the role catalog from Azure, use npm run roles -- refresh`);
+  process.exit(2);
 }
-const source: { source: string; roles: SourceRole[] } = JSON.parse(
-  readFileSync(join(shared, "reference", "builtin-roles.json"), "utf8"),
-);
-const builtIns = source.roles.filter((role) => role.roleType === "BuiltInRole");
-const permissionsOf = (role: SourceRole): PermissionBlock[] =>
-  role.permissions.map(({ actions, notActions, dataActions }) => ({ actions, notActions, dataActions }));
+const fixtures = join(root, "test", "fixtures");
 
-const catalog: RoleCatalogFile = {
-  source: source.source,
-  roles: builtIns
-    .map((role) => ({
-      id: role.name.toLowerCase(),
-      name: role.roleName,
-      lighthouse: lighthouseRoleSupport(role.name, permissionsOf(role)),
-    }))
-    .sort((a, b) => a.name.localeCompare(b.name)),
-};
-// One role a line: a refresh shows up in review as the roles that changed.
-writeFileSync(
-  join(root, "src", "roles", "builtin-roles.json"),
-  `{"source": ${JSON.stringify(catalog.source)},\n"roles": [\n${catalog.roles.map((role) => JSON.stringify(role)).join(",\n")}\n]}\n`,
-);
+const source = azRoleListModel.parse(JSON.parse(readFileSync(join(shared, "reference", "builtin-roles.json"), "utf8")));
+const builtIns = rolesFromAzList(source);
+const catalog = buildCatalog(builtIns, Array.isArray(source) ? "az role definition list (built-in roles)" : String(source.source));
+
+/** Every output is computed first, then each file is written whole (temp file + rename). */
+const outputs = new Map<string, string | Buffer>([[join(root, "src", "roles", "builtin-roles.json"), catalogText(catalog)]]);
 
 // Real permissions of the roles whose verdicts the tests recompute.
 const testedRoles = [
@@ -69,15 +52,15 @@ const testedRoles = [
 ];
 const rolePermissions = Object.fromEntries(
   testedRoles.map((name) => {
-    const role = builtIns.find((candidate) => candidate.roleName === name);
+    const role = builtIns.find((candidate) => candidate.name === name);
     if (!role) throw new Error(`built-in role '${name}' is not in the snapshot`);
-    return [name, { id: role.name, permissions: permissionsOf(role) }];
+    return [name, { id: role.id, permissions: role.permissions.map(({ actions, notActions, dataActions }) => ({ actions, notActions, dataActions })) }];
   }),
 );
-writeFileSync(join(fixtures, "role-permissions.json"), JSON.stringify(rolePermissions, null, 1) + "\n");
+outputs.set(join(fixtures, "role-permissions.json"), JSON.stringify(rolePermissions, null, 1) + "\n");
 
 for (const file of ["arm-guid-vectors.txt", "managedservices-2022-10-01.json"]) {
-  writeFileSync(join(fixtures, file), readFileSync(join(shared, "reference", file)));
+  outputs.set(join(fixtures, file), readFileSync(join(shared, "reference", file)));
 }
 
 // The seed's sample responses: each JSON object that follows a "Sample Response" line.
@@ -94,8 +77,13 @@ for (const sampleName of sampleNames) {
     if (seedText[end] === "}" && --depth === 0) break;
   }
   const body = JSON.parse(seedText.slice(start, end + 1));
-  writeFileSync(join(fixtures, "seed", `registration-definitions-${sampleName}.json`), JSON.stringify(body, null, 2) + "\n");
+  outputs.set(join(fixtures, "seed", `registration-definitions-${sampleName}.json`), JSON.stringify(body, null, 2) + "\n");
   cursor = end;
+}
+for (const [file, content] of outputs) {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(`${file}.tmp`, content);
+  renameSync(`${file}.tmp`, file);
 }
 const unusable = catalog.roles.filter((role) => role.lighthouse.usable === "no").length;
 console.log(`role catalog: ${catalog.roles.length} built-in roles, ${unusable} not usable with Azure Lighthouse`);

@@ -14,10 +14,21 @@ import type { z } from "zod";
 import { printable, quote } from "../text";
 import { isGuid } from "../guid";
 import { RESOURCE_GROUP_NAME_PATTERN } from "../stack/resourceGroup";
-import { errorResponseModel, listModel, registrationAssignmentModel, registrationDefinitionModel, type RegistrationAssignment, type RegistrationDefinition } from "./models";
+import {
+  errorResponseModel,
+  listModel,
+  registrationAssignmentModel,
+  registrationDefinitionModel,
+  roleDefinitionModel,
+  type RegistrationAssignment,
+  type RegistrationDefinition,
+  type RoleDefinition,
+} from "./models";
 
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
 export const API_VERSION = "2022-10-01";
+/** Microsoft.Authorization role definitions (the built-in role catalog). */
+export const AUTHORIZATION_API_VERSION = "2022-04-01";
 
 /** Anything that stops a read: an ARM error, a timeout, a malformed or looping response. */
 export class ArmError extends Error {
@@ -173,21 +184,26 @@ export class ArmClient {
   }
 
   async listRegistrationDefinitions(scope: string, managedByTenantIds: readonly string[] = []): Promise<RegistrationDefinition[]> {
-    return this.listAll(checkedScope(scope), "registrationDefinitions", { $filter: managedByFilter(managedByTenantIds) }, registrationDefinitionModel);
+    return this.listAll(`${checkedScope(scope)}/providers/Microsoft.ManagedServices/registrationDefinitions`, API_VERSION, { $filter: managedByFilter(managedByTenantIds) }, registrationDefinitionModel);
   }
 
   async listRegistrationAssignments(scope: string, options: { expandRegistrationDefinition?: boolean } = {}): Promise<RegistrationAssignment[]> {
     return this.listAll(
-      checkedScope(scope),
-      "registrationAssignments",
+      `${checkedScope(scope)}/providers/Microsoft.ManagedServices/registrationAssignments`,
+      API_VERSION,
       { $expandRegistrationDefinition: options.expandRegistrationDefinition ? "true" : undefined },
       registrationAssignmentModel,
     );
   }
 
-  private async listAll<T extends z.ZodType>(scope: string, collection: string, query: Record<string, string | undefined>, item: T): Promise<z.output<T>[]> {
-    const first = new URL(`${scope}/providers/Microsoft.ManagedServices/${collection}`, this.endpoint);
-    first.searchParams.set("api-version", API_VERSION);
+  /** Every built-in role definition, every page (`$filter=type eq 'BuiltInRole'`). */
+  async listBuiltInRoleDefinitions(): Promise<RoleDefinition[]> {
+    return this.listAll("/providers/Microsoft.Authorization/roleDefinitions", AUTHORIZATION_API_VERSION, { $filter: "type eq 'BuiltInRole'" }, roleDefinitionModel);
+  }
+
+  private async listAll<T extends z.ZodType>(path: string, apiVersion: string, query: Record<string, string | undefined>, item: T): Promise<z.output<T>[]> {
+    const first = new URL(path, this.endpoint);
+    first.searchParams.set("api-version", apiVersion);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) first.searchParams.set(key, value);
     const items: z.output<T>[] = [];
     const seen = new Set<string>();

@@ -81,3 +81,22 @@ export const errorResponseModel = z.looseObject({
 
 export type RegistrationDefinition = z.output<typeof registrationDefinitionModel>;
 export type RegistrationAssignment = z.output<typeof registrationAssignmentModel>;
+
+/** One permission block of a role definition; absent lists are empty. */
+export const permissionModel = z.looseObject({
+  actions: z.array(z.string()).default([]),
+  notActions: z.array(z.string()).default([]),
+  dataActions: z.array(z.string()).default([]),
+});
+
+/** A role definition as ARM lists it (Microsoft.Authorization 2022-04-01). */
+export const roleDefinitionModel = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  properties: z.looseObject({
+    roleName: z.string(),
+    type: z.string(),
+    permissions: z.array(permissionModel),
+  }),
+});
+export type RoleDefinition = z.output<typeof roleDefinitionModel>;

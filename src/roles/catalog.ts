@@ -13,13 +13,14 @@ export interface BuiltInRole {
   lighthouse: RoleSupport;
 }
 
-/** The catalog file written by `npm run import-reference` (scripts/import-reference.ts). */
+/** The catalog file written by `npm run roles -- refresh` (src/roles/refresh.ts). */
 export interface RoleCatalogFile {
   source: string;
   roles: BuiltInRole[];
 }
 
-const ROLE_CATALOG_PATH = join(__dirname, "builtin-roles.json");
+/** The committed catalog, written by `npm run roles -- refresh`. */
+export const ROLE_CATALOG_PATH = join(__dirname, "builtin-roles.json");
 
 const catalog: RoleCatalogFile = JSON.parse(readFileSync(ROLE_CATALOG_PATH, "utf8"));
 const byId = new Map(catalog.roles.map((role) => [role.id, role]));

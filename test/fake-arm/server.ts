@@ -27,6 +27,8 @@ export type Fault =
 export interface FakeArmOptions {
   definitions?: Array<Record<string, unknown>>;
   assignments?: Array<Record<string, unknown>>;
+  /** Role definitions served at /providers/Microsoft.Authorization/roleDefinitions (API 2022-04-01). */
+  roleDefinitions?: Array<Record<string, unknown>>;
   /** Items per page; more make nextLink pages. Default 100. */
   pageSize?: number;
   /** The token clients must send. Default "fake-token". */
@@ -43,9 +45,11 @@ export interface FakeArm {
   faults: Fault[];
   definitions: Array<Record<string, unknown>>;
   assignments: Array<Record<string, unknown>>;
+  roleDefinitions: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
+const ROLE_DEFINITIONS = "/providers/microsoft.authorization/roledefinitions";
 const COLLECTION = /^(.*)\/providers\/Microsoft\.ManagedServices\/(registrationDefinitions|registrationAssignments)$/i;
 const FILTER = /^managedByTenantId (eq '([^']*)'|in \(((?:'[^']*'(?:, ?)?)+)\))$/;
 
@@ -63,7 +67,13 @@ const scopeOf = (item: Record<string, unknown>) => String(item.id).split("/provi
 export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeArm> {
   const token = options.token ?? "fake-token";
   const pageSize = options.pageSize ?? 100;
-  const fake: Omit<FakeArm, "url" | "close"> = { requests: [], faults: [], definitions: options.definitions ?? [], assignments: options.assignments ?? [] };
+  const fake: Omit<FakeArm, "url" | "close"> = {
+    requests: [],
+    faults: [],
+    definitions: options.definitions ?? [],
+    assignments: options.assignments ?? [],
+    roleDefinitions: options.roleDefinitions ?? [],
+  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
@@ -101,6 +111,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       return response.end('{"value": [');
     }
     if (request.headers.authorization !== `Bearer ${token}`) return armError(response, 401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or invalid.");
+    if (url.pathname.toLowerCase() === ROLE_DEFINITIONS) return servePage(roleDefinitions(url, response));
     if (url.searchParams.get("api-version") !== "2022-10-01") return armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
     const match = COLLECTION.exec(decodeURIComponent(url.pathname));
     if (!match) return armError(response, 404, "NotFound", `no route for ${url.pathname}`);
@@ -127,21 +138,34 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       });
     }
 
-    const skip = Number(url.searchParams.get("$skiptoken") ?? 0);
-    const page = items.slice(skip, skip + pageSize);
-    const body: Record<string, unknown> = { value: page };
-    const next = new URL(url.href);
-    next.host = request.headers.host ?? next.host;
-    if (fault?.kind === "loop") {
-      body.nextLink = next.href; // the same page again, forever
-    } else if (fault?.kind === "foreign-next-link") {
-      body.nextLink = "https://attacker.example/steal";
-    } else if (skip + pageSize < items.length) {
-      next.searchParams.set("$skiptoken", String(skip + pageSize));
-      body.nextLink = next.href;
+    return servePage(items);
+
+    /** One page of `list` with a nextLink to the rest (nothing when an error was already sent). */
+    function servePage(list: Array<Record<string, unknown>> | undefined) {
+      if (!list) return;
+      const skip = Number(url.searchParams.get("$skiptoken") ?? 0);
+      const body: Record<string, unknown> = { value: list.slice(skip, skip + pageSize) };
+      const next = new URL(url.href);
+      next.host = request.headers.host ?? next.host;
+      if (fault?.kind === "loop") {
+        body.nextLink = next.href; // the same page again, forever
+      } else if (fault?.kind === "foreign-next-link") {
+        body.nextLink = "https://attacker.example/steal";
+      } else if (skip + pageSize < list.length) {
+        next.searchParams.set("$skiptoken", String(skip + pageSize));
+        body.nextLink = next.href;
+      }
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify(body));
     }
-    response.writeHead(200, { "content-type": "application/json" });
-    response.end(JSON.stringify(body));
+  };
+
+  /** Built-in role definitions, as ARM lists them with $filter=type eq 'BuiltInRole'. */
+  const roleDefinitions = (url: URL, response: ServerResponse) => {
+    if (url.searchParams.get("api-version") !== "2022-04-01") return void armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
+    const filter = url.searchParams.get("$filter");
+    if (filter !== null && filter !== "type eq 'BuiltInRole'") return void armError(response, 400, "InvalidFilter", `The $filter '${filter}' is not supported.`);
+    return fake.roleDefinitions.filter((role) => filter === null || (role.properties as Record<string, unknown>).type === "BuiltInRole");
   };
 
   const server = createServer((request, response) => {
