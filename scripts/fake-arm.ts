@@ -2,39 +2,56 @@
  * npm run fake-arm -- --stack <name> [--port 8080]
  *
  * Serves, on 127.0.0.1 only, what Azure Resource Manager would answer once the stack is
- * deployed, plus another provider's delegation (the seed's "Test Corp." sample): the same local
- * fake the tests use (test/fake-arm/server.ts). Token: fake-token. Try:
+ * deployed, plus another provider's delegation (the seed's "Test Corp." sample), and the role
+ * definitions list (11 real built-in roles): the same local fake the tests use
+ * (test/fake-arm/server.ts). Token: fake-token. Try:
  *   AZURE_ACCESS_TOKEN=fake-token npm run inventory -- --stack fabrikam --endpoint http://127.0.0.1:8080
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
+import { checkedStackName, EXIT, parseCommandLine, runCommand, UsageError } from "../src/cli/run";
+import { compareDiagnostics, formatDiagnostic, hasErrors } from "../src/diagnostics";
 import { OfferCache } from "../src/offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../src/stack/load";
 import { startFakeArm } from "../test/fake-arm/server";
-import { deployedState } from "../test/fake-arm/state";
+import { deployedState, roleDefinitionsOf } from "../test/fake-arm/state";
 
-const { values } = parseArgs({ options: { stack: { type: "string" }, port: { type: "string", default: "8080" } } });
-if (!values.stack) {
-  console.error("usage: npm run fake-arm -- --stack <name> [--port 8080]");
-  process.exit(2);
-}
-const { stack, diagnostics } = loadStack(stackFilePath(findProjectRoot(process.cwd()), values.stack), new OfferCache());
-if (!stack) {
-  console.error(diagnostics.map((diagnostic) => diagnostic.message).join("\n"));
-  process.exit(2);
-}
-const state = deployedState(stack);
-const subscription = stack.subscriptions[0].subscriptionId;
-const other = JSON.parse(readFileSync(join(__dirname, "..", "test", "fixtures", "seed", "registration-definitions-list-filter-in.json"), "utf8")).value[1];
-const otherId = `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationDefinitions/${other.name}`;
-state.definitions.push({ ...other, id: otherId });
-state.assignments.push({ id: `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationAssignments/${other.name}`, name: other.name, properties: { registrationDefinitionId: otherId, provisioningState: "Succeeded" } });
+const USAGE = `usage: npm run fake-arm -- --stack <name> [--port 8080]
 
-startFakeArm({ ...state, port: Number(values.port) }).then(
-  (fake) => console.log(`fake ARM for stack ${values.stack} on ${fake.url} (token: fake-token); Ctrl-C to stop`),
-  (error: NodeJS.ErrnoException) => {
-    console.error(`cannot listen on 127.0.0.1:${values.port}: ${error.code ?? error.message} (try --port)`);
-    process.exit(1);
-  },
-);
+Serves on 127.0.0.1 what Azure Resource Manager would answer once the stack is deployed (its
+delegations, plus another provider's), and 11 real built-in role definitions. Token: fake-token.
+  AZURE_ACCESS_TOKEN=fake-token npm run inventory -- --stack <name> --endpoint http://127.0.0.1:8080
+Exit codes: 1 the port is taken, 2 usage error or invalid stack; it runs until stopped (Ctrl-C).`;
+
+const fixture = (file: string) => JSON.parse(readFileSync(join(__dirname, "..", "test", "fixtures", file), "utf8"));
+
+runCommand(USAGE, async (argv) => {
+  const { values } = parseCommandLine(argv, { stack: { type: "string" }, port: { type: "string" } });
+  if (!values.stack) throw new UsageError("--stack is required");
+  const port = Number(values.port ?? "8080");
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number (1 to 65535)`);
+  const offers = new OfferCache();
+  const { stack, diagnostics } = loadStack(stackFilePath(findProjectRoot(process.cwd()), checkedStackName(values.stack)), offers);
+  const problems = [...offers.diagnostics(), ...diagnostics].sort(compareDiagnostics);
+  if (!stack || hasErrors(problems)) {
+    for (const problem of problems) process.stderr.write(`${formatDiagnostic(problem)}\n`);
+    return EXIT.usage;
+  }
+  const state = deployedState(stack);
+  const subscription = stack.subscriptions[0]?.subscriptionId;
+  if (subscription) {
+    const other = fixture(join("seed", "registration-definitions-list-filter-in.json")).value[1];
+    const otherId = `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationDefinitions/${other.name}`;
+    state.definitions.push({ ...other, id: otherId });
+    state.assignments.push({ id: `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationAssignments/${other.name}`, name: other.name, properties: { registrationDefinitionId: otherId, provisioningState: "Succeeded" } });
+  }
+  try {
+    const fake = await startFakeArm({ ...state, roleDefinitions: roleDefinitionsOf(fixture("az-role-definition-list.json")), port });
+    process.stdout.write(`fake ARM for stack ${values.stack} on ${fake.url} (token: fake-token); Ctrl-C to stop\n`);
+  } catch (error) {
+    process.stderr.write(`error: cannot listen on 127.0.0.1:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (try --port)\n`);
+    return EXIT.failed;
+  }
+  // Serve until stopped: the command's promise never settles on purpose.
+  return new Promise<number>(() => {});
+});

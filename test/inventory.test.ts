@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -24,7 +25,7 @@ afterEach(async () => {
 
 /** The fake ARM serving fabrikam as deployed, after `change`; then the command against it. */
 async function run(args: string[], change: (state: ReturnType<typeof deployedState>) => void = () => {}, stack = "fabrikam") {
-  const state = deployedState(stackOf(stack));
+  const state = deployedState(stackOf(stack), { "83ace5cd-bcc3-441a-bd86-e6a75360cecc": "Contoso" });
   change(state);
   fake = await startFakeArm(state);
   return runCliAsync("inventory", [...args, "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" });
@@ -195,5 +196,16 @@ describe("npm run inventory -- --drift", () => {
     expect(result.stdout).toContain("In sync: Azure matches the offers.");
     expect(result.stdout).toContain(`Delegations to other managing tenants (not drift):\n  ${SUB_1} "DefinitionName" managed by Test Corp. (de83f4a9-a76a-4025-a91a-91171923eac7) at /subscriptions/${SUB_1}`);
     expect(result.status).toBe(0);
+  });
+});
+
+describe("npm run fake-arm", () => {
+  const fakeArm = (args: string[]) => spawnSync(join(REPO_ROOT, "node_modules", ".bin", "tsx"), [join(REPO_ROOT, "scripts", "fake-arm.ts"), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+
+  it("answers --help, a bad flag and an unknown stack like every other command", () => {
+    expect(fakeArm(["--help"])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: npm run fake-arm -- --stack <name> \[--port 8080\]\n/) });
+    expect(fakeArm(["--nope"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: Unknown option '--nope'/) });
+    expect(fakeArm(["--stack", "nope"])).toMatchObject({ status: 2, stderr: "stacks/Pulumi.nope.yaml:1:1: error: cannot read file: no such file\n" });
+    expect(fakeArm(["--stack", "fabrikam", "--port", "99999"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: --port must be a port number/) });
   });
 });

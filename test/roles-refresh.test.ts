@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeArm, type FakeArm } from "./fake-arm/server";
+import { roleDefinitionsOf } from "./fake-arm/state";
 import { runCliAsync, tempProject } from "./helpers/project";
 
 /**
@@ -96,16 +97,9 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
 
 describe("npm run roles -- check against ARM (the fake), every page", () => {
   it("finds Log Analytics Contributor usable again once its DataAction is gone", async () => {
-    const definitions = azList.map((role) => ({
-      id: `/providers/Microsoft.Authorization/roleDefinitions/${role.name}`,
-      name: role.name,
-      type: "Microsoft.Authorization/roleDefinitions",
-      properties: {
-        roleName: role.roleName,
-        type: role.roleType,
-        permissions: role.roleName === "Log Analytics Contributor" ? role.permissions.map((block) => ({ ...block, dataActions: [] })) : role.permissions,
-      },
-    }));
+    const definitions = roleDefinitionsOf(
+      azList.map((role) => (role.roleName === "Log Analytics Contributor" ? { ...role, permissions: role.permissions.map((block) => ({ ...block, dataActions: [] })) } : role)),
+    );
     fake = await startFakeArm({ roleDefinitions: definitions, pageSize: 4 });
     const root = tempProject({ "catalog.json": catalogWith(VERDICTS) });
     const result = await runCliAsync("roles", ["check", "--endpoint", fake.url, "--catalog", "catalog.json"], { AZURE_ACCESS_TOKEN: "fake-token" }, root);

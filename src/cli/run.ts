@@ -55,6 +55,13 @@ function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { s
  * failed (exit 1); anything else unexpected is a bug, reported as such (exit 1). User mistakes in files are diagnostics, handled by the command.
  */
 export function runCommand(usage: string, main: (argv: string[]) => number | Promise<number>): void {
+  // A reader that stops early (`| head`) is no error of ours: stop quietly.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      process.exit(process.exitCode ?? 0);
+    });
+  }
   Promise.resolve()
     .then(() => main(process.argv.slice(2)))
     .then(
