@@ -19,16 +19,27 @@ import {
   listModel,
   registrationAssignmentModel,
   registrationDefinitionModel,
+  federatedCredentialModel,
+  roleAssignmentModel,
   roleDefinitionModel,
+  systemAssignedIdentityModel,
+  userAssignedIdentityModel,
+  type FederatedCredentialResource,
   type RegistrationAssignment,
   type RegistrationDefinition,
+  type RoleAssignmentResource,
   type RoleDefinition,
+  type UserAssignedIdentity,
 } from "./models";
 
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
 export const API_VERSION = "2022-10-01";
-/** Microsoft.Authorization role definitions (the built-in role catalog). */
+/** Microsoft.Authorization role definitions (the built-in role catalog) and role assignments. */
 export const AUTHORIZATION_API_VERSION = "2022-04-01";
+/** Microsoft.ManagedIdentity (seed managed-identity-client.md: the client's default). */
+export const MANAGED_IDENTITY_API_VERSION = "2024-11-30";
+/** Federated credentials asked for per page (`$top`); the rest follow through nextLink. */
+const CREDENTIALS_PER_PAGE = 20;
 
 /** Anything that stops a read: an ARM error, a timeout, a malformed or looping response. */
 export class ArmError extends Error {
@@ -194,6 +205,48 @@ export class ArmClient {
       { $expandRegistrationDefinition: options.expandRegistrationDefinition ? "true" : undefined },
       registrationAssignmentModel,
     );
+  }
+
+  /** The user-assigned identities of a resource group, every page. */
+  async listUserAssignedIdentities(subscriptionId: string, resourceGroup: string): Promise<UserAssignedIdentity[]> {
+    const scope = checkedScope(`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`);
+    return this.listAll(`${scope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`, MANAGED_IDENTITY_API_VERSION, {}, userAssignedIdentityModel);
+  }
+
+  /** Every federated credential of a user-assigned identity (`$top` pages, `$skiptoken` via nextLink). */
+  async listFederatedCredentials(identityId: string): Promise<FederatedCredentialResource[]> {
+    return this.listAll(`${identityId}/federatedIdentityCredentials`, MANAGED_IDENTITY_API_VERSION, { $top: String(CREDENTIALS_PER_PAGE) }, federatedCredentialModel);
+  }
+
+  /** A resource's system-assigned identity (seed get_by_scope), or undefined when it has none. */
+  async getSystemAssignedIdentity(resourceId: string): Promise<{ principalId: string } | undefined> {
+    const found = await this.getOne(`${resourceId}/providers/Microsoft.ManagedIdentity/identities/default`, MANAGED_IDENTITY_API_VERSION, systemAssignedIdentityModel);
+    return found && { principalId: found.properties.principalId };
+  }
+
+  /** Role assignments of one principal at, above and below `scope`, every page. */
+  async listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentResource[]> {
+    if (!isGuid(principalId)) throw new ArmInputError(`principal ${quote(principalId)} is not a GUID`);
+    return this.listAll(`${scope}/providers/Microsoft.Authorization/roleAssignments`, AUTHORIZATION_API_VERSION, { $filter: `principalId eq '${principalId}'` }, roleAssignmentModel);
+  }
+
+  /** One resource, or undefined when ARM answers 404. */
+  private async getOne<T extends z.ZodType>(path: string, apiVersion: string, model: T): Promise<z.output<T> | undefined> {
+    const url = new URL(path, this.endpoint);
+    url.searchParams.set("api-version", apiVersion);
+    let body: unknown;
+    try {
+      body = await this.get(url);
+    } catch (error) {
+      if (error instanceof ArmError && error.status === 404) return undefined;
+      throw error;
+    }
+    const parsed = model.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new ArmError(`unexpected response from ${url.href}: ${issue.path.join(".") || "(body)"}: ${issue.message}`, "InvalidResponse");
+    }
+    return parsed.data;
   }
 
   /** Every built-in role definition, every page (`$filter=type eq 'BuiltInRole'`). */

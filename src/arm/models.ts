@@ -100,3 +100,42 @@ export const roleDefinitionModel = z.looseObject({
   }),
 });
 export type RoleDefinition = z.output<typeof roleDefinitionModel>;
+
+/** A user-assigned identity (Microsoft.ManagedIdentity 2024-11-30, seed managed-identity-client.md). */
+export const userAssignedIdentityModel = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  location: z.string(),
+  tags: z.record(z.string(), z.string()).optional(),
+  properties: z
+    .looseObject({
+      principalId: z.string().optional(),
+      clientId: z.string().optional(),
+      tenantId: z.string().optional(),
+      isolationScope: z.string().optional(),
+    })
+    .default({}),
+});
+export type UserAssignedIdentity = z.output<typeof userAssignedIdentityModel>;
+
+/** A federated identity credential of a user-assigned identity. */
+export const federatedCredentialModel = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  properties: z.looseObject({ issuer: z.string(), subject: z.string(), audiences: z.array(z.string()) }),
+});
+export type FederatedCredentialResource = z.output<typeof federatedCredentialModel>;
+
+/** A resource's system-assigned identity, read by scope (`.../providers/Microsoft.ManagedIdentity/identities/default`). */
+export const systemAssignedIdentityModel = z.looseObject({
+  id: z.string(),
+  properties: z.looseObject({ principalId: z.string(), tenantId: z.string().optional(), clientId: z.string().optional() }),
+});
+
+/** A role assignment (Microsoft.Authorization 2022-04-01). */
+export const roleAssignmentModel = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  properties: z.looseObject({ roleDefinitionId: z.string(), principalId: z.string(), scope: z.string() }),
+});
+export type RoleAssignmentResource = z.output<typeof roleAssignmentModel>;

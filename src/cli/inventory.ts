@@ -3,6 +3,7 @@ import { armTokenSource } from "../arm/credentials";
 import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
 import { compareDelegations, driftText } from "../inventory/drift";
 import { expectedDelegations, stackScopes } from "../inventory/expected";
+import { compareIdentities, identityDriftText, identityInventoryText, readIdentities } from "../inventory/identities";
 import { inventoryText, readInventory } from "../inventory/inventory";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
@@ -11,10 +12,15 @@ import { printable } from "../text";
 
 const USAGE = `usage: npm run inventory -- (--stack <name> | --scope <scope>) [--managed-by <tenant>]... [--drift]
                             [--format text|json] [--endpoint <url>]
+       npm run inventory -- --stack <name> --identities [--drift] [--format text|json] [--endpoint <url>]
 
 Lists what is delegated in Azure: per subscription and resource group, each registration
 definition (offer, managing tenant, authorizations, eligible authorizations, state), where it is
 assigned, and who created and changed it. --drift (with --stack) compares it with the stack's offers.
+--identities reads the stack's managed identities instead: each declared user-assigned identity and
+every other one in its resource groups (location, tags, isolationScope, principal and client ids),
+their federated credentials and role assignments, and referenced resources' system-assigned
+identities; --drift reports what is missing, extra (first: access nobody reviewed) or changed.
 Credentials: AZURE_ACCESS_TOKEN, or DefaultAzureCredential (az login, OIDC, managed identity);
 read access to the customer scopes is enough. --endpoint: another cloud (https), or a local fake.
 Exit codes: 0 read (and in sync), 1 drift found, 2 usage error or invalid stack, 3 could not read.`;
@@ -27,11 +33,14 @@ runCommand(USAGE, async (argv) => {
     scope: { type: "string" },
     "managed-by": { type: "string", multiple: true },
     drift: { type: "boolean" },
+    identities: { type: "boolean" },
     format: { type: "string" },
     endpoint: { type: "string" },
   });
   if (Boolean(values.stack) === Boolean(values.scope)) throw new UsageError("give exactly one of --stack and --scope");
   if (values.drift && !values.stack) throw new UsageError("--drift compares with a stack: use --stack");
+  if (values.identities && !values.stack) throw new UsageError("--identities reads a stack's identities: use --stack");
+  if (values.identities && values["managed-by"]) throw new UsageError("--managed-by filters delegations, not identities");
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
   const managedBy = values["managed-by"] ?? [];
   const endpoint = values.endpoint ?? DEFAULT_ENDPOINT;
@@ -58,6 +67,23 @@ runCommand(USAGE, async (argv) => {
   }
 
   const client = new ArmClient({ endpoint, token: armTokenSource(endpoint) });
+  if (values.identities && stack) {
+    let identities;
+    try {
+      identities = await readIdentities(client, stack);
+    } catch (error) {
+      if (!(error instanceof ArmError)) throw error;
+      process.stderr.write(`could not read the identities (nothing below is complete): ${printable(error.message)}\n`);
+      return EXIT_INVENTORY.unreadable;
+    }
+    if (values.drift) {
+      const drift = compareIdentities(stack, identities);
+      process.stdout.write(`${format === "json" ? JSON.stringify({ drift }, null, 2) : identityDriftText(drift)}\n`);
+      return drift.length > 0 ? EXIT_INVENTORY.drift : EXIT_INVENTORY.ok;
+    }
+    process.stdout.write(`${format === "json" ? JSON.stringify(identities, null, 2) : identityInventoryText(identities)}\n`);
+    return EXIT_INVENTORY.ok;
+  }
   let inventory;
   try {
     inventory = await readInventory(client, scopes, managedBy);

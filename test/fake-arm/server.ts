@@ -29,6 +29,14 @@ export interface FakeArmOptions {
   assignments?: Array<Record<string, unknown>>;
   /** Role definitions served at /providers/Microsoft.Authorization/roleDefinitions (API 2022-04-01). */
   roleDefinitions?: Array<Record<string, unknown>>;
+  /** Microsoft.ManagedIdentity (API 2024-11-30): user-assigned identities, listed per resource group. */
+  identities?: Array<Record<string, unknown>>;
+  /** Federated credentials, listed under their identity's id, paged by `$top` and `$skiptoken`. */
+  federatedCredentials?: Array<Record<string, unknown>>;
+  /** System-assigned identities, read at `<resource id>/providers/Microsoft.ManagedIdentity/identities/default`. */
+  systemIdentities?: Array<Record<string, unknown>>;
+  /** Role assignments (API 2022-04-01), listed with `$filter=principalId eq '<id>'` at, above and below a scope. */
+  roleAssignments?: Array<Record<string, unknown>>;
   /** Items per page; more make nextLink pages. Default 100. */
   pageSize?: number;
   /** The token clients must send. Default "fake-token". */
@@ -46,6 +54,10 @@ export interface FakeArm {
   definitions: Array<Record<string, unknown>>;
   assignments: Array<Record<string, unknown>>;
   roleDefinitions: Array<Record<string, unknown>>;
+  identities: Array<Record<string, unknown>>;
+  federatedCredentials: Array<Record<string, unknown>>;
+  systemIdentities: Array<Record<string, unknown>>;
+  roleAssignments: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -73,6 +85,10 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     definitions: options.definitions ?? [],
     assignments: options.assignments ?? [],
     roleDefinitions: options.roleDefinitions ?? [],
+    identities: options.identities ?? [],
+    federatedCredentials: options.federatedCredentials ?? [],
+    systemIdentities: options.systemIdentities ?? [],
+    roleAssignments: options.roleAssignments ?? [],
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -112,6 +128,10 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     }
     if (request.headers.authorization !== `Bearer ${token}`) return armError(response, 401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or invalid.");
     if (url.pathname.toLowerCase() === ROLE_DEFINITIONS) return servePage(roleDefinitions(url, response));
+    const path = decodeURIComponent(url.pathname).toLowerCase();
+    if (path.includes("/providers/microsoft.managedidentity/") || path.endsWith("/providers/microsoft.authorization/roleassignments")) {
+      return identityRoute(path, url, response, servePage);
+    }
     if (url.searchParams.get("api-version") !== "2022-10-01") return armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
     const match = COLLECTION.exec(decodeURIComponent(url.pathname));
     if (!match) return armError(response, 404, "NotFound", `no route for ${url.pathname}`);
@@ -141,23 +161,53 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     return servePage(items);
 
     /** One page of `list` with a nextLink to the rest (nothing when an error was already sent). */
-    function servePage(list: Array<Record<string, unknown>> | undefined) {
+    function servePage(list: Array<Record<string, unknown>> | undefined, size = pageSize) {
       if (!list) return;
       const skip = Number(url.searchParams.get("$skiptoken") ?? 0);
-      const body: Record<string, unknown> = { value: list.slice(skip, skip + pageSize) };
+      const body: Record<string, unknown> = { value: list.slice(skip, skip + size) };
       const next = new URL(url.href);
       next.host = request.headers.host ?? next.host;
       if (fault?.kind === "loop") {
         body.nextLink = next.href; // the same page again, forever
       } else if (fault?.kind === "foreign-next-link") {
         body.nextLink = "https://attacker.example/steal";
-      } else if (skip + pageSize < list.length) {
-        next.searchParams.set("$skiptoken", String(skip + pageSize));
+      } else if (skip + size < list.length) {
+        next.searchParams.set("$skiptoken", String(skip + size));
         body.nextLink = next.href;
       }
       response.writeHead(200, { "content-type": "application/json" });
       response.end(JSON.stringify(body));
     }
+  };
+
+  /** Managed identities, their credentials, system-assigned identities and role assignments. */
+  const identityRoute = (path: string, url: URL, response: ServerResponse, servePage: (list: Array<Record<string, unknown>> | undefined, size?: number) => void) => {
+    const apiVersion = path.endsWith("/roleassignments") ? "2022-04-01" : "2024-11-30";
+    if (url.searchParams.get("api-version") !== apiVersion) return armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
+    const idOf = (item: Record<string, unknown>) => String(item.id).toLowerCase();
+    if (path.endsWith("/providers/microsoft.managedidentity/userassignedidentities")) {
+      return servePage(fake.identities.filter((item) => idOf(item).startsWith(`${path}/`)));
+    }
+    if (path.endsWith("/federatedidentitycredentials")) {
+      const top = Number(url.searchParams.get("$top") ?? pageSize);
+      return servePage(fake.federatedCredentials.filter((item) => idOf(item).startsWith(`${path}/`)), top);
+    }
+    if (path.endsWith("/providers/microsoft.managedidentity/identities/default")) {
+      const found = fake.systemIdentities.find((item) => idOf(item) === path);
+      if (!found) return armError(response, 404, "ResourceNotFound", "The resource has no system-assigned identity.");
+      response.writeHead(200, { "content-type": "application/json" });
+      return response.end(JSON.stringify(found));
+    }
+    const principal = /^principalId eq '([^']+)'$/.exec(url.searchParams.get("$filter") ?? "")?.[1];
+    if (!principal) return armError(response, 400, "InvalidFilter", "list role assignments with $filter=principalId eq '<id>'");
+    const scope = path.replace(/\/providers\/microsoft\.authorization\/roleassignments$/, "");
+    const related = (other: string) => other === scope || other.startsWith(`${scope}/`) || scope.startsWith(`${other}/`);
+    return servePage(
+      fake.roleAssignments.filter((item) => {
+        const properties = item.properties as Record<string, string>;
+        return properties.principalId.toLowerCase() === principal.toLowerCase() && related(properties.scope.toLowerCase());
+      }),
+    );
   };
 
   /** Built-in role definitions, as ARM lists them with $filter=type eq 'BuiltInRole'. */

@@ -1,3 +1,5 @@
+import { armGuid } from "../../src/guid";
+import { roleDefinitionResourceId, userAssignedIdentityResourceId, type ResolvedRoleAssignment } from "../../src/identity/model";
 import { delegatedScopes, registrationAssignmentGuid, registrationAssignmentResourceId, registrationDefinitionResourceId } from "../../src/delegation";
 import { definitionProperties } from "../../src/offer/model";
 import type { ResolvedStack } from "../../src/stack/load";
@@ -57,4 +59,54 @@ export function roleDefinitionsOf(azList: Array<{ name: string; roleName: string
     type: "Microsoft.Authorization/roleDefinitions",
     properties: { roleName: role.roleName, type: role.roleType, permissions: role.permissions },
   }));
+}
+
+/**
+ * The managed identities Azure would hold once a stack is deployed: each declared identity with
+ * its federated credentials and role assignments, and each referenced resource's system-assigned
+ * identity with its roles. Principal and client ids are made up (stable per identity).
+ */
+export function deployedIdentities(stack: ResolvedStack) {
+  const identities: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const federatedCredentials: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const systemIdentities: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const roleAssignments: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const assign = (principalId: string, assignments: ResolvedRoleAssignment[]) => {
+    for (const { roleDefinitionId, scope } of assignments) {
+      const name = armGuid(principalId, roleDefinitionId, scope.toLowerCase());
+      roleAssignments.push({
+        id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
+        name,
+        type: "Microsoft.Authorization/roleAssignments",
+        properties: { roleDefinitionId: roleDefinitionResourceId(scope, roleDefinitionId), principalId, principalType: "ServicePrincipal", scope },
+      });
+    }
+  };
+  for (const identity of stack.identities) {
+    const id = userAssignedIdentityResourceId(identity.subscriptionId, identity.resourceGroup, identity.name);
+    const principalId = armGuid(id, "principal");
+    identities.push({
+      id,
+      name: identity.name,
+      type: "Microsoft.ManagedIdentity/userAssignedIdentities",
+      location: identity.location,
+      ...(identity.tags ? { tags: identity.tags } : {}),
+      properties: { principalId, clientId: armGuid(id, "client"), tenantId: stack.customer.tenantId, ...(identity.isolationScope ? { isolationScope: identity.isolationScope } : {}) },
+    });
+    for (const credential of identity.federatedCredentials) {
+      federatedCredentials.push({
+        id: `${id}/federatedIdentityCredentials/${credential.name}`,
+        name: credential.name,
+        type: "Microsoft.ManagedIdentity/userAssignedIdentities/federatedIdentityCredentials",
+        properties: { issuer: credential.issuer, subject: credential.subject, audiences: credential.audiences },
+      });
+    }
+    assign(principalId, identity.roleAssignments);
+  }
+  for (const system of stack.systemAssignedIdentities) {
+    const principalId = armGuid(system.resourceId, "principal");
+    systemIdentities.push({ id: `${system.resourceId}/providers/Microsoft.ManagedIdentity/identities/default`, name: "default", properties: { principalId, tenantId: stack.customer.tenantId } });
+    assign(principalId, system.roleAssignments);
+  }
+  return { identities, federatedCredentials, systemIdentities, roleAssignments };
 }
