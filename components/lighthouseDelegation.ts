@@ -2,7 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { RegistrationAssignment, RegistrationDefinition } from "@pulumi/azure-native/managedservices";
 import {
   delegatedScopes,
+  delegationGuids,
   registrationAssignmentGuid,
+  type DelegationNaming,
   registrationAssignmentResourceId,
   registrationDefinitionResourceId,
   subscriptionScope,
@@ -29,6 +31,12 @@ export interface LighthouseDelegationArgs {
    * given, unset GUIDs are the toolkit's.
    */
   adopt?: { registrationDefinitionId?: string; registrationAssignmentIds?: string[] };
+  /**
+   * How the definition and assignments are named (src/delegation.ts): the toolkit's GUIDs, or
+   * `samples`, those of Microsoft's onboarding templates, so that a delegation onboarded with them
+   * is updated in place (ARM's PUT on the same id) rather than duplicated. Default: toolkit.
+   */
+  naming?: DelegationNaming;
 }
 
 /**
@@ -50,13 +58,14 @@ export class LighthouseDelegation extends pulumi.ComponentResource {
 
   constructor(name: string, args: LighthouseDelegationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lighthouse:delegation:LighthouseDelegation", name, {}, opts);
-    const { offer, subscriptionId, resourceGroups, customerTenantId, adopt } = args;
+    const { offer, subscriptionId, resourceGroups, customerTenantId, adopt, naming = "toolkit" } = args;
     if (customerTenantId !== undefined) {
       const [finding] = reviewCustomerTenant(offer.managedByTenantId, customerTenantId);
       if (finding) throw new pulumi.RunError(`${offer.file}: ${finding.message}`);
     }
 
-    const definitionGuid = adopt?.registrationDefinitionId ?? offer.registrationDefinitionId;
+    const named = delegationGuids(naming, offer, subscriptionId, resourceGroups);
+    const definitionGuid = adopt?.registrationDefinitionId ?? named.definition;
     const definition = new RegistrationDefinition(
       `${name}-definition`,
       {
@@ -72,7 +81,7 @@ export class LighthouseDelegation extends pulumi.ComponentResource {
     this.registrationDefinitionId = definition.id;
     this.registrationAssignmentIds = this.delegatedScopes.map((scope, index) => {
       const label = resourceGroups?.length ? `rg-${resourceGroups[index]}` : "subscription";
-      const assignmentGuid = adopt?.registrationAssignmentIds?.[index] ?? registrationAssignmentGuid(definitionGuid, scope);
+      const assignmentGuid = adopt?.registrationAssignmentIds?.[index] ?? (adopt?.registrationDefinitionId ? registrationAssignmentGuid(definitionGuid, scope) : named.assignments[index]);
       const assignment = new RegistrationAssignment(
         `${name}-${label}`,
         {

@@ -58,6 +58,36 @@ export function delegationName(offerName: string, subscriptionId: string): strin
   return `${slug || "offer"}-${subscriptionId.toLowerCase()}`;
 }
 
+/**
+ * How a delegation's resources are named.
+ * - `toolkit`: definition `guid(managedByTenantId, name)`, assignment `guid(definition, scope)`.
+ * - `samples`: as Microsoft's onboarding templates (Azure-Lighthouse-samples) name them:
+ *   definition `guid(mspOfferName)`; assignment `guid(mspOfferName)` on a subscription and
+ *   `guid(rgName)` on a resource group. Redeploying then updates a delegation onboarded with
+ *   those templates instead of creating a second, parallel one.
+ */
+export const NAMING_SCHEMES = ["toolkit", "samples"] as const;
+export type DelegationNaming = (typeof NAMING_SCHEMES)[number];
+
+/** The definition's and each assignment's GUID (in the order of {@link delegatedScopes}) under `naming`. */
+export function delegationGuids(
+  naming: DelegationNaming,
+  offer: { name: string; registrationDefinitionId: string },
+  subscriptionId: string,
+  resourceGroups?: readonly string[],
+): { definition: string; assignments: string[] } {
+  if (naming === "samples") {
+    return {
+      definition: armGuid(offer.name),
+      assignments: resourceGroups && resourceGroups.length > 0 ? resourceGroups.map((group) => armGuid(group)) : [armGuid(offer.name)],
+    };
+  }
+  return {
+    definition: offer.registrationDefinitionId,
+    assignments: delegatedScopes(subscriptionId, resourceGroups).map((scope) => registrationAssignmentGuid(offer.registrationDefinitionId, scope)),
+  };
+}
+
 /** True when `inner` is `outer` or lies below it (ARM scopes compare case-insensitively). */
 export function scopeContains(outer: string, inner: string): boolean {
   const a = outer.toLowerCase().replace(/\/+$/, "");

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import { delegatedScopes, registrationAssignmentGuid } from "../delegation";
+import { delegatedScopes, delegationGuids, type DelegationNaming } from "../delegation";
 import { isGuid } from "../guid";
 import { quote } from "../text";
 import { compareDelegations } from "../inventory/drift";
@@ -32,7 +32,8 @@ function adoptionOf(stack: ResolvedStack, subscriptionId: string, delegation: Su
   const { offer } = delegation;
   const base = { offer: offer.name, offerFile: offer.file, subscriptionId };
   const candidates = found.filter((item) => item.subscriptionId === subscriptionId && item.managedByTenantId === offer.managedByTenantId.toLowerCase());
-  const existing = candidates.find((item) => item.definitionGuid === offer.registrationDefinitionId) ?? candidates.find((item) => item.offer === offer.name);
+  const expectedDefinition = delegationGuids(delegation.naming, offer, subscriptionId, delegation.resourceGroups).definition;
+  const existing = candidates.find((item) => item.definitionGuid === expectedDefinition) ?? candidates.find((item) => item.offer === offer.name);
   if (!existing) return { ...base, status: "create", message: "no existing delegation: pulumi up will create it" };
   // Names from the server go into the stack file and then into Pulumi's import: GUIDs only.
   const notGuid = [existing.definitionGuid, ...existing.assignments.map((assignment) => assignment.guid)].find((name) => !isGuid(name));
@@ -53,13 +54,18 @@ function adoptionOf(stack: ResolvedStack, subscriptionId: string, delegation: Su
   if (drift.length > 0) {
     return { ...base, status: "mismatch", message: `definition ${existing.definitionGuid} differs from the offer, so importing it would fail: ${drift.map((item) => item.message).join("; ")}` };
   }
-  const toolkitNames =
-    existing.definitionGuid === offer.registrationDefinitionId && scopes.every((scope, index) => assignmentGuids[index] === registrationAssignmentGuid(offer.registrationDefinitionId, scope));
+  const namedAs = (naming: DelegationNaming) => {
+    const guids = delegationGuids(naming, offer, subscriptionId, delegation.resourceGroups);
+    return existing.definitionGuid === guids.definition && guids.assignments.every((guid, index) => assignmentGuids[index] === guid);
+  };
+  const stackNames = namedAs(delegation.naming);
+  // Onboarded with Microsoft's templates: `naming: samples` keeps those names for good.
+  const samplesHint = !stackNames && namedAs("samples") ? "; they are the names of Microsoft's onboarding templates: 'naming: samples' on the delegation entry keeps them for good" : "";
   return {
     ...base,
     status: "adopt",
-    adopt: toolkitNames ? true : { registrationDefinitionId: existing.definitionGuid, registrationAssignmentIds: assignmentGuids as string[] },
-    message: `definition ${existing.definitionGuid} and ${scopes.length} assignment(s) ${toolkitNames ? "at the toolkit's GUIDs" : "at the GUIDs they were onboarded with"}`,
+    adopt: stackNames ? true : { registrationDefinitionId: existing.definitionGuid, registrationAssignmentIds: assignmentGuids as string[] },
+    message: `definition ${existing.definitionGuid} and ${scopes.length} assignment(s) ${stackNames ? `at the ${delegation.naming === "samples" ? "samples'" : "toolkit's"} GUIDs` : "at the GUIDs they were onboarded with"}${samplesHint}`,
   };
 }
 

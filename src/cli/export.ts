@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { basename, dirname, extname, join, resolve } from "node:path";
+import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import { NAMING_SCHEMES } from "../delegation";
 import { formatDiagnostic, hasErrors } from "../diagnostics";
 import { armParameters, armTemplate } from "../export/arm";
 import { loadOffer } from "../offer/load";
@@ -8,11 +9,14 @@ import { findProjectRoot } from "../stack/load";
 import { resourceGroupName } from "../stack/resourceGroup";
 import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
-const USAGE = `usage: npm run export -- arm --offer <file> [--resource-groups rg1,rg2] [--out <dir>] [--format json]
+const USAGE = `usage: npm run export -- arm --offer <file> [--resource-groups rg1,rg2] [--names toolkit|samples] [--out <dir>] [--format json]
 
 Writes the offer as an Azure Lighthouse onboarding template for a customer to deploy
 (az deployment sub create --location <region> --template-file <name>.json --parameters <name>.parameters.json):
 <out>/<offer>.json (subscriptionDeploymentTemplate) and <out>/<offer>.parameters.json. Default --out: export/.
+--names samples names the delegation exactly as Microsoft's onboarding templates do (guid(mspOfferName),
+guid(rgName)), with their parameter shapes, so that redeploying over a customer onboarded with them
+updates that delegation instead of adding a parallel one. Default: the toolkit's names, as pulumi up uses.
 Only ARM JSON is produced: Bicep output is refused rather than shipped unverified (no Bicep compiler here).
 Exit codes: 0 written, 1 the offer has errors, 2 usage error.`;
 
@@ -32,7 +36,9 @@ runCommand(USAGE, (argv) => {
     "resource-groups": { type: "string" },
     out: { type: "string" },
     format: { type: "string" },
+    names: { type: "string" },
   });
+  const names = oneOf("names", values.names, NAMING_SCHEMES, "toolkit");
   if (positionals[0] !== "arm" || positionals.length !== 1) throw new UsageError("the only export target is 'arm'");
   if (!values.offer) throw new UsageError("--offer is required");
   if (values.format === "bicep") throw new UsageError("--format bicep is not supported: without a Bicep compiler to check it, it would be unverified output");
@@ -58,8 +64,9 @@ runCommand(USAGE, (argv) => {
   makeDirectory(out);
   const templateFile = join(out, `${stem}.json`);
   const parametersFile = join(out, `${stem}.parameters.json`);
-  writeFileSync(templateFile, `${JSON.stringify(armTemplate(offer, { resourceGroups }), null, 2)}\n`);
-  writeFileSync(parametersFile, `${JSON.stringify(armParameters(offer, { resourceGroups }), null, 2)}\n`);
+  const options = { resourceGroups, names, source: relative(projectRoot, located.file) };
+  writeFileSync(templateFile, `${JSON.stringify(armTemplate(offer, options), null, 2)}\n`);
+  writeFileSync(parametersFile, `${JSON.stringify(armParameters(offer, options), null, 2)}\n`);
   process.stdout.write(`${templateFile}\n${parametersFile}\n`);
   return EXIT.ok;
 });

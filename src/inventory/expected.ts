@@ -1,4 +1,4 @@
-import { delegatedScopes } from "../delegation";
+import { delegatedScopes, delegationGuids } from "../delegation";
 import { definitionProperties } from "../offer/model";
 import { delegationViewOf, type DelegationView } from "../plan/access";
 import type { ResolvedStack } from "../stack/load";
@@ -6,8 +6,8 @@ import type { ResolvedStack } from "../stack/load";
 /** What the stack's offers delegate, in either mode, as access views. */
 export function expectedDelegations(stack: ResolvedStack): DelegationView[] {
   return stack.subscriptions.flatMap(({ subscriptionId, delegations }) =>
-    delegations.map(({ offer, resourceGroups }) =>
-      delegationViewOf(subscriptionId, offer.registrationDefinitionId, definitionProperties(offer), delegatedScopes(subscriptionId, resourceGroups)),
+    delegations.map(({ offer, resourceGroups, naming }) =>
+      delegationViewOf(subscriptionId, delegationGuids(naming, offer, subscriptionId, resourceGroups).definition, definitionProperties(offer), delegatedScopes(subscriptionId, resourceGroups)),
     ),
   );
 }

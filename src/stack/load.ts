@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import type { z } from "zod";
 import { basename, dirname, join, resolve } from "node:path";
-import { delegatedScopes, delegationName, resourceGroupScope } from "../delegation";
+import { delegatedScopes, delegationGuids, delegationName, resourceGroupScope, type DelegationNaming } from "../delegation";
 import { hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
 import { OfferCache, displayPath } from "../offer/cache";
 import type { ResolvedOffer } from "../offer/model";
@@ -32,6 +32,8 @@ export interface SubscriptionDelegation {
   resourceGroups?: string[];
   /** An existing delegation to adopt, at these GUIDs (undefined ones: the toolkit's). */
   adopt?: { registrationDefinitionId?: string; registrationAssignmentIds?: string[] };
+  /** How its resources are named (src/delegation.ts). */
+  naming: DelegationNaming;
 }
 
 /** A customer subscription and every offer delegated in it. */
@@ -171,6 +173,8 @@ function readDelegations(
   const subscriptions = new Map<string, CustomerSubscription>();
   /** Pulumi logical name → the offer file deploying it: two offers must never share one. */
   const delegationOwners = new Map<string, string>();
+  /** `<subscription> <assignment GUID>` → the offer file deploying it. */
+  const assignmentOwners = new Map<string, string>();
   /** Offer file (links followed) → its entry: one file is one offer however it is named. */
   const offerEntries = new Map<string, number>();
   let complete = true;
@@ -229,8 +233,18 @@ function readDelegations(
         subscription = { subscriptionId: target.subscriptionId, delegations: [] };
         subscriptions.set(target.subscriptionId, subscription);
       }
+      // Microsoft's names for resource group assignments ignore the offer: two offers would collide.
+      const { assignments } = delegationGuids(delegation.naming ?? "toolkit", offer, target.subscriptionId, target.resourceGroups);
+      const clash = assignments.map((guid) => assignmentOwners.get(`${target.subscriptionId} ${guid}`)).find((other) => other !== undefined);
+      if (clash !== undefined) {
+        complete = false;
+        diagnostics.push(source.diagnostic(offerPath, "error", `with these names, an assignment of ${delegation.offer} in subscription ${target.subscriptionId} is named like one of ${clash}; use naming: toolkit for one of them`));
+        return;
+      }
+      for (const guid of assignments) assignmentOwners.set(`${target.subscriptionId} ${guid}`, delegation.offer);
       subscription.delegations.push({
         offer,
+        naming: delegation.naming ?? "toolkit",
         ...(target.resourceGroups ? { resourceGroups: target.resourceGroups } : {}),
         ...(target.adopt ? { adopt: target.adopt === true ? {} : target.adopt } : {}),
       });

@@ -65,10 +65,10 @@ export function lighthouseProgram(options: ProgramOptions = {}) {
     ? []
     : stack.subscriptions.map(({ subscriptionId, delegations }) => ({
         subscriptionId,
-        delegations: delegations.map(({ offer, resourceGroups, adopt }) => {
+        delegations: delegations.map(({ offer, resourceGroups, adopt, naming }) => {
           const delegation = new LighthouseDelegation(
             delegationName(offer.name, subscriptionId),
-            { offer, subscriptionId, resourceGroups, customerTenantId: stack.customer.tenantId, ...(adopt ? { adopt } : {}) },
+            { offer, subscriptionId, resourceGroups, naming, customerTenantId: stack.customer.tenantId, ...(adopt ? { adopt } : {}) },
             { providers: [providerFor(subscriptionId)] },
           );
           return {

@@ -1,5 +1,6 @@
 import { posix } from "node:path";
 import { z } from "zod";
+import { NAMING_SCHEMES } from "../delegation";
 import { repeats } from "../repeats";
 import { didYouMean } from "../suggest";
 import { quote } from "../text";
@@ -63,6 +64,12 @@ const delegationSchema = z
       .min(1)
       .transform((path) => posix.normalize(path))
       .describe("Path of the offer file, relative to the project root (where Pulumi.yaml is)."),
+    naming: z
+      .enum(NAMING_SCHEMES)
+      .default("toolkit")
+      .describe(
+        "How the delegation's resources are named. samples: as Microsoft's onboarding templates name them (guid(mspOfferName); guid(rgName) per resource group), for a customer onboarded with them: pulumi up then updates that delegation in place. Default: toolkit.",
+      ),
     subscriptions: z.array(subscriptionTargetSchema).min(1, { error: "list at least one subscription" }),
   })
   .superRefine((delegation, context) => {

@@ -4,7 +4,7 @@ import { armGuid } from "../../src/guid";
  * Evaluates an ARM template the way Resource Manager would for a subscription deployment, for
  * the expression functions the exported templates use: parameters, variables, guid (with the
  * project's ARM guid()), toLower, concat, subscription, subscriptionResourceId, copyIndex,
- * length, plus property access and indexing. Copy loops and inner-scope nested deployments
+ * length, if, equals, json, plus property access and indexing. Copy loops and inner-scope nested deployments
  * are expanded. Anything else throws, so a template using more cannot pass unnoticed.
  */
 
@@ -125,6 +125,12 @@ function evaluateNode(node: Node, context: Context): Value {
       return context.copyIndex;
     case "subscription":
       return { id: `/subscriptions/${context.subscriptionId}`, subscriptionId: context.subscriptionId };
+    case "if":
+      return args[0] ? args[1] : args[2];
+    case "equals":
+      return JSON.stringify(args[0]) === JSON.stringify(args[1]);
+    case "json":
+      return JSON.parse(String(args[0]));
     case "subscriptionResourceId":
       return `/subscriptions/${context.subscriptionId}/providers/${String(args[0])}/${String(args[1])}`;
     default:

@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { armParameters, armTemplate } from "../src/export/arm";
+import { importArmParameters } from "../src/import/armParameters";
+import { parseOffer } from "../src/offer/load";
+import { deploy } from "./helpers/arm-evaluator";
+import { runCli, tempProject } from "./helpers/project";
+
+/**
+ * Microsoft's onboarding layouts, round-tripped: parameters file → npm run import → offer
+ * (validated) → npm run export --names samples → the template evaluated as ARM would. Names must
+ * be those Microsoft's templates compute (guid(mspOfferName), guid(rgName)); the vectors below
+ * were computed with Python's uuid.uuid5 under ARM's guid() namespace, not by this project.
+ * Bodies and parameters must be the parameters file's own values, passed through unchanged.
+ */
+const FIXTURES = join(__dirname, "fixtures", "arm-parameters");
+const SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
+const GUID_OF: Record<string, string> = {
+  "Contoso Managed Operations": "fb8a52e8-81dd-5d2b-9420-f62eab4b5057",
+  "Contoso App Support": "35404565-49d6-5903-9162-50e4cac91e33",
+  "Contoso Data Support": "633c875a-0a13-5738-907c-813755132a35",
+  "Contoso Escalation": "c52a55f4-c2d6-5d40-ac9a-e9fa448e73f0",
+  "Contoso Marketplace Support": "cef1f05f-b66f-50d0-8d0f-05d0f97dcb06",
+  "rg-app": "640b6484-5908-5001-ab32-9aa56db0a08e",
+  "rg-data": "b4a493a7-36e7-553b-9443-44c779ce1e53",
+};
+type Parameters = Record<string, { value: unknown }>;
+const parametersOf = (file: string) => (JSON.parse(readFileSync(join(FIXTURES, file), "utf8")) as { parameters: Parameters }).parameters;
+
+const LAYOUTS: Array<[string, string, Array<string | undefined>]> = [
+  ["subscription", "subscription.parameters.json", [undefined]],
+  ["one resource group (rgName)", "rg.parameters.json", ["rg-app"]],
+  ["several resource groups", "multiple-rg.parameters.json", ["rg-app", "rg-data"]],
+  ["eligible authorizations with approvers", "eligible-approvers.parameters.json", [undefined]],
+  ["a Marketplace plan", "marketplace.parameters.json", [undefined]],
+];
+
+describe("import → validate → export --names samples, per layout of Microsoft's templates", () => {
+  it.each(LAYOUTS)("%s", (_name, file, assignedGroups) => {
+    const imported = importArmParameters(join(FIXTURES, file));
+    expect(imported.diagnostics).toEqual([]);
+    const { offer, diagnostics } = parseOffer("imported.yaml", imported.text!);
+    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    const given = parametersOf(file);
+    const resourceGroups = imported.resourceGroups;
+
+    // The exported parameters file is the one Microsoft's template takes: same names, same values.
+    expect(armParameters(offer!, { names: "samples", resourceGroups }).parameters).toEqual(given);
+
+    const template = JSON.parse(JSON.stringify(armTemplate(offer!, { names: "samples", resourceGroups })));
+    const values = Object.fromEntries(Object.entries(given).map(([key, parameter]) => [key, parameter.value]));
+    const [definition, ...assignments] = deploy(template, values, SUB);
+    const offerName = given.mspOfferName.value as string;
+    expect(definition.name).toBe(GUID_OF[offerName]);
+    expect(definition.body.properties).toEqual({
+      registrationDefinitionName: offerName,
+      description: given.mspOfferDescription.value,
+      managedByTenantId: given.managedByTenantId.value,
+      authorizations: given.authorizations.value,
+      ...(given.eligibleAuthorizations ? { eligibleAuthorizations: given.eligibleAuthorizations.value } : {}),
+    });
+    expect(definition.body.plan).toEqual(
+      given.marketplaceOffer ? { name: "gold", product: "contoso-managed-support", publisher: "contoso", version: "1.0.0" } : undefined,
+    );
+    expect(assignments.map((assignment) => [assignment.name, assignment.resourceGroup])).toEqual(
+      assignedGroups.map((group) => [GUID_OF[group ?? offerName], group]),
+    );
+    for (const assignment of assignments) {
+      expect(assignment.body.properties).toEqual({ registrationDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.ManagedServices/registrationDefinitions/${GUID_OF[offerName]}` });
+    }
+  });
+
+  it("declares only the parameters the offer uses, names the offer file relative to the project, and has the samples' outputs", () => {
+    const imported = importArmParameters(join(FIXTURES, "rg.parameters.json"));
+    const { offer } = parseOffer("offers/app-support.yaml", imported.text!);
+    const template = armTemplate(offer!, { names: "samples", resourceGroups: ["rg-app"], source: "offers/app-support.yaml" });
+    expect(Object.keys(template.parameters)).toEqual(["mspOfferName", "mspOfferDescription", "managedByTenantId", "authorizations", "rgName"]);
+    expect(template.metadata.description).toBe("Azure Lighthouse onboarding for the offer 'Contoso App Support', generated from offers/app-support.yaml (Microsoft's sample names)");
+    expect(Object.keys(template.outputs)).toEqual(["mspOfferName", "authorizations", "registrationDefinitionId"]);
+  });
+});
+
+describe("npm run import -- arm-parameters", () => {
+  it("turns role ids into names and writes every decision as a comment", () => {
+    const imported = importArmParameters(join(FIXTURES, "multiple-rg.parameters.json"));
+    expect(imported.text).toBe(
+      [
+        "# yaml-language-server: $schema=../schemas/offer.schema.json",
+        `# Imported with npm run import -- arm-parameters from ${join(FIXTURES, "multiple-rg.parameters.json")}.`,
+        "# Role ids became role names (the built-in role catalog); review, then commit.",
+        "# - resource groups rg-app, rg-data: list them under resourceGroups in the stack file; with naming: samples the assignments keep Microsoft's names (guid(rgName))",
+        "name: Contoso Data Support",
+        "description: Support for the data resource groups",
+        "managedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc",
+        "authorizations:",
+        "  - principalId: f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc",
+        "    principalIdDisplayName: Tier 1 Support",
+        "    role: Reader",
+        "  - principalId: 5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6",
+        "    principalIdDisplayName: Offboarding automation",
+        "    role: Managed Services Registration assignment Delete Role",
+        "",
+      ].join("\n"),
+    );
+    expect(imported.resourceGroups).toEqual(["rg-app", "rg-data"]);
+  });
+
+  it("placeholders are located errors, and nothing is converted", () => {
+    const file = join(FIXTURES, "placeholders.parameters.json");
+    expect(importArmParameters(file).diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      "7:41 parameter managedByTenantId still holds the template's placeholder: replace it with the real value",
+      "11:34 parameter authorizations still holds the template's placeholder: replace it with the real value",
+    ]);
+  });
+
+  it("writes --out inside the project, never over a file; exit 1 with nothing written on placeholders", () => {
+    const root = tempProject({
+      "import/subscription.parameters.json": readFileSync(join(FIXTURES, "subscription.parameters.json"), "utf8"),
+      "import/placeholders.parameters.json": readFileSync(join(FIXTURES, "placeholders.parameters.json"), "utf8"),
+    });
+    const written = runCli("import", ["arm-parameters", "import/subscription.parameters.json", "--out", "offers/imported.yaml"], root);
+    expect(written).toMatchObject({ status: 0, stderr: "written offers/imported.yaml\n" });
+    expect(runCli("validate", ["offers/imported.yaml"], root)).toMatchObject({ status: 0, stdout: "" });
+    expect(runCli("import", ["arm-parameters", "import/subscription.parameters.json", "--out", "offers/imported.yaml"], root)).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^error: --out: offers\/imported\.yaml exists/),
+    });
+    const refused = runCli("import", ["arm-parameters", "import/placeholders.parameters.json", "--out", "offers/other.yaml"], root);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.split("\n")[0]).toBe("import/placeholders.parameters.json:7:41: error: parameter managedByTenantId still holds the template's placeholder: replace it with the real value");
+    expect(existsSync(join(root, "offers", "other.yaml"))).toBe(false);
+  });
+});
