@@ -106,6 +106,32 @@ describe("npm run import -- arm-parameters", () => {
     expect(imported.resourceGroups).toEqual(["rg-app", "rg-data"]);
   });
 
+  it("--template supplies the defaults of parameters the file leaves out (its placeholders are errors too)", () => {
+    const root = tempProject({
+      "t/template.json": JSON.stringify({
+        parameters: {
+          mspOfferName: { type: "string" },
+          managedByTenantId: { type: "string", defaultValue: "83ace5cd-bcc3-441a-bd86-e6a75360cecc" },
+          authorizations: { type: "array", defaultValue: [{ principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7" }] },
+          mspOfferDescription: { type: "string", defaultValue: "<to be filled out by MSP> Provide a brief description of your offer" },
+        },
+      }),
+      "t/p.parameters.json": JSON.stringify({ parameters: { mspOfferName: { value: "From Defaults" }, mspOfferDescription: { value: "Given" } } }),
+      "t/q.parameters.json": JSON.stringify({ parameters: { mspOfferName: { value: "From Defaults" } } }),
+    });
+    const imported = importArmParameters(join(root, "t", "p.parameters.json"), join(root, "t", "template.json"));
+    expect(imported.text!.split("\n").filter((line) => !line.startsWith("#"))).toEqual([
+      "name: From Defaults",
+      "description: Given",
+      "managedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc",
+      "authorizations:",
+      "  - principalId: f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc",
+      "    role: Reader",
+      "",
+    ]);
+    expect(importArmParameters(join(root, "t", "q.parameters.json"), join(root, "t", "template.json")).diagnostics.map((d) => `${d.file.endsWith("template.json")} ${d.line}:${d.column}`)).toEqual(["true 1:359"]);
+  });
+
   it("placeholders are located errors, and nothing is converted", () => {
     const file = join(FIXTURES, "placeholders.parameters.json");
     expect(importArmParameters(file).diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
