@@ -92,6 +92,11 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
   it("usage errors exit 2", async () => {
     expect(await runCliAsync("roles", ["refresh", "--from", "/etc/passwd"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: --from: '\/etc\/passwd' leads outside the project/) });
     expect(await runCliAsync("roles", ["update"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: say refresh or check/) });
+    const root = tempProject({ "catalog.json": `{"source": "x"}`, "roles.json": readFileSync(AZ_LIST, "utf8") });
+    expect(await runCliAsync("roles", ["check", "--from", "roles.json", "--catalog", "catalog.json"], {}, root)).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^error: --catalog: catalog\.json is not a role catalog \(roles: /),
+    });
   });
 });
 

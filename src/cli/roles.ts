@@ -1,4 +1,5 @@
 import { readdirSync, renameSync, writeFileSync } from "node:fs";
+import { z } from "zod";
 import { basename, dirname, join } from "node:path";
 import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedEndpoint } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
@@ -36,6 +37,12 @@ Credentials as for inventory: AZURE_ACCESS_TOKEN, or DefaultAzureCredential. --c
 compares with (and refresh writes) another catalog file.
 Exit codes: 0 written or no difference, 1 (check) the catalog differs, 2 usage error, 3 Azure or the file could not be read.`;
 
+/** A catalog file as `refresh` writes it (src/roles/builtin-roles.json). */
+const catalogFileModel = z.object({
+  source: z.string(),
+  roles: z.array(z.looseObject({ id: z.string(), name: z.string(), lighthouse: z.looseObject({ usable: z.enum(["yes", "delegation-only", "no"]) }) })),
+});
+
 /** `az role definition list` prints about 5 MiB; anything far larger is no role list. */
 const MAX_ROLE_LIST_BYTES = 64 * 1024 * 1024;
 
@@ -69,11 +76,15 @@ function rolesFromFile(projectRoot: string, file: string): SourceRole[] {
 function catalogFrom(projectRoot: string, file: string): { roles: BuiltInRole[]; source: string } {
   const located = commandLineFile(projectRoot, file);
   if ("problem" in located) throw new UsageError(`--catalog: ${located.problem}`);
+  let value: unknown;
   try {
-    return JSON.parse(readAtMost(located.file, MAX_ROLE_LIST_BYTES).toString("utf8"));
+    value = JSON.parse(readAtMost(located.file, MAX_ROLE_LIST_BYTES).toString("utf8"));
   } catch (error) {
     throw new UsageError(`--catalog: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? "not JSON"}`);
   }
+  const parsed = catalogFileModel.safeParse(value);
+  if (!parsed.success) throw new UsageError(`--catalog: ${file} is not a role catalog (${parsed.error.issues[0].path.join(".") || "top"}: ${parsed.error.issues[0].message})`);
+  return parsed.data as { roles: BuiltInRole[]; source: string };
 }
 
 /** Role id → the offer and stack files of the project that use it (roles resolved by today's catalog). */

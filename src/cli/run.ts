@@ -1,6 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { STACK_NAME_PATTERN } from "../stack/load";
-import { quote } from "../text";
+import { printable, quote } from "../text";
 
 /** Exit codes every command of this toolkit uses. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -73,11 +73,11 @@ export function runCommand(usage: string, main: (argv: string[]) => number | Pro
           process.stdout.write(`${usage}\n`);
           process.exitCode = EXIT.ok;
         } else if (error instanceof UsageError) {
-          process.stderr.write(`error: ${error.message}\n\n${usage}\n`);
+          process.stderr.write(`error: ${printable(error.message)}\n\n${usage}\n`);
           process.exitCode = EXIT.usage;
         } else if (isFileSystemError(error)) {
           // A folder that is not writable, a disk that is full: the user's to fix, not a bug.
-          process.stderr.write(`error: cannot ${error.syscall} ${error.path ?? ""}: ${error.code}\n`);
+          process.stderr.write(`error: cannot ${error.syscall} ${printable(error.path ?? "")}: ${error.code}\n`);
           process.exitCode = EXIT.failed;
         } else {
           process.stderr.write(`internal error (please report): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
