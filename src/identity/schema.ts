@@ -16,7 +16,7 @@ import {
   TOO_MANY_CREDENTIALS_MESSAGE,
 } from "../rules/identity";
 import { repeats } from "../repeats";
-import { resourceGroupName } from "../stack/resourceGroup";
+import { identityResourceGroupName } from "../stack/resourceGroup";
 import { quote } from "../text";
 
 /**
@@ -73,7 +73,7 @@ export const userAssignedIdentitySchema = z
   .strictObject({
     name: z.string().regex(IDENTITY_NAME_PATTERN, { error: (issue) => identityNameMessage(issue.input) }),
     subscriptionId: guid,
-    resourceGroup: resourceGroupName,
+    resourceGroup: identityResourceGroupName,
     location: z.string().regex(/^[a-zA-Z0-9]+$/, { error: (issue) => `location ${quote(issue.input)} must be a region name such as westeurope` }),
     tags: z
       .record(z.string().min(1).max(512), z.string().max(256))

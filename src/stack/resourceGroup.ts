@@ -16,4 +16,18 @@ export const resourceGroupName = z
   .regex(RESOURCE_GROUP_NAME_PATTERN, {
     error: (issue) =>
       `${quote(issue.input)} is not a valid resource group name (letters, digits, '.', '_', '-', '(', ')'; not ending in '.')`,
+    // One message for a name that breaks the general rule; narrower rules below only for the rest.
+    abort: true,
   });
+
+/**
+ * The managed-identity API's own constraint on `resourceGroupName` (seed managed-identity-client.md,
+ * "Parameter Constraints"): ASCII only, and no trailing '-' either. Identities are deployed through
+ * that API, so their resource groups must pass it.
+ */
+export const MANAGED_IDENTITY_RESOURCE_GROUP_PATTERN = /^[a-zA-Z0-9._()-]*[a-zA-Z0-9_()]$/;
+
+export const identityResourceGroupName = resourceGroupName.regex(MANAGED_IDENTITY_RESOURCE_GROUP_PATTERN, {
+  error: (issue) =>
+    `${quote(issue.input)} is accepted by Azure for resource groups, but not by the managed-identity API (ASCII letters, digits, '.', '_', '-', '(', ')'; ending in a letter, digit, '_', '(' or ')')`,
+});
