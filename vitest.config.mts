@@ -5,6 +5,9 @@ export default defineConfig({
     include: ["test/**/*.test.ts"],
     // Pulumi's mocks are process-global state: one test file per worker process, never shared.
     pool: "forks",
+    // Most of the time is spent waiting on spawned command processes: two workers keep both
+    // cores busy (the default on a 2-core machine is one).
+    maxWorkers: 2,
     testTimeout: 30_000,
   },
 });
