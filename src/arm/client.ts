@@ -15,6 +15,7 @@ import { printable, quote } from "../text";
 import { isGuid } from "../guid";
 import { RESOURCE_GROUP_NAME_PATTERN } from "../stack/resourceGroup";
 import {
+  activityLogEventModel,
   errorResponseModel,
   listModel,
   registrationAssignmentModel,
@@ -24,6 +25,7 @@ import {
   roleDefinitionModel,
   systemAssignedIdentityModel,
   userAssignedIdentityModel,
+  type ActivityLogEvent,
   type FederatedCredentialResource,
   type RegistrationAssignment,
   type RegistrationDefinition,
@@ -36,6 +38,8 @@ export const DEFAULT_ENDPOINT = "https://management.azure.com";
 export const API_VERSION = "2022-10-01";
 /** Microsoft.Authorization role definitions (the built-in role catalog) and role assignments. */
 export const AUTHORIZATION_API_VERSION = "2022-04-01";
+/** The Activity Log (Microsoft.Insights event types). */
+export const ACTIVITY_LOG_API_VERSION = "2015-04-01";
 /** Microsoft.ManagedIdentity (seed managed-identity-client.md: the client's default). */
 export const MANAGED_IDENTITY_API_VERSION = "2024-11-30";
 /** Federated credentials asked for per page (`$top`); the rest follow through nextLink. */
@@ -247,6 +251,15 @@ export class ArmClient {
       throw new ArmError(`unexpected response from ${url.href}: ${issue.path.join(".") || "(body)"}: ${issue.message}`, "InvalidResponse");
     }
     return parsed.data;
+  }
+
+  /**
+   * The managing tenant's tenant-level Activity Log for Microsoft.ManagedServices since `since`,
+   * every page (docs monitor-delegation-changes; needs Monitoring Reader at root scope).
+   */
+  async listDelegationEvents(since: Date): Promise<ActivityLogEvent[]> {
+    const filter = `eventTimestamp ge '${since.toISOString()}' and resourceProvider eq 'Microsoft.ManagedServices'`;
+    return this.listAll("/providers/microsoft.insights/eventtypes/management/values", ACTIVITY_LOG_API_VERSION, { $filter: filter }, activityLogEventModel);
   }
 
   /** Every built-in role definition, every page (`$filter=type eq 'BuiltInRole'`). */

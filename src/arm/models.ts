@@ -139,3 +139,15 @@ export const roleAssignmentModel = z.looseObject({
   properties: z.looseObject({ roleDefinitionId: z.string(), principalId: z.string(), scope: z.string() }),
 });
 export type RoleAssignmentResource = z.output<typeof roleAssignmentModel>;
+
+/** One Activity Log event (Microsoft.Insights EventData, API 2015-04-01): the fields this toolkit reads. */
+export const activityLogEventModel = z.looseObject({
+  eventTimestamp: z.string(),
+  caller: z.string().optional(),
+  operationName: z.looseObject({ value: z.string() }),
+  status: z.looseObject({ value: z.string() }).optional(),
+  authorization: z.looseObject({ scope: z.string().optional() }).optional(),
+  resourceId: z.string().optional(),
+  tenantId: z.string().optional(),
+});
+export type ActivityLogEvent = z.output<typeof activityLogEventModel>;

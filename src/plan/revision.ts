@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { stackNameOf } from "../stack/load";
+import { STACK_NAME_PATTERN, stackNameOf } from "../stack/load";
 
 /** A git failure the user can fix (a ref that does not exist, no repository): exit 2, not a crash. */
 export class RevisionError extends Error {}
@@ -41,6 +41,7 @@ export function stackNames(projectRoot: string): string[] {
   if (!existsSync(directory)) return [];
   return readdirSync(directory)
     .map((file) => stackNameOf(file))
-    .filter((name): name is string => name !== undefined)
+    // A file whose name is no valid stack name cannot be a stack (`--stack` refuses it too).
+    .filter((name): name is string => name !== undefined && STACK_NAME_PATTERN.test(name))
     .sort();
 }

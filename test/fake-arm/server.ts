@@ -37,6 +37,8 @@ export interface FakeArmOptions {
   systemIdentities?: Array<Record<string, unknown>>;
   /** Role assignments (API 2022-04-01), listed with `$filter=principalId eq '<id>'` at, above and below a scope. */
   roleAssignments?: Array<Record<string, unknown>>;
+  /** The tenant-level Activity Log (API 2015-04-01): served from `eventTimestamp ge '<time>'` on. */
+  events?: Array<Record<string, unknown>>;
   /** Items per page; more make nextLink pages. Default 100. */
   pageSize?: number;
   /** The token clients must send. Default "fake-token". */
@@ -58,10 +60,12 @@ export interface FakeArm {
   federatedCredentials: Array<Record<string, unknown>>;
   systemIdentities: Array<Record<string, unknown>>;
   roleAssignments: Array<Record<string, unknown>>;
+  events: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
 const ROLE_DEFINITIONS = "/providers/microsoft.authorization/roledefinitions";
+const ACTIVITY_LOG = "/providers/microsoft.insights/eventtypes/management/values";
 const COLLECTION = /^(.*)\/providers\/Microsoft\.ManagedServices\/(registrationDefinitions|registrationAssignments)$/i;
 const FILTER = /^managedByTenantId (eq '([^']*)'|in \(((?:'[^']*'(?:, ?)?)+)\))$/;
 
@@ -89,6 +93,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     federatedCredentials: options.federatedCredentials ?? [],
     systemIdentities: options.systemIdentities ?? [],
     roleAssignments: options.roleAssignments ?? [],
+    events: options.events ?? [],
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -128,6 +133,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     }
     if (request.headers.authorization !== `Bearer ${token}`) return armError(response, 401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or invalid.");
     if (url.pathname.toLowerCase() === ROLE_DEFINITIONS) return servePage(roleDefinitions(url, response));
+    if (url.pathname.toLowerCase() === ACTIVITY_LOG) return servePage(activityLog(url, response));
     const path = decodeURIComponent(url.pathname).toLowerCase();
     if (path.includes("/providers/microsoft.managedidentity/") || path.endsWith("/providers/microsoft.authorization/roleassignments")) {
       return identityRoute(path, url, response, servePage);
@@ -208,6 +214,15 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
         return properties.principalId.toLowerCase() === principal.toLowerCase() && related(properties.scope.toLowerCase());
       }),
     );
+  };
+
+  /** Tenant-level events since the filter's time, as the Activity Log lists them (newest first). */
+  const activityLog = (url: URL, response: ServerResponse) => {
+    if (url.searchParams.get("api-version") !== "2015-04-01") return void armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
+    const filter = /^eventTimestamp ge '([^']+)' and resourceProvider eq 'Microsoft\.ManagedServices'$/.exec(url.searchParams.get("$filter") ?? "");
+    if (!filter) return void armError(response, 400, "BadRequest", "The $filter must give eventTimestamp ge '<time>' and resourceProvider eq 'Microsoft.ManagedServices'.");
+    const since = Date.parse(filter[1]);
+    return fake.events.filter((event) => Date.parse(String(event.eventTimestamp)) >= since).sort((a, b) => String(b.eventTimestamp).localeCompare(String(a.eventTimestamp)));
   };
 
   /** Built-in role definitions, as ARM lists them with $filter=type eq 'BuiltInRole'. */

@@ -1,0 +1,59 @@
+import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedEndpoint } from "../arm/client";
+import { armTokenSource } from "../arm/credentials";
+import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
+import { declaredDelegations, delegationEvents, eventsText, MAX_EVENT_DAYS, sinceTime } from "../events/events";
+import { OfferCache } from "../offer/cache";
+import { stackNames } from "../plan/revision";
+import { findProjectRoot, loadStack, stackFilePath, type ResolvedStack } from "../stack/load";
+import { printable } from "../text";
+import { oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+
+const USAGE = `usage: npm run events -- --since <7d|24h|30m|ISO time> [--format text|json] [--endpoint <url>]
+
+Lists delegations added to and removed from the managing tenant, across all customers, from its
+tenant-level Activity Log (Microsoft.ManagedServices registration assignment writes and deletes,
+every page), with who and when, and compares them with every stack: a removal of a delegation a
+stack still declares is an alert. Needs Monitoring Reader at root scope (/) in the managing tenant.
+Exit codes: 0 no alert, 1 alert, 2 usage error or invalid stack, 3 could not read the Activity Log.`;
+
+runCommand(USAGE, async (argv) => {
+  const { values } = parseCommandLine(argv, { since: { type: "string" }, format: { type: "string" }, endpoint: { type: "string" } });
+  if (!values.since) throw new UsageError("--since is required");
+  const since = sinceTime(values.since);
+  if (!since) throw new UsageError(`--since ${JSON.stringify(values.since)} is neither 7d, 24h, 30m nor an ISO 8601 time`);
+  if (Date.now() - since.getTime() > MAX_EVENT_DAYS * 86_400_000) throw new UsageError(`--since goes back more than ${MAX_EVENT_DAYS} days, longer than the Activity Log keeps`);
+  const format = oneOf("format", values.format, ["text", "json"] as const, "text");
+  const endpoint = values.endpoint ?? DEFAULT_ENDPOINT;
+  try {
+    checkedEndpoint(endpoint);
+  } catch (error) {
+    throw error instanceof ArmInputError ? new UsageError(error.message) : error;
+  }
+
+  const projectRoot = findProjectRoot(process.cwd());
+  const offers = new OfferCache();
+  const stacks: ResolvedStack[] = [];
+  const problems = [];
+  for (const name of stackNames(projectRoot)) {
+    const loaded = loadStack(stackFilePath(projectRoot, name), offers);
+    problems.push(...loaded.diagnostics);
+    if (loaded.stack) stacks.push(loaded.stack);
+  }
+  problems.push(...offers.diagnostics());
+  if (hasErrors(problems)) {
+    for (const problem of problems.sort(compareDiagnostics)) process.stderr.write(`${formatDiagnostic(problem)}\n`);
+    return 2;
+  }
+
+  let events;
+  try {
+    events = await new ArmClient({ endpoint, token: armTokenSource(endpoint) }).listDelegationEvents(since);
+  } catch (error) {
+    if (!(error instanceof ArmError)) throw error;
+    process.stderr.write(`could not read the Activity Log (nothing below is complete): ${printable(error.message)}\n`);
+    return 3;
+  }
+  const found = delegationEvents(events, declaredDelegations(stacks));
+  process.stdout.write(`${format === "json" ? JSON.stringify({ since: since.toISOString(), events: found }, null, 2) : eventsText(found, since)}\n`);
+  return found.some((event) => event.alert) ? 1 : 0;
+});
