@@ -20,6 +20,7 @@ import {
   listModel,
   registrationAssignmentModel,
   registrationDefinitionModel,
+  resourceGraphPageModel,
   federatedCredentialModel,
   roleAssignmentModel,
   roleDefinitionModel,
@@ -38,6 +39,8 @@ export const DEFAULT_ENDPOINT = "https://management.azure.com";
 export const API_VERSION = "2022-10-01";
 /** Microsoft.Authorization role definitions (the built-in role catalog) and role assignments. */
 export const AUTHORIZATION_API_VERSION = "2022-04-01";
+/** Azure Resource Graph queries. */
+export const RESOURCE_GRAPH_API_VERSION = "2021-03-01";
 /** The Activity Log (Microsoft.Insights event types). */
 export const ACTIVITY_LOG_API_VERSION = "2015-04-01";
 /** Microsoft.ManagedIdentity (seed managed-identity-client.md: the client's default). */
@@ -262,6 +265,29 @@ export class ArmClient {
     return this.listAll("/providers/microsoft.insights/eventtypes/management/values", ACTIVITY_LOG_API_VERSION, { $filter: filter }, activityLogEventModel);
   }
 
+  /**
+   * Every row of an Azure Resource Graph query across all subscriptions the caller can see
+   * (delegated ones included), every page (`$skipToken`), as objects.
+   */
+  async queryResourceGraph(query: string): Promise<Array<Record<string, unknown>>> {
+    const url = new URL("/providers/Microsoft.ResourceGraph/resources", this.endpoint);
+    url.searchParams.set("api-version", RESOURCE_GRAPH_API_VERSION);
+    const rows: Array<Record<string, unknown>> = [];
+    const seen = new Set<string>();
+    for (let skipToken: string | undefined, pages = 0; ; pages++) {
+      if (pages >= this.maxPages) throw new ArmError(`more than ${this.maxPages} pages from Resource Graph; the list is incomplete`, "PagingLimit");
+      const answer = resourceGraphPageModel.safeParse(
+        await this.get(url, { query, options: { resultFormat: "objectArray", $top: 1000, ...(skipToken ? { $skipToken: skipToken } : {}) } }),
+      );
+      if (!answer.success) throw new ArmError(`unexpected response from Resource Graph: ${answer.error.issues[0].path.join(".") || "(body)"}: ${answer.error.issues[0].message}`, "InvalidResponse");
+      rows.push(...answer.data.data);
+      skipToken = answer.data.$skipToken;
+      if (!skipToken) return rows;
+      if (seen.has(skipToken)) throw new ArmError("Resource Graph paging loop: a $skipToken came back twice; the list is incomplete", "PagingLoop");
+      seen.add(skipToken);
+    }
+  }
+
   /** Every built-in role definition, every page (`$filter=type eq 'BuiltInRole'`). */
   async listBuiltInRoleDefinitions(): Promise<RoleDefinition[]> {
     return this.listAll("/providers/Microsoft.Authorization/roleDefinitions", AUTHORIZATION_API_VERSION, { $filter: "type eq 'BuiltInRole'" }, roleDefinitionModel);
@@ -297,11 +323,13 @@ export class ArmClient {
     return url;
   }
 
-  private async get(url: URL): Promise<unknown> {
+  /** A GET (or, with `body`, a JSON POST) of `url`: the parsed JSON answer, or an ArmError. */
+  private async get(url: URL, body?: unknown): Promise<unknown> {
     const request = createPipelineRequest({
       url: url.href,
-      method: "GET",
-      headers: createHttpHeaders({ accept: "application/json", "accept-encoding": "gzip" }),
+      method: body === undefined ? "GET" : "POST",
+      headers: createHttpHeaders({ accept: "application/json", "accept-encoding": "gzip", ...(body === undefined ? {} : { "content-type": "application/json" }) }),
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       // Connecting and the response's headers; the body has its own deadline below.
       timeout: this.timeoutMs,
       allowInsecureConnection: url.protocol === "http:",

@@ -151,3 +151,9 @@ export const activityLogEventModel = z.looseObject({
   tenantId: z.string().optional(),
 });
 export type ActivityLogEvent = z.output<typeof activityLogEventModel>;
+
+/** One page of an Azure Resource Graph answer (API 2021-03-01, resultFormat objectArray). */
+export const resourceGraphPageModel = z.looseObject({
+  data: z.array(z.record(z.string(), z.unknown())),
+  $skipToken: z.string().optional(),
+});

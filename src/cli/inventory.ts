@@ -1,10 +1,11 @@
 import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedEndpoint, checkedScope } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
-import { compareDelegations, driftText } from "../inventory/drift";
+import { compareDelegations, compareFleet, driftText, fleetDriftText, fleetHasDrift } from "../inventory/drift";
 import { expectedDelegations, stackScopes } from "../inventory/expected";
 import { compareIdentities, identityDriftText, identityInventoryText, readIdentities } from "../inventory/identities";
-import { inventoryText, readInventory } from "../inventory/inventory";
+import { inventoryText, readFleetInventory, readInventory } from "../inventory/inventory";
+import { stackNames } from "../plan/revision";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
 import { checkedStackName, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
@@ -13,6 +14,7 @@ import { printable } from "../text";
 const USAGE = `usage: npm run inventory -- (--stack <name> | --scope <scope>) [--managed-by <tenant>]... [--drift]
                             [--format text|json] [--endpoint <url>]
        npm run inventory -- --stack <name> --identities [--drift] [--format text|json] [--endpoint <url>]
+       npm run inventory -- --all [--managed-by <tenant>]... [--drift] [--format text|json] [--endpoint <url>]
 
 Lists what is delegated in Azure: per subscription and resource group, each registration
 definition (offer, managing tenant, authorizations, eligible authorizations, state), where it is
@@ -21,11 +23,42 @@ assigned, and who created and changed it. --drift (with --stack) compares it wit
 every other one in its resource groups (location, tags, isolationScope, principal and client ids),
 their federated credentials and role assignments, and referenced resources' system-assigned
 identities; --drift reports what is missing, extra (first: access nobody reviewed) or changed.
+--all reads every delegation the caller can see in one Azure Resource Graph query (from the
+managing tenant: every customer's) and, with --drift, compares every stack at once and lists
+delegations to the stacks' managing tenants that no stack claims.
 Credentials: AZURE_ACCESS_TOKEN, or DefaultAzureCredential (az login, OIDC, managed identity);
 read access to the customer scopes is enough. --endpoint: another cloud (https), or a local fake.
 Exit codes: 0 read (and in sync), 1 drift found, 2 usage error or invalid stack, 3 could not read.`;
 
 const EXIT_INVENTORY = { ok: 0, drift: 1, usage: 2, unreadable: 3 } as const;
+
+/** --all: one Resource Graph query for the whole fleet; with drift, every stack at once. */
+async function fleet(client: ArmClient, managedBy: string[], drift: boolean, format: "text" | "json"): Promise<number> {
+  const projectRoot = findProjectRoot(process.cwd());
+  const offers = new OfferCache();
+  const loaded = stackNames(projectRoot).map((name) => loadStack(stackFilePath(projectRoot, name), offers));
+  const problems = [...offers.diagnostics(), ...loaded.flatMap((item) => item.diagnostics)].sort(compareDiagnostics);
+  if (drift && hasErrors(problems)) {
+    for (const problem of problems) process.stderr.write(`${formatDiagnostic(problem)}\n`);
+    return EXIT_INVENTORY.usage;
+  }
+  let inventory;
+  try {
+    inventory = await readFleetInventory(client, managedBy);
+  } catch (error) {
+    if (error instanceof ArmInputError) throw new UsageError(error.message);
+    if (!(error instanceof ArmError)) throw error;
+    process.stderr.write(`could not read the delegations (nothing below is complete): ${printable(error.message)}\n`);
+    return EXIT_INVENTORY.unreadable;
+  }
+  if (!drift) {
+    process.stdout.write(`${format === "json" ? JSON.stringify(inventory, null, 2) : inventoryText(inventory)}\n`);
+    return EXIT_INVENTORY.ok;
+  }
+  const report = compareFleet(loaded.flatMap((item) => (item.stack ? [item.stack] : [])), inventory);
+  process.stdout.write(`${format === "json" ? JSON.stringify(report, null, 2) : fleetDriftText(report)}\n`);
+  return fleetHasDrift(report) ? EXIT_INVENTORY.drift : EXIT_INVENTORY.ok;
+}
 
 runCommand(USAGE, async (argv) => {
   const { values } = parseCommandLine(argv, {
@@ -34,11 +67,12 @@ runCommand(USAGE, async (argv) => {
     "managed-by": { type: "string", multiple: true },
     drift: { type: "boolean" },
     identities: { type: "boolean" },
+    all: { type: "boolean" },
     format: { type: "string" },
     endpoint: { type: "string" },
   });
-  if (Boolean(values.stack) === Boolean(values.scope)) throw new UsageError("give exactly one of --stack and --scope");
-  if (values.drift && !values.stack) throw new UsageError("--drift compares with a stack: use --stack");
+  if ([values.stack, values.scope, values.all].filter(Boolean).length !== 1) throw new UsageError("give exactly one of --stack, --scope and --all");
+  if (values.drift && !values.stack && !values.all) throw new UsageError("--drift compares with stacks: use --stack or --all");
   if (values.identities && !values.stack) throw new UsageError("--identities reads a stack's identities: use --stack");
   if (values.identities && values["managed-by"]) throw new UsageError("--managed-by filters delegations, not identities");
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
@@ -67,6 +101,7 @@ runCommand(USAGE, async (argv) => {
   }
 
   const client = new ArmClient({ endpoint, token: armTokenSource(endpoint) });
+  if (values.all) return fleet(client, managedBy, Boolean(values.drift), format);
   if (values.identities && stack) {
     let identities;
     try {

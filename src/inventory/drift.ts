@@ -1,7 +1,9 @@
 import type { DelegationView, Grant } from "../plan/access";
 import { printableLines } from "../text";
 import { describeGrant, describePrincipal } from "../plan/plan";
-import type { FoundDelegation } from "./inventory";
+import type { ResolvedStack } from "../stack/load";
+import { expectedDelegations } from "./expected";
+import type { FoundDelegation, Inventory } from "./inventory";
 
 export type DriftKind =
   | "missing-delegation"
@@ -98,6 +100,42 @@ export function driftText(report: DriftReport): string {
     for (const delegation of report.foreign) {
       lines.push(`  ${delegation.subscriptionId} "${delegation.offer}" managed by ${delegation.managedByTenantName ?? ""} (${delegation.managedByTenantId}) at ${delegation.scopes.join(", ") || "no scope"}`);
     }
+  }
+  return printableLines(lines);
+}
+
+export interface FleetDriftReport {
+  /** Each stack that deploys delegations (onboarding mode), against its own subscriptions. */
+  stacks: Array<{ stack: string; report: DriftReport }>;
+  /** Delegations to the stacks' managing tenants in subscriptions no stack lists. */
+  unclaimed: FoundDelegation[];
+}
+
+/** Every onboarding stack against what Azure holds in its subscriptions, and what no stack claims. */
+export function compareFleet(stacks: ResolvedStack[], inventory: Inventory): FleetDriftReport {
+  const deploying = stacks.filter((stack) => stack.mode === "onboarding" && stack.subscriptions.length > 0);
+  const claimed = new Set(deploying.flatMap((stack) => stack.subscriptions.map((subscription) => subscription.subscriptionId.toLowerCase())));
+  const tenants = new Set(deploying.flatMap((stack) => stack.subscriptions.flatMap((subscription) => subscription.delegations.map(({ offer }) => offer.managedByTenantId))));
+  return {
+    stacks: deploying.map((stack) => {
+      const mine = new Set(stack.subscriptions.map((subscription) => subscription.subscriptionId.toLowerCase()));
+      return { stack: stack.stackName, report: compareDelegations(expectedDelegations(stack), inventory.delegations.filter((delegation) => mine.has(delegation.subscriptionId))) };
+    }),
+    unclaimed: inventory.delegations.filter((delegation) => tenants.has(delegation.managedByTenantId) && !claimed.has(delegation.subscriptionId)),
+  };
+}
+
+export const fleetHasDrift = (report: FleetDriftReport) => report.unclaimed.length > 0 || report.stacks.some((item) => item.report.drift.length > 0);
+
+export function fleetDriftText(report: FleetDriftReport): string {
+  const lines: string[] = [];
+  for (const { stack, report: drift } of report.stacks) {
+    const [first, ...rest] = driftText(drift).split("\n");
+    lines.push(`Stack ${stack}: ${first}`, ...rest.map((line) => (line ? `  ${line}` : "")));
+  }
+  if (report.unclaimed.length > 0) {
+    lines.push(`Delegated to your managing tenant(s) but in no stack: ${report.unclaimed.length}`);
+    for (const delegation of report.unclaimed) lines.push(`  ${delegation.subscriptionId} "${delegation.offer}" (definition ${delegation.definitionGuid}) at ${delegation.scopes.join(", ") || "no scope"}`);
   }
   return printableLines(lines);
 }

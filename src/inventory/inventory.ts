@@ -1,4 +1,5 @@
-import type { ArmClient } from "../arm/client";
+import { ArmError, type ArmClient } from "../arm/client";
+import { registrationAssignmentModel, registrationDefinitionModel } from "../arm/models";
 import { printableLines } from "../text";
 import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
 import { subscriptionOfScope } from "../delegation";
@@ -46,6 +47,32 @@ export async function readInventory(client: ArmClient, scopes: string[], managed
   // Managing tenants filter the definitions; assignments carry no tenant of their own, so every
   // assignment is read and each kept with the definition it references.
   const assignments = (await inPool(scopes, 8, (scope) => client.listRegistrationAssignments(scope, { expandRegistrationDefinition: true }))).flat();
+  return { scopes, delegations: definitions.map((definition) => foundDelegation(definition, assignments)) };
+}
+
+/** Resource Graph's table of Microsoft.ManagedServices resources, across every visible subscription. */
+const FLEET_QUERY =
+  "managedservicesresources | where type in~ ('microsoft.managedservices/registrationdefinitions', 'microsoft.managedservices/registrationassignments') | project id, name, type, properties";
+
+/**
+ * Every delegation the caller can see, in one Azure Resource Graph query instead of two list
+ * calls per subscription: from the managing tenant, every customer's delegations to it.
+ */
+export async function readFleetInventory(client: ArmClient, managedByTenantIds: string[] = []): Promise<Inventory> {
+  const rows = await client.queryResourceGraph(FLEET_QUERY);
+  const parse = <T>(model: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, row: unknown): T => {
+    const parsed = model.safeParse(row);
+    if (!parsed.success) throw new ArmError(`unexpected row from Resource Graph: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`, "InvalidResponse");
+    return parsed.data;
+  };
+  const typeOf = (row: Record<string, unknown>) => String(row.type).toLowerCase();
+  const wanted = new Set(managedByTenantIds.map((id) => id.toLowerCase()));
+  const definitions = rows
+    .filter((row) => typeOf(row) === "microsoft.managedservices/registrationdefinitions")
+    .map((row) => parse(registrationDefinitionModel, row))
+    .filter((definition) => wanted.size === 0 || wanted.has(definition.properties.managedByTenantId.toLowerCase()));
+  const assignments = rows.filter((row) => typeOf(row) === "microsoft.managedservices/registrationassignments").map((row) => parse(registrationAssignmentModel, row));
+  const scopes = [...new Set(definitions.map((definition) => `/subscriptions/${subscriptionOfScope(definition.id)}`))].sort();
   return { scopes, delegations: definitions.map((definition) => foundDelegation(definition, assignments)) };
 }
 

@@ -66,6 +66,14 @@ export interface FakeArm {
 
 const ROLE_DEFINITIONS = "/providers/microsoft.authorization/roledefinitions";
 const ACTIVITY_LOG = "/providers/microsoft.insights/eventtypes/management/values";
+const RESOURCE_GRAPH = "/providers/microsoft.resourcegraph/resources";
+
+/** A request's body, read in full (the fake's own clients send small ones). */
+const bodyOf = (request: IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+  });
 const COLLECTION = /^(.*)\/providers\/Microsoft\.ManagedServices\/(registrationDefinitions|registrationAssignments)$/i;
 const FILTER = /^managedByTenantId (eq '([^']*)'|in \(((?:'[^']*'(?:, ?)?)+)\))$/;
 
@@ -134,6 +142,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     if (request.headers.authorization !== `Bearer ${token}`) return armError(response, 401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or invalid.");
     if (url.pathname.toLowerCase() === ROLE_DEFINITIONS) return servePage(roleDefinitions(url, response));
     if (url.pathname.toLowerCase() === ACTIVITY_LOG) return servePage(activityLog(url, response));
+    if (url.pathname.toLowerCase() === RESOURCE_GRAPH) return resourceGraph(url, await bodyOf(request), response);
     const path = decodeURIComponent(url.pathname).toLowerCase();
     if (path.includes("/providers/microsoft.managedidentity/") || path.endsWith("/providers/microsoft.authorization/roleassignments")) {
       return identityRoute(path, url, response, servePage);
@@ -214,6 +223,27 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
         return properties.principalId.toLowerCase() === principal.toLowerCase() && related(properties.scope.toLowerCase());
       }),
     );
+  };
+
+  /**
+   * Azure Resource Graph (API 2021-03-01): the ManagedServicesResources query of the fleet
+   * inventory, every registration definition and assignment, `$top` rows a page, `$skipToken` on.
+   */
+  const resourceGraph = (url: URL, body: string, response: ServerResponse) => {
+    if (url.searchParams.get("api-version") !== "2021-03-01") return armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
+    let request: { query?: string; options?: { $top?: number; $skipToken?: string } };
+    try {
+      request = JSON.parse(body);
+    } catch {
+      return armError(response, 400, "BadRequest", "The request body is not JSON.");
+    }
+    if (!/^managedservicesresources\b/i.test(request.query ?? "")) return armError(response, 400, "InvalidQuery", "This fake answers queries of the ManagedServicesResources table only.");
+    const rows = [...fake.definitions, ...fake.assignments].map((item) => ({ id: item.id, name: item.name, type: item.type, properties: item.properties }));
+    const top = Math.min(request.options?.$top ?? 1000, pageSize);
+    const skip = Number(request.options?.$skipToken ?? 0);
+    const page = rows.slice(skip, skip + top);
+    response.writeHead(200, { "content-type": "application/json" });
+    return response.end(JSON.stringify({ totalRecords: rows.length, count: page.length, resultTruncated: "false", data: page, ...(skip + top < rows.length ? { $skipToken: String(skip + top) } : {}) }));
   };
 
   /** Tenant-level events since the filter's time, as the Activity Log lists them (newest first). */
