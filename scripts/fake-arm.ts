@@ -15,13 +15,15 @@ import { compareDiagnostics, formatDiagnostic, hasErrors } from "../src/diagnost
 import { OfferCache } from "../src/offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../src/stack/load";
 import { startFakeArm } from "../test/fake-arm/server";
-import { deployedIdentities, deployedState, roleDefinitionsOf } from "../test/fake-arm/state";
+import { deployedIdentities, deployedState, managingTenantOf, roleDefinitionsOf } from "../test/fake-arm/state";
 
 const USAGE = `usage: npm run fake-arm -- --stack <name> [--port 8080]
 
 Serves on 127.0.0.1 what Azure Resource Manager would answer once the stack is deployed (its
-delegations, plus another provider's; its managed identities, credentials and role assignments),
-and 11 real built-in role definitions. Token: fake-token.
+delegations, plus another provider's, also through Resource Graph; its managed identities,
+credentials and role assignments; the onboarding in the tenant-level Activity Log), 11 real
+built-in role definitions, and Microsoft Graph's view of the offers' principals. Token: fake-token
+(AZURE_ACCESS_TOKEN, and AZURE_GRAPH_ACCESS_TOKEN for preflight).
   AZURE_ACCESS_TOKEN=fake-token npm run inventory -- --stack <name> [--identities] --endpoint http://127.0.0.1:8080
 Exit codes: 1 the port is taken, 2 usage error or invalid stack; it runs until stopped (Ctrl-C).`;
 
@@ -48,7 +50,7 @@ runCommand(USAGE, async (argv) => {
     state.assignments.push({ id: `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationAssignments/${other.name}`, name: other.name, properties: { registrationDefinitionId: otherId, provisioningState: "Succeeded" } });
   }
   try {
-    const fake = await startFakeArm({ ...state, ...deployedIdentities(stack), roleDefinitions: roleDefinitionsOf(fixture("az-role-definition-list.json")), port });
+    const fake = await startFakeArm({ ...state, ...deployedIdentities(stack), ...managingTenantOf(stack), roleDefinitions: roleDefinitionsOf(fixture("az-role-definition-list.json")), port });
     process.stdout.write(`fake ARM for stack ${values.stack} on ${fake.url} (token: fake-token); Ctrl-C to stop\n`);
   } catch (error) {
     process.stderr.write(`error: cannot listen on 127.0.0.1:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (try --port)\n`);

@@ -237,6 +237,16 @@ export class ArmClient {
     return this.listAll(`${scope}/providers/Microsoft.Authorization/roleAssignments`, AUTHORIZATION_API_VERSION, { $filter: `principalId eq '${principalId}'` }, roleAssignmentModel);
   }
 
+  /**
+   * Any JSON call on this endpoint (Microsoft Graph too), with the same token, limits and
+   * fault handling: a GET of `path` with `query`, or a POST of `body`.
+   */
+  async call(path: string, query: Record<string, string>, body?: unknown): Promise<unknown> {
+    const url = new URL(path, this.endpoint);
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    return this.get(url, body);
+  }
+
   /** One resource, or undefined when ARM answers 404. */
   private async getOne<T extends z.ZodType>(path: string, apiVersion: string, model: T): Promise<z.output<T> | undefined> {
     const url = new URL(path, this.endpoint);

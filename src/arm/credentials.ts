@@ -1,10 +1,11 @@
 /**
- * A bearer token for ARM: AZURE_ACCESS_TOKEN when a pipeline already holds one, otherwise
+ * A bearer token for `endpoint` (ARM, or Microsoft Graph): the environment variable `variable`
+ * (default AZURE_ACCESS_TOKEN) when a pipeline already holds one, otherwise
  * @azure/identity's DefaultAzureCredential (az login on a workstation, workload identity / OIDC
  * in pipelines, managed identity on Azure hosts), loaded only when needed.
  */
-export function armTokenSource(endpoint: string): () => Promise<string> {
-  const given = process.env.AZURE_ACCESS_TOKEN;
+export function armTokenSource(endpoint: string, variable = "AZURE_ACCESS_TOKEN"): () => Promise<string> {
+  const given = process.env[variable];
   if (given) return async () => given;
   let credential: Promise<{ getToken(scope: string): Promise<{ token: string } | null> }> | undefined;
   const scope = `${new URL(endpoint).origin}/.default`;

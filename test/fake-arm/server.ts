@@ -39,6 +39,8 @@ export interface FakeArmOptions {
   roleAssignments?: Array<Record<string, unknown>>;
   /** The tenant-level Activity Log (API 2015-04-01): served from `eventTimestamp ge '<time>'` on. */
   events?: Array<Record<string, unknown>>;
+  /** Microsoft Graph directory objects (users, groups, servicePrincipals, applications), by getByIds and servicePrincipals?$filter=appId eq. */
+  directory?: Array<Record<string, unknown>>;
   /** Items per page; more make nextLink pages. Default 100. */
   pageSize?: number;
   /** The token clients must send. Default "fake-token". */
@@ -61,6 +63,7 @@ export interface FakeArm {
   systemIdentities: Array<Record<string, unknown>>;
   roleAssignments: Array<Record<string, unknown>>;
   events: Array<Record<string, unknown>>;
+  directory: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -102,6 +105,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     systemIdentities: options.systemIdentities ?? [],
     roleAssignments: options.roleAssignments ?? [],
     events: options.events ?? [],
+    directory: options.directory ?? [],
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -143,6 +147,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     if (url.pathname.toLowerCase() === ROLE_DEFINITIONS) return servePage(roleDefinitions(url, response));
     if (url.pathname.toLowerCase() === ACTIVITY_LOG) return servePage(activityLog(url, response));
     if (url.pathname.toLowerCase() === RESOURCE_GRAPH) return resourceGraph(url, await bodyOf(request), response);
+    if (url.pathname.startsWith("/v1.0/")) return graph(url, request.method === "POST" ? await bodyOf(request) : undefined, response);
     const path = decodeURIComponent(url.pathname).toLowerCase();
     if (path.includes("/providers/microsoft.managedidentity/") || path.endsWith("/providers/microsoft.authorization/roleassignments")) {
       return identityRoute(path, url, response, servePage);
@@ -223,6 +228,25 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
         return properties.principalId.toLowerCase() === principal.toLowerCase() && related(properties.scope.toLowerCase());
       }),
     );
+  };
+
+  /** Microsoft Graph v1.0: directoryObjects/getByIds, and servicePrincipals filtered by appId. */
+  const graph = (url: URL, body: string | undefined, response: ServerResponse) => {
+    const answer = (value: unknown[]) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects", value }));
+    };
+    if (url.pathname === "/v1.0/directoryObjects/getByIds" && body !== undefined) {
+      const { ids } = JSON.parse(body) as { ids: string[] };
+      if (!Array.isArray(ids) || ids.length > 1000) return armError(response, 400, "Request_BadRequest", "ids: 1 to 1000 ids.");
+      const wanted = new Set(ids.map((id) => id.toLowerCase()));
+      return answer(fake.directory.filter((item) => wanted.has(String(item.id).toLowerCase())));
+    }
+    const appId = /^appId eq '([^']+)'$/.exec(url.searchParams.get("$filter") ?? "")?.[1];
+    if (url.pathname === "/v1.0/servicePrincipals" && appId) {
+      return answer(fake.directory.filter((item) => item["@odata.type"] === "#microsoft.graph.servicePrincipal" && String(item.appId).toLowerCase() === appId.toLowerCase()));
+    }
+    return armError(response, 404, "Request_ResourceNotFound", `no route for ${url.pathname}`);
   };
 
   /**

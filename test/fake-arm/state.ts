@@ -110,3 +110,40 @@ export function deployedIdentities(stack: ResolvedStack) {
   }
   return { identities, federatedCredentials, systemIdentities, roleAssignments };
 }
+
+/**
+ * The managing tenant as Microsoft Graph would describe the stack's principals (each as the kind
+ * its offer says, groups security-enabled), and the Activity Log entries of the stack's
+ * onboarding an hour before `now`.
+ */
+export function managingTenantOf(stack: ResolvedStack, now = new Date()) {
+  const directory = new Map<string, Record<string, unknown>>();
+  const kinds = { User: "user", Group: "group", ServicePrincipal: "servicePrincipal" } as const;
+  const events: Array<Record<string, unknown>> = [];
+  for (const { subscriptionId, delegations } of stack.subscriptions) {
+    for (const { offer, resourceGroups } of delegations) {
+      const principals = [...offer.authorizations, ...offer.eligibleAuthorizations, ...offer.eligibleAuthorizations.flatMap((item) => item.justInTimeAccessPolicy.managedByTenantApprovers ?? [])];
+      for (const principal of principals) {
+        const kind = kinds[principal.principalType ?? "Group"];
+        directory.set(principal.principalId, {
+          "@odata.type": `#microsoft.graph.${kind}`,
+          id: principal.principalId,
+          displayName: principal.principalIdDisplayName ?? principal.principalId,
+          ...(kind === "group" ? { securityEnabled: true } : {}),
+          ...(kind === "servicePrincipal" ? { appId: armGuid(principal.principalId, "app") } : {}),
+        });
+      }
+      for (const scope of delegatedScopes(subscriptionId, resourceGroups)) {
+        const operation = "Microsoft.ManagedServices/registrationAssignments/write";
+        events.push({
+          eventTimestamp: new Date(now.getTime() - 3_600_000).toISOString(),
+          caller: "onboarding@customer.example",
+          operationName: { value: operation },
+          status: { value: "Succeeded" },
+          authorization: { action: operation, scope: registrationAssignmentResourceId(scope, registrationAssignmentGuid(offer.registrationDefinitionId, scope)) },
+        });
+      }
+    }
+  }
+  return { directory: [...directory.values()], events };
+}
