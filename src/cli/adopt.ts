@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedEndpoint } from "../arm/client";
+import { ArmClient, ArmError, DEFAULT_ENDPOINT } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { planAdoptions, withAdoptions } from "../adopt/adopt";
 import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
@@ -8,7 +8,7 @@ import { stackScopes } from "../inventory/expected";
 import { readInventory } from "../inventory/inventory";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
-import { oneOf, parseCommandLine, runCommand, stackOption, UsageError } from "./run";
+import { endpointOption, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
 import { printable } from "../text";
 
 const USAGE = `usage: npm run adopt -- --stack <name> [--write] [--format text|json] [--endpoint <url>]
@@ -29,12 +29,7 @@ runCommand(USAGE, async (argv) => {
   });
   const stackName = stackOption(values.stack);
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
-  const endpoint = values.endpoint ?? DEFAULT_ENDPOINT;
-  try {
-    checkedEndpoint(endpoint);
-  } catch (error) {
-    throw error instanceof ArmInputError ? new UsageError(error.message) : error;
-  }
+  const endpoint = endpointOption(values.endpoint, DEFAULT_ENDPOINT);
 
   const projectRoot = findProjectRoot(process.cwd());
   const file = stackFilePath(projectRoot, stackName);

@@ -1,4 +1,4 @@
-import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedEndpoint } from "../arm/client";
+import { ArmClient, ArmError, DEFAULT_ENDPOINT } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
 import { declaredDelegations, delegationEvents, eventsText, MAX_EVENT_DAYS, sinceTime } from "../events/events";
@@ -6,7 +6,7 @@ import { OfferCache } from "../offer/cache";
 import { stackNames } from "../plan/revision";
 import { findProjectRoot, loadStack, stackFilePath, type ResolvedStack } from "../stack/load";
 import { printable } from "../text";
-import { oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { endpointOption, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run events -- --since <7d|24h|30m|ISO time> [--format text|json] [--endpoint <url>]
 
@@ -23,12 +23,7 @@ runCommand(USAGE, async (argv) => {
   if (!since) throw new UsageError(`--since ${JSON.stringify(values.since)} is neither 7d, 24h, 30m nor an ISO 8601 time`);
   if (Date.now() - since.getTime() > MAX_EVENT_DAYS * 86_400_000) throw new UsageError(`--since goes back more than ${MAX_EVENT_DAYS} days, longer than the Activity Log keeps`);
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
-  const endpoint = values.endpoint ?? DEFAULT_ENDPOINT;
-  try {
-    checkedEndpoint(endpoint);
-  } catch (error) {
-    throw error instanceof ArmInputError ? new UsageError(error.message) : error;
-  }
+  const endpoint = endpointOption(values.endpoint, DEFAULT_ENDPOINT);
 
   const projectRoot = findProjectRoot(process.cwd());
   const offers = new OfferCache();

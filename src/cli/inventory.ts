@@ -1,4 +1,4 @@
-import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedEndpoint, checkedScope } from "../arm/client";
+import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedScope } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
 import { compareDelegations, compareFleet, driftText, fleetDriftText, fleetHasDrift } from "../inventory/drift";
@@ -8,7 +8,7 @@ import { inventoryText, readFleetInventory, readInventory } from "../inventory/i
 import { stackNames } from "../plan/revision";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
-import { checkedStackName, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { checkedStackName, endpointOption, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 import { printable } from "../text";
 
 const USAGE = `usage: npm run inventory -- (--stack <name> | --scope <scope>) [--managed-by <tenant>]... [--drift]
@@ -77,9 +77,8 @@ runCommand(USAGE, async (argv) => {
   if (values.identities && values["managed-by"]) throw new UsageError("--managed-by filters delegations, not identities");
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
   const managedBy = values["managed-by"] ?? [];
-  const endpoint = values.endpoint ?? DEFAULT_ENDPOINT;
+  const endpoint = endpointOption(values.endpoint, DEFAULT_ENDPOINT);
   try {
-    checkedEndpoint(endpoint);
     if (values.scope) checkedScope(values.scope);
   } catch (error) {
     if (error instanceof ArmInputError) throw new UsageError(error.message);

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ArmClient, ArmError, ArmInputError, checkedEndpoint } from "../arm/client";
+import { ArmClient, ArmError } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { compareDiagnostics, formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics";
 import { displayPath, OfferCache } from "../offer/cache";
@@ -9,7 +9,7 @@ import { commandLineFile } from "../project/paths";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
 import { printable } from "../text";
 import { readSourceFile, YamlSource } from "../yaml/source";
-import { checkedStackName, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { checkedStackName, endpointOption, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run preflight -- [--stack <name> | <offer files...>] [--format text|json] [--endpoint <graph url>]
 
@@ -28,12 +28,7 @@ runCommand(USAGE, async (argv) => {
   const { values, positionals } = parseCommandLine(argv, { stack: { type: "string" }, format: { type: "string" }, endpoint: { type: "string" } });
   if (values.stack && positionals.length > 0) throw new UsageError("give --stack or offer files, not both");
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
-  const endpoint = values.endpoint ?? DEFAULT_GRAPH_ENDPOINT;
-  try {
-    checkedEndpoint(endpoint);
-  } catch (error) {
-    throw error instanceof ArmInputError ? new UsageError(error.message) : error;
-  }
+  const endpoint = endpointOption(values.endpoint, DEFAULT_GRAPH_ENDPOINT);
   const projectRoot = findProjectRoot(process.cwd());
   const offers = new OfferCache();
   const problems: Diagnostic[] = [];

@@ -1,7 +1,7 @@
 import { readdirSync, renameSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { basename, dirname, join } from "node:path";
-import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedEndpoint } from "../arm/client";
+import { ArmClient, ArmError, DEFAULT_ENDPOINT } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { displayPath, OfferCache } from "../offer/cache";
 import { commandLineFile } from "../project/paths";
@@ -21,7 +21,7 @@ import {
 import { findProjectRoot, loadStack, stackNameOf } from "../stack/load";
 import { printable, printableLines, quote } from "../text";
 import { readAtMost } from "../yaml/source";
-import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { endpointOption, EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run roles -- refresh|check [--from <file>] [--endpoint <url>] [--format text|json]
 
@@ -141,12 +141,7 @@ runCommand(USAGE, async (argv) => {
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
   const projectRoot = findProjectRoot(process.cwd());
   const catalogFile = values.catalog ?? ROLE_CATALOG_PATH;
-  const endpoint = values.endpoint ?? DEFAULT_ENDPOINT;
-  try {
-    checkedEndpoint(endpoint);
-  } catch (error) {
-    throw error instanceof ArmInputError ? new UsageError(error.message) : error;
-  }
+  const endpoint = endpointOption(values.endpoint, DEFAULT_ENDPOINT);
 
   const today = new Date().toISOString().slice(0, 10);
   let next;
