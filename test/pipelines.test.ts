@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { pipelineSchema, stepsTemplateSchema } from "./helpers/azure-pipelines-schema";
 import { REPO_ROOT } from "./helpers/project";
 
-const GITHUB_FILES = [".github/workflows/pull-request.yml", ".github/workflows/deploy.yml", ".github/workflows/delegation-events.yml", ".github/actions/pulumi-login/action.yml"];
+const GITHUB_FILES = [".github/workflows/pull-request.yml", ".github/workflows/deploy.yml", ".github/workflows/delegation-events.yml", ".github/workflows/destroy.yml", ".github/actions/pulumi-login/action.yml"];
 const AZURE_FILES = ["azure-pipelines.yml", "pipelines/azure-devops-deploy-steps.yml"];
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), "utf8");
 const actionValidator = (file: string) => spawnSync(join(REPO_ROOT, "node_modules", ".bin", "action-validator"), [file], { encoding: "utf8" });

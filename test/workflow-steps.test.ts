@@ -1,0 +1,90 @@
+import { spawnSync } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { REPO_ROOT } from "./helpers/project";
+
+/**
+ * The workflows' shell steps, run as GitHub runs them: `shell: bash` means
+ * `bash --noprofile --norc -eo pipefail {0}` (GitHub Actions' documented command line), with
+ * fake `pulumi` and `npm` commands on PATH that record their arguments and fail on demand.
+ */
+const WORKFLOWS = ["deploy.yml", "pull-request.yml", "delegation-events.yml", "destroy.yml"];
+type Step = { name?: string; run?: string; shell?: string; env?: Record<string, string> };
+type Workflow = { defaults?: { run?: { shell?: string } }; jobs: Record<string, { defaults?: { run?: { shell?: string } }; steps: Step[] }> };
+const workflow = (file: string) => parse(readFileSync(join(REPO_ROOT, ".github", "workflows", file), "utf8")) as Workflow;
+const step = (file: string, job: string, name: string) => workflow(file).jobs[job].steps.find((candidate) => candidate.name === name)!;
+
+/** Runs a step's script with fake commands; returns the exit status and what the fakes were asked. */
+function runStep(script: string, env: Record<string, string>, failing = "") {
+  const dir = mkdtempSync(join(tmpdir(), "step-"));
+  const calls = join(dir, "calls.txt");
+  for (const command of ["pulumi", "npm"]) {
+    const fake = join(dir, command);
+    writeFileSync(fake, `#!/usr/bin/env bash\necho "${command} $*" >> "$FAKE_CALLS"\nif [[ " $* " == *" $FAKE_FAIL "* ]]; then echo "error: simulated failure of ${command} $*" >&2; exit 255; fi\necho "${command} ok"\n`);
+    chmodSync(fake, 0o755);
+  }
+  writeFileSync(join(dir, "step.sh"), script);
+  const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", join(dir, "step.sh")], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { PATH: `${dir}${delimiter}${process.env.PATH}`, FAKE_CALLS: calls, FAKE_FAIL: failing, GITHUB_OUTPUT: join(dir, "output.txt"), ...env },
+  });
+  const read = (file: string) => {
+    try {
+      return readFileSync(join(dir, file), "utf8");
+    } catch {
+      return "";
+    }
+  };
+  return { status: result.status, calls: read("calls.txt").trim().split("\n").filter(Boolean), output: read("output.txt"), log: read("up.log") };
+}
+
+describe("workflow shell steps", () => {
+  it.each(WORKFLOWS)("%s: every run step uses bash (so pipefail)", (file) => {
+    const parsed = workflow(file);
+    for (const [name, job] of Object.entries(parsed.jobs)) {
+      for (const candidate of job.steps.filter((item) => item.run !== undefined)) {
+        expect(candidate.shell ?? job.defaults?.run?.shell ?? parsed.defaults?.run?.shell, `${file} ${name} ${candidate.name ?? candidate.run}`).toBe("bash");
+      }
+    }
+  });
+
+  it("deploy: a failing pulumi up fails the step, even behind | tee; the stack is selected or created first", () => {
+    const up = step("deploy.yml", "deploy", "pulumi up with the policy pack");
+    const failed = runStep(up.run!, { STACK: "new-customer" }, "up");
+    expect(failed.status).not.toBe(0);
+    expect(failed.calls).toEqual(["pulumi stack select --create new-customer --non-interactive", "pulumi up --stack new-customer --policy-pack policies --yes --non-interactive --diff"]);
+    expect(failed.log).toBe("error: simulated failure of pulumi up --stack new-customer --policy-pack policies --yes --non-interactive --diff\n");
+    expect(runStep(up.run!, { STACK: "new-customer" }).status).toBe(0);
+  });
+
+  it("pull request: a failing preview fails the step; a new stack is created first", () => {
+    const preview = step("pull-request.yml", "preview", "pulumi preview with the policy pack");
+    const failed = runStep(preview.run!, { STACK: "new-customer" }, "preview");
+    expect(failed.status).not.toBe(0);
+    expect(failed.calls[0]).toBe("pulumi stack select --create new-customer --non-interactive");
+  });
+
+  it.each([
+    ["deploy.yml", "affected", { INPUT_BASE: "main", BEFORE: "" }],
+    ["pull-request.yml", "review", { GITHUB_BASE_REF: "main" }],
+  ])("%s: a failing `affected` fails the step instead of passing an empty matrix", (file, job, env) => {
+    const affected = step(file, job, "Affected stacks");
+    const failed = runStep(affected.run!, env, "affected");
+    expect(failed.status).not.toBe(0);
+    expect(failed.output).toBe("");
+    const passed = runStep(affected.run!, env);
+    expect(passed.status).toBe(0);
+    expect(passed.output).toBe("stacks=npm ok\n");
+  });
+
+  it("destroy: refuses a stack input that is not a stack name, without echoing it", () => {
+    const check = step("destroy.yml", "destroy", "Check the stack name");
+    const refused = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", check.run!], { encoding: "utf8", env: { STACK: "x\n::warning::forged", MODE: "onboarding", PATH: process.env.PATH } });
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toBe("::error::the stack input is not a stack name (letters, digits, '.', '_', '-')\n");
+  });
+});
