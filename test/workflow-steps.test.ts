@@ -18,7 +18,7 @@ const workflow = (file: string) => parse(readFileSync(join(REPO_ROOT, ".github",
 const step = (file: string, job: string, name: string) => workflow(file).jobs[job].steps.find((candidate) => candidate.name === name)!;
 
 /** Runs a step's script with fake commands; returns the exit status and what the fakes were asked. */
-function runStep(script: string, env: Record<string, string>, failing = "") {
+function runStep(script: string, env: Record<string, string>, failing = "", shell = ["--noprofile", "--norc", "-eo", "pipefail"]) {
   const dir = mkdtempSync(join(tmpdir(), "step-"));
   const calls = join(dir, "calls.txt");
   for (const command of ["pulumi", "npm"]) {
@@ -27,7 +27,7 @@ function runStep(script: string, env: Record<string, string>, failing = "") {
     chmodSync(fake, 0o755);
   }
   writeFileSync(join(dir, "step.sh"), script);
-  const result = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", join(dir, "step.sh")], {
+  const result = spawnSync("bash", [...shell, join(dir, "step.sh")], {
     cwd: dir,
     encoding: "utf8",
     env: { PATH: `${dir}${delimiter}${process.env.PATH}`, FAKE_CALLS: calls, FAKE_FAIL: failing, GITHUB_OUTPUT: join(dir, "output.txt"), ...env },
@@ -79,6 +79,14 @@ describe("workflow shell steps", () => {
     const passed = runStep(affected.run!, env);
     expect(passed.status).toBe(0);
     expect(passed.output).toBe("stacks=npm ok\n");
+  });
+
+  it("Azure DevOps: the affected step fails when `affected` fails, under Azure Pipelines' plain bash (no -e)", () => {
+    const pipeline = parse(readFileSync(join(REPO_ROOT, "azure-pipelines.yml"), "utf8")) as { stages: Array<{ jobs: Array<{ steps: Array<{ bash?: string; name?: string }> }> }> };
+    const affected = pipeline.stages.flatMap((stage) => stage.jobs.flatMap((job) => job.steps)).find((candidate) => candidate.name === "affected")!;
+    const failed = runStep(affected.bash!, { BUILD_REASON: "IndividualCI" }, "affected", ["--noprofile", "--norc"]);
+    expect(failed.status).not.toBe(0);
+    expect(runStep(affected.bash!, { BUILD_REASON: "IndividualCI" }, "", ["--noprofile", "--norc"]).status).toBe(0);
   });
 
   it("destroy: refuses a stack input that is not a stack name, without echoing it", () => {
