@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { committedProject, runCli } from "./helpers/project";
@@ -62,6 +62,26 @@ describe("npm run diff (access review)", () => {
     const two = runCli("diff", ["--stack", "northwind", "--stack", "fabrikam", "--base", "main"], same).stdout;
     expect(two.match(/^### /gm)).toHaveLength(2);
     expect(runCli("diff", ["--stack", "northwind", "--base", "v9"], same)).toMatchObject({ status: 2, stderr: expect.stringContaining("'v9' is not a commit") });
+  });
+
+  it("a removed stack revokes nothing by itself, and MFA Azure → None is a weakening", () => {
+    const changed = committedProject();
+    rmSync(join(changed, "stacks", "Pulumi.northwind.yaml"));
+    edit(changed, "offers/contoso-escalation.yaml", "multiFactorAuthProvider: Azure", "multiFactorAuthProvider: None");
+    const result = runCli("diff", ["--stack", "northwind", "--stack", "fabrikam", "--base", "main"], changed);
+    expect(result.stdout.split("\n")).toEqual([
+      "## Access review (against `main`)",
+      "",
+      "### northwind (Northwind Traders)",
+      "",
+      "- **stack removed**: nothing is revoked by this change; its delegations and identities stay in Azure until the destroy workflow (or pulumi destroy --stack northwind) removes them",
+      "",
+      "### fabrikam (Fabrikam)",
+      "",
+      "- **Escalation engineers** (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2) (eligible Contributor): JIT MFA **weakened** from Azure to None on Fabrikam (1 subscription)",
+      "",
+    ]);
+    expect(result.status).toBe(0);
   });
 
   it("exits 1 when a side is invalid", () => {

@@ -19,6 +19,9 @@ interface StackReview {
   errors: string[];
 }
 
+const stackRemoved = (stack: string) =>
+  `**stack removed**: nothing is revoked by this change; its delegations and identities stay in Azure until the destroy workflow (or pulumi destroy --stack ${markdownText(stack)}) removes them`;
+
 /** The plan of a stack in one checkout, undefined when the stack does not exist there. */
 async function planIfPresent(root: string, stack: string, side: string, errors: string[]): Promise<Plan | undefined> {
   if (!existsSync(stackFilePath(root, stack))) return undefined;
@@ -67,7 +70,9 @@ runCommand(USAGE, async (argv) => {
     const after = await planIfPresent(head, stack, "in the working tree", errors);
     if (!before && !after && errors.length === 0) errors.push(`stack ${stack} exists neither at ${values.base} nor in the working tree`);
     const customer = after?.customer ?? before?.customer ?? stack;
-    reviews.push({ stack, customer, changes: errors.length ? [] : accessChanges(before?.access, after?.access, customer), errors });
+    // Removing a stack file deletes nothing in Azure: its delegations stay until someone destroys them.
+    const changes = errors.length ? [] : before && !after ? [stackRemoved(stack)] : accessChanges(before?.access, after?.access, customer);
+    reviews.push({ stack, customer, changes, errors });
   }
   process.stdout.write(`${format === "json" ? JSON.stringify({ base: values.base, stacks: reviews }, null, 2) : markdown(reviews, values.base)}\n`);
   return reviews.some((review) => review.errors.length > 0) ? EXIT.failed : EXIT.ok;

@@ -48,7 +48,8 @@ function jitChanges(before: NonNullable<Grant["jit"]>, after: NonNullable<Grant[
     changes.push(`JIT duration ${raised ? "**raised**" : "lowered"} from ${before.maximumActivationDuration} to ${after.maximumActivationDuration}`);
   }
   if (before.multiFactorAuthProvider !== after.multiFactorAuthProvider) {
-    changes.push(`JIT MFA changed from ${before.multiFactorAuthProvider} to ${after.multiFactorAuthProvider}`);
+    const weakened = before.multiFactorAuthProvider === "Azure" && after.multiFactorAuthProvider === "None";
+    changes.push(`JIT MFA ${weakened ? "**weakened**" : "changed"} from ${before.multiFactorAuthProvider} to ${after.multiFactorAuthProvider}`);
   }
   const ids = (list: Grant["principal"][]) => new Set(list.map((approver) => approver.id));
   for (const approver of after.approvers.filter((candidate) => !ids(before.approvers).has(candidate.id))) changes.push(`approver ${principalText(approver)} added`);
