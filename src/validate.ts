@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { compareDiagnostics, fileDiagnostic, type Diagnostic } from "./diagnostics";
 import { OfferCache, displayPath } from "./offer/cache";
@@ -22,7 +22,7 @@ function yamlFilesIn(projectRoot: string, directory: string, refused: Diagnostic
       if (entry.isDirectory()) return entry.name.startsWith(".") || entry.name === "node_modules" ? [] : yamlFilesIn(projectRoot, path, refused);
       if (!isYaml(entry.name) || NOT_OURS.has(entry.name)) return [];
       if (entry.isSymbolicLink()) {
-        const target = commandLineFile(projectRoot, path);
+        const target = commandLineFile(projectRoot, displayPath(path));
         if ("problem" in target) refused.push(fileDiagnostic(displayPath(path), `symbolic link refused: ${target.problem}`));
         else if (!statSync(target.file).isFile()) refused.push(fileDiagnostic(displayPath(path), "symbolic link refused: it does not lead to a file"));
         else return [path];
@@ -30,6 +30,17 @@ function yamlFilesIn(projectRoot: string, directory: string, refused: Diagnostic
       }
       return entry.isFile() ? [path] : [];
     });
+}
+
+/**
+ * The YAML files of one project folder (offers/, stacks/), scanned as `npm run validate` scans
+ * it: links followed only to files inside the project, the others reported in `refused`.
+ */
+export function projectYamlFiles(projectRoot: string, folder: string): { files: string[]; refused: Diagnostic[] } {
+  const refused: Diagnostic[] = [];
+  const directory = join(projectRoot, folder);
+  const files = existsSync(directory) ? yamlFilesIn(projectRoot, directory, refused) : [];
+  return { files, refused };
 }
 
 export interface ValidationReport {

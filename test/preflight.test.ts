@@ -4,7 +4,10 @@ import type { ResolvedOffer } from "../src/offer/model";
 import { preflight } from "../src/preflight/preflight";
 import { YamlSource } from "../src/yaml/source";
 import { startFakeArm, type FakeArm } from "./fake-arm/server";
-import { runCliAsync } from "./helpers/project";
+import { symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCliAsync, tempProject } from "./helpers/project";
 
 /** npm run preflight against a fake Microsoft Graph directory of the managing tenant. */
 const group = (id: string, displayName: string, securityEnabled = true) => ({ "@odata.type": "#microsoft.graph.group", id, displayName, securityEnabled });
@@ -72,6 +75,20 @@ describe("npm run preflight", () => {
       "",
     ]);
     expect(result.status).toBe(1);
+  });
+
+  it("the default scan of offers/ refuses a link that leads out of the project, like validate (exit 2)", async () => {
+    const root = tempProject();
+    const outside = join(tmpdir(), `preflight-outside-${process.pid}.yaml`);
+    writeFileSync(outside, "name: x\n");
+    symlinkSync(outside, join(root, "offers", "out.yaml"));
+    fake = await startFakeArm({ directory: DIRECTORY });
+    const result = await runCliAsync("preflight", ["--endpoint", fake.url], { AZURE_GRAPH_ACCESS_TOKEN: "fake-token" }, root);
+    expect(result.stderr).toBe(
+      "offers/out.yaml:1:1: error: symbolic link refused: 'offers/out.yaml' leads outside the project (through '..', an absolute path or a symbolic link); files must be inside it\n",
+    );
+    expect(result.status).toBe(2);
+    expect(fake.requests).toEqual([]);
   });
 
   it("--stack checks that stack's offers; Graph unreadable is exit 3; usage errors exit 2", async () => {

@@ -1,5 +1,3 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { ArmClient, ArmError } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { compareDiagnostics, formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics";
@@ -8,6 +6,7 @@ import { preflight, principalReferences, type PrincipalReference } from "../pref
 import { commandLineFile } from "../project/paths";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
 import { printable } from "../text";
+import { projectYamlFiles } from "../validate";
 import { readSourceFile, YamlSource } from "../yaml/source";
 import { checkedStackName, endpointOption, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
@@ -22,7 +21,7 @@ Token: AZURE_GRAPH_ACCESS_TOKEN, or DefaultAzureCredential for https://graph.mic
 (Directory.Read.All or an equivalent in the managing tenant).
 Exit codes: 0 no error, 1 errors found, 2 usage error or invalid offer, 3 could not read Graph.`;
 
-export const DEFAULT_GRAPH_ENDPOINT = "https://graph.microsoft.com";
+const DEFAULT_GRAPH_ENDPOINT = "https://graph.microsoft.com";
 
 runCommand(USAGE, async (argv) => {
   const { values, positionals } = parseCommandLine(argv, { stack: { type: "string" }, format: { type: "string" }, endpoint: { type: "string" } });
@@ -44,7 +43,9 @@ runCommand(USAGE, async (argv) => {
       return file;
     });
   } else {
-    files = readdirSync(join(projectRoot, "offers")).filter((name) => /\.ya?ml$/.test(name)).map((name) => displayPath(join(projectRoot, "offers", name)));
+    const scanned = projectYamlFiles(projectRoot, "offers");
+    problems.push(...scanned.refused);
+    files = scanned.files.map(displayPath);
   }
 
   const references: PrincipalReference[] = [];

@@ -1,4 +1,4 @@
-import { readdirSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { basename, dirname, join } from "node:path";
 import { ArmClient, ArmError, DEFAULT_ENDPOINT } from "../arm/client";
@@ -20,6 +20,7 @@ import {
 } from "../roles/refresh";
 import { findProjectRoot, loadStack, stackNameOf } from "../stack/load";
 import { printable, printableLines, quote } from "../text";
+import { projectYamlFiles } from "../validate";
 import { readAtMost } from "../yaml/source";
 import { endpointOption, EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
@@ -91,13 +92,8 @@ function catalogFrom(projectRoot: string, file: string): { roles: BuiltInRole[];
 function roleUses(projectRoot: string): Map<string, string[]> {
   const uses = new Map<string, Set<string>>();
   const use = (roleId: string, file: string) => uses.set(roleId, (uses.get(roleId) ?? new Set()).add(displayPath(file)));
-  const yamlIn = (folder: string) => {
-    try {
-      return readdirSync(join(projectRoot, folder)).filter((name) => /\.ya?ml$/.test(name)).map((name) => join(projectRoot, folder, name));
-    } catch {
-      return [];
-    }
-  };
+  // Links that lead out of the project are refused here as by npm run validate (and reported there).
+  const yamlIn = (folder: string) => projectYamlFiles(projectRoot, folder).files;
   const offers = new OfferCache();
   for (const file of yamlIn("offers")) {
     const { offer } = offers.load(file);

@@ -71,11 +71,22 @@ const ROLE_DEFINITIONS = "/providers/microsoft.authorization/roledefinitions";
 const ACTIVITY_LOG = "/providers/microsoft.insights/eventtypes/management/values";
 const RESOURCE_GRAPH = "/providers/microsoft.resourcegraph/resources";
 
-/** A request's body, read in full (the fake's own clients send small ones). */
+/** Largest request body the fake reads: its clients send a query or a list of ids. */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** A request's body, at most 1 MiB (a larger one is cut off and so fails to parse). */
 const bodyOf = (request: IncomingMessage) =>
   new Promise<string>((resolve) => {
     const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk)).on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    let size = 0;
+    request
+      .on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > MAX_REQUEST_BYTES) request.destroy();
+        else chunks.push(chunk);
+      })
+      .on("end", () => resolve(Buffer.concat(chunks).toString("utf8")))
+      .on("close", () => resolve(Buffer.concat(chunks).toString("utf8")));
   });
 const COLLECTION = /^(.*)\/providers\/Microsoft\.ManagedServices\/(registrationDefinitions|registrationAssignments)$/i;
 const FILTER = /^managedByTenantId (eq '([^']*)'|in \(((?:'[^']*'(?:, ?)?)+)\))$/;
