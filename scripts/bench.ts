@@ -103,7 +103,7 @@ async function runPhase(phase: string, fleet: string): Promise<void> {
     for (const stack of stacks) {
       const [before, after] = [await planStack(base, stack), await planStack(fleet, stack)];
       resources += before.resources.length + after.resources.length;
-      changes += accessChanges(before.access, after.access, stack).length;
+      changes += accessChanges(before.access, after.access).length;
     }
     if (changes === 0) throw new Error("the diff found no change: the fleet's base was not changed");
   } else if (phase === "validate-file") {

@@ -11,6 +11,16 @@ export function subscriptionOfScope(scope: unknown): string {
   return (typeof scope === "string" ? /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1]?.toLowerCase() : undefined) ?? "";
 }
 
+/** What an ARM scope is, for people: a subscription, a resource group (named), or a resource below one. */
+export type ScopeKind = "subscription" | "resource group" | "resource" | "other";
+
+export function scopeKindOf(scope: string): { kind: ScopeKind; name?: string } {
+  const match = /^\/subscriptions\/[^/]+(?:\/resourceGroups\/([^/]+)(\/.+)?)?\/?$/i.exec(scope);
+  if (!match) return { kind: "other" };
+  if (match[1] === undefined) return { kind: "subscription" };
+  return match[2] === undefined ? { kind: "resource group", name: match[1] } : { kind: "resource", name: match[2].split("/").pop() };
+}
+
 /** `/subscriptions/<id>`: where every registration definition lives. */
 export function subscriptionScope(subscriptionId: string): string {
   return `/subscriptions/${subscriptionId.toLowerCase()}`;

@@ -23,27 +23,75 @@ describe("npm run diff (access review)", () => {
     edit(root, "stacks/Pulumi.fabrikam.yaml", "        - role: Reader\n", "        - role: Backup Contributor\n          scope: /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea\n        - role: Reader\n");
   });
 
-  it("lists the access changes of every stack, aggregated per customer", () => {
+  it("lists the access changes of every stack, weakenings first, aggregated per customer with resource groups named", () => {
     const result = runCli("diff", ["--stack", "all", "--base", "main"], root);
     expect(result.status).toBe(0);
-    const lines = result.stdout.split("\n");
-    expect(lines[0]).toBe("## Access review (against `main`)");
-    const fabrikam = lines.slice(lines.indexOf("### fabrikam (Fabrikam)"), lines.indexOf("### northwind (Northwind Traders)"));
-    expect(fabrikam).toEqual([
+    expect(result.stdout.split("\n")).toEqual([
+      "## Access review (against `main`)",
+      "",
+      "**Weakened controls** in fabrikam, northwind: listed first under each stack.",
+      "",
+      "### contoso-pipelines (Contoso (managing tenant))",
+      "",
+      "No access changes.",
+      "",
       "### fabrikam (Fabrikam)",
       "",
       "- **Escalation engineers** (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2) (eligible Contributor): JIT duration **raised** from PT4H to PT8H on Fabrikam (1 subscription)",
+      "- **Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **may now assign** Backup Contributor to managed identities on Fabrikam (2 subscriptions)",
       "- **Escalation engineers** (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2) (eligible Contributor): approver Security leads (7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d) added on Fabrikam (1 subscription)",
       "- **Escalation engineers** (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2) (eligible Contributor): approver Duty managers (d9b22cd6-6407-43cc-8c60-07c56df0b51a) removed on Fabrikam (1 subscription)",
-      "- **Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **may now assign** Backup Contributor to managed identities on Fabrikam (2 subscriptions)",
       "- **Network team** (1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b) **gains** Network Contributor on Fabrikam (2 subscriptions)",
       "- identity id-contoso-automation **gains** Backup Contributor at /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea",
       "",
+      "### northwind (Northwind Traders)",
+      "",
+      "- **Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **may now assign** Backup Contributor to managed identities on Northwind Traders (resource groups rg-app, rg-data)",
+      '- delegation **removed**: offer "Contoso Managed Operations" on Northwind Traders (resource group rg-shared)',
+      "- **Tier 1 Support** (f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc) **loses** Reader on Northwind Traders (resource group rg-shared)",
+      "- **Operations engineers** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **loses** Contributor on Northwind Traders (resource group rg-shared)",
+      "- **Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **loses** User Access Administrator on Northwind Traders (resource group rg-shared)",
+      "- **Offboarding automation** (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6) **loses** Managed Services Registration assignment Delete Role on Northwind Traders (resource group rg-shared)",
+      "- **Network team** (1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b) **gains** Network Contributor on Northwind Traders (resource groups rg-app, rg-data)",
+      "",
+      "### northwind-managed (Northwind Traders)",
+      "",
+      "No access changes.",
+      "",
     ]);
-    const northwind = lines.slice(lines.indexOf("### northwind (Northwind Traders)"), lines.indexOf("### northwind-managed (Northwind Traders)"));
-    expect(northwind).toContain('- delegation **removed**: offer "Contoso Managed Operations" from subscription a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d');
-    expect(northwind).toContain("- **Network team** (1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b) **gains** Network Contributor on Northwind Traders (1 subscription)");
-    expect(northwind).toContain("- **Tier 1 Support** (f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc) **loses** Reader on Northwind Traders (1 subscription)");
+  });
+
+  it("returns structured records as JSON, one per change and scope", () => {
+    const { stdout, status } = runCli("diff", ["--stack", "northwind", "--base", "main", "--format", "json"], root);
+    expect(status).toBe(0);
+    const review = JSON.parse(stdout);
+    const rgShared = { subscription: "a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d", scope: "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d/resourceGroups/rg-shared", scopeKind: "resource group", offer: "Contoso Managed Operations" };
+    const inGroup = (group: string) => ({ subscription: "9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d", scope: `/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/${group}`, scopeKind: "resource group", offer: "Contoso Managed Operations" });
+    const identityAdmins = { id: "2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b", name: "Identity admins" };
+    const networkTeam = { id: "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", name: "Network team" };
+    const uaa = { role: "User Access Administrator", eligible: false };
+    expect(review.records).toEqual([
+      { stack: "northwind", change: "delegated-role-added", ...inGroup("rg-app"), principal: identityAdmins, ...uaa, after: "Backup Contributor", weakening: true },
+      { stack: "northwind", change: "delegated-role-added", ...inGroup("rg-data"), principal: identityAdmins, ...uaa, after: "Backup Contributor", weakening: true },
+      { stack: "northwind", change: "delegation-removed", ...rgShared, weakening: false },
+      { stack: "northwind", change: "revoked", ...rgShared, principal: { id: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", name: "Tier 1 Support" }, role: "Reader", eligible: false, before: {}, weakening: false },
+      { stack: "northwind", change: "revoked", ...rgShared, principal: { id: "0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", name: "Operations engineers" }, role: "Contributor", eligible: false, before: {}, weakening: false },
+      { stack: "northwind", change: "revoked", ...rgShared, principal: identityAdmins, ...uaa, before: { delegatedRoles: ["Contributor", "Monitoring Contributor"] }, weakening: false },
+      {
+        stack: "northwind",
+        change: "revoked",
+        ...rgShared,
+        principal: { id: "5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6", name: "Offboarding automation" },
+        role: "Managed Services Registration assignment Delete Role",
+        eligible: false,
+        before: {},
+        weakening: false,
+      },
+      { stack: "northwind", change: "granted", ...inGroup("rg-app"), principal: networkTeam, role: "Network Contributor", eligible: false, after: {}, weakening: false },
+      { stack: "northwind", change: "granted", ...inGroup("rg-data"), principal: networkTeam, role: "Network Contributor", eligible: false, after: {}, weakening: false },
+    ]);
+    expect(review.stacks).toEqual([{ stack: "northwind", customer: "Northwind Traders", changes: expect.any(Array), records: review.records, errors: [] }]);
+    expect(review.stacks[0].changes).toHaveLength(7);
   });
 
   it("reports a new managing tenant as a replaced delegation", () => {
@@ -51,9 +99,9 @@ describe("npm run diff (access review)", () => {
     edit(other, "offers/contoso-escalation.yaml", "managedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc", "managedByTenantId: de83f4a9-a76a-4025-a91a-91171923eac7");
     const result = runCli("diff", ["--stack", "fabrikam", "--base", "main", "--format", "json"], other);
     const [review] = JSON.parse(result.stdout).stacks;
-    expect(review.changes).toContain(
-      'offer "Contoso Escalation" in subscription 0afefe50-734e-4610-8a82-a144a2f49dea: **managing tenant changed** from 83ace5cd-bcc3-441a-bd86-e6a75360cecc to de83f4a9-a76a-4025-a91a-91171923eac7 (the delegation is replaced: removed, then created)',
-    );
+    expect(review.changes).toEqual([
+      'offer "Contoso Escalation": **managing tenant changed** from 83ace5cd-bcc3-441a-bd86-e6a75360cecc to de83f4a9-a76a-4025-a91a-91171923eac7 (the delegation is replaced: removed, then created) on Fabrikam (1 subscription)',
+    ]);
   });
 
   it("says 'No access changes.' when nothing changed, and refuses an unknown ref", () => {
@@ -71,6 +119,8 @@ describe("npm run diff (access review)", () => {
     const result = runCli("diff", ["--stack", "northwind", "--stack", "fabrikam", "--base", "main"], changed);
     expect(result.stdout.split("\n")).toEqual([
       "## Access review (against `main`)",
+      "",
+      "**Weakened controls** in fabrikam: listed first under each stack.",
       "",
       "### northwind (Northwind Traders)",
       "",

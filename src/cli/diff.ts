@@ -2,25 +2,28 @@ import { existsSync } from "node:fs";
 import { markdownCodeBlock, markdownText, printableLines } from "../text";
 import { findProjectRoot, stackFilePath } from "../stack/load";
 import { isConfigError, planStack, type Plan } from "../plan/plan";
-import { accessChanges } from "../plan/review";
+import { accessChanges, reviewLines, type AccessChange } from "../plan/review";
 import { checkoutProjectAt, RevisionError, stackNames } from "../plan/revision";
 import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run diff -- --stack <name>|all [--stack <name>]... --base <git-ref> [--format markdown|json]
 
 The access review: plans the stack(s) at the base revision and in the working tree (offline),
-and lists the access changes a reviewer cares about, as Markdown for a pull-request comment.
+and lists the access changes a reviewer cares about, as Markdown for a pull-request comment;
+weakened controls (MFA Azure -> None, a longer JIT duration, approval dropped, a new role a User
+Access Administrator may assign) come first.
+--format json: {"base", "records": [{stack, change, subscription, scope, scopeKind, offer,
+principal, identity, role, eligible, before, after, weakening}], "stacks": [...]}.
 Exit codes: 0 reviewed, 1 a stack is invalid on either side, 2 usage error (or unknown ref).`;
 
 interface StackReview {
   stack: string;
   customer: string;
+  /** The review's sentences (Markdown), rendered from `records`. */
   changes: string[];
+  records: AccessChange[];
   errors: string[];
 }
-
-const stackRemoved = (stack: string) =>
-  `**stack removed**: nothing is revoked by this change; its delegations and identities stay in Azure until the destroy workflow (or pulumi destroy --stack ${markdownText(stack)}) removes them`;
 
 /** The plan of a stack in one checkout, undefined when the stack does not exist there. */
 async function planIfPresent(root: string, stack: string, side: string, errors: string[]): Promise<Plan | undefined> {
@@ -36,6 +39,8 @@ async function planIfPresent(root: string, stack: string, side: string, errors: 
 
 function markdown(reviews: StackReview[], base: string): string {
   const lines = [`## Access review (against \`${base}\`)`];
+  const weakened = reviews.filter((review) => review.records.some((record) => record.weakening)).map((review) => markdownText(review.stack));
+  if (weakened.length) lines.push("", `**Weakened controls** in ${weakened.join(", ")}: listed first under each stack.`);
   for (const review of reviews) {
     lines.push("", `### ${markdownText(review.stack)} (${markdownText(review.customer)})`, "");
     for (const error of review.errors) lines.push(...markdownCodeBlock(error));
@@ -71,9 +76,11 @@ runCommand(USAGE, async (argv) => {
     if (!before && !after && errors.length === 0) errors.push(`stack ${stack} exists neither at ${values.base} nor in the working tree`);
     const customer = after?.customer ?? before?.customer ?? stack;
     // Removing a stack file deletes nothing in Azure: its delegations stay until someone destroys them.
-    const changes = errors.length ? [] : before && !after ? [stackRemoved(stack)] : accessChanges(before?.access, after?.access, customer);
-    reviews.push({ stack, customer, changes, errors });
+    const changes: AccessChange[] = errors.length ? [] : before && !after ? [{ change: "stack-removed", weakening: false }] : accessChanges(before?.access, after?.access);
+    const records = changes.map((change) => ({ stack, ...change }));
+    reviews.push({ stack, customer, changes: reviewLines(records, customer), records, errors });
   }
-  process.stdout.write(`${format === "json" ? JSON.stringify({ base: values.base, stacks: reviews }, null, 2) : markdown(reviews, values.base)}\n`);
+  const json = () => ({ base: values.base, records: reviews.flatMap((review) => review.records), stacks: reviews });
+  process.stdout.write(`${format === "json" ? JSON.stringify(json(), null, 2) : markdown(reviews, values.base)}\n`);
   return reviews.some((review) => review.errors.length > 0) ? EXIT.failed : EXIT.ok;
 });

@@ -1,135 +1,291 @@
+import { scopeKindOf, subscriptionOfScope, type ScopeKind } from "../delegation";
 import { durationSeconds } from "../duration";
-import type { AccessView, DelegationView, Grant, IdentityView } from "./access";
+import type { AccessView, Grant, IdentityView, Principal } from "./access";
 import { describePrincipal } from "./plan";
 import { markdownText } from "../text";
 
 /**
- * The access review: what changes between two access views, in the sentences a reviewer
- * reads ("X gains Contributor on Fabrikam (3 subscriptions)"). Grants are aggregated across
- * subscriptions; JIT, approver and delegated-role changes are named one by one.
+ * The access review: every access change between two access views as a record (what
+ * `diff --format json` returns), and the sentences a reviewer reads ("X gains Contributor on
+ * Fabrikam (3 subscriptions)"), rendered from those records. Weakened controls come first.
  */
 
-const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
-const principalOf = (grant: Grant) => `**${markdownText(grant.principal.name ?? grant.principal.id)}** (${grant.principal.id})`;
-const principalText = (principal: Grant["principal"]) => markdownText(describePrincipal(principal));
-const offerText = (delegation: DelegationView) => `"${markdownText(delegation.offer)}"`;
+export type ChangeKind =
+  | "delegation-added"
+  | "delegation-removed"
+  | "managing-tenant-changed"
+  | "scope-added"
+  | "scope-removed"
+  | "granted"
+  | "revoked"
+  | "jit-duration-changed"
+  | "jit-mfa-changed"
+  | "jit-approver-added"
+  | "jit-approver-removed"
+  | "delegated-role-added"
+  | "delegated-role-removed"
+  | "identity-added"
+  | "identity-removed"
+  | "identity-role-granted"
+  | "identity-role-revoked"
+  | "trust-added"
+  | "trust-removed"
+  | "stack-removed";
 
-/** Every grant of a view, keyed by principal, role and kind, with the subscriptions it covers. */
-function grantsBySubscription(view: AccessView | undefined) {
-  const grants = new Map<string, { grant: Grant; eligible: boolean; subscriptions: Map<string, Grant> }>();
+/** One access change. `before`/`after` hold the changed value (absent on the side where it does not exist). */
+export interface AccessChange {
+  /** Set by the review of several stacks (`diff`). */
+  stack?: string;
+  change: ChangeKind;
+  subscription?: string;
+  /** Where the access applies: a subscription, resource group or resource id. */
+  scope?: string;
+  scopeKind?: ScopeKind;
+  offer?: string;
+  /** The managing-tenant principal holding (or losing) the grant. */
+  principal?: Principal;
+  /** The managed identity, for identity changes. */
+  identity?: string;
+  role?: string;
+  eligible?: boolean;
+  before?: unknown;
+  after?: unknown;
+  /** A control became weaker: MFA Azure → None, a longer JIT duration, approval dropped, a new role UAA may assign. */
+  weakening: boolean;
+}
+
+type Located = Pick<AccessChange, "subscription" | "scope" | "scopeKind">;
+const located = (scope: string): Located => ({ subscription: subscriptionOfScope(scope), scope, scopeKind: scopeKindOf(scope).kind });
+
+/** Every grant in force, keyed by scope, offer, principal, role and kind. */
+function grantsInForce(view: AccessView | undefined) {
+  const grants = new Map<string, { grant: Grant; eligible: boolean; scope: string; offer: string }>();
   for (const delegation of view?.delegations ?? []) {
-    for (const [eligible, list] of [[false, delegation.permanent], [true, delegation.eligible]] as const) {
-      for (const grant of list) {
-        const key = `${grant.principal.id} ${grant.roleId} ${eligible}`;
-        const entry = grants.get(key) ?? { grant, eligible, subscriptions: new Map<string, Grant>() };
-        entry.subscriptions.set(`${delegation.subscriptionId} ${delegation.offer}`, grant);
-        grants.set(key, entry);
+    for (const scope of delegation.scopes) {
+      for (const [eligible, list] of [[false, delegation.permanent], [true, delegation.eligible]] as const) {
+        for (const grant of list) grants.set(`${scope.toLowerCase()} ${delegation.offer} ${grant.principal.id} ${grant.roleId} ${eligible}`, { grant, eligible, scope, offer: delegation.offer });
       }
     }
   }
   return grants;
 }
 
-/** Sentences that aggregate by text: the same change in 3 subscriptions is one line. */
-class Sentences {
-  private readonly counts = new Map<string, Set<string>>();
-  add(sentence: string, subscription: string) {
-    this.counts.set(sentence, (this.counts.get(sentence) ?? new Set()).add(subscription.split(" ")[0]));
-  }
-  lines(customer: string): string[] {
-    return [...this.counts].map(([sentence, subscriptions]) => `${sentence} on ${markdownText(customer)} (${plural(subscriptions.size, "subscription")})`);
-  }
-}
+const grantDetails = (grant: Grant) => ({
+  ...(grant.delegatedRoles ? { delegatedRoles: grant.delegatedRoles } : {}),
+  ...(grant.jit ? { jit: grant.jit } : {}),
+});
 
-function jitChanges(before: NonNullable<Grant["jit"]>, after: NonNullable<Grant["jit"]>): string[] {
-  const changes: string[] = [];
+function jitChanges(base: Omit<AccessChange, "change" | "weakening">, before: NonNullable<Grant["jit"]>, after: NonNullable<Grant["jit"]>): AccessChange[] {
+  const changes: AccessChange[] = [];
   if (before.maximumActivationDuration !== after.maximumActivationDuration) {
-    const raised = (durationSeconds(after.maximumActivationDuration) ?? 0) > (durationSeconds(before.maximumActivationDuration) ?? 0);
-    changes.push(`JIT duration ${raised ? "**raised**" : "lowered"} from ${before.maximumActivationDuration} to ${after.maximumActivationDuration}`);
+    const longer = (durationSeconds(after.maximumActivationDuration) ?? 0) > (durationSeconds(before.maximumActivationDuration) ?? 0);
+    changes.push({ ...base, change: "jit-duration-changed", before: before.maximumActivationDuration, after: after.maximumActivationDuration, weakening: longer });
   }
   if (before.multiFactorAuthProvider !== after.multiFactorAuthProvider) {
     const weakened = before.multiFactorAuthProvider === "Azure" && after.multiFactorAuthProvider === "None";
-    changes.push(`JIT MFA ${weakened ? "**weakened**" : "changed"} from ${before.multiFactorAuthProvider} to ${after.multiFactorAuthProvider}`);
+    changes.push({ ...base, change: "jit-mfa-changed", before: before.multiFactorAuthProvider, after: after.multiFactorAuthProvider, weakening: weakened });
   }
-  const ids = (list: Grant["principal"][]) => new Set(list.map((approver) => approver.id));
-  for (const approver of after.approvers.filter((candidate) => !ids(before.approvers).has(candidate.id))) changes.push(`approver ${principalText(approver)} added`);
-  for (const approver of before.approvers.filter((candidate) => !ids(after.approvers).has(candidate.id))) changes.push(`approver ${principalText(approver)} removed`);
+  const ids = (list: Principal[]) => new Set(list.map((approver) => approver.id));
+  for (const approver of after.approvers.filter((candidate) => !ids(before.approvers).has(candidate.id))) {
+    changes.push({ ...base, change: "jit-approver-added", after: approver, weakening: false });
+  }
+  // Replacing an approver keeps approval required; removing the last one drops it.
+  for (const approver of before.approvers.filter((candidate) => !ids(after.approvers).has(candidate.id))) {
+    changes.push({ ...base, change: "jit-approver-removed", before: approver, weakening: after.approvers.length === 0 });
+  }
   return changes;
 }
 
-function grantChanges(base: AccessView | undefined, head: AccessView | undefined, customer: string): string[] {
-  const before = grantsBySubscription(base);
-  const after = grantsBySubscription(head);
-  const sentences = new Sentences();
+function grantChanges(baseView: AccessView | undefined, headView: AccessView | undefined): AccessChange[] {
+  const before = grantsInForce(baseView);
+  const after = grantsInForce(headView);
+  const changes: AccessChange[] = [];
   for (const key of new Set([...before.keys(), ...after.keys()])) {
     const was = before.get(key);
     const is = after.get(key);
-    const { grant, eligible } = (is ?? was)!;
-    const kind = eligible ? "eligible " : "";
-    for (const subscription of is?.subscriptions.keys() ?? []) {
-      if (!was?.subscriptions.has(subscription)) sentences.add(`${principalOf(grant)} **gains** ${kind}${grant.role}`, subscription);
-    }
-    for (const subscription of was?.subscriptions.keys() ?? []) {
-      if (!is?.subscriptions.has(subscription)) sentences.add(`${principalOf(grant)} **loses** ${kind}${grant.role}`, subscription);
-    }
-    for (const [subscription, newGrant] of is?.subscriptions ?? []) {
-      const oldGrant = was?.subscriptions.get(subscription);
-      if (!oldGrant) continue;
-      if (oldGrant.jit && newGrant.jit) {
-        for (const change of jitChanges(oldGrant.jit, newGrant.jit)) sentences.add(`${principalOf(grant)} (eligible ${grant.role}): ${change}`, subscription);
-      }
-      const oldDelegated = new Set(oldGrant.delegatedRoles ?? []);
-      const newDelegated = new Set(newGrant.delegatedRoles ?? []);
-      for (const role of newDelegated) if (!oldDelegated.has(role)) sentences.add(`${principalOf(grant)} **may now assign** ${role} to managed identities`, subscription);
-      for (const role of oldDelegated) if (!newDelegated.has(role)) sentences.add(`${principalOf(grant)} may no longer assign ${role}`, subscription);
+    const { grant, eligible, scope, offer } = (is ?? was)!;
+    const base = { ...located(scope), offer, principal: grant.principal, role: grant.role, eligible };
+    if (!was) changes.push({ ...base, change: "granted", after: grantDetails(grant), weakening: false });
+    else if (!is) changes.push({ ...base, change: "revoked", before: grantDetails(grant), weakening: false });
+    else {
+      if (was.grant.jit && is.grant.jit) changes.push(...jitChanges(base, was.grant.jit, is.grant.jit));
+      const oldDelegated = new Set(was.grant.delegatedRoles ?? []);
+      const newDelegated = new Set(is.grant.delegatedRoles ?? []);
+      for (const role of newDelegated) if (!oldDelegated.has(role)) changes.push({ ...base, change: "delegated-role-added", after: role, weakening: true });
+      for (const role of oldDelegated) if (!newDelegated.has(role)) changes.push({ ...base, change: "delegated-role-removed", before: role, weakening: false });
     }
   }
-  return sentences.lines(customer);
+  return changes;
 }
 
-function delegationChanges(base: AccessView | undefined, head: AccessView | undefined): string[] {
-  const key = (delegation: DelegationView) => `${delegation.subscriptionId} ${delegation.offer}`;
-  const before = new Map((base?.delegations ?? []).map((delegation) => [key(delegation), delegation]));
-  const after = new Map((head?.delegations ?? []).map((delegation) => [key(delegation), delegation]));
-  const lines: string[] = [];
+function delegationChanges(baseView: AccessView | undefined, headView: AccessView | undefined): AccessChange[] {
+  const key = (delegation: AccessView["delegations"][number]) => `${delegation.subscriptionId} ${delegation.offer}`;
+  const before = new Map((baseView?.delegations ?? []).map((delegation) => [key(delegation), delegation]));
+  const after = new Map((headView?.delegations ?? []).map((delegation) => [key(delegation), delegation]));
+  const changes: AccessChange[] = [];
+  const perScope = (scopes: string[], subscription: string) => (scopes.length ? scopes.map(located) : [{ subscription }]);
   for (const [name, delegation] of after) {
     const old = before.get(name);
+    const offer = delegation.offer;
     if (!old) {
-      lines.push(`delegation **added**: offer ${offerText(delegation)} in subscription ${delegation.subscriptionId} (${delegation.scopes.join(", ")})`);
+      for (const where of perScope(delegation.scopes, delegation.subscriptionId)) changes.push({ change: "delegation-added", ...where, offer, weakening: false });
       continue;
     }
     if (old.managedByTenantId !== delegation.managedByTenantId) {
-      lines.push(`offer ${offerText(delegation)} in subscription ${delegation.subscriptionId}: **managing tenant changed** from ${old.managedByTenantId} to ${delegation.managedByTenantId} (the delegation is replaced: removed, then created)`);
+      changes.push({ change: "managing-tenant-changed", subscription: delegation.subscriptionId, offer, before: old.managedByTenantId, after: delegation.managedByTenantId, weakening: false });
     }
-    for (const scope of delegation.scopes.filter((candidate) => !old.scopes.includes(candidate))) lines.push(`offer ${offerText(delegation)} now also covers ${scope}`);
-    for (const scope of old.scopes.filter((candidate) => !delegation.scopes.includes(candidate))) lines.push(`offer ${offerText(delegation)} no longer covers ${scope}`);
+    const had = new Set(old.scopes.map((scope) => scope.toLowerCase()));
+    const has = new Set(delegation.scopes.map((scope) => scope.toLowerCase()));
+    for (const scope of delegation.scopes.filter((candidate) => !had.has(candidate.toLowerCase()))) changes.push({ change: "scope-added", ...located(scope), offer, weakening: false });
+    for (const scope of old.scopes.filter((candidate) => !has.has(candidate.toLowerCase()))) changes.push({ change: "scope-removed", ...located(scope), offer, weakening: false });
   }
   for (const [name, delegation] of before) {
-    if (!after.has(name)) lines.push(`delegation **removed**: offer ${offerText(delegation)} from subscription ${delegation.subscriptionId}`);
+    if (after.has(name)) continue;
+    for (const where of perScope(delegation.scopes, delegation.subscriptionId)) changes.push({ change: "delegation-removed", ...where, offer: delegation.offer, weakening: false });
   }
-  return lines;
+  return changes;
 }
 
-function identityChanges(base: AccessView | undefined, head: AccessView | undefined): string[] {
+function identityChanges(baseView: AccessView | undefined, headView: AccessView | undefined): AccessChange[] {
   const key = (identity: IdentityView) => `${identity.subscriptionId ?? ""}/${identity.resourceGroup ?? ""}/${identity.name}`;
-  const before = new Map((base?.identities ?? []).map((identity) => [key(identity), identity]));
-  const after = new Map((head?.identities ?? []).map((identity) => [key(identity), identity]));
-  const lines: string[] = [];
+  const before = new Map((baseView?.identities ?? []).map((identity) => [key(identity), identity]));
+  const after = new Map((headView?.identities ?? []).map((identity) => [key(identity), identity]));
+  const roles = (view?: IdentityView) => new Map((view?.roleAssignments ?? []).map((role) => [`${role.roleId} ${role.scope.toLowerCase()} ${role.delegated}`, role]));
+  const trusts = (view?: IdentityView) => new Map((view?.federatedCredentials ?? []).map((credential) => [`${credential.issuer} ${credential.subject}`, credential]));
+  const changes: AccessChange[] = [];
   for (const [name, identity] of after) {
     const old = before.get(name);
-    if (!old) lines.push(`identity **added**: ${markdownText(identity.name)}`);
-    const roles = (view?: IdentityView) => new Set((view?.roleAssignments ?? []).map((role) => `${role.role} at ${role.scope}${role.delegated ? " (through Lighthouse)" : ""}`));
-    const trusts = (view?: IdentityView) => new Set((view?.federatedCredentials ?? []).map((credential) => `${credential.issuer} ${credential.subject}`));
-    for (const role of roles(identity)) if (!roles(old).has(role)) lines.push(`identity ${markdownText(identity.name)} **gains** ${markdownText(role)}`);
-    for (const role of roles(old)) if (!roles(identity).has(role)) lines.push(`identity ${markdownText(identity.name)} **loses** ${markdownText(role)}`);
-    for (const trust of trusts(identity)) if (!trusts(old).has(trust)) lines.push(`identity ${markdownText(identity.name)} **now trusts** tokens from ${markdownText(trust)}`);
-    for (const trust of trusts(old)) if (!trusts(identity).has(trust)) lines.push(`identity ${markdownText(identity.name)} no longer trusts ${markdownText(trust)}`);
+    const base = { ...(identity.subscriptionId ? { subscription: identity.subscriptionId } : {}), identity: identity.name };
+    if (!old) changes.push({ ...base, change: "identity-added", weakening: false });
+    const [oldRoles, newRoles] = [roles(old), roles(identity)];
+    for (const [id, role] of newRoles) if (!oldRoles.has(id)) changes.push({ ...base, ...located(role.scope), change: "identity-role-granted", role: role.role, after: { delegated: role.delegated }, weakening: false });
+    for (const [id, role] of oldRoles) if (!newRoles.has(id)) changes.push({ ...base, ...located(role.scope), change: "identity-role-revoked", role: role.role, before: { delegated: role.delegated }, weakening: false });
+    const [oldTrusts, newTrusts] = [trusts(old), trusts(identity)];
+    for (const [id, trust] of newTrusts) if (!oldTrusts.has(id)) changes.push({ ...base, change: "trust-added", after: { issuer: trust.issuer, subject: trust.subject }, weakening: false });
+    for (const [id, trust] of oldTrusts) if (!newTrusts.has(id)) changes.push({ ...base, change: "trust-removed", before: { issuer: trust.issuer, subject: trust.subject }, weakening: false });
   }
-  for (const [name, identity] of before) if (!after.has(name)) lines.push(`identity **removed**: ${markdownText(identity.name)} (and its role assignments)`);
-  return lines;
+  for (const [name, identity] of before) {
+    if (!after.has(name)) changes.push({ ...(identity.subscriptionId ? { subscription: identity.subscriptionId } : {}), identity: identity.name, change: "identity-removed", weakening: false });
+  }
+  return changes;
 }
 
-/** Every access change between two views of one customer, in review order. */
-export function accessChanges(base: AccessView | undefined, head: AccessView | undefined, customer: string): string[] {
-  return [...delegationChanges(base, head), ...grantChanges(base, head, customer), ...identityChanges(base, head)];
+/** Every access change between two views of one customer: weakenings first, then in review order. */
+export function accessChanges(base: AccessView | undefined, head: AccessView | undefined): AccessChange[] {
+  const changes = [...delegationChanges(base, head), ...grantChanges(base, head), ...identityChanges(base, head)];
+  return [...changes.filter((change) => change.weakening), ...changes.filter((change) => !change.weakening)];
+}
+
+// ---- Sentences -------------------------------------------------------------------------------
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
+const principalText = (principal: Principal) => markdownText(describePrincipal(principal));
+const holder = (change: AccessChange) => `**${markdownText(change.principal!.name ?? change.principal!.id)}** (${change.principal!.id})`;
+const offerText = (change: AccessChange) => `"${markdownText(change.offer ?? "")}"`;
+const kind = (change: AccessChange) => (change.eligible ? "eligible " : "");
+
+function grantedDetails(details: ReturnType<typeof grantDetails>): string {
+  const parts: string[] = [];
+  if (details.delegatedRoles) parts.push(`may assign ${details.delegatedRoles.map(markdownText).join(", ") || "no role"} to managed identities`);
+  if (details.jit) {
+    const approvers = details.jit.approvers.length ? `approvers ${details.jit.approvers.map(principalText).join(", ")}` : "no approval";
+    parts.push(`JIT up to ${details.jit.maximumActivationDuration}, MFA ${details.jit.multiFactorAuthProvider}, ${approvers}`);
+  }
+  return parts.length ? ` (${parts.join("; ")})` : "";
+}
+
+/** The sentence of a change, without where it applies; `undefined` location for identity-level sentences. */
+function sentence(change: AccessChange): string {
+  const grantee = () => `${holder(change)} (${kind(change)}${markdownText(change.role ?? "")})`;
+  switch (change.change) {
+    case "delegation-added":
+      return `delegation **added**: offer ${offerText(change)}`;
+    case "delegation-removed":
+      return `delegation **removed**: offer ${offerText(change)}`;
+    case "managing-tenant-changed":
+      return `offer ${offerText(change)}: **managing tenant changed** from ${change.before} to ${change.after} (the delegation is replaced: removed, then created)`;
+    case "scope-added":
+      return `offer ${offerText(change)} **now also covers** this scope`;
+    case "scope-removed":
+      return `offer ${offerText(change)} **no longer covers** this scope`;
+    case "granted":
+      return `${holder(change)} **gains** ${kind(change)}${markdownText(change.role ?? "")}${grantedDetails(change.after as ReturnType<typeof grantDetails>)}`;
+    case "revoked":
+      return `${holder(change)} **loses** ${kind(change)}${markdownText(change.role ?? "")}`;
+    case "jit-duration-changed":
+      return `${grantee()}: JIT duration ${change.weakening ? "**raised**" : "lowered"} from ${change.before} to ${change.after}`;
+    case "jit-mfa-changed":
+      return `${grantee()}: JIT MFA ${change.weakening ? "**weakened**" : "changed"} from ${change.before} to ${change.after}`;
+    case "jit-approver-added":
+      return `${grantee()}: approver ${principalText(change.after as Principal)} added`;
+    case "jit-approver-removed":
+      return `${grantee()}: approver ${principalText(change.before as Principal)} removed${change.weakening ? ": **no approval required any more**" : ""}`;
+    case "delegated-role-added":
+      return `${holder(change)} **may now assign** ${markdownText(String(change.after))} to managed identities`;
+    case "delegated-role-removed":
+      return `${holder(change)} may no longer assign ${markdownText(String(change.before))}`;
+    case "identity-added":
+      return `identity **added**: ${markdownText(change.identity ?? "")}`;
+    case "identity-removed":
+      return `identity **removed**: ${markdownText(change.identity ?? "")} (and its role assignments)`;
+    case "identity-role-granted":
+    case "identity-role-revoked": {
+      const { delegated } = (change.after ?? change.before) as { delegated: boolean };
+      const verb = change.change === "identity-role-granted" ? "**gains**" : "**loses**";
+      return `identity ${markdownText(change.identity ?? "")} ${verb} ${markdownText(`${change.role} at ${change.scope}`)}${delegated ? " (through Lighthouse)" : ""}`;
+    }
+    case "trust-added":
+    case "trust-removed": {
+      const { issuer, subject } = (change.after ?? change.before) as { issuer: string; subject: string };
+      const verb = change.change === "trust-added" ? "**now trusts** tokens from" : "no longer trusts";
+      return `identity ${markdownText(change.identity ?? "")} ${verb} ${markdownText(`${issuer} ${subject}`)}`;
+    }
+    case "stack-removed":
+      return `**stack removed**: nothing is revoked by this change; its delegations and identities stay in Azure until the destroy workflow (or pulumi destroy --stack ${markdownText(change.stack ?? "")}) removes them`;
+  }
+}
+
+/** Changes that are located on the customer's scopes and aggregated across them. */
+const AGGREGATED = new Set<ChangeKind>([
+  "delegation-added",
+  "delegation-removed",
+  "managing-tenant-changed",
+  "scope-added",
+  "scope-removed",
+  "granted",
+  "revoked",
+  "jit-duration-changed",
+  "jit-mfa-changed",
+  "jit-approver-added",
+  "jit-approver-removed",
+  "delegated-role-added",
+  "delegated-role-removed",
+]);
+
+/** "on Fabrikam (2 subscriptions, resource groups rg-a, rg-b)": resource groups are named. */
+function where(customer: string, changes: AccessChange[]): string {
+  const subscriptions = new Set(changes.filter((change) => change.scopeKind !== "resource group").map((change) => change.subscription));
+  const groups = [...new Set(changes.filter((change) => change.scopeKind === "resource group").map((change) => scopeKindOf(change.scope!).name!))].sort();
+  const parts = [
+    ...(subscriptions.size ? [plural(subscriptions.size, "subscription")] : []),
+    ...(groups.length ? [`resource group${groups.length === 1 ? "" : "s"} ${groups.map(markdownText).join(", ")}`] : []),
+  ];
+  return `on ${markdownText(customer)} (${parts.join(", ")})`;
+}
+
+/**
+ * The review's lines for one customer: the same sentence on several scopes is one line, and
+ * weakened controls come first.
+ */
+export function reviewLines(changes: AccessChange[], customer: string): string[] {
+  const groups = new Map<string, AccessChange[]>();
+  for (const change of changes) {
+    const text = sentence(change);
+    groups.set(text, [...(groups.get(text) ?? []), change]);
+  }
+  const lines = [...groups].map(([text, group]) => ({
+    weakening: group.some((change) => change.weakening),
+    text: AGGREGATED.has(group[0].change) ? `${text} ${where(customer, group)}` : text,
+  }));
+  return [...lines.filter((line) => line.weakening), ...lines.filter((line) => !line.weakening)].map((line) => line.text);
 }

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import type { AccessView, DelegationView, Grant, IdentityView } from "../src/plan/access";
+import { accessChanges, reviewLines } from "../src/plan/review";
+
+// Literal access views: every kind of change the review names, with the full output asserted.
+const SUB_A = "11111111-1111-4111-8111-111111111111";
+const SUB_B = "22222222-2222-4222-8222-222222222222";
+const ops = { id: "0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", name: "Operations" };
+const admins = { id: "2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b", name: "Identity admins" };
+const leads = { id: "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", name: "Security leads" };
+const duty = { id: "d9b22cd6-6407-43cc-8c60-07c56df0b51a" };
+
+const reader: Grant = { principal: ops, roleId: "acdd72a7-3385-48ef-bd42-f606fba81ae7", role: "Reader" };
+const uaa = (delegatedRoles: string[]): Grant => ({ principal: admins, roleId: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", role: "User Access Administrator", delegatedRoles });
+const eligible = (jit: Grant["jit"]): Grant => ({ principal: leads, roleId: "b24988ac-6180-42a0-ab88-20f7382dd24c", role: "Contributor", jit });
+
+function delegation(subscriptionId: string, scopes: string[], permanent: Grant[], eligibleGrants: Grant[] = []): DelegationView {
+  return { subscriptionId, offer: "Operations", definitionGuid: "00000000-0000-4000-8000-000000000001", managedByTenantId: "83ace5cd-bcc3-441a-bd86-e6a75360cecc", scopes, permanent, eligible: eligibleGrants };
+}
+const identity = (roles: IdentityView["roleAssignments"], trusts: IdentityView["federatedCredentials"], name = "id-deploy"): IdentityView => ({
+  name,
+  kind: "user-assigned",
+  subscriptionId: SUB_A,
+  resourceGroup: "rg-identities",
+  federatedCredentials: trusts,
+  roleAssignments: roles,
+});
+const github = { name: "github", issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/infra:environment:production" };
+const backup = { role: "Backup Contributor", roleId: "5e467623-bb1f-42f4-a55d-6e525e11384b", scope: `/subscriptions/${SUB_A}`, delegated: true };
+
+describe("access review", () => {
+  it("names every kind of change, with weakenings first and resource groups named", () => {
+    const base: AccessView = {
+      delegations: [
+        delegation(SUB_A, [`/subscriptions/${SUB_A}`], [reader, uaa(["Contributor", "Monitoring Contributor"])], [eligible({ multiFactorAuthProvider: "Azure", maximumActivationDuration: "PT8H", approvers: [duty] })]),
+        delegation(SUB_B, [`/subscriptions/${SUB_B}/resourceGroups/rg-app`, `/subscriptions/${SUB_B}/resourceGroups/rg-old`], [reader]),
+      ],
+      identities: [identity([backup], [github]), identity([], [], "id-legacy")],
+    };
+    const head: AccessView = {
+      delegations: [
+        delegation(SUB_A, [`/subscriptions/${SUB_A}`], [uaa(["Contributor", "Backup Contributor"])], [eligible({ multiFactorAuthProvider: "None", maximumActivationDuration: "PT12H", approvers: [] })]),
+        delegation(
+          SUB_B,
+          [`/subscriptions/${SUB_B}/resourceGroups/rg-app`, `/subscriptions/${SUB_B}/resourceGroups/rg-new`],
+          [reader, uaa(["Contributor"])],
+          [eligible({ multiFactorAuthProvider: "Azure", maximumActivationDuration: "PT1H", approvers: [duty] })],
+        ),
+      ],
+      identities: [identity([], []), identity([], [github], "id-new")],
+    };
+    expect(reviewLines(accessChanges(base, head), "Fabrikam")).toEqual([
+      "**Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **may now assign** Backup Contributor to managed identities on Fabrikam (1 subscription)",
+      "**Security leads** (7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d) (eligible Contributor): JIT duration **raised** from PT8H to PT12H on Fabrikam (1 subscription)",
+      "**Security leads** (7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d) (eligible Contributor): JIT MFA **weakened** from Azure to None on Fabrikam (1 subscription)",
+      "**Security leads** (7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d) (eligible Contributor): approver d9b22cd6-6407-43cc-8c60-07c56df0b51a removed: **no approval required any more** on Fabrikam (1 subscription)",
+      'offer "Operations" **now also covers** this scope on Fabrikam (resource group rg-new)',
+      'offer "Operations" **no longer covers** this scope on Fabrikam (resource group rg-old)',
+      "**Operations** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **loses** Reader on Fabrikam (1 subscription, resource group rg-old)",
+      "**Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) may no longer assign Monitoring Contributor on Fabrikam (1 subscription)",
+      "**Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **gains** User Access Administrator (may assign Contributor to managed identities) on Fabrikam (resource groups rg-app, rg-new)",
+      "**Security leads** (7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d) **gains** eligible Contributor (JIT up to PT1H, MFA Azure, approvers d9b22cd6-6407-43cc-8c60-07c56df0b51a) on Fabrikam (resource groups rg-app, rg-new)",
+      "**Operations** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Reader on Fabrikam (resource group rg-new)",
+      "identity id-deploy **loses** Backup Contributor at /subscriptions/11111111-1111-4111-8111-111111111111 (through Lighthouse)",
+      "identity id-deploy no longer trusts https://token.actions.githubusercontent.com repo:contoso/infra:environment:production",
+      "identity **added**: id-new",
+      "identity id-new **now trusts** tokens from https://token.actions.githubusercontent.com repo:contoso/infra:environment:production",
+      "identity **removed**: id-legacy (and its role assignments)",
+    ]);
+  });
+
+  it("returns one record per change and scope, with the values before and after", () => {
+    const before = eligible({ multiFactorAuthProvider: "None", maximumActivationDuration: "PT4H", approvers: [duty, leads] });
+    const after = eligible({ multiFactorAuthProvider: "Azure", maximumActivationDuration: "PT2H", approvers: [leads] });
+    const scope = `/subscriptions/${SUB_A}/resourceGroups/rg-app`;
+    const at = { subscription: SUB_A, scope, scopeKind: "resource group", offer: "Operations", principal: leads, role: "Contributor", eligible: true };
+    const changes = accessChanges({ delegations: [delegation(SUB_A, [scope], [], [before])], identities: [] }, { delegations: [delegation(SUB_A, [scope], [], [after])], identities: [] });
+    expect(changes).toEqual([
+      { ...at, change: "jit-duration-changed", before: "PT4H", after: "PT2H", weakening: false },
+      { ...at, change: "jit-mfa-changed", before: "None", after: "Azure", weakening: false },
+      { ...at, change: "jit-approver-removed", before: duty, weakening: false },
+    ]);
+    expect(reviewLines(changes, "Contoso")).toEqual([
+      "**Security leads** (7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d) (eligible Contributor): JIT duration lowered from PT4H to PT2H on Contoso (resource group rg-app)",
+      "**Security leads** (7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d) (eligible Contributor): JIT MFA changed from None to Azure on Contoso (resource group rg-app)",
+      "**Security leads** (7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d) (eligible Contributor): approver d9b22cd6-6407-43cc-8c60-07c56df0b51a removed on Contoso (resource group rg-app)",
+    ]);
+  });
+
+  it("describes a new delegation and every grant it brings; nothing for identical views", () => {
+    const added = delegation(SUB_B, [], [reader]);
+    expect(reviewLines(accessChanges({ delegations: [], identities: [] }, { delegations: [added], identities: [] }), "Contoso")).toEqual(['delegation **added**: offer "Operations" on Contoso (1 subscription)']);
+    const view: AccessView = { delegations: [delegation(SUB_A, [`/subscriptions/${SUB_A}`], [reader])], identities: [identity([backup], [github])] };
+    expect(accessChanges(view, structuredClone(view))).toEqual([]);
+    expect(reviewLines(accessChanges(undefined, view), "Contoso")).toEqual([
+      'delegation **added**: offer "Operations" on Contoso (1 subscription)',
+      "**Operations** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Reader on Contoso (1 subscription)",
+      "identity **added**: id-deploy",
+      "identity id-deploy **gains** Backup Contributor at /subscriptions/11111111-1111-4111-8111-111111111111 (through Lighthouse)",
+      "identity id-deploy **now trusts** tokens from https://token.actions.githubusercontent.com repo:contoso/infra:environment:production",
+    ]);
+  });
+});
