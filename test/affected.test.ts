@@ -1,7 +1,8 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { committedProject, git, runCli } from "./helpers/project";
+import { committedProject, git, REPO_ROOT, runCli, tempProject } from "./helpers/project";
 
 /** A project in a fresh repository, with one commit per change so each can be the base. */
 function repository() {
@@ -13,6 +14,17 @@ function repository() {
     return git(root, "rev-parse", "HEAD").trim();
   };
   return { root, commit };
+}
+
+/** The whole project (program, components, policies) in a fresh repository, with the installed modules linked. */
+function programRepository() {
+  const root = tempProject();
+  for (const item of ["index.ts", "components", "src", "policies", "package.json", "tsconfig.json", ".gitignore"]) cpSync(join(REPO_ROOT, item), join(root, item), { recursive: true });
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"), "dir");
+  git(root, "init", "-q", "-b", "main");
+  git(root, "add", "-A");
+  git(root, "commit", "-qm", "base");
+  return root;
 }
 
 const affected = (root: string, base: string) => JSON.parse(runCli("affected", ["--base", base, "--format", "json"], root).stdout);
@@ -63,18 +75,78 @@ describe("npm run affected", () => {
     expect(runCli("affected", ["--base", start], root).stdout).toContain("northwind (onboarding): stack file changed; offer offers/contoso-operations.yaml changed");
   });
 
-  it("program changes affect every stack; working-tree and removed stacks count; azure-matrix format", () => {
+  it("with --files-only, program changes affect every stack; working-tree and removed stacks count; azure-matrix legs have names Azure accepts", () => {
     const { root } = repository();
     writeFileSync(join(root, "src", "program.ts"), "export const changed = true;\n");
     rmSync(join(root, "stacks", "Pulumi.northwind-managed.yaml"));
-    const result = runCli("affected", ["--base", "main", "--format", "azure-matrix"], root);
+    const result = runCli("affected", ["--base", "main", "--format", "azure-matrix", "--files-only"], root);
     expect(JSON.parse(result.stdout)).toEqual({
-      "contoso-pipelines": { stack: "contoso-pipelines", mode: "onboarding" },
+      contoso_pipelines: { stack: "contoso-pipelines", mode: "onboarding" },
       fabrikam: { stack: "fabrikam", mode: "onboarding" },
       northwind: { stack: "northwind", mode: "onboarding" },
     });
-    expect(JSON.parse(runCli("affected", ["--base", "main", "--format", "json", "--mode", "managing"], root).stdout)).toEqual([]);
-    expect(result.stderr).toContain("stack northwind-managed was removed: run 'pulumi destroy --stack northwind-managed'");
+    expect(runCli("affected", ["--base", "main", "--files-only"], root).stdout.split("\n")).toEqual([
+      "contoso-pipelines (onboarding): program or policy code changed (src/program.ts): every stack (--files-only)",
+      "fabrikam (onboarding): program or policy code changed (src/program.ts): every stack (--files-only)",
+      "northwind (onboarding): program or policy code changed (src/program.ts): every stack (--files-only)",
+      "",
+    ]);
+    expect(JSON.parse(runCli("affected", ["--base", "main", "--format", "json", "--mode", "managing", "--files-only"], root).stdout)).toEqual([]);
+    expect(result.stderr).toBe("stack northwind-managed was removed: run the destroy workflow (or 'pulumi destroy --stack northwind-managed') to remove its delegations\n");
     expect(runCli("affected", ["--base", "nope"], root)).toMatchObject({ status: 2, stderr: expect.stringContaining("'nope' is not a commit") });
   });
+
+  it("shards into balanced batches, and refuses more batches than allowed", () => {
+    const { root } = repository();
+    writeFileSync(join(root, "src", "program.ts"), "export const changed = true;\n");
+    const json = runCli("affected", ["--base", "main", "--format", "json", "--files-only", "--batch-size", "3"], root);
+    expect(JSON.parse(json.stdout)).toEqual([
+      { name: "batch 1 of 2", stacks: [{ stack: "contoso-pipelines", mode: "onboarding" }, { stack: "fabrikam", mode: "onboarding" }] },
+      { name: "batch 2 of 2", stacks: [{ stack: "northwind", mode: "onboarding" }, { stack: "northwind-managed", mode: "managing" }] },
+    ]);
+    const azure = runCli("affected", ["--base", "main", "--format", "azure-matrix", "--files-only", "--batch-size", "3"], root);
+    expect(JSON.parse(azure.stdout)).toEqual({ batch_1: { batch: "1", stacks: "contoso-pipelines fabrikam" }, batch_2: { batch: "2", stacks: "northwind northwind-managed" } });
+    const refused = runCli("affected", ["--base", "main", "--format", "json", "--files-only", "--batch-size", "1", "--max-batches", "3"], root);
+    expect(refused).toMatchObject({
+      status: 1,
+      stdout: "",
+      stderr:
+        "4 stacks are affected: that is 4 batches of at most 1, more than --max-batches 3. Raise --batch-size (GitHub allows 256 jobs per matrix) or deploy in several runs (--mode, or a nearer --base).\n",
+    });
+    expect(runCli("affected", ["--base", "main", "--batch-size", "0"], root)).toMatchObject({ status: 2, stderr: expect.stringContaining("--batch-size must be a whole number from 1 to 1000000, not '0'") });
+  });
+});
+
+describe("npm run affected, program changes judged by running the program at both revisions", () => {
+  it("a refactor affects no stack; a component change affects exactly the stacks whose resources change", () => {
+    const root = programRepository();
+    const commit = (message: string, file: string, from: string, to: string) => {
+      const path = join(root, file);
+      const text = readFileSync(path, "utf8");
+      expect(text.includes(from), `${file} contains ${from}`).toBe(true);
+      writeFileSync(path, text.replace(from, to));
+      git(root, "commit", "-qam", message);
+      return git(root, "rev-parse", "HEAD").trim();
+    };
+    const start = git(root, "rev-parse", "HEAD").trim();
+    // Refactor: a renamed local, same resources, same policy results.
+    const refactor = commit("refactor", "components/managedIdentity.ts", "const { identityName, resourceGroupName, location, tags, isolationScope } = args;", "const { identityName: identity, resourceGroupName, location, tags, isolationScope } = args;\n    const identityName = identity;");
+    const refactored = runCli("affected", ["--base", start, "--format", "json"], root);
+    expect(JSON.parse(refactored.stdout)).toEqual([]);
+    expect(refactored.stderr).toBe("program or policy code changed (components/managedIdentity.ts): ran 4 stack(s) at both revisions; 4 unchanged\n");
+
+    // A tag on identities created as UserAssignedIdentity: northwind-managed's identity has an
+    // isolation scope (a GenericResource), so only the other two stacks change.
+    commit("tag identities", "components/managedIdentity.ts", "{ resourceName: identityName, resourceGroupName, location, ...(tags ? { tags } : {}) }", '{ resourceName: identityName, resourceGroupName, location, tags: { ...tags, "managed-by": "lighthouse" } }');
+    const temporary = mkdtempSync(join(tmpdir(), "affected-tmp-"));
+    const changed = runCli("affected", ["--base", refactor], root, { TMPDIR: temporary });
+    expect(changed.stdout.split("\n")).toEqual([
+      "contoso-pipelines (onboarding): program change alters its resources (program run at both revisions)",
+      "fabrikam (onboarding): program change alters its resources (program run at both revisions)",
+      "",
+    ]);
+    expect(changed.stderr).toBe("program or policy code changed (components/managedIdentity.ts): ran 4 stack(s) at both revisions; 2 unchanged\n");
+    // Only the base checkout was temporary: it is gone.
+    expect(readdirSync(temporary).filter((name) => name.startsWith("lighthouse-base-"))).toEqual([]);
+  }, 120_000);
 });

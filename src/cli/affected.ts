@@ -1,42 +1,70 @@
 import { affectedStacks } from "../pipeline/affected";
+import { azureMatrix, batchesOf, BatchLimitError, GITHUB_MATRIX_LIMIT } from "../pipeline/batches";
 import { RevisionError } from "../plan/revision";
 import { findProjectRoot } from "../stack/load";
-import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { EXIT, oneOf, parseCommandLine, positiveInteger, runCommand, UsageError } from "./run";
 import { printable } from "../text";
 
 const USAGE = `usage: npm run affected -- --base <git-ref> [--format text|json|azure-matrix] [--mode onboarding|managing]
+                            [--batch-size <n> [--max-batches <n>]] [--files-only]
 
 The stacks whose deployment changes between <git-ref> and the working tree: a stack file changed,
-an offer a stack uses changed, or the program or policy code changed (then every stack).
+or an offer a stack uses changed (file rules). When the program or policy code changed, every
+other stack's program runs offline at both revisions, and the stack is affected only if what it
+would register (types, names, inputs, options) or its policy results differ; --files-only skips
+those runs and counts every stack. A dependency change (package.json, package-lock.json) affects
+every stack. Each reason names the rule that applied.
 --format json: a list for a CI matrix, [{"stack": "fabrikam", "mode": "onboarding"}, ...]
---format azure-matrix: the same as an Azure Pipelines matrix object, {"fabrikam": {"stack": ..., "mode": ...}}
+--format azure-matrix: an Azure Pipelines matrix object, {"fabrikam": {"stack": ..., "mode": ...}}
+  (leg names are the stack names, with characters Azure refuses replaced by _)
+--batch-size <n>: shard into balanced batches of at most n stacks, for a two-level fan-out:
+  json: [{"name": "batch 1 of 3", "stacks": [{"stack", "mode"}, ...]}, ...]
+  azure-matrix: {"batch_1": {"batch": "1", "stacks": "fabrikam northwind"}, ...}
+  --max-batches (default ${GITHUB_MATRIX_LIMIT}, GitHub's jobs per matrix) refuses more batches than that.
 --mode keeps only the stacks of that deployment mode (each signs in as a different identity).
-Removed stacks are reported (text, and on stderr), never deployed. Exit codes: 0, or 2 usage error.`;
+Removed stacks are reported (text, and on stderr), never deployed.
+Exit codes: 0, 1 more batches than --max-batches, 2 usage error (or unknown ref).`;
 
-runCommand(USAGE, (argv) => {
+runCommand(USAGE, async (argv) => {
   const { values } = parseCommandLine(argv, {
     base: { type: "string" },
     format: { type: "string" },
     mode: { type: "string" },
+    "batch-size": { type: "string" },
+    "max-batches": { type: "string" },
+    "files-only": { type: "boolean" },
   });
   if (!values.base) throw new UsageError("--base is required");
   const format = oneOf("format", values.format, ["text", "json", "azure-matrix"] as const, "text");
   const mode = values.mode === undefined ? undefined : oneOf("mode", values.mode, ["onboarding", "managing"] as const, "onboarding");
+  const batchSize = values["batch-size"] === undefined ? undefined : positiveInteger("batch-size", values["batch-size"]);
+  if (values["max-batches"] !== undefined && batchSize === undefined) throw new UsageError("--max-batches needs --batch-size");
+  const maxBatches = values["max-batches"] === undefined ? GITHUB_MATRIX_LIMIT : positiveInteger("max-batches", values["max-batches"]);
   let report;
   try {
-    report = affectedStacks(findProjectRoot(process.cwd()), values.base);
+    report = await affectedStacks(findProjectRoot(process.cwd()), values.base, { filesOnly: values["files-only"] });
   } catch (error) {
     if (error instanceof RevisionError) throw new UsageError(error.message);
     throw error;
   }
   const selected = report.affected.filter((entry) => mode === undefined || entry.mode === mode);
   const matrix = selected.map((entry) => ({ stack: entry.stack, mode: entry.mode }));
-  if (format === "json") process.stdout.write(`${JSON.stringify(matrix)}\n`);
-  else if (format === "azure-matrix") process.stdout.write(`${JSON.stringify(Object.fromEntries(matrix.map((entry) => [entry.stack, entry])))}\n`);
-  else {
+  for (const note of report.notes) process.stderr.write(`${printable(note)}\n`);
+  for (const stack of report.removed) process.stderr.write(`${printable(`stack ${stack} was removed: run the destroy workflow (or 'pulumi destroy --stack ${stack}') to remove its delegations`)}\n`);
+  if (format === "text") {
     for (const entry of selected) process.stdout.write(`${printable(`${entry.stack} (${entry.mode}): ${entry.reasons.join("; ")}`)}\n`);
     if (selected.length === 0) process.stdout.write("no stack is affected\n");
+    return EXIT.ok;
   }
-  for (const stack of report.removed) process.stderr.write(`${printable(`stack ${stack} was removed: run 'pulumi destroy --stack ${stack}' to remove its delegations`)}\n`);
+  let output: unknown;
+  try {
+    const batches = batchSize === undefined ? undefined : batchesOf(matrix, batchSize, maxBatches);
+    output = format === "json" ? (batches ?? matrix) : azureMatrix(matrix, batches);
+  } catch (error) {
+    if (!(error instanceof BatchLimitError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return EXIT.failed;
+  }
+  process.stdout.write(`${JSON.stringify(output)}\n`);
   return EXIT.ok;
 });

@@ -3,7 +3,7 @@ import { markdownCodeBlock, markdownText, printableLines } from "../text";
 import { findProjectRoot, stackFilePath } from "../stack/load";
 import { isConfigError, planStack, type Plan } from "../plan/plan";
 import { accessChanges, reviewLines, type AccessChange } from "../plan/review";
-import { checkoutProjectAt, RevisionError, stackNames } from "../plan/revision";
+import { RevisionError, stackNames, withProjectAt } from "../plan/revision";
 import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run diff -- --stack <name>|all [--stack <name>]... --base <git-ref> [--format markdown|json]
@@ -50,6 +50,18 @@ function markdown(reviews: StackReview[], base: string): string {
   return printableLines(lines);
 }
 
+async function reviewStack(base: string, head: string, ref: string, stack: string): Promise<StackReview> {
+  const errors: string[] = [];
+  const before = await planIfPresent(base, stack, `at ${ref}`, errors);
+  const after = await planIfPresent(head, stack, "in the working tree", errors);
+  if (!before && !after && errors.length === 0) errors.push(`stack ${stack} exists neither at ${ref} nor in the working tree`);
+  const customer = after?.customer ?? before?.customer ?? stack;
+  // Removing a stack file deletes nothing in Azure: its delegations stay until someone destroys them.
+  const changes: AccessChange[] = errors.length ? [] : before && !after ? [{ change: "stack-removed", weakening: false }] : accessChanges(before?.access, after?.access);
+  const records = changes.map((change) => ({ stack, ...change }));
+  return { stack, customer, changes: reviewLines(records, customer), records, errors };
+}
+
 runCommand(USAGE, async (argv) => {
   const { values } = parseCommandLine(argv, {
     stack: { type: "string", multiple: true },
@@ -60,25 +72,19 @@ runCommand(USAGE, async (argv) => {
   values.stack.filter((name) => name !== "all").forEach(checkedStackName);
   const format = oneOf("format", values.format, ["markdown", "json"] as const, "markdown");
   const head = findProjectRoot(process.cwd());
-  let base: string;
+  const ref = values.base;
+  const requested = values.stack;
+  let reviews: StackReview[];
   try {
-    base = checkoutProjectAt(head, values.base);
+    reviews = await withProjectAt(head, ref, async (base) => {
+      const stacks = requested.includes("all") ? [...new Set([...stackNames(base), ...stackNames(head)])].sort() : [...new Set(requested)];
+      const done: StackReview[] = [];
+      for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack));
+      return done;
+    });
   } catch (error) {
     if (error instanceof RevisionError) throw new UsageError(error.message);
     throw error;
-  }
-  const stacks = values.stack.includes("all") ? [...new Set([...stackNames(base), ...stackNames(head)])].sort() : [...new Set(values.stack)];
-  const reviews: StackReview[] = [];
-  for (const stack of stacks) {
-    const errors: string[] = [];
-    const before = await planIfPresent(base, stack, `at ${values.base}`, errors);
-    const after = await planIfPresent(head, stack, "in the working tree", errors);
-    if (!before && !after && errors.length === 0) errors.push(`stack ${stack} exists neither at ${values.base} nor in the working tree`);
-    const customer = after?.customer ?? before?.customer ?? stack;
-    // Removing a stack file deletes nothing in Azure: its delegations stay until someone destroys them.
-    const changes: AccessChange[] = errors.length ? [] : before && !after ? [{ change: "stack-removed", weakening: false }] : accessChanges(before?.access, after?.access);
-    const records = changes.map((change) => ({ stack, ...change }));
-    reviews.push({ stack, customer, changes: reviewLines(records, customer), records, errors });
   }
   const json = () => ({ base: values.base, records: reviews.flatMap((review) => review.records), stacks: reviews });
   process.stdout.write(`${format === "json" ? JSON.stringify(json(), null, 2) : markdown(reviews, values.base)}\n`);

@@ -58,6 +58,12 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
   return value as T;
 }
 
+/** A whole number from 1 to 1,000,000, as a flag's value. */
+export function positiveInteger(flag: string, value: string): number {
+  if (!/^[1-9][0-9]{0,6}$/.test(value) || Number(value) > 1_000_000) throw new UsageError(`--${flag} must be a whole number from 1 to 1000000, not ${quote(value)}`);
+  return Number(value);
+}
+
 function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { syscall: string } {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && typeof (error as NodeJS.ErrnoException).syscall === "string";
 }

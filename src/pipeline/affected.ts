@@ -1,15 +1,22 @@
-import { relative, resolve } from "node:path";
+import { execFile } from "node:child_process";
+import { existsSync, realpathSync, symlinkSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
 import { OfferCache } from "../offer/cache";
-import { checkoutProjectAt, git, stackNames } from "../plan/revision";
+import { git, stackNames, withProjectAt } from "../plan/revision";
+import { truncate } from "../text";
 import { loadStack, stackFilePath, stackNameOf, type DeploymentMode, type ResolvedStack } from "../stack/load";
 
-/** Files whose change can change any stack's deployment: the program, its dependencies, the policies. */
-const PROGRAM_INPUTS = [/^index\.ts$/, /^Pulumi\.yaml$/, /^package(-lock)?\.json$/, /^tsconfig\.json$/, /^components\//, /^src\//, /^policies\//];
+/** Dependencies: the base revision cannot run with its own (nothing is installed), so their change affects every stack. */
+const DEPENDENCY_FILES = [/^package(-lock)?\.json$/];
+/** The program and the policy pack: their change affects the stacks whose resources or policy results it changes. */
+const PROGRAM_FILES = [/^index\.ts$/, /^Pulumi\.yaml$/, /^tsconfig\.json$/, /^components\//, /^src\//, /^policies\//];
 
 export interface AffectedStack {
   stack: string;
   /** From the stack file; `invalid` when it does not validate (its deployment would fail). */
   mode: DeploymentMode | "invalid";
+  /** Why, each naming the rule that applied: a changed file, or the program run at both revisions. */
   reasons: string[];
 }
 
@@ -17,6 +24,13 @@ export interface AffectedReport {
   affected: AffectedStack[];
   /** Stacks whose file is gone: `pulumi destroy` them (never done automatically). */
   removed: string[];
+  /** How program changes were judged, for the log. */
+  notes: string[];
+}
+
+export interface AffectedOptions {
+  /** Judge program changes by file alone (every stack affected), without running the program. */
+  filesOnly?: boolean;
 }
 
 /** Project files changed between `base` and the working tree (untracked ones included). */
@@ -32,27 +46,101 @@ const loadQuietly = (root: string, stack: string): ResolvedStack | undefined => 
 const offersOf = (root: string, stack: ResolvedStack | undefined) =>
   new Set((stack?.subscriptions ?? []).flatMap(({ delegations }) => delegations.map(({ offer }) => relative(root, resolve(offer.file)))));
 
+const listed = (files: string[]) => `${files.slice(0, 3).join(", ")}${files.length > 3 ? ", ..." : ""}`;
+
+/** What a stack's plan says at one revision: `plan --format json` (an interface every revision keeps). */
+type PlanOutcome = { resources: string; violations: string } | { failed: string };
+
+const TSX_CLI = require.resolve("tsx/cli");
+
+/** The line of a failed run's stderr that says what went wrong (not Node's frame lines). */
+function firstError(stderr: string): string {
+  const lines = stderr.split("\n").map((line) => line.trim()).filter(Boolean);
+  return truncate(lines.find((line) => /error/i.test(line)) ?? lines.at(-1) ?? "no output");
+}
+
+function planAt(root: string, stack: string): Promise<PlanOutcome> {
+  return new Promise((done) => {
+    const args = [TSX_CLI, join(root, "src", "cli", "plan.ts"), "--stack", stack, "--format", "json"];
+    execFile(process.execPath, args, { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      // Exit 1 with a plan is a mandatory violation: still a result to compare.
+      const status = error ? (error as { code?: unknown }).code : 0;
+      if ((status === 0 || status === 1) && stdout.trim().startsWith("{")) {
+        const plan = JSON.parse(stdout) as { resources?: unknown; violations?: unknown };
+        done({ resources: JSON.stringify(plan.resources ?? null), violations: JSON.stringify(plan.violations ?? null) });
+      } else done({ failed: firstError(stderr || String(error?.message ?? "")) });
+    });
+  });
+}
+
+/** Why running the program at both revisions affects the stack, or undefined when nothing differs. */
+async function programDifference(baseRoot: string, headRoot: string, stack: string, base: string): Promise<string | undefined> {
+  const [before, after] = await Promise.all([existsSync(stackFilePath(baseRoot, stack)) ? planAt(baseRoot, stack) : undefined, planAt(headRoot, stack)]);
+  const rule = "program run at both revisions";
+  if ("failed" in after) return `its plan fails in the working tree (${rule}): ${after.failed}`;
+  if (!before) return undefined; // a stack new since base is already affected by its file
+  if ("failed" in before) return `its plan fails at ${base} (${rule}): ${before.failed}`;
+  if (before.resources !== after.resources) return `program change alters its resources (${rule})`;
+  if (before.violations !== after.violations) return `program change alters its policy results (${rule})`;
+  return undefined;
+}
+
+/** Runs `work` over `items`, `limit` at a time, keeping their order. */
+async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** The checkout runs with the modules the toolkit runs with (a checkout has none installed). */
+function linkModules(checkout: string) {
+  const modules = dirname(dirname(dirname(realpathSync(require.resolve("@pulumi/pulumi/package.json")))));
+  if (!existsSync(join(checkout, "node_modules"))) symlinkSync(modules, join(checkout, "node_modules"), "dir");
+}
+
 /**
  * The stacks whose deployment changes between `base` and the working tree: their stack file
- * changed, an offer they use (at either revision) changed, or the program itself changed.
- * Documentation and tests affect none.
+ * changed, or an offer they use (at either revision) changed. When the program or the policy
+ * pack changed, each remaining stack's program runs at both revisions (offline, the base in a
+ * temporary checkout removed afterwards) and the stack is affected only when what it registers
+ * (types, names, inputs, options) or its policy results differ. Documentation and tests affect none.
  */
-export function affectedStacks(projectRoot: string, base: string): AffectedReport {
-  const baseRoot = checkoutProjectAt(projectRoot, base); // first: it names a bad ref plainly
-  const changed = changedFiles(projectRoot, base);
-  const current = stackNames(projectRoot);
-  const program = changed.filter((file) => PROGRAM_INPUTS.some((pattern) => pattern.test(file)));
+export function affectedStacks(projectRoot: string, base: string, options: AffectedOptions = {}): Promise<AffectedReport> {
+  return withProjectAt(projectRoot, base, async (baseRoot) => {
+    const changed = changedFiles(projectRoot, base);
+    const current = stackNames(projectRoot);
+    const dependencies = changed.filter((file) => DEPENDENCY_FILES.some((pattern) => pattern.test(file)));
+    const program = changed.filter((file) => PROGRAM_FILES.some((pattern) => pattern.test(file)));
+    const notes: string[] = [];
 
-  const affected = current.flatMap((name): AffectedStack[] => {
-    const stack = loadQuietly(projectRoot, name);
-    const uses = new Set([...offersOf(projectRoot, stack), ...offersOf(baseRoot, loadQuietly(baseRoot, name))]);
-    const reasons = [
-      ...(changed.includes(relative(projectRoot, stackFilePath(projectRoot, name))) ? ["stack file changed"] : []),
-      ...changed.filter((file) => uses.has(file)).map((file) => `offer ${file} changed`),
-      ...(program.length ? [`program or policy code changed (${program.slice(0, 3).join(", ")}${program.length > 3 ? ", ..." : ""})`] : []),
-    ];
-    return reasons.length ? [{ stack: name, mode: stack?.mode ?? "invalid", reasons }] : [];
+    const byFiles = current.map((name) => {
+      const stack = loadQuietly(projectRoot, name);
+      const uses = new Set([...offersOf(projectRoot, stack), ...offersOf(baseRoot, loadQuietly(baseRoot, name))]);
+      const reasons = [
+        ...(changed.includes(relative(projectRoot, stackFilePath(projectRoot, name))) ? ["stack file changed"] : []),
+        ...changed.filter((file) => uses.has(file)).map((file) => `offer ${file} changed`),
+        ...(dependencies.length ? [`dependencies changed (${listed(dependencies)}): every stack`] : []),
+        ...(program.length && options.filesOnly ? [`program or policy code changed (${listed(program)}): every stack (--files-only)`] : []),
+      ];
+      return { stack: name, mode: stack?.mode ?? ("invalid" as const), reasons };
+    });
+
+    const toRun = program.length && !options.filesOnly ? byFiles.filter((entry) => entry.reasons.length === 0) : [];
+    if (toRun.length) {
+      linkModules(baseRoot);
+      const differences = await inParallel(toRun, Math.max(1, availableParallelism()), (entry) => programDifference(baseRoot, projectRoot, entry.stack, base));
+      toRun.forEach((entry, index) => entry.reasons.push(...(differences[index] ? [differences[index]] : [])));
+      const unchanged = differences.filter((difference) => difference === undefined).length;
+      notes.push(`program or policy code changed (${listed(program)}): ran ${toRun.length} stack(s) at both revisions; ${unchanged} unchanged`);
+    }
+    const removed = changed.map((file) => (file.startsWith("stacks/") ? stackNameOf(file) : undefined)).filter((name): name is string => name !== undefined && !current.includes(name));
+    return { affected: byFiles.filter((entry) => entry.reasons.length > 0), removed, notes };
   });
-  const removed = changed.map((file) => (file.startsWith("stacks/") ? stackNameOf(file) : undefined)).filter((name): name is string => name !== undefined && !current.includes(name));
-  return { affected, removed };
 }

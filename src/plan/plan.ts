@@ -12,9 +12,28 @@ export interface Plan {
   stack: string;
   /** The customer's name, when the program says (the stack program does). */
   customer?: string;
-  resources: Array<Pick<RegisteredResource, "type" | "name" | "inputs">>;
+  resources: Array<Pick<RegisteredResource, "type" | "name" | "inputs"> & { options: ResourceOptionsView }>;
   violations: Violation[];
   access: AccessView;
+}
+
+/** The resource options a program gave, as the engine receives them (what else changes a deployment). */
+export interface ResourceOptionsView {
+  parent?: string;
+  dependsOn: string[];
+  deleteBeforeReplace?: true;
+  import?: string;
+  provider?: string;
+}
+
+function optionsOf(resource: RegisteredResource): ResourceOptionsView {
+  return {
+    ...(resource.parentUrn ? { parent: resource.parentUrn } : {}),
+    dependsOn: [...resource.dependencies].sort(),
+    ...(resource.deleteBeforeReplace ? { deleteBeforeReplace: true as const } : {}),
+    ...(resource.importId ? { import: resource.importId } : {}),
+    ...(resource.providerName ? { provider: resource.providerName } : {}),
+  };
 }
 
 /** Object keys sorted at every depth, so JSON output is byte-stable for machines and diffs. */
@@ -36,7 +55,7 @@ export async function planProgram(stack: string, program: () => unknown, config:
     ...(typeof customer === "string" ? { customer } : {}),
     resources: resources
       .filter((resource) => resource.custom)
-      .map(({ type, name, inputs }) => ({ type, name, inputs: sortedDeep(inputs) as Record<string, unknown> }))
+      .map((resource) => ({ type: resource.type, name: resource.name, inputs: sortedDeep(resource.inputs) as Record<string, unknown>, options: optionsOf(resource) }))
       .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name)),
     violations,
     access: accessView(resources),

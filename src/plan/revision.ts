@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, existsSync } from "node:fs";
+import { mkdtempSync, readdirSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { STACK_NAME_PATTERN, stackNameOf } from "../stack/load";
@@ -33,6 +33,16 @@ export function checkoutProjectAt(projectRoot: string, ref: string): string {
   const tar = git(projectRoot, ["archive", "--format=tar", tree]);
   execFileSync("tar", ["-x", "-C", target], { input: tar });
   return target;
+}
+
+/** Runs `use` over the project as it was at `ref`, and removes the temporary checkout afterwards. */
+export async function withProjectAt<T>(projectRoot: string, ref: string, use: (checkout: string) => T | Promise<T>): Promise<T> {
+  const checkout = checkoutProjectAt(projectRoot, ref);
+  try {
+    return await use(checkout);
+  } finally {
+    rmSync(checkout, { recursive: true, force: true });
+  }
 }
 
 /** The stack names of a project checkout (from stacks/Pulumi.<stack>.yaml). */

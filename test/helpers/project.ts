@@ -22,8 +22,8 @@ const commandLine = (name: string, args: string[]) => [join(REPO_ROOT, "src", "c
 const commandEnv = (env: Record<string, string>) => ({ ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`, ...env });
 
 /** Runs one of the project's commands (src/cli/<name>.ts) as npm would, in `cwd`. */
-export function runCli(name: string, args: string[], cwd = REPO_ROOT) {
-  const result = spawnSync(TSX, commandLine(name, args), { cwd, encoding: "utf8", env: commandEnv({}) });
+export function runCli(name: string, args: string[], cwd = REPO_ROOT, env: Record<string, string> = {}) {
+  const result = spawnSync(TSX, commandLine(name, args), { cwd, encoding: "utf8", env: commandEnv(env) });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
