@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { pipelineSchema, stepsTemplateSchema } from "./helpers/azure-pipelines-schema";
 import { REPO_ROOT } from "./helpers/project";
 
-const GITHUB_FILES = [".github/workflows/pull-request.yml", ".github/workflows/deploy.yml", ".github/workflows/delegation-events.yml", ".github/workflows/destroy.yml", ".github/actions/pulumi-login/action.yml"];
+const GITHUB_FILES = [".github/workflows/pull-request.yml", ".github/workflows/deploy.yml", ".github/workflows/delegation-events.yml", ".github/workflows/destroy.yml", ".github/workflows/stack-batch.yml", ".github/actions/pulumi-login/action.yml"];
 const AZURE_FILES = ["azure-pipelines.yml", "pipelines/azure-devops-deploy-steps.yml"];
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), "utf8");
 const actionValidator = (file: string) => spawnSync(join(REPO_ROOT, "node_modules", ".bin", "action-validator"), [file], { encoding: "utf8" });
@@ -25,11 +25,20 @@ describe("GitHub Actions files", () => {
     expect(actionValidator(broken).status).not.toBe(0);
   });
 
-  it("deploys per stack in parallel, never cancelling, with OIDC and no stored secret", () => {
+  it("deploys per stack in parallel, in batches through the reusable workflow, never cancelling, with OIDC and no stored secret", () => {
     const deploy = parse(read(".github/workflows/deploy.yml"));
     expect(deploy.permissions).toEqual({ contents: "read", "id-token": "write" });
-    expect(deploy.jobs.deploy.strategy["fail-fast"]).toBe(false);
-    expect(deploy.jobs.deploy.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
+    expect(deploy.jobs.deploy).toMatchObject({
+      strategy: { "fail-fast": false, matrix: { include: "${{ fromJSON(needs.affected.outputs.batches) }}" } },
+      uses: "./.github/workflows/stack-batch.yml",
+      with: { operation: "up", stacks: "${{ toJSON(matrix.stacks) }}" },
+    });
+    const batch = parse(read(".github/workflows/stack-batch.yml"));
+    expect(batch.jobs.up.strategy).toEqual({ "fail-fast": false, matrix: { include: "${{ fromJSON(inputs.stacks) }}" } });
+    expect(batch.jobs.up.environment).toBe("production");
+    expect(batch.jobs.up.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
+    expect(batch.jobs.preview.environment).toBeUndefined();
+    expect(parse(read(".github/workflows/pull-request.yml")).jobs.preview).toMatchObject({ uses: "./.github/workflows/stack-batch.yml", with: { operation: "preview" } });
     for (const file of GITHUB_FILES) expect(read(file)).not.toMatch(/secrets\./);
     expect(read(".github/actions/pulumi-login/action.yml")).toContain("ARM_USE_OIDC=true");
   });

@@ -11,11 +11,11 @@ import { REPO_ROOT } from "./helpers/project";
  * `bash --noprofile --norc -eo pipefail {0}` (GitHub Actions' documented command line), with
  * fake `pulumi` and `npm` commands on PATH that record their arguments and fail on demand.
  */
-const WORKFLOWS = ["deploy.yml", "pull-request.yml", "delegation-events.yml", "destroy.yml"];
+const WORKFLOWS = ["deploy.yml", "pull-request.yml", "delegation-events.yml", "destroy.yml", "stack-batch.yml"];
 type Step = { name?: string; run?: string; shell?: string; env?: Record<string, string> };
-type Workflow = { defaults?: { run?: { shell?: string } }; jobs: Record<string, { defaults?: { run?: { shell?: string } }; steps: Step[] }> };
+type Workflow = { defaults?: { run?: { shell?: string } }; jobs: Record<string, { defaults?: { run?: { shell?: string } }; steps?: Step[] }> };
 const workflow = (file: string) => parse(readFileSync(join(REPO_ROOT, ".github", "workflows", file), "utf8")) as Workflow;
-const step = (file: string, job: string, name: string) => workflow(file).jobs[job].steps.find((candidate) => candidate.name === name)!;
+const step = (file: string, job: string, name: string) => workflow(file).jobs[job].steps!.find((candidate) => candidate.name === name)!;
 
 /** Runs a step's script with fake commands; returns the exit status and what the fakes were asked. */
 function runStep(script: string, env: Record<string, string>, failing = "", shell = ["--noprofile", "--norc", "-eo", "pipefail"]) {
@@ -23,7 +23,7 @@ function runStep(script: string, env: Record<string, string>, failing = "", shel
   const calls = join(dir, "calls.txt");
   for (const command of ["pulumi", "npm"]) {
     const fake = join(dir, command);
-    writeFileSync(fake, `#!/usr/bin/env bash\necho "${command} $*" >> "$FAKE_CALLS"\nif [[ " $* " == *" $FAKE_FAIL "* ]]; then echo "error: simulated failure of ${command} $*" >&2; exit 255; fi\necho "${command} ok"\n`);
+    writeFileSync(fake, `#!/usr/bin/env bash\necho "${command} $*" >> "$FAKE_CALLS"\nif [[ " $* " == *" $FAKE_FAIL "* ]]; then echo "error: simulated failure of ${command} $*" >&2; exit 255; fi\necho "\${FAKE_OUTPUT:-${command} ok}"\n`);
     chmodSync(fake, 0o755);
   }
   writeFileSync(join(dir, "step.sh"), script);
@@ -46,14 +46,15 @@ describe("workflow shell steps", () => {
   it.each(WORKFLOWS)("%s: every run step uses bash (so pipefail)", (file) => {
     const parsed = workflow(file);
     for (const [name, job] of Object.entries(parsed.jobs)) {
-      for (const candidate of job.steps.filter((item) => item.run !== undefined)) {
+      // A job that calls a reusable workflow has no steps of its own (that workflow is checked too).
+      for (const candidate of (job.steps ?? []).filter((item) => item.run !== undefined)) {
         expect(candidate.shell ?? job.defaults?.run?.shell ?? parsed.defaults?.run?.shell, `${file} ${name} ${candidate.name ?? candidate.run}`).toBe("bash");
       }
     }
   });
 
   it("deploy: a failing pulumi up fails the step, even behind | tee; the stack is selected or created first", () => {
-    const up = step("deploy.yml", "deploy", "pulumi up with the policy pack");
+    const up = step("stack-batch.yml", "up", "pulumi up with the policy pack");
     const failed = runStep(up.run!, { STACK: "new-customer" }, "up");
     expect(failed.status).not.toBe(0);
     expect(failed.calls).toEqual(["pulumi stack select --create new-customer --non-interactive", "pulumi up --stack new-customer --policy-pack policies --yes --non-interactive --diff"]);
@@ -62,23 +63,26 @@ describe("workflow shell steps", () => {
   });
 
   it("pull request: a failing preview fails the step; a new stack is created first", () => {
-    const preview = step("pull-request.yml", "preview", "pulumi preview with the policy pack");
+    const preview = step("stack-batch.yml", "preview", "pulumi preview with the policy pack");
     const failed = runStep(preview.run!, { STACK: "new-customer" }, "preview");
     expect(failed.status).not.toBe(0);
     expect(failed.calls[0]).toBe("pulumi stack select --create new-customer --non-interactive");
   });
 
+  const BATCHES = '[{"name":"batch 1 of 2","stacks":[{"stack":"fabrikam","mode":"onboarding"}]},{"name":"batch 2 of 2","stacks":[{"stack":"northwind","mode":"managing"}]}]';
   it.each([
-    ["deploy.yml", "affected", { INPUT_BASE: "main", BEFORE: "" }],
-    ["pull-request.yml", "review", { GITHUB_BASE_REF: "main" }],
-  ])("%s: a failing `affected` fails the step instead of passing an empty matrix", (file, job, env) => {
+    ["deploy.yml", "affected", { INPUT_BASE: "main", BEFORE: "" }, `batches=${BATCHES}\n`],
+    ["pull-request.yml", "review", { GITHUB_BASE_REF: "main" }, `batches=${BATCHES}\nstacks=[{"stack":"fabrikam","mode":"onboarding"},{"stack":"northwind","mode":"managing"}]\n`],
+  ])("%s: a failing `affected` fails the step instead of passing an empty matrix; batches of 256 by default", (file, job, env, output) => {
     const affected = step(file, job, "Affected stacks");
-    const failed = runStep(affected.run!, env, "affected");
+    const failed = runStep(affected.run!, { ...env, FAKE_OUTPUT: BATCHES }, "affected");
     expect(failed.status).not.toBe(0);
     expect(failed.output).toBe("");
-    const passed = runStep(affected.run!, env);
-    expect(passed.status).toBe(0);
-    expect(passed.output).toBe("stacks=npm ok\n");
+    const passed = runStep(affected.run!, { ...env, FAKE_OUTPUT: BATCHES });
+    expect(passed).toMatchObject({ status: 0, output });
+    expect(passed.calls).toEqual([`npm run -s affected -- --base ${file === "deploy.yml" ? "main" : "origin/main"} --format json --batch-size 256`]);
+    const configured = runStep(affected.run!, { ...env, FAKE_OUTPUT: BATCHES, BATCH_SIZE: "100" });
+    expect(configured.calls[0]).toMatch(/ --batch-size 100$/);
   });
 
   it("Azure DevOps: the affected step fails when `affected` fails, under Azure Pipelines' plain bash (no -e)", () => {

@@ -1,10 +1,10 @@
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { basename, dirname, extname, join, relative, resolve } from "node:path";
+import { writeFileSync } from "node:fs";
+import { basename, extname, join, relative } from "node:path";
 import { NAMING_SCHEMES } from "../delegation";
 import { formatDiagnostic, hasErrors } from "../diagnostics";
 import { armParameters, armTemplate } from "../export/arm";
 import { loadOffer } from "../offer/load";
-import { commandLineFile } from "../project/paths";
+import { commandLineFile, makeDirectory } from "../project/paths";
 import { findProjectRoot } from "../stack/load";
 import { resourceGroupName } from "../stack/resourceGroup";
 import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
@@ -19,16 +19,6 @@ guid(rgName)), with their parameter shapes, so that redeploying over a customer 
 updates that delegation instead of adding a parallel one. Default: the toolkit's names, as pulumi up uses.
 Only ARM JSON is produced: Bicep output is refused rather than shipped unverified (no Bicep compiler here).
 Exit codes: 0 written, 1 the offer has errors, 2 usage error.`;
-
-/**
- * mkdir -p, one level at a time: Node's recursive mkdir never returns for some paths (below
- * /proc, for one), where this fails with the level that cannot be made.
- */
-function makeDirectory(directory: string): void {
-  const missing: string[] = [];
-  for (let path = resolve(directory); !existsSync(path); path = dirname(path)) missing.unshift(path);
-  for (const path of missing) mkdirSync(path);
-}
 
 runCommand(USAGE, (argv) => {
   const { values, positionals } = parseCommandLine(argv, {

@@ -1,5 +1,5 @@
-import { realpathSync } from "node:fs";
-import { isAbsolute, resolve, sep } from "node:path";
+import { existsSync, mkdirSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, resolve, sep } from "node:path";
 import { quote } from "../text";
 
 /**
@@ -37,4 +37,14 @@ export function projectFile(projectRoot: string, written: string): ProjectPath {
 /** A path given on the command line: relative to the working directory (or absolute), inside the project. */
 export function commandLineFile(projectRoot: string, written: string): ProjectPath {
   return confine(projectRoot, resolve(written), written);
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir never returns for some paths (below
+ * /proc, for one), where this fails with the level that cannot be made.
+ */
+export function makeDirectory(directory: string): void {
+  const missing: string[] = [];
+  for (let path = resolve(directory); !existsSync(path); path = dirname(path)) missing.unshift(path);
+  for (const path of missing) mkdirSync(path);
 }

@@ -1,0 +1,52 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { isConfigError, planStack } from "../plan/plan";
+import { accessMatrixHtml, type MatrixColumn } from "../plan/matrix";
+import { git, stackNames } from "../plan/revision";
+import { makeDirectory } from "../project/paths";
+import { findProjectRoot } from "../stack/load";
+import { checkedStackName, EXIT, parseCommandLine, runCommand } from "./run";
+
+const USAGE = `usage: npm run matrix -- [--stack <name>]... [--out <dir>]
+
+The access matrix: plans every stack (or the named ones) offline and writes <dir>/index.html
+(default access-matrix/), a self-contained page of principals and managed identities × customers
+with their roles per scope, permanent and eligible marked, filterable; it makes no network request.
+Exit codes: 0 written, 1 a stack is invalid (nothing written), 2 usage error.`;
+
+/** Which revision the page shows: the commit the working tree is based on, when there is one. */
+function revision(projectRoot: string): string {
+  try {
+    return `working tree of commit ${git(projectRoot, ["rev-parse", "--short", "HEAD"]).toString().trim()}`;
+  } catch {
+    return "working tree";
+  }
+}
+
+runCommand(USAGE, async (argv) => {
+  const { values } = parseCommandLine(argv, {
+    stack: { type: "string", multiple: true },
+    out: { type: "string" },
+  });
+  const projectRoot = findProjectRoot(process.cwd());
+  const stacks = values.stack?.length ? [...new Set(values.stack.map(checkedStackName))] : stackNames(projectRoot);
+  const columns: MatrixColumn[] = [];
+  let failed = false;
+  for (const stack of stacks) {
+    try {
+      const plan = await planStack(projectRoot, stack);
+      columns.push({ stack, customer: plan.customer ?? stack, access: plan.access });
+    } catch (error) {
+      if (!isConfigError(error)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      failed = true;
+    }
+  }
+  if (failed) return EXIT.failed;
+  const out = values.out ?? "access-matrix";
+  makeDirectory(out);
+  const file = join(out, "index.html");
+  writeFileSync(file, accessMatrixHtml(columns, revision(projectRoot)));
+  process.stdout.write(`${file}\n`);
+  return EXIT.ok;
+});

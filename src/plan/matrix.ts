@@ -1,0 +1,164 @@
+import { scopeKindOf } from "../delegation";
+import type { AccessView, Grant } from "./access";
+
+/**
+ * The access matrix: who (managing-tenant principals, managed identities) holds which role in
+ * which customer's stacks, as one self-contained HTML page a manager can open from an artifact.
+ * The table is rendered here (readable without JavaScript); a few inline lines filter it. The
+ * page's policy forbids every network request.
+ */
+
+export interface MatrixColumn {
+  stack: string;
+  customer: string;
+  access: AccessView;
+}
+
+interface Entry {
+  role: string;
+  kind: "permanent" | "eligible";
+  scope: string;
+  /** The offer that grants it (managing-tenant principals only). */
+  offer?: string;
+  detail?: string;
+}
+
+interface Row {
+  label: string;
+  id: string;
+  what: "principal" | "managed identity";
+  cells: Map<string, Entry[]>;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
+
+/** "subscription 0afe…" or "resource group rg-app": what a manager recognises, full id in the tooltip. */
+function scopeLabel(scope: string): string {
+  const { kind, name } = scopeKindOf(scope);
+  if (kind === "subscription") return `subscription ${scope.split("/")[2]}`;
+  return name ? `${kind} ${name}` : scope;
+}
+
+function jitDetail(grant: Grant): string | undefined {
+  if (!grant.jit) return grant.delegatedRoles ? `may assign ${grant.delegatedRoles.join(", ")}` : undefined;
+  const approval = grant.jit.approvers.length ? `approval by ${grant.jit.approvers.map((approver) => approver.name ?? approver.id).join(", ")}` : "no approval";
+  return `JIT up to ${grant.jit.maximumActivationDuration}, MFA ${grant.jit.multiFactorAuthProvider}, ${approval}`;
+}
+
+function rowsOf(columns: MatrixColumn[]): Row[] {
+  const rows = new Map<string, Row>();
+  const add = (key: string, row: Omit<Row, "cells">, stack: string, entry: Entry) => {
+    const current = rows.get(key) ?? { ...row, cells: new Map<string, Entry[]>() };
+    current.cells.set(stack, [...(current.cells.get(stack) ?? []), entry]);
+    rows.set(key, current);
+  };
+  for (const { stack, access } of columns) {
+    for (const delegation of access.delegations) {
+      for (const scope of delegation.scopes) {
+        for (const [kind, grants] of [["permanent", delegation.permanent], ["eligible", delegation.eligible]] as const) {
+          for (const grant of grants) {
+            const detail = jitDetail(grant);
+            add(`principal ${grant.principal.id}`, { label: grant.principal.name ?? grant.principal.id, id: grant.principal.id, what: "principal" }, stack, { role: grant.role, kind, scope, offer: delegation.offer, ...(detail ? { detail } : {}) });
+          }
+        }
+      }
+    }
+    for (const identity of access.identities) {
+      const id = identity.kind === "user-assigned" ? `${identity.subscriptionId ?? ""}/${identity.resourceGroup ?? ""}/${identity.name}` : identity.name;
+      for (const role of identity.roleAssignments) {
+        add(`identity ${id}`, { label: identity.kind === "user-assigned" ? identity.name : `system-assigned: ${identity.name.split("/").pop()}`, id, what: "managed identity" }, stack, {
+          role: role.role,
+          kind: "permanent",
+          scope: role.scope,
+          ...(role.delegated ? { detail: "assigned through Lighthouse" } : {}),
+        });
+      }
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.what.localeCompare(b.what) || a.label.localeCompare(b.label) || a.id.localeCompare(b.id));
+}
+
+function entryHtml(entry: Entry, customer: string): string {
+  const search = escapeHtml(`${entry.role} ${scopeLabel(entry.scope)} ${entry.offer ?? ""} ${customer}`.toLowerCase());
+  const offer = entry.offer ? ` <span class="detail">offer ${escapeHtml(entry.offer)}</span>` : "";
+  const detail = entry.detail ? ` <span class="detail">${escapeHtml(entry.detail)}</span>` : "";
+  const scope = `<span class="scope" title="${escapeHtml(entry.scope)}">${escapeHtml(scopeLabel(entry.scope))}</span>`;
+  return `<li class="${entry.kind}" data-kind="${entry.kind}" data-search="${search}"><span class="role">${escapeHtml(entry.role)}</span> <span class="badge">${entry.kind}</span> ${scope}${offer}${detail}</li>`;
+}
+
+const SCRIPT = `
+const filter = document.getElementById("filter");
+const kind = document.getElementById("kind");
+const summary = document.getElementById("summary");
+function apply() {
+  const query = filter.value.trim().toLowerCase();
+  let principals = 0, grants = 0;
+  for (const row of document.querySelectorAll("tbody tr")) {
+    const rowMatches = row.dataset.search.includes(query);
+    let shown = 0;
+    for (const item of row.querySelectorAll("li")) {
+      const visible = (kind.value === "all" || item.dataset.kind === kind.value) && (rowMatches || item.dataset.search.includes(query));
+      item.hidden = !visible;
+      if (visible) shown++;
+    }
+    row.hidden = shown === 0;
+    if (shown) { principals++; grants += shown; }
+  }
+  summary.textContent = principals + " of " + document.querySelectorAll("tbody tr").length + " principals, " + grants + " grants shown";
+}
+filter.addEventListener("input", apply);
+kind.addEventListener("change", apply);
+apply();
+`;
+
+const STYLE = `
+body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; }
+table { border-collapse: collapse; }
+th, td { border: 1px solid #c8c8c8; padding: .4rem .6rem; vertical-align: top; text-align: left; }
+thead th { background: #f0f3f7; position: sticky; top: 0; }
+ul { list-style: none; margin: 0; padding: 0; }
+li { margin: .15rem 0; white-space: nowrap; }
+.badge { font-size: .75rem; padding: 0 .35rem; border-radius: .6rem; background: #dfe9f6; }
+li.eligible .badge { background: #fbe7c6; }
+.scope, .detail, .what { color: #5a5a5a; font-size: .85rem; }
+.controls { margin: 1rem 0; display: flex; gap: 1rem; align-items: center; }
+`;
+
+/** The page: principals (rows) × stacks (columns), each cell the roles with their scope and kind. */
+export function accessMatrixHtml(columns: MatrixColumn[], generated: string): string {
+  const rows = rowsOf(columns);
+  const header = columns.map((column) => `<th scope="col">${escapeHtml(column.customer)}<br><span class="what">stack ${escapeHtml(column.stack)}</span></th>`).join("");
+  const body = rows
+    .map((row) => {
+      const cells = columns.map((column) => `<td>${row.cells.has(column.stack) ? `<ul>${row.cells.get(column.stack)!.map((entry) => entryHtml(entry, column.customer)).join("")}</ul>` : ""}</td>`).join("");
+      const search = escapeHtml(`${row.label} ${row.id} ${row.what}`.toLowerCase());
+      return `<tr data-search="${search}"><th scope="row">${escapeHtml(row.label)}<br><span class="what">${row.what} ${escapeHtml(row.id)}</span></th>${cells}</tr>`;
+    })
+    .join("\n");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<title>Access matrix</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<h1>Access matrix</h1>
+<p>Who holds which role in each customer's stack, from the offline plan of ${columns.length} stack(s) (${escapeHtml(generated)}). Permanent and eligible (just-in-time) grants are marked.</p>
+<div class="controls">
+<label>Filter <input id="filter" type="search" placeholder="principal, role, scope or customer"></label>
+<label>Show <select id="kind"><option value="all">permanent and eligible</option><option value="permanent">permanent only</option><option value="eligible">eligible only</option></select></label>
+<span id="summary">${rows.length} principals</span>
+</div>
+<table>
+<thead><tr><th scope="col">Principal</th>${header}</tr></thead>
+<tbody>
+${body}
+</tbody>
+</table>
+<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}
