@@ -117,6 +117,27 @@ describe("npm run affected", () => {
   });
 });
 
+describe("npm run affected --from (a saved list, formatted again)", () => {
+  it("gives the Azure matrix of one mode from a list saved by --format json; refuses what is not such a list", () => {
+    const root = tempProject({
+      "affected.json": '[{"stack":"fabrikam","mode":"onboarding"},{"stack":"northwind-managed","mode":"managing"},{"stack":"x.y","mode":"onboarding"}]\n',
+      "broken.json": '[{"stack":"../etc","mode":"onboarding"}]',
+    });
+    expect(runCli("affected", ["--from", "affected.json", "--format", "azure-matrix", "--mode", "onboarding"], root)).toEqual({
+      status: 0,
+      stdout: '{"fabrikam":{"stack":"fabrikam","mode":"onboarding"},"x_y":{"stack":"x.y","mode":"onboarding"}}\n',
+      stderr: "",
+    });
+    expect(JSON.parse(runCli("affected", ["--from", "affected.json", "--mode", "managing"], root).stdout)).toEqual([{ stack: "northwind-managed", mode: "managing" }]);
+    const refused = (args: string[]) => runCli("affected", args, root).stderr.split("\n")[0];
+    expect(refused(["--from", "broken.json"])).toBe("error: 'broken.json' is not a list saved by 'affected --format json': at 0.stack, Invalid string: must match pattern /^(?!\\.{1,2}$)[A-Za-z0-9._-]+$/");
+    expect(refused(["--from", "Pulumi.yaml"])).toBe("error: 'Pulumi.yaml' is not JSON");
+    expect(refused(["--from", "/etc/hostname"])).toBe("error: '/etc/hostname' leads outside the project (through '..', an absolute path or a symbolic link); files must be inside it");
+    expect(refused(["--from", "affected.json", "--base", "main"])).toBe("error: give one of --base and --from");
+    expect(refused(["--from", "affected.json", "--format", "text"])).toBe("error: --from gives --format json or azure-matrix (a saved list has no reasons)");
+  });
+});
+
 describe("npm run affected, program changes judged by running the program at both revisions", () => {
   it("a refactor affects no stack; a component change affects exactly the stacks whose resources change", () => {
     const root = programRepository();

@@ -1,5 +1,5 @@
-import { affectedStacks } from "../pipeline/affected";
-import { azureMatrix, batchesOf, BatchLimitError, GITHUB_MATRIX_LIMIT } from "../pipeline/batches";
+import { affectedStacks, type AffectedReport } from "../pipeline/affected";
+import { azureMatrix, batchesOf, BatchLimitError, GITHUB_MATRIX_LIMIT, readSavedList, SavedListError } from "../pipeline/batches";
 import { RevisionError } from "../plan/revision";
 import { findProjectRoot } from "../stack/load";
 import { EXIT, oneOf, parseCommandLine, positiveInteger, runCommand, UsageError } from "./run";
@@ -7,6 +7,7 @@ import { printable } from "../text";
 
 const USAGE = `usage: npm run affected -- --base <git-ref> [--format text|json|azure-matrix] [--mode onboarding|managing]
                             [--batch-size <n> [--max-batches <n>]] [--files-only]
+       npm run affected -- --from <file> [--format json|azure-matrix] [--mode ...] [--batch-size <n> ...]
 
 The stacks whose deployment changes between <git-ref> and the working tree: a stack file changed,
 or an offer a stack uses changed (file rules). When the program or policy code changed, every
@@ -22,8 +23,10 @@ every stack. Each reason names the rule that applied.
   azure-matrix: {"batch_1": {"batch": "1", "stacks": "fabrikam northwind"}, ...}
   --max-batches (default ${GITHUB_MATRIX_LIMIT}, GitHub's jobs per matrix) refuses more batches than that.
 --mode keeps only the stacks of that deployment mode (each signs in as a different identity).
+--from reads a list saved from --format json (inside the project) instead of computing it again:
+  one computation, several matrices (Azure DevOps: onboarding and managing).
 Removed stacks are reported (text, and on stderr), never deployed.
-Exit codes: 0, 1 more batches than --max-batches, 2 usage error (or unknown ref).`;
+Exit codes: 0, 1 more batches than --max-batches, 2 usage error (an unknown ref, a saved list that is not one).`;
 
 runCommand(USAGE, async (argv) => {
   const { values } = parseCommandLine(argv, {
@@ -33,18 +36,22 @@ runCommand(USAGE, async (argv) => {
     "batch-size": { type: "string" },
     "max-batches": { type: "string" },
     "files-only": { type: "boolean" },
+    from: { type: "string" },
   });
-  if (!values.base) throw new UsageError("--base is required");
-  const format = oneOf("format", values.format, ["text", "json", "azure-matrix"] as const, "text");
+  if (Boolean(values.base) === Boolean(values.from)) throw new UsageError("give one of --base and --from");
+  if (values.from && values["files-only"]) throw new UsageError("--files-only applies to --base (a saved list is already computed)");
+  const format = oneOf("format", values.format, ["text", "json", "azure-matrix"] as const, values.from ? "json" : "text");
+  if (values.from && format === "text") throw new UsageError("--from gives --format json or azure-matrix (a saved list has no reasons)");
   const mode = values.mode === undefined ? undefined : oneOf("mode", values.mode, ["onboarding", "managing"] as const, "onboarding");
   const batchSize = values["batch-size"] === undefined ? undefined : positiveInteger("batch-size", values["batch-size"]);
   if (values["max-batches"] !== undefined && batchSize === undefined) throw new UsageError("--max-batches needs --batch-size");
   const maxBatches = values["max-batches"] === undefined ? GITHUB_MATRIX_LIMIT : positiveInteger("max-batches", values["max-batches"]);
-  let report;
+  const projectRoot = findProjectRoot(process.cwd());
+  let report: AffectedReport;
   try {
-    report = await affectedStacks(findProjectRoot(process.cwd()), values.base, { filesOnly: values["files-only"] });
+    report = values.from ? { affected: readSavedList(projectRoot, values.from), removed: [], notes: [] } : await affectedStacks(projectRoot, values.base!, { filesOnly: values["files-only"] });
   } catch (error) {
-    if (error instanceof RevisionError) throw new UsageError(error.message);
+    if (error instanceof RevisionError || error instanceof SavedListError) throw new UsageError(error.message);
     throw error;
   }
   const selected = report.affected.filter((entry) => mode === undefined || entry.mode === mode);

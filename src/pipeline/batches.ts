@@ -1,3 +1,9 @@
+import { z } from "zod";
+import { commandLineFile } from "../project/paths";
+import { STACK_NAME_PATTERN } from "../stack/load";
+import { quote } from "../text";
+import { readAtMost } from "../yaml/source";
+
 /**
  * Fan-out for CI: affected stacks as matrix entries, sharded into batches when a fleet exceeds
  * what one matrix may hold. GitHub Actions runs at most 256 jobs per matrix; a job per batch
@@ -51,4 +57,35 @@ export function azureMatrix(entries: MatrixEntry[], batches?: Batch[]): Record<s
   if (batches) return Object.fromEntries(batches.map((batch, index) => [`batch_${index + 1}`, { batch: String(index + 1), stacks: batch.stacks.map((entry) => entry.stack).join(" ") }]));
   const taken = new Set<string>();
   return Object.fromEntries(entries.map((entry) => [legName(entry.stack, taken), { stack: entry.stack, mode: entry.mode }]));
+}
+
+/** A saved list that cannot be read back: the command's usage error. */
+export class SavedListError extends Error {}
+
+const SAVED_LIST_BYTES = 16 * 1024 * 1024;
+const savedList = z.array(z.strictObject({ stack: z.string().regex(STACK_NAME_PATTERN), mode: z.enum(["onboarding", "managing", "invalid"]) }));
+
+/** A list written by `affected --format json` (not batched), read back inside the project and bounded. */
+export function readSavedList(projectRoot: string, written: string): Array<{ stack: string; mode: "onboarding" | "managing" | "invalid"; reasons: string[] }> {
+  const located = commandLineFile(projectRoot, written);
+  if ("problem" in located) throw new SavedListError(located.problem);
+  let bytes: Buffer;
+  try {
+    bytes = readAtMost(located.file, SAVED_LIST_BYTES + 1);
+  } catch (error) {
+    throw new SavedListError(`cannot read ${quote(written)}: ${String((error as NodeJS.ErrnoException).code ?? error)}`);
+  }
+  if (bytes.length > SAVED_LIST_BYTES) throw new SavedListError(`${quote(written)} is larger than 16 MiB`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(bytes.toString("utf8"));
+  } catch {
+    throw new SavedListError(`${quote(written)} is not JSON`);
+  }
+  const result = savedList.safeParse(parsed);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new SavedListError(`${quote(written)} is not a list saved by 'affected --format json': at ${issue.path.join(".") || "the top"}, ${issue.message}`);
+  }
+  return result.data.map((entry) => ({ ...entry, reasons: [] }));
 }
