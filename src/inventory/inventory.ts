@@ -1,4 +1,5 @@
 import { ArmError, type ArmClient } from "../arm/client";
+import { inPool } from "../pool";
 import { registrationAssignmentModel, registrationDefinitionModel } from "../arm/models";
 import { printableLines } from "../text";
 import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
@@ -20,20 +21,6 @@ export interface Inventory {
   /** The scopes read: each subscription, and the resource groups asked about. */
   scopes: string[];
   delegations: FoundDelegation[];
-}
-
-/** Runs `work` over `items`, at most `limit` at a time: subscriptions are read in parallel, politely. */
-async function inPool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /**

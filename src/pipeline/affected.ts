@@ -3,6 +3,7 @@ import { existsSync, realpathSync, symlinkSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { OfferCache } from "../offer/cache";
+import { inPool } from "../pool";
 import { git, stackNames, withProjectAt } from "../plan/revision";
 import { truncate } from "../text";
 import { loadStack, stackFilePath, stackNameOf, type DeploymentMode, type ResolvedStack } from "../stack/load";
@@ -85,20 +86,6 @@ async function programDifference(baseRoot: string, headRoot: string, stack: stri
   return undefined;
 }
 
-/** Runs `work` over `items`, `limit` at a time, keeping their order. */
-async function inParallel<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /** The checkout runs with the modules the toolkit runs with (a checkout has none installed). */
 function linkModules(checkout: string) {
   const modules = dirname(dirname(dirname(realpathSync(require.resolve("@pulumi/pulumi/package.json")))));
@@ -135,7 +122,7 @@ export function affectedStacks(projectRoot: string, base: string, options: Affec
     const toRun = program.length && !options.filesOnly ? byFiles.filter((entry) => entry.reasons.length === 0) : [];
     if (toRun.length) {
       linkModules(baseRoot);
-      const differences = await inParallel(toRun, Math.max(1, availableParallelism()), (entry) => programDifference(baseRoot, projectRoot, entry.stack, base));
+      const differences = await inPool(toRun, Math.max(1, availableParallelism()), (entry) => programDifference(baseRoot, projectRoot, entry.stack, base));
       toRun.forEach((entry, index) => entry.reasons.push(...(differences[index] ? [differences[index]] : [])));
       const unchanged = differences.filter((difference) => difference === undefined).length;
       notes.push(`program or policy code changed (${listed(program)}): ran ${toRun.length} stack(s) at both revisions; ${unchanged} unchanged`);
