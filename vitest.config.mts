@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     // Pulumi's mocks are process-global state: one test file per worker process, never shared.
     pool: "forks",
     // Most of the time is spent waiting on spawned command processes: two workers keep both

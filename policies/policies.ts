@@ -1,7 +1,7 @@
 import type { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { delegatedScopes, subscriptionOfScope } from "../src/delegation";
 import { isUserAssignedIdentity, TYPES } from "../src/resourceTypes";
-import { repeats } from "../src/repeats";
+import { groupBy, repeats } from "../src/repeats";
 import { roleById, roleByName } from "../src/roles/catalog";
 import { MAX_FEDERATED_CREDENTIALS, duplicateSubjectMessage, IDENTITY_NAME_PATTERN, identityNameMessage, reviewFederatedCredential, TOO_MANY_CREDENTIALS_MESSAGE } from "../src/rules/identity";
 import {
@@ -150,19 +150,23 @@ const uniqueDefinitionGuid: StackValidationPolicy = {
   },
 };
 
-/** The delegations a stack deploys, as the identity rules see them. */
+/** The delegations a stack deploys, as the identity rules see them (assignments indexed once: linear in the stack). */
 function delegationsIn(resources: PolicyResource[]): DelegationUnderReview[] {
   const definitions = resources.filter((resource) => resource.type === DEFINITION);
+  const definitionSet = new Set(definitions);
+  // An assignment belongs to a definition by its registrationDefinitionId (GUID last), or by depending on it; same subscription.
+  const indexed = resources.map((resource, index) => ({ resource, index })).filter(({ resource }) => resource.type === ASSIGNMENT);
+  const definitionGuidOf = (id: string) => (id.includes("/") ? id.toLowerCase().split("/").pop() : "");
+  const byGuid = groupBy(indexed, ({ resource }) => `${subscriptionOfScope(resource.props.scope)} ${definitionGuidOf(String(resource.props.properties?.registrationDefinitionId ?? ""))}`);
+  const byDependency = new Map<PolicyResource, Array<{ resource: PolicyResource; index: number }>>();
+  for (const entry of indexed) {
+    for (const dependency of entry.resource.dependencies.filter((candidate) => definitionSet.has(candidate))) byDependency.set(dependency, [...(byDependency.get(dependency) ?? []), entry]);
+  }
   return definitions.map((definition) => {
     const guid = String(definition.props.registrationDefinitionId).toLowerCase();
     const subscription = subscriptionOfScope(definition.props.scope);
-    const assignments = resources.filter(
-      (resource) =>
-        resource.type === ASSIGNMENT &&
-        (String(resource.props.properties?.registrationDefinitionId ?? "").toLowerCase().endsWith(`/${guid}`) ||
-          resource.dependencies.includes(definition)) &&
-        subscriptionOfScope(resource.props.scope) === subscription,
-    );
+    const indexes = [...new Set([...(byGuid.get(`${subscription} ${guid}`) ?? []), ...(byDependency.get(definition) ?? [])].map(({ index }) => index))].sort((a, b) => a - b);
+    const assignments = indexes.map((index) => resources[index]).filter((assignment) => subscriptionOfScope(assignment.props.scope) === subscription);
     return {
       offerName: String(definition.props.properties?.registrationDefinitionName ?? guid),
       scopes: assignments.length ? assignments.map((assignment) => String(assignment.props.scope)) : delegatedScopes(subscription),
@@ -176,11 +180,13 @@ const roleNotDelegated: StackValidationPolicy = {
   description: RULES["role-not-delegated"].description,
   enforcementLevel: enforcementOf("role-not-delegated"),
   validateStack: (args, reportViolation) => {
+    const delegated = args.resources.filter((resource) => resource.type === ROLE_ASSIGNMENT && resource.props.delegatedManagedIdentityResourceId);
+    if (delegated.length === 0) return;
     const delegations = delegationsIn(args.resources);
     // Managing-mode stacks do not deploy the delegations they work through; the stack file
     // validation checks those against the offers instead.
     if (delegations.length === 0) return;
-    for (const assignment of args.resources.filter((resource) => resource.type === ROLE_ASSIGNMENT && resource.props.delegatedManagedIdentityResourceId)) {
+    for (const assignment of delegated) {
       for (const finding of reviewDelegatedRoleAssignment(String(assignment.props.roleDefinitionId), String(assignment.props.scope), delegations)) {
         reportViolation(finding.message, assignment.urn);
       }

@@ -14,3 +14,15 @@ export function repeats<T>(items: readonly T[], key: (item: T) => string | undef
   });
   return found;
 }
+
+/** Items grouped by key, each group in the items' order: one pass instead of a filter per key. */
+export function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const itemKey = key(item);
+    const group = groups.get(itemKey);
+    if (group) group.push(item);
+    else groups.set(itemKey, [item]);
+  }
+  return groups;
+}

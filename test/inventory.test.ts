@@ -200,7 +200,7 @@ describe("npm run inventory -- --drift", () => {
 });
 
 describe("npm run fake-arm", () => {
-  const fakeArm = (args: string[]) => spawnSync(join(REPO_ROOT, "node_modules", ".bin", "tsx"), [join(REPO_ROOT, "scripts", "fake-arm.ts"), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+  const fakeArm = (args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, "dist", "scripts", "fake-arm.js"), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
 
   it("answers --help, a bad flag and an unknown stack like every other command", () => {
     expect(fakeArm(["--help"])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: npm run fake-arm -- --stack <name> \[--port 8080\]\n/) });

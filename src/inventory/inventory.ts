@@ -5,7 +5,7 @@ import { printableLines } from "../text";
 import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
 import { subscriptionOfScope } from "../delegation";
 import { delegationViewOf, type DelegationView } from "../plan/access";
-import { describeGrant } from "../plan/plan";
+import { describeGrant } from "../plan/access";
 
 /** A delegation found in Azure: the definition with where it is assigned and who made it. */
 export interface FoundDelegation extends DelegationView {

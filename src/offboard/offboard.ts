@@ -2,7 +2,7 @@ import { MANAGED_SERVICES_API_VERSION } from "../export/arm";
 import { OfferCache } from "../offer/cache";
 import { runOffline } from "../offline";
 import { accessView, type DelegationView, type Principal } from "../plan/access";
-import { describeGrant, describePrincipal } from "../plan/plan";
+import { describeGrant, describePrincipal } from "../plan/access";
 import { TYPES } from "../resourceTypes";
 import { REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID } from "../roles/support";
 import { loadStack, stackFilePath, type ResolvedStack } from "../stack/load";

@@ -2,6 +2,7 @@ import { subscriptionOfScope } from "../delegation";
 import { isUserAssignedIdentity, TYPES } from "../resourceTypes";
 import { roleGuid } from "../rules/lighthouse";
 import { roleLabel } from "../roles/catalog";
+import { groupBy } from "../repeats";
 import type { RegisteredResource } from "../offline";
 
 /**
@@ -106,13 +107,18 @@ export function accessView(resources: RegisteredResource[]): AccessView {
   const providers = new Map(ofType(TYPES.provider).map((provider) => [provider.name, provider.inputs]));
   const assignments = ofType(TYPES.assignment);
 
+  // Assignments indexed once by (subscription, definition GUID): linear in the stack's size.
+  const definitionGuidOf = (assignment: RegisteredResource) =>
+    /\/registrationdefinitions\/([^/]+)$/.exec(text((assignment.inputs as Inputs).properties?.registrationDefinitionId).toLowerCase())?.[1];
+  const scopesOf = groupBy(
+    assignments.filter((assignment) => definitionGuidOf(assignment) !== undefined),
+    (assignment) => `${subscriptionOfScope(assignment.inputs.scope)} ${definitionGuidOf(assignment)}`,
+  );
+
   const delegations = ofType(TYPES.definition).map((definition): DelegationView => {
     const guid = text(definition.inputs.registrationDefinitionId).toLowerCase();
     const subscriptionId = subscriptionOfScope(definition.inputs.scope);
-    const scopes = assignments
-      .filter((assignment) => text((assignment.inputs as Inputs).properties?.registrationDefinitionId).toLowerCase().endsWith(`/registrationdefinitions/${guid}`))
-      .filter((assignment) => subscriptionOfScope(assignment.inputs.scope) === subscriptionId)
-      .map((assignment) => text(assignment.inputs.scope));
+    const scopes = (scopesOf.get(`${subscriptionId} ${guid}`) ?? []).map((assignment) => text(assignment.inputs.scope));
     const view = delegationViewOf(subscriptionId, guid, (definition.inputs.properties ?? {}) as Inputs, scopes);
     return definition.importId ? { ...view, adopted: true } : view;
   });
@@ -120,6 +126,11 @@ export function accessView(resources: RegisteredResource[]): AccessView {
   // Identities and their roles: a component holds one identity (or one system-assigned lookup).
   const roleAssignments = ofType(TYPES.roleAssignment);
   const credentials = ofType(TYPES.federatedCredential);
+  const credentialsOf = groupBy(credentials, (credential) => `${text(credential.inputs.resourceName)}\n${text(credential.inputs.resourceGroupName)}`);
+  const rolesByParent = groupBy(
+    roleAssignments.filter((assignment) => assignment.parentUrn !== undefined),
+    (assignment) => assignment.parentUrn!,
+  );
   const roleView = (assignment: RegisteredResource): IdentityRoleView => {
     const roleId = roleGuid(text(assignment.inputs.roleDefinitionId));
     return { role: roleLabel(roleId), roleId, scope: text(assignment.inputs.scope), delegated: Boolean(assignment.inputs.delegatedManagedIdentityResourceId) };
@@ -135,17 +146,17 @@ export function accessView(resources: RegisteredResource[]): AccessView {
       resourceGroup,
       location: text(identity.inputs.location),
       ...((identity.inputs as Inputs).properties?.isolationScope ? { isolationScope: text((identity.inputs as Inputs).properties.isolationScope) } : {}),
-      federatedCredentials: credentials
-        .filter((credential) => credential.inputs.resourceName === name && credential.inputs.resourceGroupName === resourceGroup)
-        .map((credential) => ({ name: text(credential.inputs.federatedIdentityCredentialResourceName), issuer: text(credential.inputs.issuer), subject: text(credential.inputs.subject) })),
-      roleAssignments: roleAssignments
-        .filter((assignment) => assignment.parentUrn !== undefined && assignment.parentUrn === identity.parentUrn)
-        .map(roleView),
+      federatedCredentials: (credentialsOf.get(`${name}\n${resourceGroup}`) ?? []).map((credential) => ({
+        name: text(credential.inputs.federatedIdentityCredentialResourceName),
+        issuer: text(credential.inputs.issuer),
+        subject: text(credential.inputs.subject),
+      })),
+      roleAssignments: (identity.parentUrn === undefined ? [] : (rolesByParent.get(identity.parentUrn) ?? [])).map(roleView),
     };
   });
   const systemAssigned = resources.filter((resource) => resource.type === TYPES.systemIdentityAccess);
   for (const access of systemAssigned) {
-    const owned = roleAssignments.filter((assignment) => assignment.parentUrn === access.urn);
+    const owned = rolesByParent.get(access.urn) ?? [];
     identities.push({
       name: text(access.inputs.resourceId),
       kind: "system-assigned",
@@ -159,4 +170,16 @@ export function accessView(resources: RegisteredResource[]): AccessView {
     delegations: delegations.sort(byKey((delegation) => `${delegation.subscriptionId} ${delegation.offer}`)),
     identities: identities.sort(byKey((identity) => `${identity.subscriptionId ?? ""} ${identity.name}`)),
   };
+}
+
+export const describePrincipal = (principal: { id: string; name?: string }) => (principal.name ? `${principal.name} (${principal.id})` : principal.id);
+
+export function describeGrant(grant: Grant): string {
+  const parts = [`${describePrincipal(grant.principal)}: ${grant.role}`];
+  if (grant.delegatedRoles) parts.push(`may assign ${grant.delegatedRoles.join(", ")} to managed identities`);
+  if (grant.jit) {
+    parts.push(`MFA ${grant.jit.multiFactorAuthProvider}`, `up to ${grant.jit.maximumActivationDuration}`);
+    parts.push(grant.jit.approvers.length ? `approvers: ${grant.jit.approvers.map(describePrincipal).join(", ")}` : "no approval");
+  }
+  return parts.join("; ");
 }

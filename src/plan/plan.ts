@@ -1,11 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { printableLines } from "../text";
+import { groupBy } from "../repeats";
 import { policies } from "../../policies/policies";
 import { runOffline, type RegisteredResource } from "../offline";
 import { runPolicies, type PolicyPackConfig, type Violation } from "../policy/run";
 import { lighthouseProgram } from "../stack/program";
 import { PROJECT_NAME } from "../stack/schema";
-import { accessView, type AccessView, type Grant } from "./access";
+import { accessView, describeGrant, type AccessView } from "./access";
 
 /** What `npm run plan` computes for one stack: resources that would reach Azure, and violations. */
 export interface Plan {
@@ -74,32 +75,22 @@ export function planJson(plan: Plan): { stack: string; resources: Plan["resource
   return { stack: plan.stack, resources: plan.resources, violations: plan.violations };
 }
 
-export const describePrincipal = (principal: { id: string; name?: string }) => (principal.name ? `${principal.name} (${principal.id})` : principal.id);
-
-export function describeGrant(grant: Grant): string {
-  const parts = [`${describePrincipal(grant.principal)}: ${grant.role}`];
-  if (grant.delegatedRoles) parts.push(`may assign ${grant.delegatedRoles.join(", ")} to managed identities`);
-  if (grant.jit) {
-    parts.push(`MFA ${grant.jit.multiFactorAuthProvider}`, `up to ${grant.jit.maximumActivationDuration}`);
-    parts.push(grant.jit.approvers.length ? `approvers: ${grant.jit.approvers.map(describePrincipal).join(", ")}` : "no approval");
-  }
-  return parts.join("; ");
-}
-
 /** The plan for people: per subscription, who gets what where; identities; violations. */
 export function planText(plan: Plan): string {
   const lines = [`Plan for stack ${plan.stack}: ${plan.resources.length} resources`];
   const subscriptions = [...new Set([...plan.access.delegations.map((d) => d.subscriptionId), ...plan.access.identities.flatMap((i) => i.subscriptionId ?? [])])];
+  const delegationsOf = groupBy(plan.access.delegations, (delegation) => delegation.subscriptionId);
+  const identitiesOf = groupBy(plan.access.identities, (identity) => identity.subscriptionId ?? "");
   for (const subscriptionId of subscriptions) {
     lines.push("", `Subscription ${subscriptionId}`);
-    for (const delegation of plan.access.delegations.filter((d) => d.subscriptionId === subscriptionId)) {
+    for (const delegation of delegationsOf.get(subscriptionId) ?? []) {
       const adopted = delegation.adopted ? ", adopting the existing delegation" : "";
       lines.push(`  Offer "${delegation.offer}" (managing tenant ${delegation.managedByTenantId}, definition ${delegation.definitionGuid}${adopted})`);
       lines.push(`    delegated scopes: ${delegation.scopes.length ? delegation.scopes.join(", ") : "none (no registration assignment)"}`);
       for (const grant of delegation.permanent) lines.push(`    permanent  ${describeGrant(grant)}`);
       for (const grant of delegation.eligible) lines.push(`    eligible   ${describeGrant(grant)}`);
     }
-    for (const identity of plan.access.identities.filter((i) => i.subscriptionId === subscriptionId)) {
+    for (const identity of identitiesOf.get(subscriptionId) ?? []) {
       const details = [identity.resourceGroup, identity.location, identity.isolationScope && `isolation ${identity.isolationScope}`].filter(Boolean).join(", ");
       lines.push(`  Identity ${identity.name} (${details})`);
       for (const credential of identity.federatedCredentials) lines.push(`    federated  ${credential.name}: ${credential.issuer} ${credential.subject}`);

@@ -1,7 +1,6 @@
 import { scopeKindOf, subscriptionOfScope, type ScopeKind } from "../delegation";
 import { durationSeconds } from "../duration";
-import type { AccessView, Grant, IdentityView, Principal } from "./access";
-import { describePrincipal } from "./plan";
+import { describePrincipal, type AccessView, type Grant, type IdentityView, type Principal } from "./access";
 import { markdownText } from "../text";
 
 /**

@@ -39,6 +39,14 @@ export function commandLineFile(projectRoot: string, written: string): ProjectPa
   return confine(projectRoot, resolve(written), written);
 }
 
+/** The toolkit's own directory (where its package.json is), from src/ or from the compiled dist/. */
+export const TOOLKIT_ROOT = ((): string => {
+  for (let directory = __dirname; ; directory = dirname(directory)) {
+    if (existsSync(resolve(directory, "package.json"))) return directory;
+    if (dirname(directory) === directory) throw new Error(`no package.json above ${__dirname}`);
+  }
+})();
+
 /**
  * mkdir -p, one level at a time: Node's recursive mkdir never returns for some paths (below
  * /proc, for one), where this fails with the level that cannot be made.

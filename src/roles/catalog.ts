@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { TOOLKIT_ROOT } from "../project/paths";
 import { quote } from "../text";
 import type { RoleSupport } from "./support";
 
@@ -19,8 +20,8 @@ export interface RoleCatalogFile {
   roles: BuiltInRole[];
 }
 
-/** The committed catalog, written by `npm run roles -- refresh`. */
-export const ROLE_CATALOG_PATH = join(__dirname, "builtin-roles.json");
+/** The committed catalog, written by `npm run roles -- refresh` (the source file, also when running from dist/). */
+export const ROLE_CATALOG_PATH = join(TOOLKIT_ROOT, "src", "roles", "builtin-roles.json");
 
 const catalog: RoleCatalogFile = JSON.parse(readFileSync(ROLE_CATALOG_PATH, "utf8"));
 const byId = new Map(catalog.roles.map((role) => [role.id, role]));

@@ -16,21 +16,21 @@ export function tempProject(files: Record<string, string> = {}): string {
   return root;
 }
 
-const TSX = join(REPO_ROOT, "node_modules", ".bin", "tsx");
-const commandLine = (name: string, args: string[]) => [join(REPO_ROOT, "src", "cli", `${name}.ts`), ...args];
+// The commands as npm runs them: compiled JavaScript in dist/ (test/global-setup.ts builds it first).
+const commandLine = (name: string, args: string[]) => [join(REPO_ROOT, "dist", "src", "cli", `${name}.js`), ...args];
 // The Node running the tests (22+) runs the command too, wherever the test runs it from.
 const commandEnv = (env: Record<string, string>) => ({ ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH}`, ...env });
 
-/** Runs one of the project's commands (src/cli/<name>.ts) as npm would, in `cwd`. */
+/** Runs one of the project's commands (src/cli/<name>.ts, compiled) as npm would, in `cwd`. */
 export function runCli(name: string, args: string[], cwd = REPO_ROOT, env: Record<string, string> = {}) {
-  const result = spawnSync(TSX, commandLine(name, args), { cwd, encoding: "utf8", env: commandEnv(env) });
+  const result = spawnSync(process.execPath, commandLine(name, args), { cwd, encoding: "utf8", env: commandEnv(env) });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** The same without blocking this process: for commands that talk to a server the test runs. */
 export function runCliAsync(name: string, args: string[], env: Record<string, string> = {}, cwd = REPO_ROOT) {
   return new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    execFile(TSX, commandLine(name, args), { cwd, encoding: "utf8", env: commandEnv(env) }, (error, stdout, stderr) => {
+    execFile(process.execPath, commandLine(name, args), { cwd, encoding: "utf8", env: commandEnv(env) }, (error, stdout, stderr) => {
       resolve({ status: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
