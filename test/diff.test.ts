@@ -1,7 +1,7 @@
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { committedProject, runCli } from "./helpers/project";
+import { committedProject, git, runCli } from "./helpers/project";
 
 function edit(root: string, file: string, from: string, to: string) {
   const path = join(root, file);
@@ -132,6 +132,26 @@ describe("npm run diff (access review)", () => {
       "",
     ]);
     expect(result.status).toBe(0);
+  });
+
+  it("caches the base's access by base commit: a second review plans only the working tree", () => {
+    const project = committedProject();
+    edit(project, "offers/contoso-escalation.yaml", "maximumActivationDuration: PT4H", "maximumActivationDuration: PT2H");
+    const first = runCli("diff", ["--stack", "fabrikam", "--base", "main"], project);
+    const cache = join(project, "node_modules", ".cache", "lighthouse-diff");
+    const [entry] = readdirSync(cache);
+    expect(readdirSync(cache)).toEqual([entry]);
+    // Proof that the second run reads the cache: an entry edited by hand shows in the review.
+    const cached = JSON.parse(readFileSync(join(cache, entry), "utf8"));
+    cached.access.delegations = [];
+    writeFileSync(join(cache, entry), JSON.stringify(cached));
+    const second = runCli("diff", ["--stack", "fabrikam", "--base", "main"], project);
+    expect(first.stdout).toContain("JIT duration lowered from PT4H to PT2H");
+    expect(second.stdout).toContain('delegation **added**: offer "Contoso Escalation" on Fabrikam (1 subscription)');
+    // Another base commit is another entry.
+    git(project, "commit", "-qam", "shorter JIT");
+    runCli("diff", ["--stack", "fabrikam", "--base", "HEAD"], project);
+    expect(readdirSync(cache)).toHaveLength(2);
   });
 
   it("exits 1 when a side is invalid", () => {

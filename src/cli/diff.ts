@@ -1,14 +1,16 @@
 import { existsSync } from "node:fs";
 import { markdownCodeBlock, markdownText, printableLines } from "../text";
 import { findProjectRoot, stackFilePath } from "../stack/load";
-import { isConfigError, planStack, type Plan } from "../plan/plan";
+import { BaseAccessCache } from "../plan/baseCache";
+import { isConfigError, stackAccess, type StackAccess } from "../plan/plan";
 import { accessChanges, reviewLines, type AccessChange } from "../plan/review";
-import { RevisionError, stackNames, withProjectAt } from "../plan/revision";
+import { git, RevisionError, stackNames, withProjectAt } from "../plan/revision";
 import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run diff -- --stack <name>|all [--stack <name>]... --base <git-ref> [--format markdown|json]
 
-The access review: plans the stack(s) at the base revision and in the working tree (offline),
+The access review: runs the stack program(s) at the base revision and in the working tree (offline;
+the base's access is cached in node_modules/.cache by base commit and toolkit code),
 and lists the access changes a reviewer cares about, as Markdown for a pull-request comment;
 weakened controls (MFA Azure -> None, a longer JIT duration, approval dropped, a new role a User
 Access Administrator may assign) come first.
@@ -25,11 +27,15 @@ interface StackReview {
   errors: string[];
 }
 
-/** The plan of a stack in one checkout, undefined when the stack does not exist there. */
-async function planIfPresent(root: string, stack: string, side: string, errors: string[]): Promise<Plan | undefined> {
+/** A stack's access in one checkout, undefined when the stack does not exist there (or is invalid: then in `errors`). */
+async function accessIfPresent(root: string, stack: string, side: string, errors: string[], cache?: BaseAccessCache): Promise<StackAccess | undefined> {
   if (!existsSync(stackFilePath(root, stack))) return undefined;
+  const cached = cache?.get(stack);
+  if (cached) return cached;
   try {
-    return await planStack(root, stack);
+    const access = await stackAccess(root, stack);
+    cache?.set(stack, access);
+    return access;
   } catch (error) {
     if (!isConfigError(error)) throw error;
     errors.push(`${side}: ${error.message}`);
@@ -50,10 +56,10 @@ function markdown(reviews: StackReview[], base: string): string {
   return printableLines(lines);
 }
 
-async function reviewStack(base: string, head: string, ref: string, stack: string): Promise<StackReview> {
+async function reviewStack(base: string, head: string, ref: string, stack: string, cache: BaseAccessCache): Promise<StackReview> {
   const errors: string[] = [];
-  const before = await planIfPresent(base, stack, `at ${ref}`, errors);
-  const after = await planIfPresent(head, stack, "in the working tree", errors);
+  const before = await accessIfPresent(base, stack, `at ${ref}`, errors, cache);
+  const after = await accessIfPresent(head, stack, "in the working tree", errors);
   if (!before && !after && errors.length === 0) errors.push(`stack ${stack} exists neither at ${ref} nor in the working tree`);
   const customer = after?.customer ?? before?.customer ?? stack;
   // Removing a stack file deletes nothing in Azure: its delegations stay until someone destroys them.
@@ -79,7 +85,8 @@ runCommand(USAGE, async (argv) => {
     reviews = await withProjectAt(head, ref, async (base) => {
       const stacks = requested.includes("all") ? [...new Set([...stackNames(base), ...stackNames(head)])].sort() : [...new Set(requested)];
       const done: StackReview[] = [];
-      for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack));
+      const cache = new BaseAccessCache(head, git(head, ["rev-parse", "--verify", `${ref}^{commit}`]).toString().trim());
+      for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack, cache));
       return done;
     });
   } catch (error) {

@@ -63,6 +63,19 @@ export async function planProgram(stack: string, program: () => unknown, config:
   };
 }
 
+/** Who gets which access where in a stack (what the access review compares), without the policy pack. */
+export interface StackAccess {
+  customer?: string;
+  access: AccessView;
+}
+
+/** The access a stack's program grants: the program under mocks, nothing else (no policies, no sorted copies). */
+export async function stackAccess(projectRoot: string, stack: string): Promise<StackAccess> {
+  const { resources, result } = await runOffline(PROJECT_NAME, stack, () => lighthouseProgram({ projectRoot, stackName: stack }));
+  const customer = (result as { customer?: unknown } | undefined)?.customer;
+  return { ...(typeof customer === "string" ? { customer } : {}), access: accessView(resources) };
+}
+
 /** Plans one stack of the project: the real stack program, under Pulumi's mocks. */
 export function planStack(projectRoot: string, stack: string, config: PolicyPackConfig = {}): Promise<Plan> {
   return planProgram(stack, () => lighthouseProgram({ projectRoot, stackName: stack }), config);
