@@ -160,5 +160,11 @@ describe("npm run diff (access review)", () => {
     const result = runCli("diff", ["--stack", "northwind", "--base", "main"], broken);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(/in the working tree: stack northwind is not valid:\n.*offers\/contoso-operations\.yaml:\d+:\d+: error: Owner cannot be used/);
+    // The base revision (run in a worker thread) reports the same way.
+    git(broken, "commit", "-qam", "broken");
+    edit(broken, "offers/contoso-operations.yaml", "role: Owner", "role: Reader");
+    const base = runCli("diff", ["--stack", "northwind", "--base", "HEAD"], broken);
+    expect(base.status).toBe(1);
+    expect(base.stdout).toMatch(/at HEAD: stack northwind is not valid:\n.*offers\/contoso-operations\.yaml:\d+:\d+: error: Owner cannot be used/);
   });
 });

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { markdownCodeBlock, markdownText, printableLines } from "../text";
 import { findProjectRoot, stackFilePath } from "../stack/load";
+import { stackAccessInWorker, WorkerConfigError } from "../plan/accessWorker";
 import { BaseAccessCache } from "../plan/baseCache";
 import { isConfigError, stackAccess, type StackAccess } from "../plan/plan";
 import { accessChanges, reviewLines, type AccessChange } from "../plan/review";
@@ -27,17 +28,20 @@ interface StackReview {
   errors: string[];
 }
 
-/** A stack's access in one checkout, undefined when the stack does not exist there (or is invalid: then in `errors`). */
-async function accessIfPresent(root: string, stack: string, side: string, errors: string[], cache?: BaseAccessCache): Promise<StackAccess | undefined> {
+/**
+ * A stack's access in one checkout, undefined when the stack does not exist there (or is invalid:
+ * then its messages are in `errors`). `compute` runs the program (in this thread or a worker).
+ */
+async function accessIfPresent(root: string, stack: string, side: string, errors: string[], compute: () => Promise<StackAccess>, cache?: BaseAccessCache): Promise<StackAccess | undefined> {
   if (!existsSync(stackFilePath(root, stack))) return undefined;
   const cached = cache?.get(stack);
   if (cached) return cached;
   try {
-    const access = await stackAccess(root, stack);
+    const access = await compute();
     cache?.set(stack, access);
     return access;
   } catch (error) {
-    if (!isConfigError(error)) throw error;
+    if (!isConfigError(error) && !(error instanceof WorkerConfigError)) throw error;
     errors.push(`${side}: ${error.message}`);
     return undefined;
   }
@@ -57,9 +61,14 @@ function markdown(reviews: StackReview[], base: string): string {
 }
 
 async function reviewStack(base: string, head: string, ref: string, stack: string, cache: BaseAccessCache): Promise<StackReview> {
-  const errors: string[] = [];
-  const before = await accessIfPresent(base, stack, `at ${ref}`, errors, cache);
-  const after = await accessIfPresent(head, stack, "in the working tree", errors);
+  const baseErrors: string[] = [];
+  const headErrors: string[] = [];
+  // The base revision runs in a worker thread while this thread runs the working tree's.
+  const [before, after] = await Promise.all([
+    accessIfPresent(base, stack, `at ${ref}`, baseErrors, () => stackAccessInWorker(base, stack), cache),
+    accessIfPresent(head, stack, "in the working tree", headErrors, () => stackAccess(head, stack)),
+  ]);
+  const errors = [...baseErrors, ...headErrors];
   if (!before && !after && errors.length === 0) errors.push(`stack ${stack} exists neither at ${ref} nor in the working tree`);
   const customer = after?.customer ?? before?.customer ?? stack;
   // Removing a stack file deletes nothing in Azure: its delegations stay until someone destroys them.

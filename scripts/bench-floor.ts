@@ -1,0 +1,53 @@
+/**
+ * The bench's floors, written without any of the project's code: what the same work costs with
+ * nothing of this toolkit in the way.
+ *   node dist/scripts/bench-floor.js validate <file>...   yaml's parseDocument with positions, per file
+ *   node dist/scripts/bench-floor.js plan <plan.json>     the plan's azure-native resources, same names and
+ *                                                          inputs, registered under Pulumi's mocks
+ */
+import { readFileSync } from "node:fs";
+import type * as Pulumi from "@pulumi/pulumi";
+import { LineCounter, parseDocument } from "yaml";
+
+type Declared = { type: string; name: string; inputs: Record<string, unknown>; options?: { provider?: string } };
+
+function validateFloor(files: string[]): number {
+  let documents = 0;
+  for (const file of files) {
+    const lineCounter = new LineCounter();
+    parseDocument(readFileSync(file, "utf8"), { lineCounter, uniqueKeys: false });
+    documents++;
+  }
+  return documents;
+}
+
+/** The class of a type token: `azure-native:<module>:<Type>` or the provider. */
+function constructorOf(type: string): new (name: string, args: Record<string, unknown>, options?: Pulumi.CustomResourceOptions) => Pulumi.CustomResource {
+  if (type === "pulumi:providers:azure-native") return require("@pulumi/azure-native/provider").Provider;
+  const [, module, name] = type.split(":");
+  return require(`@pulumi/azure-native/${module}`)[name];
+}
+
+async function planFloor(planFile: string): Promise<number> {
+  const pulumi: typeof Pulumi = require("@pulumi/pulumi"); // loaded here: the validate floor needs only yaml
+  const { stack, resources } = JSON.parse(readFileSync(planFile, "utf8")) as { stack: string; resources: Declared[] };
+  await pulumi.runtime.setMocks(
+    { newResource: ({ name, inputs }) => ({ id: `${name}-id`, state: inputs }), call: ({ inputs }) => inputs },
+    "lighthouse",
+    stack,
+    false,
+  );
+  const providers = new Map<string, Pulumi.ProviderResource>();
+  for (const resource of resources.filter((candidate) => candidate.type.startsWith("pulumi:providers:"))) {
+    providers.set(resource.name, new (constructorOf(resource.type))(resource.name, resource.inputs) as unknown as Pulumi.ProviderResource);
+  }
+  for (const resource of resources.filter((candidate) => !candidate.type.startsWith("pulumi:providers:"))) {
+    const provider = resource.options?.provider ? providers.get(resource.options.provider) : undefined;
+    new (constructorOf(resource.type))(resource.name, resource.inputs, provider ? { provider } : {});
+  }
+  await pulumi.runtime.disconnect();
+  return resources.length;
+}
+
+const [work, ...args] = process.argv.slice(2);
+(work === "validate" ? Promise.resolve(validateFloor(args)) : planFloor(args[0])).then((count) => process.stdout.write(`${count}\n`));
