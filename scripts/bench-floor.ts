@@ -21,16 +21,25 @@ function validateFloor(files: string[]): number {
   return documents;
 }
 
-/** The class of a type token: `azure-native:<module>:<Type>` or the provider. */
-function constructorOf(type: string): new (name: string, args: Record<string, unknown>, options?: Pulumi.CustomResourceOptions) => Pulumi.CustomResource {
-  if (type === "pulumi:providers:azure-native") return require("@pulumi/azure-native/provider").Provider;
-  const [, module, name] = type.split(":");
-  return require(`@pulumi/azure-native/${module}`)[name];
+type Constructor = new (name: string, args: Record<string, unknown>, options?: Pulumi.CustomResourceOptions) => Pulumi.CustomResource;
+
+/** The class of each type token (`azure-native:<module>:<Type>`, or the provider), each module loaded once. */
+async function constructorsOf(types: string[]): Promise<Map<string, Constructor>> {
+  const constructors = new Map<string, Constructor>();
+  for (const type of new Set(types)) {
+    if (type === "pulumi:providers:azure-native") constructors.set(type, (await import("@pulumi/azure-native/provider")).Provider as unknown as Constructor);
+    else {
+      const [, module, name] = type.split(":");
+      constructors.set(type, ((await import(`@pulumi/azure-native/${module}`)) as Record<string, Constructor>)[name]);
+    }
+  }
+  return constructors;
 }
 
 async function planFloor(planFile: string): Promise<number> {
-  const pulumi: typeof Pulumi = require("@pulumi/pulumi"); // loaded here: the validate floor needs only yaml
+  const pulumi = await import("@pulumi/pulumi"); // loaded here: the validate floor needs only yaml
   const { stack, resources } = JSON.parse(readFileSync(planFile, "utf8")) as { stack: string; resources: Declared[] };
+  const constructors = await constructorsOf(resources.map((resource) => resource.type));
   await pulumi.runtime.setMocks(
     { newResource: ({ name, inputs }) => ({ id: `${name}-id`, state: inputs }), call: ({ inputs }) => inputs },
     "lighthouse",
@@ -39,11 +48,11 @@ async function planFloor(planFile: string): Promise<number> {
   );
   const providers = new Map<string, Pulumi.ProviderResource>();
   for (const resource of resources.filter((candidate) => candidate.type.startsWith("pulumi:providers:"))) {
-    providers.set(resource.name, new (constructorOf(resource.type))(resource.name, resource.inputs) as unknown as Pulumi.ProviderResource);
+    providers.set(resource.name, new (constructors.get(resource.type)!)(resource.name, resource.inputs) as unknown as Pulumi.ProviderResource);
   }
   for (const resource of resources.filter((candidate) => !candidate.type.startsWith("pulumi:providers:"))) {
     const provider = resource.options?.provider ? providers.get(resource.options.provider) : undefined;
-    new (constructorOf(resource.type))(resource.name, resource.inputs, provider ? { provider } : {});
+    new (constructors.get(resource.type)!)(resource.name, resource.inputs, provider ? { provider } : {});
   }
   await pulumi.runtime.disconnect();
   return resources.length;

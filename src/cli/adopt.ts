@@ -1,3 +1,4 @@
+import "./compileCache";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { ArmClient, ArmError, DEFAULT_ENDPOINT } from "../arm/client";
@@ -8,7 +9,8 @@ import { stackScopes } from "../inventory/expected";
 import { readInventory } from "../inventory/inventory";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
-import { endpointOption, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
+import { endpointOption } from "./endpoint";
+import { oneOf, parseCommandLine, runCommand, stackOption } from "./run";
 import { printable } from "../text";
 
 const USAGE = `usage: npm run adopt -- --stack <name> [--write] [--format text|json] [--endpoint <url>]

@@ -1,3 +1,4 @@
+import "./compileCache";
 import { affectedStacks, type AffectedReport } from "../pipeline/affected";
 import { azureMatrix, batchesOf, BatchLimitError, GITHUB_MATRIX_LIMIT, readSavedList, SavedListError } from "../pipeline/batches";
 import { RevisionError } from "../plan/revision";

@@ -1,3 +1,4 @@
+import "./compileCache";
 import { existsSync } from "node:fs";
 import { markdownCodeBlock, markdownText, printableLines } from "../text";
 import { findProjectRoot, stackFilePath } from "../stack/load";

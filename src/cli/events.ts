@@ -1,3 +1,4 @@
+import "./compileCache";
 import { ArmClient, ArmError, DEFAULT_ENDPOINT } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
@@ -6,7 +7,8 @@ import { OfferCache } from "../offer/cache";
 import { stackNames } from "../plan/revision";
 import { findProjectRoot, loadStack, stackFilePath, type ResolvedStack } from "../stack/load";
 import { printable } from "../text";
-import { endpointOption, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { endpointOption } from "./endpoint";
+import { oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run events -- --since <7d|24h|30m|ISO time> [--format text|json] [--endpoint <url>]
 

@@ -1,3 +1,4 @@
+import "./compileCache";
 import { writeFileSync } from "node:fs";
 import { basename, extname, join, relative } from "node:path";
 import { NAMING_SCHEMES } from "../delegation";

@@ -1,3 +1,4 @@
+import "./compileCache";
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { formatDiagnostic, hasErrors } from "../diagnostics";

@@ -1,3 +1,4 @@
+import "./compileCache";
 import { ArmClient, ArmError, ArmInputError, DEFAULT_ENDPOINT, checkedScope } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
@@ -8,7 +9,8 @@ import { inventoryText, readFleetInventory, readInventory } from "../inventory/i
 import { stackNames } from "../plan/revision";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
-import { checkedStackName, endpointOption, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { endpointOption } from "./endpoint";
+import { checkedStackName, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 import { printable } from "../text";
 
 const USAGE = `usage: npm run inventory -- (--stack <name> | --scope <scope>) [--managed-by <tenant>]... [--drift]

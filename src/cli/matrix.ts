@@ -1,3 +1,4 @@
+import "./compileCache";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isConfigError, planStack } from "../plan/plan";

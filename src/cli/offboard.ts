@@ -1,3 +1,4 @@
+import "./compileCache";
 import { displayPath } from "../offer/cache";
 import { OffboardingRefused, offboardingText, planOffboarding } from "../offboard/offboard";
 import { commandLineFile } from "../project/paths";

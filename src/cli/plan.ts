@@ -1,3 +1,4 @@
+import "./compileCache";
 import { policies } from "../../policies/policies";
 import { formatDiagnostic } from "../diagnostics";
 import { hasMandatoryViolations, isConfigError, planJson, planStack, planText } from "../plan/plan";

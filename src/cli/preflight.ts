@@ -1,3 +1,4 @@
+import "./compileCache";
 import { ArmClient, ArmError } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { compareDiagnostics, formatDiagnostic, hasErrors, type Diagnostic } from "../diagnostics";
@@ -8,7 +9,8 @@ import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
 import { printable } from "../text";
 import { projectYamlFiles } from "../validate";
 import { readSourceFile, YamlSource } from "../yaml/source";
-import { checkedStackName, endpointOption, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { endpointOption } from "./endpoint";
+import { checkedStackName, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run preflight -- [--stack <name> | <offer files...>] [--format text|json] [--endpoint <graph url>]
 

@@ -1,3 +1,4 @@
+import "./compileCache";
 import { renameSync, writeFileSync } from "node:fs";
 import { z } from "zod";
 import { basename, dirname, join } from "node:path";
@@ -22,7 +23,8 @@ import { findProjectRoot, loadStack, stackNameOf } from "../stack/load";
 import { printable, printableLines, quote } from "../text";
 import { projectYamlFiles } from "../validate";
 import { readAtMost } from "../yaml/source";
-import { endpointOption, EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { endpointOption } from "./endpoint";
+import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run roles -- refresh|check [--from <file>] [--endpoint <url>] [--format text|json]
 

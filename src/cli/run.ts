@@ -1,5 +1,4 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { ArmInputError, checkedEndpoint } from "../arm/client";
 import { STACK_NAME_PATTERN } from "../stack/load";
 import { printable, quote } from "../text";
 
@@ -37,17 +36,6 @@ export function checkedStackName(value: string): string {
     throw new UsageError(`--stack ${quote(value)} is not a stack name (letters, digits, '.', '_' and '-'; the file is stacks/Pulumi.<name>.yaml)`);
   }
   return value;
-}
-
-/** `--endpoint`: https, or http on loopback only (src/arm/client.ts), else a usage error. */
-export function endpointOption(value: string | undefined, fallback: string): string {
-  const endpoint = value ?? fallback;
-  try {
-    checkedEndpoint(endpoint);
-  } catch (error) {
-    throw error instanceof ArmInputError ? new UsageError(error.message) : error;
-  }
-  return endpoint;
 }
 
 export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {

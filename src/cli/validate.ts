@@ -1,3 +1,4 @@
+import "./compileCache";
 import { formatDiagnostic, formatGithubAnnotation } from "../diagnostics";
 import { findProjectRoot } from "../stack/load";
 import { defaultValidationPaths, validatePaths } from "../validate";

@@ -1,5 +1,6 @@
 import { ArmError, type ArmClient } from "../arm/client";
 import { inPool } from "../pool";
+import { groupBy } from "../repeats";
 import { registrationAssignmentModel, registrationDefinitionModel } from "../arm/models";
 import { printableLines } from "../text";
 import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
@@ -34,7 +35,7 @@ export async function readInventory(client: ArmClient, scopes: string[], managed
   // Managing tenants filter the definitions; assignments carry no tenant of their own, so every
   // assignment is read and each kept with the definition it references.
   const assignments = (await inPool(scopes, 8, (scope) => client.listRegistrationAssignments(scope, { expandRegistrationDefinition: true }))).flat();
-  return { scopes, delegations: definitions.map((definition) => foundDelegation(definition, assignments)) };
+  return { scopes, delegations: foundDelegations(definitions, assignments) };
 }
 
 /** Resource Graph's table of Microsoft.ManagedServices resources, across every visible subscription. */
@@ -60,14 +61,18 @@ export async function readFleetInventory(client: ArmClient, managedByTenantIds: 
     .filter((definition) => wanted.size === 0 || wanted.has(definition.properties.managedByTenantId.toLowerCase()));
   const assignments = rows.filter((row) => typeOf(row) === "microsoft.managedservices/registrationassignments").map((row) => parse(registrationAssignmentModel, row));
   const scopes = [...new Set(definitions.map((definition) => `/subscriptions/${subscriptionOfScope(definition.id)}`))].sort();
-  return { scopes, delegations: definitions.map((definition) => foundDelegation(definition, assignments)) };
+  return { scopes, delegations: foundDelegations(definitions, assignments) };
 }
 
+/** Each definition with the assignments that point to it, indexed once: linear in the fleet's size. */
+function foundDelegations(definitions: RegistrationDefinition[], assignments: RegistrationAssignment[]): FoundDelegation[] {
+  const byDefinition = groupBy(assignments, (assignment) => assignment.properties.registrationDefinitionId.toLowerCase());
+  return definitions.map((definition) => foundDelegation(definition, byDefinition.get(definition.id.toLowerCase()) ?? []));
+}
+
+/** A definition with the assignments that point to it. */
 function foundDelegation(definition: RegistrationDefinition, assignments: RegistrationAssignment[]): FoundDelegation {
-  const id = definition.id.toLowerCase();
-  const assigned = assignments
-    .filter((assignment) => assignment.properties.registrationDefinitionId.toLowerCase() === id)
-    .map((assignment) => ({ scope: assignment.id.split("/providers/Microsoft.ManagedServices/")[0], guid: assignment.name.toLowerCase() }));
+  const assigned = assignments.map((assignment) => ({ scope: assignment.id.split("/providers/Microsoft.ManagedServices/")[0], guid: assignment.name.toLowerCase() }));
   return {
     ...delegationViewOf(subscriptionOfScope(definition.id), definition.name.toLowerCase(), definition.properties, assigned.map((assignment) => assignment.scope)),
     definitionId: definition.id,
@@ -81,9 +86,10 @@ function foundDelegation(definition: RegistrationDefinition, assignments: Regist
 export function inventoryText(inventory: Inventory): string {
   const lines: string[] = [];
   const subscriptions = [...new Set(inventory.scopes.map(subscriptionOfScope))];
+  const delegationsOf = groupBy(inventory.delegations, (delegation) => delegation.subscriptionId);
   for (const subscriptionId of subscriptions) {
     lines.push(`Subscription ${subscriptionId}`);
-    const found = inventory.delegations.filter((delegation) => delegation.subscriptionId === subscriptionId);
+    const found = delegationsOf.get(subscriptionId) ?? [];
     if (found.length === 0) lines.push("  no delegations");
     for (const delegation of found) {
       const tenant = delegation.managedByTenantName ? `${delegation.managedByTenantName} (${delegation.managedByTenantId})` : delegation.managedByTenantId;
