@@ -15,7 +15,8 @@ export interface IdentityRoleAssignmentArgs {
 /**
  * Declares the role assignments of one managed identity, as children of `parent`. Not a
  * component itself: both identity components (user-assigned, system-assigned) call it.
- * Names are `guid(principal resource id, role, scope)`; `delegated` adds
+ * Children are named `<name>-role-<roleAssignmentName>`, and the Azure names are
+ * `guid(principal resource id, role, scope)`; `delegated` adds
  * `delegatedManagedIdentityResourceId`, which Azure requires when the managing tenant assigns
  * a role to a customer's managed identity through Lighthouse.
  */
@@ -25,20 +26,22 @@ export function assignRolesToIdentity(
   identity: { principalId: pulumi.Input<string>; resourceId: string; delegated: boolean },
   assignments: IdentityRoleAssignmentArgs[],
 ): RoleAssignment[] {
-  return assignments.map(
-    (assignment, index) =>
-      new RoleAssignment(
-        `${name}-role-${index}`,
-        {
-          scope: assignment.scope,
-          roleAssignmentName: roleAssignmentGuid(identity.resourceId, assignment.roleDefinitionId, assignment.scope),
-          roleDefinitionId: roleDefinitionResourceId(assignment.scope, assignment.roleDefinitionId),
-          principalId: identity.principalId,
-          principalType: "ServicePrincipal",
-          ...(assignment.description !== undefined ? { description: assignment.description } : {}),
-          ...(identity.delegated ? { delegatedManagedIdentityResourceId: identity.resourceId } : {}),
-        },
-        { parent },
-      ),
-  );
+  return assignments.map((assignment, index) => {
+    const roleAssignmentName = roleAssignmentGuid(identity.resourceId, assignment.roleDefinitionId, assignment.scope);
+    // Named from content, so that removing one assignment leaves the others alone; the alias
+    // carries stacks deployed when children were named by position (`-role-<index>`) over.
+    return new RoleAssignment(
+      `${name}-role-${roleAssignmentName}`,
+      {
+        scope: assignment.scope,
+        roleAssignmentName,
+        roleDefinitionId: roleDefinitionResourceId(assignment.scope, assignment.roleDefinitionId),
+        principalId: identity.principalId,
+        principalType: "ServicePrincipal",
+        ...(assignment.description !== undefined ? { description: assignment.description } : {}),
+        ...(identity.delegated ? { delegatedManagedIdentityResourceId: identity.resourceId } : {}),
+      },
+      { parent, aliases: [{ name: `${name}-role-${index}` }] },
+    );
+  });
 }

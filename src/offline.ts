@@ -10,6 +10,7 @@ type RegisterResource = (
     getParent(): string;
     getDeletebeforereplace(): boolean;
     getDependenciesList(): string[];
+    getAliasesList(): Array<{ getUrn(): string; getSpec(): { getName(): string } | undefined }>;
   },
   callback: (error: unknown, response?: { getUrn(): string }) => void,
 ) => Promise<void>;
@@ -26,6 +27,8 @@ export interface RegisteredResource {
   dependencies: string[];
   /** Whether a replacement deletes the old resource before creating the new one. */
   deleteBeforeReplace: boolean;
+  /** Former names (or URNs) the engine should recognise this resource by (Pulumi's `aliases`). */
+  aliases: string[];
   /** The id of an existing resource to adopt (Pulumi's `import` option), when given. */
   importId?: string;
   /** Logical name of the explicit provider, when one was given. */
@@ -96,7 +99,7 @@ function simulatedInvoke(token: string, inputs: Record<string, unknown>): Record
  * registered, once all registrations have settled. No engine, no cloud, no credentials.
  */
 export async function runOffline<T>(project: string, stack: string, program: () => T): Promise<{ result: T; resources: RegisteredResource[] }> {
-  const registered: Array<Omit<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies">> = [];
+  const registered: Array<Omit<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases">> = [];
   const providerInputs = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(
     {
@@ -116,7 +119,7 @@ export async function runOffline<T>(project: string, stack: string, program: () 
   );
   // The mock's newResource sees neither parents nor options; the monitor's request does.
   const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: RegisterResource };
-  const urns = new Map<string, Pick<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies">>();
+  const urns = new Map<string, Pick<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases">>();
   const registerResource = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) =>
     registerResource(request, (error, response) => {
@@ -126,6 +129,11 @@ export async function runOffline<T>(project: string, stack: string, program: () 
           urn: response.getUrn(),
           deleteBeforeReplace: request.getDeletebeforereplace(),
           dependencies: request.getDependenciesList(),
+          // Names given in `aliases` (or whole URNs); specs without a name are the SDK's own parent variants.
+          aliases: request
+            .getAliasesList()
+            .map((alias) => alias.getSpec()?.getName() || alias.getUrn())
+            .filter(Boolean),
           ...(parentUrn ? { parentUrn } : {}),
         });
       }

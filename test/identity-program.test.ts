@@ -107,7 +107,9 @@ describe("identities in managing mode (northwind-managed)", () => {
     expect(vmAssignment.inputs.principalId).toBe(
       armGuid("offline", "principal", "rg:rg-app/Microsoft.Compute/virtualMachines/vm-app-01/providers/Microsoft.ManagedIdentity".toLowerCase()),
     );
-    expect(vmAssignment.name).toMatch(/^system-identity-vm-app-01-[0-9a-f]{8}-role-0$/);
+    const component = /^(system-identity-vm-app-01-[0-9a-f]{8})-role-/.exec(vmAssignment.name)![1];
+    expect(vmAssignment.name).toBe(`${component}-role-${vmAssignment.inputs.roleAssignmentName}`);
+    expect(vmAssignment.aliases).toEqual([`${component}-role-0`]);
   });
 
   it("names are identical across runs", async () => {
@@ -131,6 +133,26 @@ describe("the pipelines' own identity (contoso-pipelines)", () => {
 });
 
 describe("ManagedIdentity on its own", () => {
+  it("names role assignments from their content: removing one renames none, and the old positional names are aliases", async () => {
+    const reader = { roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7", scope: `/subscriptions/${FABRIKAM_SUB}` };
+    const contributor = { roleDefinitionId: "b24988ac-6180-42a0-ab88-20f7382dd24c", scope: `/subscriptions/${FABRIKAM_SUB}/resourceGroups/rg-app` };
+    const assignmentsOf = async (roleAssignments: Array<typeof reader>) => {
+      const { resources } = await runOffline("any", "dev", () => new ManagedIdentity("mi", { identityName: "mi-test", subscriptionId: FABRIKAM_SUB, resourceGroupName: "rg", location: "westeurope", roleAssignments }));
+      return ofType(resources, "azure-native:authorization:RoleAssignment").map((assignment) => ({ name: assignment.name, aliases: assignment.aliases, role: assignment.inputs.roleDefinitionId }));
+    };
+    const both = await assignmentsOf([reader, contributor]);
+    const contributorOnly = await assignmentsOf([contributor]);
+    // Azure's names for these two assignments, guid(identity id, role, scope), computed independently (Python uuid5).
+    const readerName = "mi-role-563d50ef-ae0d-5a50-a920-04d5b2174e04";
+    const contributorName = "mi-role-96758edc-8b31-5241-b022-cff0e8a3f3f6";
+    expect(both.map(({ name, aliases }) => ({ name, aliases }))).toEqual([
+      { name: readerName, aliases: ["mi-role-0"] },
+      { name: contributorName, aliases: ["mi-role-1"] },
+    ]);
+    // Without the first, the second keeps its name: Pulumi sees no change (the alias only maps old stacks).
+    expect(contributorOnly.map(({ name, aliases }) => ({ name, aliases }))).toEqual([{ name: contributorName, aliases: ["mi-role-0"] }]);
+  });
+
   it("writes federated credentials one after another, never concurrently", async () => {
     const credentials = ["one", "two", "three"].map((name) => ({ name, issuer: "https://issuer.example", subject: `s-${name}` }));
     const { resources } = await runOffline("any", "dev", () => new ManagedIdentity("mi", {

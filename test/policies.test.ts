@@ -21,6 +21,7 @@ const resource = (type: string, name: string, inputs: Record<string, unknown>, e
   custom: true,
   dependencies: [],
   deleteBeforeReplace: false,
+  aliases: [],
   ...extra,
 });
 

@@ -25,6 +25,7 @@ export interface ResourceOptionsView {
   deleteBeforeReplace?: true;
   import?: string;
   provider?: string;
+  aliases?: string[];
 }
 
 function optionsOf(resource: RegisteredResource): ResourceOptionsView {
@@ -34,6 +35,7 @@ function optionsOf(resource: RegisteredResource): ResourceOptionsView {
     ...(resource.deleteBeforeReplace ? { deleteBeforeReplace: true as const } : {}),
     ...(resource.importId ? { import: resource.importId } : {}),
     ...(resource.providerName ? { provider: resource.providerName } : {}),
+    ...(resource.aliases.length ? { aliases: resource.aliases } : {}),
   };
 }
 
