@@ -161,6 +161,28 @@ describe("npm run inventory -- --drift", () => {
       ],
     ],
     [
+      "a User Access Administrator that may assign other roles",
+      (state: ReturnType<typeof deployedState>) => {
+        const uaa = operations(state).properties.authorizations.find((authorization: { roleDefinitionId: string }) => authorization.roleDefinitionId === "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9");
+        uaa.delegatedRoleDefinitionIds = ["b24988ac-6180-42a0-ab88-20f7382dd24c"];
+      },
+      1,
+      [
+        `authorization-changed         ${SUB_1} "Contoso Managed Operations": authorization differs: offer has Identity admins (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b): User Access Administrator; may assign Contributor, Monitoring Contributor to managed identities; Azure has Identity admins (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b): User Access Administrator; may assign Contributor to managed identities`,
+      ],
+    ],
+    [
+      "MFA switched off and approvers removed in Azure",
+      (state: ReturnType<typeof deployedState>) => {
+        const escalation = state.definitions.find((definition) => definition.properties.registrationDefinitionName === "Contoso Escalation")!;
+        escalation.properties.eligibleAuthorizations[0].justInTimeAccessPolicy = { multiFactorAuthProvider: "None", maximumActivationDuration: "PT4H" };
+      },
+      1,
+      [
+        `jit-changed                   ${SUB_1} "Contoso Escalation": just-in-time policy of Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2) (Contributor) differs: offer has MFA Azure, up to PT4H, approvers d9b22cd6-6407-43cc-8c60-07c56df0b51a; Azure has MFA None, up to PT4H, approvers none`,
+      ],
+    ],
+    [
       "a changed just-in-time policy",
       (state: ReturnType<typeof deployedState>) => {
         const escalation = state.definitions.find((definition) => definition.properties.registrationDefinitionName === "Contoso Escalation")!;

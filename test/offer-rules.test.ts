@@ -95,6 +95,17 @@ const failing: Array<[string, (offer: Offer) => void, string | RegExp]> = [
   ["an unknown role name", (o) => (o.authorizations[0].role = "Reeder"), /unknown role 'Reeder'.*did you mean 'Reader'/],
   ["an unknown key", (o) => (o.authorizations[0].roles = "Reader"), /unknown key 'roles'; did you mean 'role'\?/],
   ["an unknown MFA provider", (o) => (o.eligibleAuthorizations[0].justInTimeAccessPolicy.multiFactorAuthProvider = "Sms"), /Azure.*None/],
+  [
+    "one role with JIT policies that differ only in approvers",
+    (o) =>
+      o.eligibleAuthorizations.push({
+        principalId: GROUP_A,
+        principalIdDisplayName: "Support",
+        role: "Contributor",
+        justInTimeAccessPolicy: { ...o.eligibleAuthorizations[0].justInTimeAccessPolicy, managedByTenantApprovers: [{ principalId: GROUP_A, principalIdDisplayName: "Support" }] },
+      }),
+    "jit-policy-consistent",
+  ],
 ];
 
 describe("offer rules: each breaks alone", () => {
@@ -110,8 +121,27 @@ describe("offer rules: each breaks alone", () => {
     const result = parseOfferData(data);
     const errors = rulesOf(result.diagnostics);
     expect(result.offer).toBeUndefined();
-    if (typeof expected === "string") expect(errors).toContain(expected);
-    else expect(errors.some((message) => expected.test(message)), errors.join("\n")).toBe(true);
+    // Exactly one error: a rule that also fires where it should not fails the case.
+    if (typeof expected === "string") expect(errors).toEqual([expected]);
+    else expect(errors).toEqual([expect.stringMatching(expected)]);
+  });
+
+  it("accepts the limits themselves: 10 approvers, 20 authorizations with a plan, 21 without one, PT8H", () => {
+    const data = validOfferData() as Offer;
+    const policy = data.eligibleAuthorizations[0].justInTimeAccessPolicy;
+    policy.maximumActivationDuration = "PT8H";
+    policy.managedByTenantApprovers = Array.from({ length: 10 }, (_, i) => ({
+      principalId: `d9b22cd6-6407-43cc-8c60-07c56df0b5${String(i).padStart(2, "0")}`,
+      principalIdDisplayName: `Approver ${i}`,
+    }));
+    const extra = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({ principalId: `aaaaaaaa-0000-4000-8000-0000000000${String(i).padStart(2, "0")}`, principalIdDisplayName: `Group ${i}`, role: "Reader" }));
+    const withPlan = { ...data, plan: { name: "p", product: "x", publisher: "y", version: "1.0.0" }, authorizations: [...data.authorizations, ...extra(16)] };
+    expect(withPlan.authorizations.length + data.eligibleAuthorizations.length).toBe(20);
+    expect(rulesOf(parseOfferData(withPlan).diagnostics)).toEqual([]);
+    const withoutPlan = { ...data, authorizations: [...data.authorizations, ...extra(17)] };
+    expect(withoutPlan.authorizations.length + data.eligibleAuthorizations.length).toBe(21);
+    expect(rulesOf(parseOfferData(withoutPlan).diagnostics)).toEqual([]);
   });
 
   it("accepts what the failing cases refuse when done right", () => {
@@ -152,10 +182,15 @@ describe("offer warnings (best practices) never block", () => {
     expect(rulesOf(result.diagnostics, "warning")).toEqual(["eligible-without-permanent"]);
   });
 
-  it("individual users instead of groups", () => {
+  it("individual users instead of groups, permanent or eligible", () => {
     const data = validOfferData() as Offer;
     data.authorizations[0].principalType = "User";
     expect(rulesOf(parseOfferData(data).diagnostics, "warning")).toEqual(["prefer-groups"]);
+    const eligible = validOfferData() as Offer;
+    eligible.eligibleAuthorizations[0].principalType = "User";
+    const result = parseOfferData(eligible);
+    expect(result.offer).toBeDefined();
+    expect(rulesOf(result.diagnostics, "warning")).toEqual(["prefer-groups"]);
   });
 });
 

@@ -99,7 +99,7 @@ const cases: Array<[string, RegisteredResource[], RegExp, PolicyPackConfig?]> = 
   ["lighthouse-prefer-groups", [roleAssignment({ principalType: "User" })], /individual user/],
   ["lighthouse-delegated-role-assignment-role", [roleAssignment({ delegatedManagedIdentityResourceId: "/subscriptions/x/mi", roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${OWNER}` })], /Owner cannot be a delegated role/],
   ["lighthouse-identity-name", [resource("azure-native:managedidentity:UserAssignedIdentity", "mi", { resourceName: "x", resourceGroupName: "rg", location: "westeurope" })], /identity name 'x'/],
-  ["lighthouse-federated-credential", [credential("fic", { issuer: "http://insecure.example", audiences: [] })], /must be an https URL/],
+  ["lighthouse-federated-credential", [credential("fic", { issuer: "http://insecure.example" })], /must be an https URL/],
   ["lighthouse-assignment-definition-same-subscription", [definition(), assignment(definitionId("6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d"))], /references a definition in subscription 6c8b2e14/],
   ["lighthouse-unique-definition-guid", [definition({}, "def-a"), definition({ registrationDefinitionName: "Other" }, "def-b")], /share GUID/],
   [
@@ -128,7 +128,8 @@ describe("policy pack", () => {
 
   it.each(cases)("%s: flags the violating resource", async (policy, resources, expected, config) => {
     const messages = await violationsOf(policy, resources, config);
-    expect(messages.some((message) => expected.test(message)), messages.join("\n")).toBe(true);
+    // The whole answer: one violation, the expected one (a policy firing twice fails here).
+    expect(messages).toEqual([expect.stringMatching(expected)]);
   });
 
   it.each(cases.map(([policy, , , config]) => [policy, config] as const))("%s: passes a clean stack", async (policy, config) => {
@@ -137,6 +138,48 @@ describe("policy pack", () => {
       "lighthouse-allowed-managing-tenants": { allowedManagingTenantIds: [MSP] },
     };
     expect(await violationsOf(policy, [...clean, roleAssignment({}), credential("one")], config ? allowAll : {})).toEqual([]);
+  });
+
+  it("federated credentials: name, subject and audiences are each checked", async () => {
+    expect(await violationsOf("lighthouse-federated-credential", [credential("fic", { federatedIdentityCredentialResourceName: "-bad name", subject: "", audiences: [] })])).toEqual([
+      "federated credential name '-bad name' must be 3 to 120 characters: letters, digits, '-' and '_', starting with a letter or digit",
+      "list at least one audience, or omit audiences for api://AzureADTokenExchange",
+      "subject must not be empty",
+    ]);
+  });
+
+  it("at most 20 federated credentials per identity: 20 pass, 21 are one violation", async () => {
+    const many = (count: number) => Array.from({ length: count }, (_, i) => credential(`c${i}`));
+    expect(await violationsOf("lighthouse-federated-credentials-per-identity", many(20))).toEqual([]);
+    expect(await violationsOf("lighthouse-federated-credentials-per-identity", many(21))).toEqual([expect.stringMatching(/^identity rg\/mi: .*20/)]);
+  });
+
+  it("the managing-tenant allow-list compares tenant ids case-insensitively", async () => {
+    const config = { "lighthouse-allowed-managing-tenants": { allowedManagingTenantIds: [MSP.toUpperCase()] } };
+    expect(await violationsOf("lighthouse-allowed-managing-tenants", clean, config)).toEqual([]);
+  });
+
+  it("a role is authorized only by offers delegated where it is assigned", async () => {
+    const OTHER_GUID = "5f0b1d2e-3c4a-5b6d-8e7f-9a0b1c2d3e4f";
+    const at = (group: string) => `/subscriptions/${SUB}/resourceGroups/${group}`;
+    // Offer A lets its UAA assign Contributor, but is delegated on rg-a only; offer B covers the subscription and allows Reader.
+    const offerA = resource("azure-native:managedservices:RegistrationDefinition", "def-a", {
+      scope: `/subscriptions/${SUB}`,
+      registrationDefinitionId: OTHER_GUID,
+      properties: { registrationDefinitionName: "A", managedByTenantId: MSP, authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", UAA, { delegatedRoleDefinitionIds: [CONTRIBUTOR] })] },
+    });
+    const offerB = definition({ registrationDefinitionName: "B", authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", UAA, { delegatedRoleDefinitionIds: [READER] })] });
+    const stack = (scope: string) => [
+      offerA,
+      assignment(`/subscriptions/${SUB}/providers/Microsoft.ManagedServices/registrationDefinitions/${OTHER_GUID}`, at("rg-a"), "assign-a"),
+      offerB,
+      assignment(definitionId(), `/subscriptions/${SUB}`, "assign-b"),
+      roleAssignment({ scope, delegatedManagedIdentityResourceId: "/subscriptions/x/mi" }),
+    ];
+    expect(await violationsOf("lighthouse-role-not-delegated", stack(at("rg-a")))).toEqual([]);
+    expect(await violationsOf("lighthouse-role-not-delegated", stack(at("rg-b")))).toEqual([
+      `Contributor cannot be assigned through Lighthouse at ${at("rg-b")}: offer 'B' allows Reader`,
+    ]);
   });
 
   it("a policy can be disabled or downgraded through config", async () => {
