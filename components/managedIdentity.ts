@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { FederatedIdentityCredential, UserAssignedIdentity } from "@pulumi/azure-native/managedidentity";
 import { Resource } from "@pulumi/azure-native/resources";
+import { MANAGED_IDENTITY_API_VERSION } from "../src/azure/definitions";
 import { DEFAULT_AUDIENCE } from "../src/rules/identity";
 import { userAssignedIdentityResourceId, type FederatedCredential } from "../src/identity/model";
 import { assignRolesToIdentity, type IdentityRoleAssignmentArgs } from "./roleAssignments";
 
-/** The API version that knows `isolationScope` (seed managed-identity-client.md). */
-export const ISOLATION_SCOPE_API_VERSION = "2024-11-30";
+/** The managed-identity API that knows `isolationScope` (seed managed-identity-client.md). */
+export const ISOLATION_SCOPE_API_VERSION = MANAGED_IDENTITY_API_VERSION;
 
 export interface ManagedIdentityArgs {
   /** The identity's Azure name (3 to 128 characters). */

@@ -1,9 +1,10 @@
+import { MANAGED_IDENTITY_API_VERSION } from "../src/azure/definitions";
 import * as pulumi from "@pulumi/pulumi";
 import { getResourceOutput } from "@pulumi/azure-native/resources";
 import { assignRolesToIdentity, type IdentityRoleAssignmentArgs } from "./roleAssignments";
 
 /** The API of the seed's `system_assigned_identities.get_by_scope`. */
-const SYSTEM_IDENTITY_API_VERSION = "2024-11-30";
+const SYSTEM_IDENTITY_API_VERSION = MANAGED_IDENTITY_API_VERSION;
 
 export interface SystemAssignedIdentityAccessArgs {
   /** Resource id of an existing resource (in a resource group) with a system-assigned identity, e.g. a VM. */

@@ -17,8 +17,9 @@ import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HOSTILE_OFFERS } from "./hostile-inputs";
+import { TOOLKIT_ROOT } from "../src/project/paths";
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = TOOLKIT_ROOT;
 const DIST = join(ROOT, "dist");
 /**
  * Node's flags as `npm run plan` passes them (package.json, the one place they are set): a larger

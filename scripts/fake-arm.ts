@@ -16,6 +16,7 @@ import { OfferCache } from "../src/offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../src/stack/load";
 import { startFakeArm } from "../test/fake-arm/server";
 import { deployedIdentities, deployedState, managingTenantOf, roleDefinitionsOf } from "../test/fake-arm/state";
+import { TOOLKIT_ROOT } from "../src/project/paths";
 
 const USAGE = `usage: npm run fake-arm -- --stack <name> [--port 8080]
 
@@ -27,7 +28,7 @@ built-in role definitions, and Microsoft Graph's view of the offers' principals.
   AZURE_ACCESS_TOKEN=fake-token npm run inventory -- --stack <name> [--identities] --endpoint http://127.0.0.1:8080
 Exit codes: 1 the port is taken, 2 usage error or invalid stack; it runs until stopped (Ctrl-C).`;
 
-const fixture = (file: string) => JSON.parse(readFileSync(join(__dirname, "..", "test", "fixtures", file), "utf8"));
+const fixture = (file: string) => JSON.parse(readFileSync(join(TOOLKIT_ROOT, "test", "fixtures", file), "utf8"));
 
 runCommand(USAGE, async (argv) => {
   const { values } = parseCommandLine(argv, { stack: { type: "string" }, port: { type: "string" } });

@@ -6,8 +6,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { jsonSchemas } from "../src/jsonSchema";
+import { TOOLKIT_ROOT } from "../src/project/paths";
 
 for (const [file, content] of Object.entries(jsonSchemas())) {
-  writeFileSync(join(__dirname, "..", "schemas", file), content);
+  writeFileSync(join(TOOLKIT_ROOT, "schemas", file), content);
   console.log(`schemas/${file}`);
 }

@@ -19,8 +19,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { azRoleListModel, buildCatalog, catalogText, rolesFromAzList } from "../src/roles/refresh";
+import { TOOLKIT_ROOT } from "../src/project/paths";
 
-const root = resolve(__dirname, "..");
+const root = TOOLKIT_ROOT;
 const flag = process.argv.indexOf("--shared");
 const shared = flag >= 0 ? resolve(process.argv[flag + 1]) : resolve(root, "..", "shared");
 if (!existsSync(join(shared, "reference", "builtin-roles.json"))) {

@@ -35,16 +35,9 @@ import {
   type UserAssignedIdentity,
 } from "./models";
 
+import { ACTIVITY_LOG_API_VERSION, AUTHORIZATION_API_VERSION, MANAGED_IDENTITY_API_VERSION, MANAGED_SERVICES_API_VERSION, RESOURCE_GRAPH_API_VERSION } from "../azure/definitions";
+
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
-export const API_VERSION = "2022-10-01";
-/** Microsoft.Authorization role definitions (the built-in role catalog) and role assignments. */
-export const AUTHORIZATION_API_VERSION = "2022-04-01";
-/** Azure Resource Graph queries. */
-export const RESOURCE_GRAPH_API_VERSION = "2021-03-01";
-/** The Activity Log (Microsoft.Insights event types). */
-export const ACTIVITY_LOG_API_VERSION = "2015-04-01";
-/** Microsoft.ManagedIdentity (seed managed-identity-client.md: the client's default). */
-export const MANAGED_IDENTITY_API_VERSION = "2024-11-30";
 /** Federated credentials asked for per page (`$top`); the rest follow through nextLink. */
 const CREDENTIALS_PER_PAGE = 20;
 
@@ -202,13 +195,13 @@ export class ArmClient {
   }
 
   async listRegistrationDefinitions(scope: string, managedByTenantIds: readonly string[] = []): Promise<RegistrationDefinition[]> {
-    return this.listAll(`${checkedScope(scope)}/providers/Microsoft.ManagedServices/registrationDefinitions`, API_VERSION, { $filter: managedByFilter(managedByTenantIds) }, registrationDefinitionModel);
+    return this.listAll(`${checkedScope(scope)}/providers/Microsoft.ManagedServices/registrationDefinitions`, MANAGED_SERVICES_API_VERSION, { $filter: managedByFilter(managedByTenantIds) }, registrationDefinitionModel);
   }
 
   async listRegistrationAssignments(scope: string, options: { expandRegistrationDefinition?: boolean } = {}): Promise<RegistrationAssignment[]> {
     return this.listAll(
       `${checkedScope(scope)}/providers/Microsoft.ManagedServices/registrationAssignments`,
-      API_VERSION,
+      MANAGED_SERVICES_API_VERSION,
       { $expandRegistrationDefinition: options.expandRegistrationDefinition ? "true" : undefined },
       registrationAssignmentModel,
     );

@@ -1,4 +1,5 @@
 import type { DelegationNaming } from "../delegation";
+import { DEPLOYMENTS_API_VERSION, MANAGED_SERVICES_API_VERSION } from "../azure/definitions";
 import { definitionProperties, type ResolvedOffer } from "../offer/model";
 
 /**
@@ -16,8 +17,6 @@ import { definitionProperties, type ResolvedOffer } from "../offer/model";
  * Only the parameters the offer uses are declared.
  */
 
-export const MANAGED_SERVICES_API_VERSION = "2022-10-01";
-const DEPLOYMENTS_API_VERSION = "2022-09-01";
 const DEFINITION_TYPE = "Microsoft.ManagedServices/registrationDefinitions";
 const ASSIGNMENT_TYPE = "Microsoft.ManagedServices/registrationAssignments";
 const definitionResourceId = `[subscriptionResourceId('${DEFINITION_TYPE}', variables('mspRegistrationName'))]`;

@@ -1,4 +1,4 @@
-import { MANAGED_SERVICES_API_VERSION } from "../export/arm";
+import { MANAGED_SERVICES_API_VERSION } from "../azure/definitions";
 import { OfferCache } from "../offer/cache";
 import { runOffline } from "../offline";
 import { accessView, type DelegationView, type Principal } from "../plan/access";

@@ -1,3 +1,4 @@
+import { JIT_DEFAULTS } from "../azure/definitions";
 import { z } from "zod";
 import { GUID_PATTERN } from "../guid";
 import { durationSeconds } from "../duration";
@@ -77,11 +78,11 @@ export const approverSchema = z.strictObject(principal);
 export const justInTimeAccessPolicySchema = z.strictObject({
   multiFactorAuthProvider: z
     .enum(["Azure", "None"])
-    .default("None")
-    .describe("Multi-factor authentication on activation. Default: None (the API's default)."),
+    .default(JIT_DEFAULTS.multiFactorAuthProvider)
+    .describe(`Multi-factor authentication on activation. Default: ${JIT_DEFAULTS.multiFactorAuthProvider} (the API's default).`),
   maximumActivationDuration: duration
-    .default("PT8H")
-    .describe("Longest activation, ISO 8601, PT30M to PT8H. Default: PT8H (the API's default)."),
+    .default(JIT_DEFAULTS.maximumActivationDuration)
+    .describe(`Longest activation, ISO 8601, PT30M to PT8H. Default: ${JIT_DEFAULTS.maximumActivationDuration} (the API's default).`),
   managedByTenantApprovers: z
     .array(approverSchema)
     .optional()

@@ -1,3 +1,4 @@
+import { JIT_DEFAULTS } from "../azure/definitions";
 import { subscriptionOfScope } from "../delegation";
 import { isUserAssignedIdentity, TYPES } from "../resourceTypes";
 import { roleGuid } from "../rules/lighthouse";
@@ -90,8 +91,8 @@ function grantOf(authorization: Inputs): Grant {
     ...(policy
       ? {
           jit: {
-            multiFactorAuthProvider: text(policy.multiFactorAuthProvider ?? "None"),
-            maximumActivationDuration: text(policy.maximumActivationDuration ?? "PT8H"),
+            multiFactorAuthProvider: text(policy.multiFactorAuthProvider ?? JIT_DEFAULTS.multiFactorAuthProvider),
+            maximumActivationDuration: text(policy.maximumActivationDuration ?? JIT_DEFAULTS.maximumActivationDuration),
             approvers: ((policy.managedByTenantApprovers ?? []) as Inputs[]).map((approver) => ({
               id: text(approver.principalId).toLowerCase(),
               ...(approver.principalIdDisplayName ? { name: text(approver.principalIdDisplayName) } : {}),

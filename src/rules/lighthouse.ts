@@ -1,3 +1,4 @@
+import { JIT_DEFAULTS } from "../azure/definitions";
 import { scopeContains } from "../delegation";
 import { durationSeconds } from "../duration";
 import { repeats } from "../repeats";
@@ -155,8 +156,6 @@ const MAX_APPROVERS = 10;
 const MAX_PLAN_AUTHORIZATIONS = 20;
 /** Microsoft's sample parameter files ship this as "replace me". */
 export const NIL_GUID = "00000000-0000-0000-0000-000000000000";
-/** The API's defaults for a just-in-time policy (REST spec 2022-10-01, JustInTimeAccessPolicy). */
-export const JIT_DEFAULTS = { multiFactorAuthProvider: "None", maximumActivationDuration: "PT8H" } as const;
 
 /** `8e3a...` from either a bare GUID or `/providers/Microsoft.Authorization/roleDefinitions/8e3a...`. */
 export function roleGuid(roleDefinitionId: string): string {
