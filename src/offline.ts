@@ -37,10 +37,19 @@ export interface RegisteredResource {
 }
 
 /** A stand-in for a GUID Azure generates (principal and client ids): deterministic per resource. */
-const simulatedGuid = (kind: string, resourceId: string) => armGuid("offline", kind, resourceId.toLowerCase());
+/** Values Azure would generate (principal and client ids), simulated for one run: recorded, so that outputs can say they are not real. */
+class Simulated {
+  readonly values = new Set<string>();
+  guid(kind: string, resourceId: string): string {
+    const value = armGuid("offline", kind, resourceId.toLowerCase());
+    this.values.add(value);
+    return value;
+  }
+}
 
 /** What Azure would return for a resource: realistic ids so outputs read like the real thing. */
 function simulatedState(
+  simulated: Simulated,
   type: string,
   name: string,
   inputs: Record<string, unknown>,
@@ -49,8 +58,8 @@ function simulatedState(
   const text = (key: string) => String(inputs[key]);
   const resourceGroup = () => `/subscriptions/${String(provider?.subscriptionId)}/resourceGroups/${text("resourceGroupName")}`;
   const identityOutputs = (id: string) => ({
-    principalId: simulatedGuid("principal", id),
-    clientId: simulatedGuid("client", id),
+    principalId: simulated.guid("principal", id),
+    clientId: simulated.guid("client", id),
     tenantId: String(provider?.tenantId),
   });
   switch (type) {
@@ -85,11 +94,11 @@ function simulatedState(
 }
 
 /** The invokes a program may make, answered as Azure would (with simulated principal ids). */
-function simulatedInvoke(token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function simulatedInvoke(simulated: Simulated, token: string, inputs: Record<string, unknown>): Record<string, unknown> {
   if (token === "azure-native:resources:getResource" && inputs.resourceType === "identities") {
     // The seed's get-by-scope: {resource}/providers/Microsoft.ManagedIdentity/identities/default.
     const resource = `rg:${String(inputs.resourceGroupName)}/${String(inputs.resourceProviderNamespace)}/${String(inputs.parentResourcePath)}`;
-    return { properties: { principalId: simulatedGuid("principal", resource), clientId: simulatedGuid("client", resource) } };
+    return { properties: { principalId: simulated.guid("principal", resource), clientId: simulated.guid("client", resource) } };
   }
   throw new Error(`no offline answer for invoke ${token}`);
 }
@@ -98,7 +107,8 @@ function simulatedInvoke(token: string, inputs: Record<string, unknown>): Record
  * Runs a Pulumi program in-process under Pulumi's own mocks and returns every resource it
  * registered, once all registrations have settled. No engine, no cloud, no credentials.
  */
-export async function runOffline<T>(project: string, stack: string, program: () => T): Promise<{ result: T; resources: RegisteredResource[] }> {
+export async function runOffline<T>(project: string, stack: string, program: () => T): Promise<{ result: T; resources: RegisteredResource[]; simulated: ReadonlySet<string> }> {
+  const simulated = new Simulated();
   const registered: Array<Omit<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases">> = [];
   const providerInputs = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(
@@ -108,10 +118,10 @@ export async function runOffline<T>(project: string, stack: string, program: () 
         const providerName = provider ? provider.split("::")[3] : undefined;
         registered.push({ type, name, inputs, ...(providerName ? { providerName } : {}), ...(importId ? { importId } : {}), custom: custom ?? false });
         if (type === TYPES.provider) providerInputs.set(name, inputs);
-        const { id, state } = simulatedState(type, name, inputs, providerName ? providerInputs.get(providerName) : undefined);
+        const { id, state } = simulatedState(simulated, type, name, inputs, providerName ? providerInputs.get(providerName) : undefined);
         return { id: custom ? id : undefined, state };
       },
-      call: ({ token, inputs }) => simulatedInvoke(token, inputs),
+      call: ({ token, inputs }) => simulatedInvoke(simulated, token, inputs),
     },
     project,
     stack,
@@ -142,6 +152,6 @@ export async function runOffline<T>(project: string, stack: string, program: () 
   const result = program();
   await pulumi.runtime.disconnect();
   const resources = registered.map((resource) => ({ ...resource, ...urns.get(`${resource.type}::${resource.name}`)! }));
-  return { result, resources };
+  return { result, resources, simulated: simulated.values };
 }
 

@@ -13,6 +13,12 @@ describe("npm run plan", () => {
     await expect(`${JSON.stringify(planJson(plan), null, 2)}\n`).toMatchFileSnapshot(`./__snapshots__/plan-${stack}.json`);
   });
 
+  it("shows ids Azure generates at deploy time as unknown, never as the offline run's stand-ins", async () => {
+    const plan = planJson(await planStack(REPO_ROOT, "fabrikam"));
+    const principals = plan.resources.filter((resource) => resource.type === "azure-native:authorization:RoleAssignment").map((resource) => resource.inputs.principalId);
+    expect(principals).toEqual(["[unknown until deployed]", "[unknown until deployed]"]);
+  });
+
   it("describes who gets what where, in plain words", async () => {
     const text = planText(await planStack(REPO_ROOT, "fabrikam"));
     expect(text).toContain("Subscription 0afefe50-734e-4610-8a82-a144a2f49dea");

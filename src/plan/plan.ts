@@ -39,18 +39,25 @@ function optionsOf(resource: RegisteredResource): ResourceOptionsView {
   };
 }
 
-/** Object keys sorted at every depth, so JSON output is byte-stable for machines and diffs. */
-function sortedDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortedDeep);
+/** What the plan shows for a value Azure generates at deploy time (a preview shows it unknown too). */
+export const UNKNOWN_UNTIL_DEPLOYED = "[unknown until deployed]";
+
+/**
+ * Object keys sorted at every depth, so JSON output is byte-stable for machines and diffs; values
+ * the offline run only simulated (principal and client ids) are shown as unknown, never as real.
+ */
+function sortedDeep(value: unknown, simulated: ReadonlySet<string>): unknown {
+  if (typeof value === "string") return simulated.has(value) ? UNKNOWN_UNTIL_DEPLOYED : value;
+  if (Array.isArray(value)) return value.map((item) => sortedDeep(item, simulated));
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedDeep((value as Record<string, unknown>)[key])]));
+    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedDeep((value as Record<string, unknown>)[key], simulated)]));
   }
   return value;
 }
 
 /** Runs any Pulumi program offline and reviews what it registers with the policy pack. */
 export async function planProgram(stack: string, program: () => unknown, config: PolicyPackConfig = {}): Promise<Plan> {
-  const { resources, result } = await runOffline(PROJECT_NAME, stack, program);
+  const { resources, result, simulated } = await runOffline(PROJECT_NAME, stack, program);
   const violations = await runPolicies(policies, resources, config);
   const customer = (result as { customer?: unknown } | undefined)?.customer;
   return {
@@ -58,7 +65,7 @@ export async function planProgram(stack: string, program: () => unknown, config:
     ...(typeof customer === "string" ? { customer } : {}),
     resources: resources
       .filter((resource) => resource.custom)
-      .map((resource) => ({ type: resource.type, name: resource.name, inputs: sortedDeep(resource.inputs) as Record<string, unknown>, options: optionsOf(resource) }))
+      .map((resource) => ({ type: resource.type, name: resource.name, inputs: sortedDeep(resource.inputs, simulated) as Record<string, unknown>, options: optionsOf(resource) }))
       .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name)),
     violations,
     access: accessView(resources),
