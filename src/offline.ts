@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { registrationAssignmentResourceId, registrationDefinitionResourceId, subscriptionOfScope } from "./delegation";
+import { registrationAssignmentResourceId, registrationDefinitionResourceId, resourceGroupScope, subscriptionOfScope } from "./delegation";
 import { TYPES } from "./resourceTypes";
 import { armGuid } from "./guid";
 
@@ -56,7 +56,7 @@ function simulatedState(
   provider: Record<string, unknown> | undefined,
 ): { id: string; state: Record<string, unknown> } {
   const text = (key: string) => String(inputs[key]);
-  const resourceGroup = () => `/subscriptions/${String(provider?.subscriptionId)}/resourceGroups/${text("resourceGroupName")}`;
+  const resourceGroup = () => resourceGroupScope(String(provider?.subscriptionId), text("resourceGroupName"));
   const identityOutputs = (id: string) => ({
     principalId: simulated.guid("principal", id),
     clientId: simulated.guid("client", id),

@@ -36,6 +36,7 @@ import {
 } from "./models";
 
 import { ACTIVITY_LOG_API_VERSION, AUTHORIZATION_API_VERSION, MANAGED_IDENTITY_API_VERSION, MANAGED_SERVICES_API_VERSION, RESOURCE_GRAPH_API_VERSION } from "../azure/definitions";
+import { resourceGroupScope } from "../delegation";
 
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
 /** Federated credentials asked for per page (`$top`); the rest follow through nextLink. */
@@ -209,7 +210,7 @@ export class ArmClient {
 
   /** The user-assigned identities of a resource group, every page. */
   async listUserAssignedIdentities(subscriptionId: string, resourceGroup: string): Promise<UserAssignedIdentity[]> {
-    const scope = checkedScope(`/subscriptions/${subscriptionId}/resourceGroups/${resourceGroup}`);
+    const scope = checkedScope(resourceGroupScope(subscriptionId, resourceGroup));
     return this.listAll(`${scope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`, MANAGED_IDENTITY_API_VERSION, {}, userAssignedIdentityModel);
   }
 

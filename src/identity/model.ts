@@ -1,3 +1,4 @@
+import { resourceGroupScope } from "../delegation";
 import { armGuid } from "../guid";
 import type { SystemAssignedIdentityDocument, UserAssignedIdentityDocument } from "./schema";
 
@@ -34,7 +35,7 @@ export interface ResolvedSystemAssignedIdentity {
 }
 
 export function userAssignedIdentityResourceId(subscriptionId: string, resourceGroup: string, name: string): string {
-  return `/subscriptions/${subscriptionId.toLowerCase()}/resourceGroups/${resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
+  return `${resourceGroupScope(subscriptionId, resourceGroup)}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${name}`;
 }
 
 /** `/subscriptions/<id>/providers/Microsoft.Authorization/roleDefinitions/<role>`, in the scope's subscription. */

@@ -1,4 +1,4 @@
-import { delegatedScopes, delegationGuids } from "../delegation";
+import { delegatedScopes, delegationGuids, subscriptionScope } from "../delegation";
 import { definitionProperties } from "../offer/model";
 import { delegationViewOf, type DelegationView } from "../plan/access";
 import type { ResolvedStack } from "../stack/load";
@@ -14,5 +14,5 @@ export function expectedDelegations(stack: ResolvedStack): DelegationView[] {
 
 /** The scopes to read for a stack: each subscription, and each resource group it delegates. */
 export function stackScopes(stack: ResolvedStack): string[] {
-  return [...new Set(stack.subscriptions.flatMap(({ subscriptionId, delegations }) => [`/subscriptions/${subscriptionId}`, ...delegations.flatMap((d) => (d.resourceGroups ? delegatedScopes(subscriptionId, d.resourceGroups) : []))]))];
+  return [...new Set(stack.subscriptions.flatMap(({ subscriptionId, delegations }) => [subscriptionScope(subscriptionId), ...delegations.flatMap((d) => (d.resourceGroups ? delegatedScopes(subscriptionId, d.resourceGroups) : []))]))];
 }

@@ -4,7 +4,7 @@ import { groupBy } from "../repeats";
 import { registrationAssignmentModel, registrationDefinitionModel } from "../arm/models";
 import { printableLines } from "../text";
 import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
-import { subscriptionOfScope } from "../delegation";
+import { subscriptionOfScope, subscriptionScope } from "../delegation";
 import { delegationViewOf, type DelegationView } from "../plan/access";
 import { describeGrant } from "../plan/access";
 
@@ -30,7 +30,7 @@ export interface Inventory {
  * a partial list is never presented as complete.
  */
 export async function readInventory(client: ArmClient, scopes: string[], managedByTenantIds: string[] = []): Promise<Inventory> {
-  const subscriptions = [...new Set(scopes.map((scope) => `/subscriptions/${subscriptionOfScope(scope)}`))];
+  const subscriptions = [...new Set(scopes.map((scope) => subscriptionScope(subscriptionOfScope(scope))))];
   const definitions = (await inPool(subscriptions, 8, (scope) => client.listRegistrationDefinitions(scope, managedByTenantIds))).flat();
   // Managing tenants filter the definitions; assignments carry no tenant of their own, so every
   // assignment is read and each kept with the definition it references.
@@ -60,7 +60,7 @@ export async function readFleetInventory(client: ArmClient, managedByTenantIds: 
     .map((row) => parse(registrationDefinitionModel, row))
     .filter((definition) => wanted.size === 0 || wanted.has(definition.properties.managedByTenantId.toLowerCase()));
   const assignments = rows.filter((row) => typeOf(row) === "microsoft.managedservices/registrationassignments").map((row) => parse(registrationAssignmentModel, row));
-  const scopes = [...new Set(definitions.map((definition) => `/subscriptions/${subscriptionOfScope(definition.id)}`))].sort();
+  const scopes = [...new Set(definitions.map((definition) => subscriptionScope(subscriptionOfScope(definition.id))))].sort();
   return { scopes, delegations: foundDelegations(definitions, assignments) };
 }
 
