@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { compareDiagnostics, fileDiagnostic, type Diagnostic } from "./diagnostics";
 import { OfferCache, displayPath } from "./offer/cache";
-import { commandLineFile } from "./project/paths";
+import { commandLineFile, stackConfigDir } from "./project/paths";
 import { loadStack, stackNameOf } from "./stack/load";
 
 /** Files that are YAML but neither an offer nor a stack: Pulumi's own project and policy files. */
@@ -89,7 +89,17 @@ export function validatePaths(projectRoot: string, paths: string[]): ValidationR
   };
 }
 
-/** What `npm run validate` checks without arguments: the repository's offers and stacks. */
+/**
+ * What `npm run validate` checks without arguments: the project's offers/ and its stack files
+ * (the stackConfigDir folder; when that is the project folder itself, its Pulumi.<stack>.yaml files only).
+ */
 export function defaultValidationPaths(projectRoot: string): string[] {
-  return ["offers", "stacks"].map((folder) => join(projectRoot, folder)).map(displayPath);
+  return [join(projectRoot, "offers"), ...stackPaths(projectRoot)].map(displayPath);
+}
+
+/** The stack folder to scan, or the stack files of the project folder when stacks live there. */
+function stackPaths(projectRoot: string): string[] {
+  const directory = stackConfigDir(projectRoot);
+  if (resolve(directory) !== resolve(projectRoot)) return [directory];
+  return readdirSync(directory).filter((name) => stackNameOf(name) !== undefined && isYaml(name)).map((name) => join(directory, name));
 }

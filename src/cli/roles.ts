@@ -1,11 +1,11 @@
 import "./compileCache";
 import { renameSync, writeFileSync } from "node:fs";
 import { z } from "zod";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { ArmClient, ArmError, DEFAULT_ENDPOINT } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { displayPath, OfferCache } from "../offer/cache";
-import { commandLineFile } from "../project/paths";
+import { commandLineFile, stackConfigDir } from "../project/paths";
 import { ROLE_CATALOG_PATH, builtInRoles, roleCatalogSource, type BuiltInRole } from "../roles/catalog";
 import {
   azRoleListModel,
@@ -103,7 +103,7 @@ function roleUses(projectRoot: string): Map<string, string[]> {
       for (const id of [authorization.roleDefinitionId, ...(authorization.delegatedRoleDefinitionIds ?? [])]) use(id, file);
     }
   }
-  for (const file of yamlIn("stacks").filter((name) => stackNameOf(name) !== undefined)) {
+  for (const file of yamlIn(relative(projectRoot, stackConfigDir(projectRoot)) || ".").filter((name) => stackNameOf(name) !== undefined)) {
     const { stack } = loadStack(file, offers);
     for (const identity of [...(stack?.identities ?? []), ...(stack?.systemAssignedIdentities ?? [])]) {
       for (const assignment of identity.roleAssignments) use(assignment.roleDefinitionId, file);

@@ -1,6 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { STACK_NAME_PATTERN } from "../stack/load";
 import { printable, quote } from "../text";
+import { ProjectConfigError } from "../project/paths";
 
 /** Exit codes every command of this toolkit uses. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -81,6 +82,9 @@ export function runCommand(usage: string, main: (argv: string[]) => number | Pro
         } else if (error instanceof UsageError) {
           process.stderr.write(`error: ${printable(error.message)}\n\n${usage}\n`);
           process.exitCode = EXIT.usage;
+        } else if (error instanceof ProjectConfigError) {
+          process.stderr.write(`error: ${printable(error.message)}\n`);
+          process.exitCode = EXIT.failed;
         } else if (isFileSystemError(error)) {
           // A folder that is not writable, a disk that is full: the user's to fix, not a bug.
           process.stderr.write(`error: cannot ${error.syscall} ${printable(error.path ?? "")}: ${error.code}\n`);

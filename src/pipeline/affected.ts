@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, realpathSync, symlinkSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
+import { stackConfigDir } from "../project/paths";
 import { OfferCache } from "../offer/cache";
 import { inPool } from "../pool";
 import { git, stackNames, withProjectAt } from "../plan/revision";
@@ -127,7 +128,9 @@ export function affectedStacks(projectRoot: string, base: string, options: Affec
       const unchanged = differences.filter((difference) => difference === undefined).length;
       notes.push(`program or policy code changed (${listed(program)}): ran ${toRun.length} stack(s) at both revisions; ${unchanged} unchanged`);
     }
-    const removed = changed.map((file) => (file.startsWith("stacks/") ? stackNameOf(file) : undefined)).filter((name): name is string => name !== undefined && !current.includes(name));
+    const stackFolder = relative(projectRoot, stackConfigDir(projectRoot));
+    const inStackFolder = (file: string) => (dirname(file) === "." ? "" : dirname(file)) === stackFolder;
+    const removed = changed.map((file) => (inStackFolder(file) ? stackNameOf(file) : undefined)).filter((name): name is string => name !== undefined && !current.includes(name));
     return { affected: byFiles.filter((entry) => entry.reasons.length > 0), removed, notes };
   });
 }

@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { stackConfigDir } from "../project/paths";
 import { STACK_NAME_PATTERN, stackNameOf } from "../stack/load";
 
 /** A git failure the user can fix (a ref that does not exist, no repository): exit 2, not a crash. */
@@ -45,9 +46,9 @@ export async function withProjectAt<T>(projectRoot: string, ref: string, use: (c
   }
 }
 
-/** The stack names of a project checkout (from stacks/Pulumi.<stack>.yaml). */
+/** The stack names of a project checkout (Pulumi.<stack>.yaml in Pulumi.yaml's stackConfigDir). */
 export function stackNames(projectRoot: string): string[] {
-  const directory = join(projectRoot, "stacks");
+  const directory = stackConfigDir(projectRoot);
   if (!existsSync(directory)) return [];
   return readdirSync(directory)
     .map((file) => stackNameOf(file))

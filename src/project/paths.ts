@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, realpathSync } from "node:fs";
-import { dirname, isAbsolute, resolve, sep } from "node:path";
+import { closeSync, existsSync, mkdirSync, openSync, readSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { parse } from "yaml";
 import { quote } from "../text";
 
 /**
@@ -55,4 +56,42 @@ export function makeDirectory(directory: string): void {
   const missing: string[] = [];
   for (let path = resolve(directory); !existsSync(path); path = dirname(path)) missing.unshift(path);
   for (const path of missing) mkdirSync(path);
+}
+
+/** Pulumi.yaml says something this toolkit cannot follow: the user's to fix, reported without a trace. */
+export class ProjectConfigError extends Error {}
+
+const stackDirectories = new Map<string, string>();
+
+/**
+ * The folder Pulumi keeps a project's stack files in: Pulumi.yaml's `stackConfigDir`, relative to
+ * the project (and inside it), else the project folder itself, as Pulumi does. Read once per project.
+ */
+export function stackConfigDir(projectRoot: string): string {
+  let directory = stackDirectories.get(projectRoot);
+  if (directory === undefined) {
+    let configured: unknown;
+    try {
+      configured = (parse(readAtMostText(join(projectRoot, "Pulumi.yaml"), 64 * 1024)) as { stackConfigDir?: unknown } | null)?.stackConfigDir;
+    } catch {
+      configured = undefined; // no Pulumi.yaml, or not YAML: Pulumi's default
+    }
+    if (configured !== undefined && typeof configured !== "string") throw new ProjectConfigError("Pulumi.yaml: stackConfigDir must be a folder name");
+    const located = configured ? projectFile(projectRoot, configured) : { file: resolve(projectRoot) };
+    if ("problem" in located) throw new ProjectConfigError(`Pulumi.yaml: stackConfigDir ${located.problem}`);
+    directory = located.file;
+    stackDirectories.set(projectRoot, directory);
+  }
+  return directory;
+}
+
+/** The first `limit` bytes of a small file, as text. */
+function readAtMostText(file: string, limit: number): string {
+  const descriptor = openSync(file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(limit);
+    return buffer.subarray(0, readSync(descriptor, buffer, 0, limit, 0)).toString("utf8");
+  } finally {
+    closeSync(descriptor);
+  }
 }

@@ -19,7 +19,7 @@ import {
   type DelegationUnderReview,
   type Finding,
 } from "../rules/lighthouse";
-import { projectFile } from "../project/paths";
+import { projectFile, stackConfigDir } from "../project/paths";
 import { quote } from "../text";
 import { readSourceFile, YamlSource } from "../yaml/source";
 import { salvage, UNREADABLE, validateSource } from "../yaml/validate";
@@ -78,9 +78,9 @@ export function findProjectRoot(start: string): string {
 export const STACK_NAME_PATTERN = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
 
 export function stackFilePath(projectRoot: string, stackName: string): string {
-  // Callers check names first (a usage error); this keeps any that slip through inside stacks/.
+  // Callers check names first (a usage error); this keeps any that slip through inside the stacks' folder.
   if (!STACK_NAME_PATTERN.test(stackName)) throw new Error(`invalid stack name ${quote(stackName)}`);
-  return join(projectRoot, "stacks", `Pulumi.${stackName}.yaml`);
+  return join(stackConfigDir(projectRoot), `Pulumi.${stackName}.yaml`);
 }
 
 type StackConfig = z.output<typeof stackFileSchema>["config"];
