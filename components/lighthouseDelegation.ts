@@ -74,14 +74,22 @@ export class LighthouseDelegation extends pulumi.ComponentResource {
         properties: definitionProperties(offer),
         ...(offer.plan ? { plan: offer.plan } : {}),
       },
-      { parent: this, deleteBeforeReplace: true, ...(adopt ? { import: registrationDefinitionResourceId(subscriptionId, definitionGuid) } : {}) },
+      {
+        parent: this,
+        deleteBeforeReplace: true,
+        ...(adopt ? { import: registrationDefinitionResourceId(subscriptionId, definitionGuid) } : {}),
+      },
     );
 
     this.delegatedScopes = delegatedScopes(subscriptionId, resourceGroups);
     this.registrationDefinitionId = definition.id;
     this.registrationAssignmentIds = this.delegatedScopes.map((scope, index) => {
       const label = resourceGroups?.length ? `rg-${resourceGroups[index]}` : "subscription";
-      const assignmentGuid = adopt?.registrationAssignmentIds?.[index] ?? (adopt?.registrationDefinitionId ? registrationAssignmentGuid(definitionGuid, scope) : named.assignments[index]);
+      const assignmentGuid =
+        adopt?.registrationAssignmentIds?.[index] ??
+        (adopt?.registrationDefinitionId
+          ? registrationAssignmentGuid(definitionGuid, scope)
+          : named.assignments[index]);
       const assignment = new RegistrationAssignment(
         `${name}-${label}`,
         {
@@ -89,7 +97,11 @@ export class LighthouseDelegation extends pulumi.ComponentResource {
           registrationAssignmentId: assignmentGuid,
           properties: { registrationDefinitionId: definition.id },
         },
-        { parent: this, deleteBeforeReplace: true, ...(adopt ? { import: registrationAssignmentResourceId(scope, assignmentGuid) } : {}) },
+        {
+          parent: this,
+          deleteBeforeReplace: true,
+          ...(adopt ? { import: registrationAssignmentResourceId(scope, assignmentGuid) } : {}),
+        },
       );
       return assignment.id;
     });

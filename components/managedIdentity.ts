@@ -113,6 +113,11 @@ export class ManagedIdentity extends pulumi.ComponentResource {
       args.roleAssignments ?? [],
     );
 
-    this.registerOutputs({ clientId: this.clientId, principalId: this.principalId, tenantId: this.tenantId, resourceId: this.resourceId });
+    this.registerOutputs({
+      clientId: this.clientId,
+      principalId: this.principalId,
+      tenantId: this.tenantId,
+      resourceId: this.resourceId,
+    });
   }
 }

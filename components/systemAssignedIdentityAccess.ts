@@ -44,7 +44,11 @@ export class SystemAssignedIdentityAccess extends pulumi.ComponentResource {
     assignRolesToIdentity(
       this,
       name,
-      { principalId: this.principalId, resourceId: args.resourceId, delegated: args.delegatedThroughLighthouse ?? false },
+      {
+        principalId: this.principalId,
+        resourceId: args.resourceId,
+        delegated: args.delegatedThroughLighthouse ?? false,
+      },
       args.roleAssignments,
     );
     this.registerOutputs({ principalId: this.principalId });

@@ -3,7 +3,14 @@ import { delegatedScopes, subscriptionOfScope } from "../src/delegation";
 import { isUserAssignedIdentity, TYPES } from "../src/resourceTypes";
 import { groupBy, repeats } from "../src/repeats";
 import { roleById, roleByName } from "../src/roles/catalog";
-import { MAX_FEDERATED_CREDENTIALS, duplicateSubjectMessage, IDENTITY_NAME_PATTERN, identityNameMessage, reviewFederatedCredential, TOO_MANY_CREDENTIALS_MESSAGE } from "../src/rules/identity";
+import {
+  MAX_FEDERATED_CREDENTIALS,
+  duplicateSubjectMessage,
+  IDENTITY_NAME_PATTERN,
+  identityNameMessage,
+  reviewFederatedCredential,
+  TOO_MANY_CREDENTIALS_MESSAGE,
+} from "../src/rules/identity";
 import {
   reviewCustomerTenant,
   reviewDelegatableRole,
@@ -24,7 +31,12 @@ import {
  * checks and the MSP's own allow-lists. Exported so tests and the offline plan run them.
  */
 
-const { definition: DEFINITION, assignment: ASSIGNMENT, roleAssignment: ROLE_ASSIGNMENT, federatedCredential: FEDERATED_CREDENTIAL } = TYPES;
+const {
+  definition: DEFINITION,
+  assignment: ASSIGNMENT,
+  roleAssignment: ROLE_ASSIGNMENT,
+  federatedCredential: FEDERATED_CREDENTIAL,
+} = TYPES;
 
 const enforcementOf = (rule: RuleId): EnforcementLevel => (RULES[rule].severity === "error" ? "mandatory" : "advisory");
 type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -76,17 +88,25 @@ const preferGroups: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     // Principal kinds are known on role assignments; registration definitions do not carry them.
     if (args.type === ROLE_ASSIGNMENT && args.props.principalType === "User") {
-      reportViolation(`role assigned to an individual user (${String(args.props.principalId)}); assign it to a group instead`);
+      reportViolation(
+        `role assigned to an individual user (${String(args.props.principalId)}); assign it to a group instead`,
+      );
     }
   },
 };
 
 const delegatedRoleAssignmentRole: ResourceValidationPolicy = {
   name: "lighthouse-delegated-role-assignment-role",
-  description: "A role assigned through Lighthouse to a customer's managed identity is a supported built-in role, never Owner or User Access Administrator.",
+  description:
+    "A role assigned through Lighthouse to a customer's managed identity is a supported built-in role, never Owner or User Access Administrator.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
-    if (args.type !== ROLE_ASSIGNMENT || !args.props.delegatedManagedIdentityResourceId || typeof args.props.roleDefinitionId !== "string") return;
+    if (
+      args.type !== ROLE_ASSIGNMENT ||
+      !args.props.delegatedManagedIdentityResourceId ||
+      typeof args.props.roleDefinitionId !== "string"
+    )
+      return;
     for (const finding of reviewDelegatableRole(args.props.roleDefinitionId, [])) reportViolation(finding.message);
   },
 };
@@ -97,7 +117,8 @@ const identityName: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     if (!isUserAssignedIdentity(args.type, args.props) || args.props.resourceName === undefined) return;
-    if (!IDENTITY_NAME_PATTERN.test(String(args.props.resourceName))) reportViolation(identityNameMessage(args.props.resourceName));
+    if (!IDENTITY_NAME_PATTERN.test(String(args.props.resourceName)))
+      reportViolation(identityNameMessage(args.props.resourceName));
   },
 };
 
@@ -108,7 +129,8 @@ const federatedCredential: ResourceValidationPolicy = {
   validateResource: (args, reportViolation) => {
     if (args.type !== FEDERATED_CREDENTIAL) return;
     const { federatedIdentityCredentialResourceName: name, issuer, subject, audiences } = args.props;
-    for (const problem of reviewFederatedCredential({ name: name ?? args.name, issuer, subject, audiences })) reportViolation(problem);
+    for (const problem of reviewFederatedCredential({ name: name ?? args.name, issuer, subject, audiences }))
+      reportViolation(problem);
   },
 };
 
@@ -125,7 +147,10 @@ const assignmentDefinitionSameSubscription: StackValidationPolicy = {
         subscriptionOfScope(definitionId) ||
         subscriptionOfScope(assignment.dependencies.find((dependency) => dependency.type === DEFINITION)?.props.scope);
       if (!definitionSubscription) {
-        reportViolation(`registration assignment ${assignment.name} does not reference a registration definition`, assignment.urn);
+        reportViolation(
+          `registration assignment ${assignment.name} does not reference a registration definition`,
+          assignment.urn,
+        );
       } else if (definitionSubscription !== assignmentSubscription) {
         reportViolation(
           `registration assignment ${assignment.name} at ${String(assignment.props.scope)} references a definition in subscription ${definitionSubscription}`,
@@ -138,14 +163,19 @@ const assignmentDefinitionSameSubscription: StackValidationPolicy = {
 
 const uniqueDefinitionGuid: StackValidationPolicy = {
   name: "lighthouse-unique-definition-guid",
-  description: "No two registration definitions share a GUID in one subscription (the same offer in several subscriptions shares it by design).",
+  description:
+    "No two registration definitions share a GUID in one subscription (the same offer in several subscriptions shares it by design).",
   enforcementLevel: "mandatory",
   validateStack: (args, reportViolation) => {
     const definitions = args.resources.filter((resource) => resource.type === DEFINITION);
-    const place = (definition: PolicyResource) => `${subscriptionOfScope(definition.props.scope)}/${String(definition.props.registrationDefinitionId).toLowerCase()}`;
+    const place = (definition: PolicyResource) =>
+      `${subscriptionOfScope(definition.props.scope)}/${String(definition.props.registrationDefinitionId).toLowerCase()}`;
     for (const { index, first } of repeats(definitions, place)) {
       const definition = definitions[index];
-      reportViolation(`registration definitions ${definitions[first].name} and ${definition.name} share GUID ${definition.props.registrationDefinitionId} in one subscription`, definition.urn);
+      reportViolation(
+        `registration definitions ${definitions[first].name} and ${definition.name} share GUID ${definition.props.registrationDefinitionId} in one subscription`,
+        definition.urn,
+      );
     }
   },
 };
@@ -155,21 +185,38 @@ function delegationsIn(resources: PolicyResource[]): DelegationUnderReview[] {
   const definitions = resources.filter((resource) => resource.type === DEFINITION);
   const definitionSet = new Set(definitions);
   // An assignment belongs to a definition by its registrationDefinitionId (GUID last), or by depending on it; same subscription.
-  const indexed = resources.map((resource, index) => ({ resource, index })).filter(({ resource }) => resource.type === ASSIGNMENT);
+  const indexed = resources
+    .map((resource, index) => ({ resource, index }))
+    .filter(({ resource }) => resource.type === ASSIGNMENT);
   const definitionGuidOf = (id: string) => (id.includes("/") ? id.toLowerCase().split("/").pop() : "");
-  const byGuid = groupBy(indexed, ({ resource }) => `${subscriptionOfScope(resource.props.scope)} ${definitionGuidOf(String(resource.props.properties?.registrationDefinitionId ?? ""))}`);
+  const byGuid = groupBy(
+    indexed,
+    ({ resource }) =>
+      `${subscriptionOfScope(resource.props.scope)} ${definitionGuidOf(String(resource.props.properties?.registrationDefinitionId ?? ""))}`,
+  );
   const byDependency = new Map<PolicyResource, Array<{ resource: PolicyResource; index: number }>>();
   for (const entry of indexed) {
-    for (const dependency of entry.resource.dependencies.filter((candidate) => definitionSet.has(candidate))) byDependency.set(dependency, [...(byDependency.get(dependency) ?? []), entry]);
+    for (const dependency of entry.resource.dependencies.filter((candidate) => definitionSet.has(candidate)))
+      byDependency.set(dependency, [...(byDependency.get(dependency) ?? []), entry]);
   }
   return definitions.map((definition) => {
     const guid = String(definition.props.registrationDefinitionId).toLowerCase();
     const subscription = subscriptionOfScope(definition.props.scope);
-    const indexes = [...new Set([...(byGuid.get(`${subscription} ${guid}`) ?? []), ...(byDependency.get(definition) ?? [])].map(({ index }) => index))].sort((a, b) => a - b);
-    const assignments = indexes.map((index) => resources[index]).filter((assignment) => subscriptionOfScope(assignment.props.scope) === subscription);
+    const indexes = [
+      ...new Set(
+        [...(byGuid.get(`${subscription} ${guid}`) ?? []), ...(byDependency.get(definition) ?? [])].map(
+          ({ index }) => index,
+        ),
+      ),
+    ].sort((a, b) => a - b);
+    const assignments = indexes
+      .map((index) => resources[index])
+      .filter((assignment) => subscriptionOfScope(assignment.props.scope) === subscription);
     return {
       offerName: String(definition.props.properties?.registrationDefinitionName ?? guid),
-      scopes: assignments.length ? assignments.map((assignment) => String(assignment.props.scope)) : delegatedScopes(subscription),
+      scopes: assignments.length
+        ? assignments.map((assignment) => String(assignment.props.scope))
+        : delegatedScopes(subscription),
       authorizations: definition.props.properties?.authorizations ?? [],
     };
   });
@@ -180,14 +227,20 @@ const roleNotDelegated: StackValidationPolicy = {
   description: RULES["role-not-delegated"].description,
   enforcementLevel: enforcementOf("role-not-delegated"),
   validateStack: (args, reportViolation) => {
-    const delegated = args.resources.filter((resource) => resource.type === ROLE_ASSIGNMENT && resource.props.delegatedManagedIdentityResourceId);
+    const delegated = args.resources.filter(
+      (resource) => resource.type === ROLE_ASSIGNMENT && resource.props.delegatedManagedIdentityResourceId,
+    );
     if (delegated.length === 0) return;
     const delegations = delegationsIn(args.resources);
     // Managing-mode stacks do not deploy the delegations they work through; the stack file
     // validation checks those against the offers instead.
     if (delegations.length === 0) return;
     for (const assignment of delegated) {
-      for (const finding of reviewDelegatedRoleAssignment(String(assignment.props.roleDefinitionId), String(assignment.props.scope), delegations)) {
+      for (const finding of reviewDelegatedRoleAssignment(
+        String(assignment.props.roleDefinitionId),
+        String(assignment.props.scope),
+        delegations,
+      )) {
         reportViolation(finding.message, assignment.urn);
       }
     }
@@ -205,9 +258,16 @@ const federatedCredentialsPerIdentity: StackValidationPolicy = {
       byIdentity.set(key, [...(byIdentity.get(key) ?? []), credential]);
     }
     for (const [identity, credentials] of byIdentity) {
-      if (credentials.length > MAX_FEDERATED_CREDENTIALS) reportViolation(`identity ${identity}: ${TOO_MANY_CREDENTIALS_MESSAGE}`, credentials[0].urn);
-      for (const { index, first } of repeats(credentials, (credential) => `${credential.props.issuer}\n${credential.props.subject}`)) {
-        reportViolation(`identity ${identity}: ${duplicateSubjectMessage(credentials[first].name)}`, credentials[index].urn);
+      if (credentials.length > MAX_FEDERATED_CREDENTIALS)
+        reportViolation(`identity ${identity}: ${TOO_MANY_CREDENTIALS_MESSAGE}`, credentials[0].urn);
+      for (const { index, first } of repeats(
+        credentials,
+        (credential) => `${credential.props.issuer}\n${credential.props.subject}`,
+      )) {
+        reportViolation(
+          `identity ${identity}: ${duplicateSubjectMessage(credentials[first].name)}`,
+          credentials[index].urn,
+        );
       }
     }
   },
@@ -216,10 +276,12 @@ const federatedCredentialsPerIdentity: StackValidationPolicy = {
 /** Every role id a definition grants: permanent, eligible and delegated. */
 const rolesGranted = (props: Props): string[] => {
   const properties = props.properties ?? {};
-  return [...(properties.authorizations ?? []), ...(properties.eligibleAuthorizations ?? [])].flatMap((authorization: Props) => [
-    roleGuid(String(authorization.roleDefinitionId)),
-    ...(authorization.delegatedRoleDefinitionIds ?? []).map((id: string) => roleGuid(id)),
-  ]);
+  return [...(properties.authorizations ?? []), ...(properties.eligibleAuthorizations ?? [])].flatMap(
+    (authorization: Props) => [
+      roleGuid(String(authorization.roleDefinitionId)),
+      ...(authorization.delegatedRoleDefinitionIds ?? []).map((id: string) => roleGuid(id)),
+    ],
+  );
 };
 
 export interface AllowedRolesConfig {
@@ -233,7 +295,12 @@ const allowedRoles: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      allowedRoles: { type: "array", items: { type: "string" }, default: [], description: "Role names or role definition GUIDs." },
+      allowedRoles: {
+        type: "array",
+        items: { type: "string" },
+        default: [],
+        description: "Role names or role definition GUIDs.",
+      },
     },
   },
   validateResource: (args, reportViolation) => {
@@ -257,7 +324,11 @@ const allowedManagingTenants: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   configSchema: {
     properties: {
-      allowedManagingTenantIds: { type: "array", items: { type: "string", pattern: "^[0-9a-fA-F-]{36}$" }, default: [] },
+      allowedManagingTenantIds: {
+        type: "array",
+        items: { type: "string", pattern: "^[0-9a-fA-F-]{36}$" },
+        default: [],
+      },
     },
   },
   validateResource: (args, reportViolation) => {
@@ -281,6 +352,11 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
   allowedManagingTenants,
 ];
 
-export const stackPolicies: StackValidationPolicy[] = [assignmentDefinitionSameSubscription, uniqueDefinitionGuid, roleNotDelegated, federatedCredentialsPerIdentity];
+export const stackPolicies: StackValidationPolicy[] = [
+  assignmentDefinitionSameSubscription,
+  uniqueDefinitionGuid,
+  roleNotDelegated,
+  federatedCredentialsPerIdentity,
+];
 
 export const policies = [...resourcePolicies, ...stackPolicies];

@@ -21,13 +21,18 @@ function validateFloor(files: string[]): number {
   return documents;
 }
 
-type Constructor = new (name: string, args: Record<string, unknown>, options?: Pulumi.CustomResourceOptions) => Pulumi.CustomResource;
+type Constructor = new (
+  name: string,
+  args: Record<string, unknown>,
+  options?: Pulumi.CustomResourceOptions,
+) => Pulumi.CustomResource;
 
 /** The class of each type token (`azure-native:<module>:<Type>`, or the provider), each module loaded once. */
 async function constructorsOf(types: string[]): Promise<Map<string, Constructor>> {
   const constructors = new Map<string, Constructor>();
   for (const type of new Set(types)) {
-    if (type === "pulumi:providers:azure-native") constructors.set(type, (await import("@pulumi/azure-native/provider")).Provider as unknown as Constructor);
+    if (type === "pulumi:providers:azure-native")
+      constructors.set(type, (await import("@pulumi/azure-native/provider")).Provider as unknown as Constructor);
     else {
       const [, module, name] = type.split(":");
       constructors.set(type, ((await import(`@pulumi/azure-native/${module}`)) as Record<string, Constructor>)[name]);
@@ -48,7 +53,10 @@ async function planFloor(planFile: string): Promise<number> {
   );
   const providers = new Map<string, Pulumi.ProviderResource>();
   for (const resource of resources.filter((candidate) => candidate.type.startsWith("pulumi:providers:"))) {
-    providers.set(resource.name, new (constructors.get(resource.type)!)(resource.name, resource.inputs) as unknown as Pulumi.ProviderResource);
+    providers.set(
+      resource.name,
+      new (constructors.get(resource.type)!)(resource.name, resource.inputs) as unknown as Pulumi.ProviderResource,
+    );
   }
   for (const resource of resources.filter((candidate) => !candidate.type.startsWith("pulumi:providers:"))) {
     const provider = resource.options?.provider ? providers.get(resource.options.provider) : undefined;
@@ -59,4 +67,6 @@ async function planFloor(planFile: string): Promise<number> {
 }
 
 const [work, ...args] = process.argv.slice(2);
-(work === "validate" ? Promise.resolve(validateFloor(args)) : planFloor(args[0])).then((count) => process.stdout.write(`${count}\n`));
+(work === "validate" ? Promise.resolve(validateFloor(args)) : planFloor(args[0])).then((count) =>
+  process.stdout.write(`${count}\n`),
+);

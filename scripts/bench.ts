@@ -26,7 +26,9 @@ const DIST = join(ROOT, "dist");
  * heap for large stacks, and a young generation large enough that Pulumi's many short-lived
  * promises do not push the garbage collector into superlinear work. The floors run with the same.
  */
-const NODE_FLAGS = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts.plan
+const NODE_FLAGS = (
+  JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+).scripts.plan
   .split(/\s+/)
   .filter((token) => token.startsWith("--"));
 
@@ -51,10 +53,17 @@ function measure(args: string[], cwd: string, stdoutFile?: string): Measure {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (typeof stdout === "number") closeSync(stdout);
   // validate exits 1 on findings (the hostile inputs have them); anything else is a failed run.
-  if (result.status !== 0 && result.status !== 1) throw new Error(`${args.join(" ")} failed (${result.status}): ${String(result.stderr).slice(0, 2000)}`);
+  if (result.status !== 0 && result.status !== 1)
+    throw new Error(`${args.join(" ")} failed (${result.status}): ${String(result.stderr).slice(0, 2000)}`);
   const peakMiB = Number(readFileSync(rssFile, "utf8")) / 1024;
   rmSync(rssFile, { force: true });
-  return { seconds, peakMiB, findings: String(result.stdout ?? "").split("\n").filter((line) => /:\d+:\d+: (error|warning): /.test(line)).length };
+  return {
+    seconds,
+    peakMiB,
+    findings: String(result.stdout ?? "")
+      .split("\n")
+      .filter((line) => /:\d+:\d+: (error|warning): /.test(line)).length,
+  };
 }
 
 /** The median run of three (by time). */
@@ -62,7 +71,8 @@ function median(run: () => Measure): Measure {
   return [run(), run(), run()].sort((a, b) => a.seconds - b.seconds)[1];
 }
 
-const guid = (kind: number, index: number) => `${kind.toString(16).padStart(8, "0")}-${(index >> 12).toString(16).padStart(4, "0")}-4${(index & 0xfff).toString(16).padStart(3, "0")}-8000-000000000000`;
+const guid = (kind: number, index: number) =>
+  `${kind.toString(16).padStart(8, "0")}-${(index >> 12).toString(16).padStart(4, "0")}-4${(index & 0xfff).toString(16).padStart(3, "0")}-8000-000000000000`;
 
 /** `count` distinct offers, shaped like the operations example. */
 function writeOffers(directory: string, count: number): string[] {
@@ -106,7 +116,11 @@ function writeFleet(directory: string, subscriptions: number): void {
   writeFileSync(join(directory, "stacks", "Pulumi.big.yaml"), `${lines.join("\n")}\n`);
 }
 
-const git = (cwd: string, ...args: string[]) => spawnSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", ...args], { cwd, stdio: "ignore" });
+const git = (cwd: string, ...args: string[]) =>
+  spawnSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", ...args], {
+    cwd,
+    stdio: "ignore",
+  });
 const row = (work: string, size: string, project: Measure, floor: Measure) =>
   console.log(
     `${work.padEnd(10)}${size.padStart(20)}  ${project.seconds.toFixed(2).padStart(7)} s ${floor.seconds.toFixed(2).padStart(7)} s  ×${(project.seconds / floor.seconds).toFixed(2).padEnd(5)}` +
@@ -116,8 +130,12 @@ const row = (work: string, size: string, project: Measure, floor: Measure) =>
 function main(): void {
   const workspace = mkdtempSync(join(tmpdir(), "lighthouse-bench-"));
   try {
-    console.log(`Node ${process.version}, compiled commands (dist/), plan/diff with ${NODE_FLAGS.join(" ")} (floors too); project vs floor`);
-    console.log(`${"work".padEnd(10)}${"size".padStart(20)}  ${"project".padStart(9)} ${"floor".padStart(9)}  ratio  ${"peak RSS".padStart(10)} ${"floor".padStart(10)}  ratio`);
+    console.log(
+      `Node ${process.version}, compiled commands (dist/), plan/diff with ${NODE_FLAGS.join(" ")} (floors too); project vs floor`,
+    );
+    console.log(
+      `${"work".padEnd(10)}${"size".padStart(20)}  ${"project".padStart(9)} ${"floor".padStart(9)}  ratio  ${"peak RSS".padStart(10)} ${"floor".padStart(10)}  ratio`,
+    );
     for (const count of [1, 500, 2000]) {
       const files = writeOffers(join(workspace, `validate-${count}`, "offers"), count);
       cpSync(join(ROOT, "Pulumi.yaml"), join(workspace, `validate-${count}`, "Pulumi.yaml"));
@@ -131,7 +149,11 @@ function main(): void {
       const fleet = join(workspace, `plan-${subscriptions}`);
       writeFleet(fleet, subscriptions);
       const planFile = join(workspace, `plan-${subscriptions}.json`);
-      const project = measure([...NODE_FLAGS, join(DIST, "src", "cli", "plan.js"), "--stack", "big", "--format", "json"], fleet, planFile);
+      const project = measure(
+        [...NODE_FLAGS, join(DIST, "src", "cli", "plan.js"), "--stack", "big", "--format", "json"],
+        fleet,
+        planFile,
+      );
       const floor = measure([...NODE_FLAGS, join(DIST, "scripts", "bench-floor.js"), "plan", planFile], fleet);
       const resources = (JSON.parse(readFileSync(planFile, "utf8")) as { resources: unknown[] }).resources.length;
       plans[subscriptions] = { project, floor };
@@ -147,7 +169,9 @@ function main(): void {
     row("diff", "1000 subs, no cache", measure(diffArgs, fleet), plans[1000].floor);
     row("diff", "1000 subs, base cached", measure(diffArgs, fleet), plans[1000].floor);
     const growth = (side: "project" | "floor") => (plans[3000][side].seconds / plans[1000][side].seconds).toFixed(2);
-    console.log(`plan growth 1,000 → 3,000 subscriptions: project ×${growth("project")}, floor ×${growth("floor")} (linear: ×3)`);
+    console.log(
+      `plan growth 1,000 → 3,000 subscriptions: project ×${growth("project")}, floor ×${growth("floor")} (linear: ×3)`,
+    );
     benchHostileInputs(workspace);
   } finally {
     rmSync(workspace, { recursive: true, force: true });
@@ -158,7 +182,12 @@ function benchHostileInputs(workspace: string): void {
   const folder = join(workspace, "hostile");
   mkdirSync(folder);
   cpSync(join(ROOT, "Pulumi.yaml"), join(folder, "Pulumi.yaml"));
-  const inputs: Array<[string, string]> = [["an ordinary offer (offers/contoso-escalation.yaml)", readFileSync(join(ROOT, "offers", "contoso-escalation.yaml"), "utf8")]];
+  const inputs: Array<[string, string]> = [
+    [
+      "an ordinary offer (offers/contoso-escalation.yaml)",
+      readFileSync(join(ROOT, "offers", "contoso-escalation.yaml"), "utf8"),
+    ],
+  ];
   inputs.push(...Object.entries(HOSTILE_OFFERS).map(([name, make]): [string, string] => [name, make()]));
   console.log("\nvalidate, one file each, cold (limit 2 s):");
   inputs.forEach(([name, text], index) => {
@@ -166,7 +195,9 @@ function benchHostileInputs(workspace: string): void {
     writeFileSync(join(folder, file), text);
     const { seconds, peakMiB, findings } = measure([join(DIST, "src", "cli", "validate.js"), file], folder);
     const size = `${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB`;
-    console.log(`  ${seconds.toFixed(2).padStart(5)} s  peak RSS ${peakMiB.toFixed(0).padStart(4)} MiB  ${size.padStart(8)}  ${String(findings).padStart(6)} findings  ${name}`);
+    console.log(
+      `  ${seconds.toFixed(2).padStart(5)} s  peak RSS ${peakMiB.toFixed(0).padStart(4)} MiB  ${size.padStart(8)}  ${String(findings).padStart(6)} findings  ${name}`,
+    );
   });
 }
 

@@ -34,9 +34,13 @@ runCommand(USAGE, async (argv) => {
   const { values } = parseCommandLine(argv, { stack: { type: "string" }, port: { type: "string" } });
   if (!values.stack) throw new UsageError("--stack is required");
   const port = Number(values.port ?? "8080");
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--port must be a port number (1 to 65535)`);
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`--port must be a port number (1 to 65535)`);
   const offers = new OfferCache();
-  const { stack, diagnostics } = loadStack(stackFilePath(findProjectRoot(process.cwd()), checkedStackName(values.stack)), offers);
+  const { stack, diagnostics } = loadStack(
+    stackFilePath(findProjectRoot(process.cwd()), checkedStackName(values.stack)),
+    offers,
+  );
   const problems = [...offers.diagnostics(), ...diagnostics].sort(compareDiagnostics);
   if (!stack || hasErrors(problems)) {
     for (const problem of problems) process.stderr.write(`${formatDiagnostic(problem)}\n`);
@@ -48,13 +52,25 @@ runCommand(USAGE, async (argv) => {
     const other = fixture(join("seed", "registration-definitions-list-filter-in.json")).value[1];
     const otherId = `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationDefinitions/${other.name}`;
     state.definitions.push({ ...other, id: otherId });
-    state.assignments.push({ id: `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationAssignments/${other.name}`, name: other.name, properties: { registrationDefinitionId: otherId, provisioningState: "Succeeded" } });
+    state.assignments.push({
+      id: `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationAssignments/${other.name}`,
+      name: other.name,
+      properties: { registrationDefinitionId: otherId, provisioningState: "Succeeded" },
+    });
   }
   try {
-    const fake = await startFakeArm({ ...state, ...deployedIdentities(stack), ...managingTenantOf(stack), roleDefinitions: roleDefinitionsOf(fixture("az-role-definition-list.json")), port });
+    const fake = await startFakeArm({
+      ...state,
+      ...deployedIdentities(stack),
+      ...managingTenantOf(stack),
+      roleDefinitions: roleDefinitionsOf(fixture("az-role-definition-list.json")),
+      port,
+    });
     process.stdout.write(`fake ARM for stack ${values.stack} on ${fake.url} (token: fake-token); Ctrl-C to stop\n`);
   } catch (error) {
-    process.stderr.write(`error: cannot listen on 127.0.0.1:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (try --port)\n`);
+    process.stderr.write(
+      `error: cannot listen on 127.0.0.1:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (try --port)\n`,
+    );
     return EXIT.failed;
   }
   // Serve until stopped: the command's promise never settles on purpose.

@@ -23,13 +23,21 @@ const guidOf = (index: number) => `f98d86a2-4cc4-4e9d-ad47-${index.toString(16).
 export const HOSTILE_OFFERS: Record<string, () => string> = {
   "100,000 keys in one map": () => fill(`${header}authorizations: []\n`, (i) => `k${i}: 1\n`),
   "unknown keys in thousands of maps": () =>
-    fill(`${header}authorizations:\n`, (i) => `  - {principalId: ${guidOf(i)}, role: Reader, a${i}: 1, b: 2, c: 3, d: 4}\n`),
-  "a 300,000-character role name": () => `${header}authorizations:\n  - principalId: ${guidOf(1)}\n    role: ${"Contributor".repeat(27_000)}\n`,
-  "thousands of distinct misspelt roles": () => fill(`${header}authorizations:\n`, (i) => `  - {principalId: ${guidOf(i)}, role: Reeder${i.toString(36)}}\n`),
-  "thousands of authorizations, all duplicates": () => fill(`${header}authorizations:\n`, () => `  - {principalId: ${guidOf(1)}, role: Reader}\n`),
+    fill(
+      `${header}authorizations:\n`,
+      (i) => `  - {principalId: ${guidOf(i)}, role: Reader, a${i}: 1, b: 2, c: 3, d: 4}\n`,
+    ),
+  "a 300,000-character role name": () =>
+    `${header}authorizations:\n  - principalId: ${guidOf(1)}\n    role: ${"Contributor".repeat(27_000)}\n`,
+  "thousands of distinct misspelt roles": () =>
+    fill(`${header}authorizations:\n`, (i) => `  - {principalId: ${guidOf(i)}, role: Reeder${i.toString(36)}}\n`),
+  "thousands of authorizations, all duplicates": () =>
+    fill(`${header}authorizations:\n`, () => `  - {principalId: ${guidOf(1)}, role: Reader}\n`),
   "eligible authorizations with inconsistent policies": () =>
-    fill(`${header}authorizations: [{principalId: ${guidOf(0)}, role: Reader}]\neligibleAuthorizations:\n`, (i) =>
-      `  - {principalId: ${guidOf(i)}, role: Contributor, justInTimeAccessPolicy: {maximumActivationDuration: PT${(i % 7) + 1}H}}\n`,
+    fill(
+      `${header}authorizations: [{principalId: ${guidOf(0)}, role: Reader}]\neligibleAuthorizations:\n`,
+      (i) =>
+        `  - {principalId: ${guidOf(i)}, role: Contributor, justInTimeAccessPolicy: {maximumActivationDuration: PT${(i % 7) + 1}H}}\n`,
     ),
   "nesting 100,000 deep": () => `${header}authorizations: ${"[".repeat(100_000)}${"]".repeat(100_000)}\n`,
   "one 1 MiB string": () => `${header}description: "${"x".repeat(SIZE - header.length - 20)}"\nauthorizations: []\n`,

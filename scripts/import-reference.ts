@@ -25,17 +25,24 @@ const root = TOOLKIT_ROOT;
 const flag = process.argv.indexOf("--shared");
 const shared = flag >= 0 ? resolve(process.argv[flag + 1]) : resolve(root, "..", "shared");
 if (!existsSync(join(shared, "reference", "builtin-roles.json"))) {
-  console.error(`error: no reference material at ${shared} (give --shared <dir>); to refresh the role catalog from Azure, use npm run roles -- refresh`);
+  console.error(
+    `error: no reference material at ${shared} (give --shared <dir>); to refresh the role catalog from Azure, use npm run roles -- refresh`,
+  );
   process.exit(2);
 }
 const fixtures = join(root, "test", "fixtures");
 
 const source = azRoleListModel.parse(JSON.parse(readFileSync(join(shared, "reference", "builtin-roles.json"), "utf8")));
 const builtIns = rolesFromAzList(source);
-const catalog = buildCatalog(builtIns, Array.isArray(source) ? "az role definition list (built-in roles)" : String(source.source));
+const catalog = buildCatalog(
+  builtIns,
+  Array.isArray(source) ? "az role definition list (built-in roles)" : String(source.source),
+);
 
 /** Every output is computed first, then each file is written whole (temp file + rename). */
-const outputs = new Map<string, string | Buffer>([[join(root, "src", "roles", "builtin-roles.json"), catalogText(catalog)]]);
+const outputs = new Map<string, string | Buffer>([
+  [join(root, "src", "roles", "builtin-roles.json"), catalogText(catalog)],
+]);
 
 // Real permissions of the roles whose verdicts the tests recompute.
 const testedRoles = [
@@ -55,7 +62,17 @@ const rolePermissions = Object.fromEntries(
   testedRoles.map((name) => {
     const role = builtIns.find((candidate) => candidate.name === name);
     if (!role) throw new Error(`built-in role '${name}' is not in the snapshot`);
-    return [name, { id: role.id, permissions: role.permissions.map(({ actions, notActions, dataActions }) => ({ actions, notActions, dataActions })) }];
+    return [
+      name,
+      {
+        id: role.id,
+        permissions: role.permissions.map(({ actions, notActions, dataActions }) => ({
+          actions,
+          notActions,
+          dataActions,
+        })),
+      },
+    ];
   }),
 );
 outputs.set(join(fixtures, "role-permissions.json"), JSON.stringify(rolePermissions, null, 1) + "\n");
@@ -78,7 +95,10 @@ for (const sampleName of sampleNames) {
     if (seedText[end] === "}" && --depth === 0) break;
   }
   const body = JSON.parse(seedText.slice(start, end + 1));
-  outputs.set(join(fixtures, "seed", `registration-definitions-${sampleName}.json`), JSON.stringify(body, null, 2) + "\n");
+  outputs.set(
+    join(fixtures, "seed", `registration-definitions-${sampleName}.json`),
+    JSON.stringify(body, null, 2) + "\n",
+  );
   cursor = end;
 }
 for (const [file, content] of outputs) {
@@ -88,4 +108,6 @@ for (const [file, content] of outputs) {
 }
 const unusable = catalog.roles.filter((role) => role.lighthouse.usable === "no").length;
 console.log(`role catalog: ${catalog.roles.length} built-in roles, ${unusable} not usable with Azure Lighthouse`);
-console.log(`fixtures: ${testedRoles.length} role permission sets, guid vectors, REST spec, ${sampleNames.length} seed samples`);
+console.log(
+  `fixtures: ${testedRoles.length} role permission sets, guid vectors, REST spec, ${sampleNames.length} seed samples`,
+);

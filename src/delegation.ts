@@ -18,7 +18,9 @@ export function scopeKindOf(scope: string): { kind: ScopeKind; name?: string } {
   const match = /^\/subscriptions\/[^/]+(?:\/resourceGroups\/([^/]+)(\/.+)?)?\/?$/i.exec(scope);
   if (!match) return { kind: "other" };
   if (match[1] === undefined) return { kind: "subscription" };
-  return match[2] === undefined ? { kind: "resource group", name: match[1] } : { kind: "resource", name: match[2].split("/").pop() };
+  return match[2] === undefined
+    ? { kind: "resource group", name: match[1] }
+    : { kind: "resource", name: match[2].split("/").pop() };
 }
 
 /** `/subscriptions/<id>`: where every registration definition lives. */
@@ -89,12 +91,17 @@ export function delegationGuids(
   if (naming === "samples") {
     return {
       definition: armGuid(offer.name),
-      assignments: resourceGroups && resourceGroups.length > 0 ? resourceGroups.map((group) => armGuid(group)) : [armGuid(offer.name)],
+      assignments:
+        resourceGroups && resourceGroups.length > 0
+          ? resourceGroups.map((group) => armGuid(group))
+          : [armGuid(offer.name)],
     };
   }
   return {
     definition: offer.registrationDefinitionId,
-    assignments: delegatedScopes(subscriptionId, resourceGroups).map((scope) => registrationAssignmentGuid(offer.registrationDefinitionId, scope)),
+    assignments: delegatedScopes(subscriptionId, resourceGroups).map((scope) =>
+      registrationAssignmentGuid(offer.registrationDefinitionId, scope),
+    ),
   };
 }
 

@@ -38,7 +38,9 @@ export function uniqueDiagnostics(diagnostics: Diagnostic[]): Diagnostic[] {
 /** `file:line:col: error: message`, the form compilers use and editors link. */
 export function formatDiagnostic(diagnostic: Diagnostic): string {
   const rule = diagnostic.rule ? ` [${diagnostic.rule}]` : "";
-  return printable(`${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity}: ${diagnostic.message}${rule}`);
+  return printable(
+    `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}: ${diagnostic.severity}: ${diagnostic.message}${rule}`,
+  );
 }
 
 /** A GitHub Actions workflow command, shown as an annotation on the pull request's diff. */

@@ -19,7 +19,10 @@ export function isGuid(value: string): boolean {
 export function armGuid(...args: string[]): string {
   if (args.length === 0) throw new Error("armGuid needs at least one argument");
   const namespace = Buffer.from(ARM_GUID_NAMESPACE.replace(/-/g, ""), "hex");
-  const hash = createHash("sha1").update(namespace).update(Buffer.from(args.join("-"), "utf8")).digest();
+  const hash = createHash("sha1")
+    .update(namespace)
+    .update(Buffer.from(args.join("-"), "utf8"))
+    .digest();
   const bytes = hash.subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50; // version 5
   bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant

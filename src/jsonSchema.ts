@@ -12,7 +12,10 @@ function toJsonSchema(schema: z.ZodType, id: string, title: string): string {
   const roleNames = new Map<unknown, { names: string[]; description: string }>([
     [
       roleReferenceInput,
-      { names: builtInRoles.filter((role) => role.lighthouse.usable !== "no").map((role) => role.name), description: "A built-in role Azure Lighthouse accepts" },
+      {
+        names: builtInRoles.filter((role) => role.lighthouse.usable !== "no").map((role) => role.name),
+        description: "A built-in role Azure Lighthouse accepts",
+      },
     ],
     [assignableRoleReferenceInput, { names: builtInRoles.map((role) => role.name), description: "A built-in role" }],
   ]);

@@ -1,5 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import { registrationAssignmentResourceId, registrationDefinitionResourceId, resourceGroupScope, subscriptionOfScope } from "./delegation";
+import {
+  registrationAssignmentResourceId,
+  registrationDefinitionResourceId,
+  resourceGroupScope,
+  subscriptionOfScope,
+} from "./delegation";
 import { TYPES } from "./resourceTypes";
 import { armGuid } from "./guid";
 
@@ -94,11 +99,17 @@ function simulatedState(
 }
 
 /** The invokes a program may make, answered as Azure would (with simulated principal ids). */
-function simulatedInvoke(simulated: Simulated, token: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function simulatedInvoke(
+  simulated: Simulated,
+  token: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   if (token === "azure-native:resources:getResource" && inputs.resourceType === "identities") {
     // The seed's get-by-scope: {resource}/providers/Microsoft.ManagedIdentity/identities/default.
     const resource = `rg:${String(inputs.resourceGroupName)}/${String(inputs.resourceProviderNamespace)}/${String(inputs.parentResourcePath)}`;
-    return { properties: { principalId: simulated.guid("principal", resource), clientId: simulated.guid("client", resource) } };
+    return {
+      properties: { principalId: simulated.guid("principal", resource), clientId: simulated.guid("client", resource) },
+    };
   }
   throw new Error(`no offline answer for invoke ${token}`);
 }
@@ -107,18 +118,37 @@ function simulatedInvoke(simulated: Simulated, token: string, inputs: Record<str
  * Runs a Pulumi program in-process under Pulumi's own mocks and returns every resource it
  * registered, once all registrations have settled. No engine, no cloud, no credentials.
  */
-export async function runOffline<T>(project: string, stack: string, program: () => T): Promise<{ result: T; resources: RegisteredResource[]; simulated: ReadonlySet<string> }> {
+export async function runOffline<T>(
+  project: string,
+  stack: string,
+  program: () => T,
+): Promise<{ result: T; resources: RegisteredResource[]; simulated: ReadonlySet<string> }> {
   const simulated = new Simulated();
-  const registered: Array<Omit<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases">> = [];
+  const registered: Array<
+    Omit<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases">
+  > = [];
   const providerInputs = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(
     {
       newResource: ({ type, name, inputs, provider, custom, id: importId }) => {
         // A provider reference is "<urn>::<id>"; the URN's last part is its logical name.
         const providerName = provider ? provider.split("::")[3] : undefined;
-        registered.push({ type, name, inputs, ...(providerName ? { providerName } : {}), ...(importId ? { importId } : {}), custom: custom ?? false });
+        registered.push({
+          type,
+          name,
+          inputs,
+          ...(providerName ? { providerName } : {}),
+          ...(importId ? { importId } : {}),
+          custom: custom ?? false,
+        });
         if (type === TYPES.provider) providerInputs.set(name, inputs);
-        const { id, state } = simulatedState(simulated, type, name, inputs, providerName ? providerInputs.get(providerName) : undefined);
+        const { id, state } = simulatedState(
+          simulated,
+          type,
+          name,
+          inputs,
+          providerName ? providerInputs.get(providerName) : undefined,
+        );
         return { id: custom ? id : undefined, state };
       },
       call: ({ token, inputs }) => simulatedInvoke(simulated, token, inputs),
@@ -129,7 +159,10 @@ export async function runOffline<T>(project: string, stack: string, program: () 
   );
   // The mock's newResource sees neither parents nor options; the monitor's request does.
   const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: RegisterResource };
-  const urns = new Map<string, Pick<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases">>();
+  const urns = new Map<
+    string,
+    Pick<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases">
+  >();
   const registerResource = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) =>
     registerResource(request, (error, response) => {
@@ -154,4 +187,3 @@ export async function runOffline<T>(project: string, stack: string, program: () 
   const resources = registered.map((resource) => ({ ...resource, ...urns.get(`${resource.type}::${resource.name}`)! }));
   return { result, resources, simulated: simulated.values };
 }
-

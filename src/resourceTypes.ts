@@ -15,6 +15,8 @@ export const TYPES = {
 export function isUserAssignedIdentity(type: string, inputs: Record<string, unknown>): boolean {
   return (
     type === TYPES.userAssignedIdentity ||
-    (type === TYPES.genericResource && inputs.resourceProviderNamespace === "Microsoft.ManagedIdentity" && inputs.resourceType === "userAssignedIdentities")
+    (type === TYPES.genericResource &&
+      inputs.resourceProviderNamespace === "Microsoft.ManagedIdentity" &&
+      inputs.resourceType === "userAssignedIdentities")
   );
 }

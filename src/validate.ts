@@ -19,12 +19,17 @@ function yamlFilesIn(projectRoot: string, directory: string, refused: Diagnostic
     .sort((a, b) => a.name.localeCompare(b.name))
     .flatMap((entry) => {
       const path = join(directory, entry.name);
-      if (entry.isDirectory()) return entry.name.startsWith(".") || entry.name === "node_modules" ? [] : yamlFilesIn(projectRoot, path, refused);
+      if (entry.isDirectory())
+        return entry.name.startsWith(".") || entry.name === "node_modules"
+          ? []
+          : yamlFilesIn(projectRoot, path, refused);
       if (!isYaml(entry.name) || NOT_OURS.has(entry.name)) return [];
       if (entry.isSymbolicLink()) {
         const target = commandLineFile(projectRoot, displayPath(path));
-        if ("problem" in target) refused.push(fileDiagnostic(displayPath(path), `symbolic link refused: ${target.problem}`));
-        else if (!statSync(target.file).isFile()) refused.push(fileDiagnostic(displayPath(path), "symbolic link refused: it does not lead to a file"));
+        if ("problem" in target)
+          refused.push(fileDiagnostic(displayPath(path), `symbolic link refused: ${target.problem}`));
+        else if (!statSync(target.file).isFile())
+          refused.push(fileDiagnostic(displayPath(path), "symbolic link refused: it does not lead to a file"));
         else return [path];
         return [];
       }
@@ -73,7 +78,8 @@ export function validatePaths(projectRoot: string, paths: string[]): ValidationR
       pathDiagnostics.push(fileDiagnostic(path, "no such file or directory, or it cannot be read"));
       continue;
     }
-    if (found.length === 0) pathDiagnostics.push(fileDiagnostic(path, "no offer or stack files (*.yaml, *.yml) found here"));
+    if (found.length === 0)
+      pathDiagnostics.push(fileDiagnostic(path, "no offer or stack files (*.yaml, *.yml) found here"));
     files.push(...found.map(displayPath));
     for (const file of found) {
       if (stackNameOf(file) !== undefined) stackDiagnostics.push(...loadStack(file, offers).diagnostics);
@@ -101,5 +107,7 @@ export function defaultValidationPaths(projectRoot: string): string[] {
 function stackPaths(projectRoot: string): string[] {
   const directory = stackConfigDir(projectRoot);
   if (resolve(directory) !== resolve(projectRoot)) return [directory];
-  return readdirSync(directory).filter((name) => stackNameOf(name) !== undefined && isYaml(name)).map((name) => join(directory, name));
+  return readdirSync(directory)
+    .filter((name) => stackNameOf(name) !== undefined && isYaml(name))
+    .map((name) => join(directory, name));
 }

@@ -27,14 +27,21 @@ async function adopt(stackName: string, args: string[], change: (state: State) =
   const state = deployedState(stack);
   change(state);
   fake = await startFakeArm(state);
-  const result = await runCliAsync("adopt", ["--stack", stackName, "--endpoint", fake.url, ...args], { AZURE_ACCESS_TOKEN: "fake-token" }, root);
+  const result = await runCliAsync(
+    "adopt",
+    ["--stack", stackName, "--endpoint", fake.url, ...args],
+    { AZURE_ACCESS_TOKEN: "fake-token" },
+    root,
+  );
   return { root, result, stackFile: join(root, "stacks", `Pulumi.${stackName}.yaml`) };
 }
 
 /** Renames a deployed delegation as Microsoft's sample templates name it: guid(mspOfferName) for both. */
 function asTemplateOnboarded(state: State, offerName: string) {
   const name = armGuid(offerName);
-  for (const definition of state.definitions.filter((item) => item.properties.registrationDefinitionName === offerName)) {
+  for (const definition of state.definitions.filter(
+    (item) => item.properties.registrationDefinitionName === offerName,
+  )) {
     const oldId = definition.id;
     definition.id = oldId.replace(/[^/]+$/, name);
     definition.name = name;
@@ -62,15 +69,26 @@ describe("npm run adopt", () => {
     const after = (line: string, from = 0) => lines.indexOf(line, from) + 1;
     const escalation = after("    - offer: offers/contoso-escalation.yaml");
     const expected = [...lines];
-    for (const index of [after("        - subscriptionId: 0afefe50-734e-4610-8a82-a144a2f49dea", escalation), after("        - subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d"), after("        - subscriptionId: 0afefe50-734e-4610-8a82-a144a2f49dea")].sort((a, b) => b - a)) {
+    for (const index of [
+      after("        - subscriptionId: 0afefe50-734e-4610-8a82-a144a2f49dea", escalation),
+      after("        - subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d"),
+      after("        - subscriptionId: 0afefe50-734e-4610-8a82-a144a2f49dea"),
+    ].sort((a, b) => b - a)) {
       expected.splice(index, 0, "          adopt: true");
     }
     expect(readFileSync(stackFile, "utf8")).toBe(expected.join("\n"));
 
     // The next pulumi up imports them: same names, plus the import ids.
-    const { resources } = await runOffline("lighthouse", "fabrikam", () => lighthouseProgram({ projectRoot: root, stackName: "fabrikam" }));
+    const { resources } = await runOffline("lighthouse", "fabrikam", () =>
+      lighthouseProgram({ projectRoot: root, stackName: "fabrikam" }),
+    );
     const definitions = resources.filter((resource) => resource.type.endsWith("RegistrationDefinition"));
-    expect(definitions.map((definition) => definition.importId)).toEqual(definitions.map((definition) => `${definition.inputs.scope}/providers/Microsoft.ManagedServices/registrationDefinitions/${definition.inputs.registrationDefinitionId}`));
+    expect(definitions.map((definition) => definition.importId)).toEqual(
+      definitions.map(
+        (definition) =>
+          `${definition.inputs.scope}/providers/Microsoft.ManagedServices/registrationDefinitions/${definition.inputs.registrationDefinitionId}`,
+      ),
+    );
     expect(planText(await planStack(root, "fabrikam"))).toContain("adopting the existing delegation");
   });
 
@@ -94,18 +112,26 @@ describe("npm run adopt", () => {
         ),
     );
 
-    const { resources } = await runOffline("lighthouse", "northwind", () => lighthouseProgram({ projectRoot: root, stackName: "northwind" }));
+    const { resources } = await runOffline("lighthouse", "northwind", () =>
+      lighthouseProgram({ projectRoot: root, stackName: "northwind" }),
+    );
     const assignment = resources.find((resource) => resource.name.endsWith("-rg-rg-data"))!;
     expect(assignment.inputs.registrationAssignmentId).toBe(templateGuid);
-    expect(assignment.importId).toBe(`/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/rg-data/providers/Microsoft.ManagedServices/registrationAssignments/${templateGuid}`);
-    expect(resources.find((resource) => resource.type.endsWith("RegistrationDefinition"))!.inputs.registrationDefinitionId).toBe(templateGuid);
+    expect(assignment.importId).toBe(
+      `/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/rg-data/providers/Microsoft.ManagedServices/registrationAssignments/${templateGuid}`,
+    );
+    expect(
+      resources.find((resource) => resource.type.endsWith("RegistrationDefinition"))!.inputs.registrationDefinitionId,
+    ).toBe(templateGuid);
   });
 
   it("refuses, and writes nothing for, a delegation that differs from its offer", async () => {
     const { result, stackFile } = await adopt("fabrikam", ["--write"], (state) => {
       state.definitions[0].properties.authorizations.pop();
     });
-    expect(result.stdout).toMatch(/mismatch +0afefe50-734e-4610-8a82-a144a2f49dea "Contoso Managed Operations": definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8 differs from the offer, so importing it would fail: authorization in the offer but not in Azure: Offboarding automation/);
+    expect(result.stdout).toMatch(
+      /mismatch +0afefe50-734e-4610-8a82-a144a2f49dea "Contoso Managed Operations": definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8 differs from the offer, so importing it would fail: authorization in the offer but not in Azure: Offboarding automation/,
+    );
     expect(result.status).toBe(1);
     expect(readFileSync(stackFile, "utf8").match(/adopt: true/g)).toHaveLength(2);
   });
@@ -120,7 +146,9 @@ describe("npm run adopt", () => {
     const incomplete = await adopt("northwind", [], (state) => {
       state.assignments.splice(1, 1);
     });
-    expect(incomplete.result.stdout).toMatch(/incomplete +9b1c3d5e.* is not assigned at \/subscriptions\/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d\/resourceGroups\/rg-data/);
+    expect(incomplete.result.stdout).toMatch(
+      /incomplete +9b1c3d5e.* is not assigned at \/subscriptions\/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d\/resourceGroups\/rg-data/,
+    );
     expect(incomplete.result.status).toBe(1);
   });
 });
@@ -130,8 +158,16 @@ describe("adopt --write edits only what it adds", () => {
   const SUB_B = "6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d";
   const GUID = "2370eb03-671f-565d-8fcd-c1bc9e0fe4b8";
   const adoptions = (subscriptionIds: string[]): Adoption[] =>
-    subscriptionIds.map((subscriptionId) => ({ offer: "Ops", offerFile: "/p/offers/ops.yaml", subscriptionId, status: "adopt", adopt: true, message: "" }));
-  const edit = (text: string, subscriptionIds = [SUB_A, SUB_B]) => withAdoptions(text, "/p", adoptions(subscriptionIds));
+    subscriptionIds.map((subscriptionId) => ({
+      offer: "Ops",
+      offerFile: "/p/offers/ops.yaml",
+      subscriptionId,
+      status: "adopt",
+      adopt: true,
+      message: "",
+    }));
+  const edit = (text: string, subscriptionIds = [SUB_A, SUB_B]) =>
+    withAdoptions(text, "/p", adoptions(subscriptionIds));
 
   it("keeps numbers, quoting, comments, flow maps, CRLF and a BOM byte for byte", () => {
     const lines = [
@@ -164,11 +200,26 @@ describe("adopt --write edits only what it adds", () => {
 
   it.each([
     ["a subscription entry behind an anchor", `        - &shared\n          subscriptionId: ${SUB_A}\n`, 7, 11],
-    ["a subscription entry that is an alias", `        - &shared {subscriptionId: ${SUB_B}}\n        - *shared\n`, 6, 19],
+    [
+      "a subscription entry that is an alias",
+      `        - &shared {subscriptionId: ${SUB_B}}\n        - *shared\n`,
+      6,
+      19,
+    ],
   ])("refuses %s, located", (_name, targets, line, column) => {
-    const text = `config:\n  lighthouse:delegations:\n    - offer: offers/ops.yaml\n      subscriptions:\n${targets}`.replace("subscriptions:\n", "subscriptions:\n        - subscriptionId: 11111111-2222-4333-8444-555555555555\n");
+    const text =
+      `config:\n  lighthouse:delegations:\n    - offer: offers/ops.yaml\n      subscriptions:\n${targets}`.replace(
+        "subscriptions:\n",
+        "subscriptions:\n        - subscriptionId: 11111111-2222-4333-8444-555555555555\n",
+      );
     const result = edit(text, [SUB_A, SUB_B]);
-    expect(result).toMatchObject({ problem: { line, column, message: expect.stringMatching(/shared through a YAML anchor or alias; adopt will not write through it/) } });
+    expect(result).toMatchObject({
+      problem: {
+        line,
+        column,
+        message: expect.stringMatching(/shared through a YAML anchor or alias; adopt will not write through it/),
+      },
+    });
   });
 });
 
@@ -179,14 +230,17 @@ describe("npm run adopt refuses names from Azure that are no GUIDs", () => {
         const oldId = definition.id;
         definition.id = oldId.replace(/[^/]+$/, "not-a-guid");
         definition.name = "not-a-guid";
-        for (const assignment of state.assignments.filter((item) => item.properties.registrationDefinitionId === oldId)) assignment.properties.registrationDefinitionId = definition.id;
+        for (const assignment of state.assignments.filter((item) => item.properties.registrationDefinitionId === oldId))
+          assignment.properties.registrationDefinitionId = definition.id;
       }
     });
     expect(result.stdout.trim().split("\n")).toEqual([
       `mismatch   9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d "Contoso Managed Operations": Azure names this delegation 'not-a-guid', which is not a GUID; it cannot be adopted`,
       `mismatch   a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d "Contoso Managed Operations": Azure names this delegation 'not-a-guid', which is not a GUID; it cannot be adopted`,
     ]);
-    expect(readFileSync(stackFile, "utf8")).toBe(readFileSync(join(REPO_ROOT, "stacks", "Pulumi.northwind.yaml"), "utf8"));
+    expect(readFileSync(stackFile, "utf8")).toBe(
+      readFileSync(join(REPO_ROOT, "stacks", "Pulumi.northwind.yaml"), "utf8"),
+    );
     expect(result.status).toBe(1);
   });
 });

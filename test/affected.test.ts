@@ -21,7 +21,8 @@ function programRepository() {
   const root = tempProject();
   // Three stacks are enough (one with each kind of identity, one without): each costs two plans.
   rmSync(join(root, "stacks", "Pulumi.contoso-pipelines.yaml"));
-  for (const item of ["index.ts", "components", "src", "policies", "package.json", "tsconfig.json", ".gitignore"]) cpSync(join(REPO_ROOT, item), join(root, item), { recursive: true });
+  for (const item of ["index.ts", "components", "src", "policies", "package.json", "tsconfig.json", ".gitignore"])
+    cpSync(join(REPO_ROOT, item), join(root, item), { recursive: true });
   symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"), "dir");
   git(root, "init", "-q", "-b", "main");
   git(root, "add", "-A");
@@ -29,7 +30,8 @@ function programRepository() {
   return root;
 }
 
-const affected = (root: string, base: string) => JSON.parse(runCli("affected", ["--base", base, "--format", "json"], root).stdout);
+const affected = (root: string, base: string) =>
+  JSON.parse(runCli("affected", ["--base", base, "--format", "json"], root).stdout);
 
 describe("npm run affected", () => {
   it("maps each kind of change to the stacks it affects", () => {
@@ -60,7 +62,9 @@ describe("npm run affected", () => {
       writeFileSync(file, readFileSync(file, "utf8").replace("[rg-app, rg-data]", "[rg-app]"));
     });
     expect(affected(root, operations)).toEqual([{ stack: "northwind", mode: "onboarding" }]);
-    expect(runCli("affected", ["--base", operations], root).stdout).toBe("northwind (onboarding): stack file changed\n");
+    expect(runCli("affected", ["--base", operations], root).stdout).toBe(
+      "northwind (onboarding): stack file changed\n",
+    );
   });
 
   it("a stack that stops using an offer is still affected by that offer's change", () => {
@@ -68,13 +72,20 @@ describe("npm run affected", () => {
     const start = git(root, "rev-parse", "HEAD").trim();
     commit("switch offers", () => {
       const stack = join(root, "stacks", "Pulumi.northwind.yaml");
-      writeFileSync(stack, readFileSync(stack, "utf8").replace("offers/contoso-operations.yaml", "offers/contoso-escalation.yaml"));
+      writeFileSync(
+        stack,
+        readFileSync(stack, "utf8").replace("offers/contoso-operations.yaml", "offers/contoso-escalation.yaml"),
+      );
       const offer = join(root, "offers", "contoso-operations.yaml");
       writeFileSync(offer, readFileSync(offer, "utf8").replace("Tier 1 Support", "Tier 1"));
     });
-    const northwind = JSON.parse(runCli("affected", ["--base", start, "--format", "json"], root).stdout).find((entry: { stack: string }) => entry.stack === "northwind");
+    const northwind = JSON.parse(runCli("affected", ["--base", start, "--format", "json"], root).stdout).find(
+      (entry: { stack: string }) => entry.stack === "northwind",
+    );
     expect(northwind).toBeDefined();
-    expect(runCli("affected", ["--base", start], root).stdout).toContain("northwind (onboarding): stack file changed; offer offers/contoso-operations.yaml changed");
+    expect(runCli("affected", ["--base", start], root).stdout).toContain(
+      "northwind (onboarding): stack file changed; offer offers/contoso-operations.yaml changed",
+    );
   });
 
   it("with --files-only, program changes affect every stack; working-tree and removed stacks count; azure-matrix legs have names Azure accepts", () => {
@@ -93,9 +104,18 @@ describe("npm run affected", () => {
       "northwind (onboarding): program or policy code changed (src/program.ts): every stack (--files-only)",
       "",
     ]);
-    expect(JSON.parse(runCli("affected", ["--base", "main", "--format", "json", "--mode", "managing", "--files-only"], root).stdout)).toEqual([]);
-    expect(result.stderr).toBe("stack northwind-managed was removed: run the destroy workflow (or 'pulumi destroy --stack northwind-managed') to remove its delegations\n");
-    expect(runCli("affected", ["--base", "nope"], root)).toMatchObject({ status: 2, stderr: expect.stringContaining("'nope' is not a commit") });
+    expect(
+      JSON.parse(
+        runCli("affected", ["--base", "main", "--format", "json", "--mode", "managing", "--files-only"], root).stdout,
+      ),
+    ).toEqual([]);
+    expect(result.stderr).toBe(
+      "stack northwind-managed was removed: run the destroy workflow (or 'pulumi destroy --stack northwind-managed') to remove its delegations\n",
+    );
+    expect(runCli("affected", ["--base", "nope"], root)).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining("'nope' is not a commit"),
+    });
   });
 
   it("shards into balanced batches, and refuses more batches than allowed", () => {
@@ -103,40 +123,77 @@ describe("npm run affected", () => {
     writeFileSync(join(root, "src", "program.ts"), "export const changed = true;\n");
     const json = runCli("affected", ["--base", "main", "--format", "json", "--files-only", "--batch-size", "3"], root);
     expect(JSON.parse(json.stdout)).toEqual([
-      { name: "batch 1 of 2", stacks: [{ stack: "contoso-pipelines", mode: "onboarding" }, { stack: "fabrikam", mode: "onboarding" }] },
-      { name: "batch 2 of 2", stacks: [{ stack: "northwind", mode: "onboarding" }, { stack: "northwind-managed", mode: "managing" }] },
+      {
+        name: "batch 1 of 2",
+        stacks: [
+          { stack: "contoso-pipelines", mode: "onboarding" },
+          { stack: "fabrikam", mode: "onboarding" },
+        ],
+      },
+      {
+        name: "batch 2 of 2",
+        stacks: [
+          { stack: "northwind", mode: "onboarding" },
+          { stack: "northwind-managed", mode: "managing" },
+        ],
+      },
     ]);
-    const azure = runCli("affected", ["--base", "main", "--format", "azure-matrix", "--files-only", "--batch-size", "3"], root);
-    expect(JSON.parse(azure.stdout)).toEqual({ batch_1: { batch: "1", stacks: "contoso-pipelines fabrikam" }, batch_2: { batch: "2", stacks: "northwind northwind-managed" } });
-    const refused = runCli("affected", ["--base", "main", "--format", "json", "--files-only", "--batch-size", "1", "--max-batches", "3"], root);
+    const azure = runCli(
+      "affected",
+      ["--base", "main", "--format", "azure-matrix", "--files-only", "--batch-size", "3"],
+      root,
+    );
+    expect(JSON.parse(azure.stdout)).toEqual({
+      batch_1: { batch: "1", stacks: "contoso-pipelines fabrikam" },
+      batch_2: { batch: "2", stacks: "northwind northwind-managed" },
+    });
+    const refused = runCli(
+      "affected",
+      ["--base", "main", "--format", "json", "--files-only", "--batch-size", "1", "--max-batches", "3"],
+      root,
+    );
     expect(refused).toMatchObject({
       status: 1,
       stdout: "",
       stderr:
         "4 stacks are affected: that is 4 batches of at most 1, more than --max-batches 3. Raise --batch-size (GitHub allows 256 jobs per matrix) or deploy in several runs (--mode, or a nearer --base).\n",
     });
-    expect(runCli("affected", ["--base", "main", "--batch-size", "0"], root)).toMatchObject({ status: 2, stderr: expect.stringContaining("--batch-size must be a whole number from 1 to 1000000, not '0'") });
+    expect(runCli("affected", ["--base", "main", "--batch-size", "0"], root)).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining("--batch-size must be a whole number from 1 to 1000000, not '0'"),
+    });
   });
 });
 
 describe("npm run affected --from (a saved list, formatted again)", () => {
   it("gives the Azure matrix of one mode from a list saved by --format json; refuses what is not such a list", () => {
     const root = tempProject({
-      "affected.json": '[{"stack":"fabrikam","mode":"onboarding"},{"stack":"northwind-managed","mode":"managing"},{"stack":"x.y","mode":"onboarding"}]\n',
+      "affected.json":
+        '[{"stack":"fabrikam","mode":"onboarding"},{"stack":"northwind-managed","mode":"managing"},{"stack":"x.y","mode":"onboarding"}]\n',
       "broken.json": '[{"stack":"../etc","mode":"onboarding"}]',
     });
-    expect(runCli("affected", ["--from", "affected.json", "--format", "azure-matrix", "--mode", "onboarding"], root)).toEqual({
+    expect(
+      runCli("affected", ["--from", "affected.json", "--format", "azure-matrix", "--mode", "onboarding"], root),
+    ).toEqual({
       status: 0,
       stdout: '{"fabrikam":{"stack":"fabrikam","mode":"onboarding"},"x_y":{"stack":"x.y","mode":"onboarding"}}\n',
       stderr: "",
     });
-    expect(JSON.parse(runCli("affected", ["--from", "affected.json", "--mode", "managing"], root).stdout)).toEqual([{ stack: "northwind-managed", mode: "managing" }]);
+    expect(JSON.parse(runCli("affected", ["--from", "affected.json", "--mode", "managing"], root).stdout)).toEqual([
+      { stack: "northwind-managed", mode: "managing" },
+    ]);
     const refused = (args: string[]) => runCli("affected", args, root).stderr.split("\n")[0];
-    expect(refused(["--from", "broken.json"])).toBe("error: 'broken.json' is not a list saved by 'affected --format json': at 0.stack, Invalid string: must match pattern /^(?!\\.{1,2}$)[A-Za-z0-9._-]+$/");
+    expect(refused(["--from", "broken.json"])).toBe(
+      "error: 'broken.json' is not a list saved by 'affected --format json': at 0.stack, Invalid string: must match pattern /^(?!\\.{1,2}$)[A-Za-z0-9._-]+$/",
+    );
     expect(refused(["--from", "Pulumi.yaml"])).toBe("error: 'Pulumi.yaml' is not JSON");
-    expect(refused(["--from", "/etc/hostname"])).toBe("error: '/etc/hostname' leads outside the project (through '..', an absolute path or a symbolic link); files must be inside it");
+    expect(refused(["--from", "/etc/hostname"])).toBe(
+      "error: '/etc/hostname' leads outside the project (through '..', an absolute path or a symbolic link); files must be inside it",
+    );
     expect(refused(["--from", "affected.json", "--base", "main"])).toBe("error: give one of --base and --from");
-    expect(refused(["--from", "affected.json", "--format", "text"])).toBe("error: --from gives --format json or azure-matrix (a saved list has no reasons)");
+    expect(refused(["--from", "affected.json", "--format", "text"])).toBe(
+      "error: --from gives --format json or azure-matrix (a saved list has no reasons)",
+    );
   });
 });
 
@@ -153,21 +210,35 @@ describe("npm run affected, program changes judged by running the program at bot
     };
     const start = git(root, "rev-parse", "HEAD").trim();
     // Refactor: a renamed local, same resources, same policy results.
-    const refactor = commit("refactor", "components/managedIdentity.ts", "const { identityName, resourceGroupName, location, tags, isolationScope } = args;", "const { identityName: identity, resourceGroupName, location, tags, isolationScope } = args;\n    const identityName = identity;");
+    const refactor = commit(
+      "refactor",
+      "components/managedIdentity.ts",
+      "const { identityName, resourceGroupName, location, tags, isolationScope } = args;",
+      "const { identityName: identity, resourceGroupName, location, tags, isolationScope } = args;\n    const identityName = identity;",
+    );
     const refactored = runCli("affected", ["--base", start, "--format", "json"], root);
     expect(JSON.parse(refactored.stdout)).toEqual([]);
-    expect(refactored.stderr).toBe("program or policy code changed (components/managedIdentity.ts): ran 3 stack(s) at both revisions; 3 unchanged\n");
+    expect(refactored.stderr).toBe(
+      "program or policy code changed (components/managedIdentity.ts): ran 3 stack(s) at both revisions; 3 unchanged\n",
+    );
 
     // A tag on identities created as UserAssignedIdentity: northwind-managed's identity has an
     // isolation scope (a GenericResource) and northwind has none, so only fabrikam changes.
-    commit("tag identities", "components/managedIdentity.ts", "{ resourceName: identityName, resourceGroupName, location, ...(tags ? { tags } : {}) }", '{ resourceName: identityName, resourceGroupName, location, tags: { ...tags, "managed-by": "lighthouse" } }');
+    commit(
+      "tag identities",
+      "components/managedIdentity.ts",
+      "{ resourceName: identityName, resourceGroupName, location, ...(tags ? { tags } : {}) }",
+      '{ resourceName: identityName, resourceGroupName, location, tags: { ...tags, "managed-by": "lighthouse" } }',
+    );
     const temporary = mkdtempSync(join(tmpdir(), "affected-tmp-"));
     const changed = runCli("affected", ["--base", refactor], root, { TMPDIR: temporary });
     expect(changed.stdout.split("\n")).toEqual([
       "fabrikam (onboarding): program change alters its resources (program run at both revisions)",
       "",
     ]);
-    expect(changed.stderr).toBe("program or policy code changed (components/managedIdentity.ts): ran 3 stack(s) at both revisions; 2 unchanged\n");
+    expect(changed.stderr).toBe(
+      "program or policy code changed (components/managedIdentity.ts): ran 3 stack(s) at both revisions; 2 unchanged\n",
+    );
     // Only the base checkout was temporary: it is gone.
     expect(readdirSync(temporary).filter((name) => name.startsWith("lighthouse-base-"))).toEqual([]);
   }, 120_000);

@@ -12,7 +12,11 @@ const offerFor = (managedByTenantId?: string) => {
 
 /** The component on its own, as any Pulumi TypeScript program would use it. */
 const deploy = (offer = offerFor(), extra: { resourceGroups?: string[]; customerTenantId?: string } = {}) =>
-  runOffline("any-project", "dev", () => new LighthouseDelegation("contoso", { offer, subscriptionId: SUBSCRIPTION, ...extra }));
+  runOffline(
+    "any-project",
+    "dev",
+    () => new LighthouseDelegation("contoso", { offer, subscriptionId: SUBSCRIPTION, ...extra }),
+  );
 
 describe("LighthouseDelegation on its own", () => {
   it("declares a definition and an assignment, both replaced delete-first", async () => {
@@ -26,7 +30,9 @@ describe("LighthouseDelegation on its own", () => {
 
   it("a new managing tenant keeps the logical name but changes the definition GUID: a replacement, never an in-place update", async () => {
     const before = (await deploy(offerFor())).resources.find((resource) => resource.name === "contoso-definition")!;
-    const after = (await deploy(offerFor("de83f4a9-a76a-4025-a91a-91171923eac7"))).resources.find((resource) => resource.name === "contoso-definition")!;
+    const after = (await deploy(offerFor("de83f4a9-a76a-4025-a91a-91171923eac7"))).resources.find(
+      (resource) => resource.name === "contoso-definition",
+    )!;
     expect(after.urn).toBe(before.urn);
     expect(after.inputs.registrationDefinitionId).not.toBe(before.inputs.registrationDefinitionId);
   });
@@ -34,13 +40,20 @@ describe("LighthouseDelegation on its own", () => {
   it("exposes the definition id, assignment ids and delegated scopes", async () => {
     const { result } = await deploy(offerFor(), { resourceGroups: ["rg-a", "rg-b"] });
     const resolve = <T>(output: { apply(f: (v: T) => void): unknown }) => new Promise<T>((done) => output.apply(done));
-    expect(result.delegatedScopes).toEqual([`/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-a`, `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-b`]);
-    expect(await resolve<string>(result.registrationDefinitionId)).toMatch(new RegExp(`^/subscriptions/${SUBSCRIPTION}/providers/Microsoft.ManagedServices/registrationDefinitions/`));
+    expect(result.delegatedScopes).toEqual([
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-a`,
+      `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-b`,
+    ]);
+    expect(await resolve<string>(result.registrationDefinitionId)).toMatch(
+      new RegExp(`^/subscriptions/${SUBSCRIPTION}/providers/Microsoft.ManagedServices/registrationDefinitions/`),
+    );
     expect(await Promise.all(result.registrationAssignmentIds.map((id) => resolve<string>(id)))).toHaveLength(2);
   });
 
   it("refuses a customer tenant that is the managing tenant", async () => {
     const offer = offerFor();
-    await expect(deploy(offer, { customerTenantId: offer.managedByTenantId.toUpperCase() })).rejects.toThrow(/offer\.yaml: managedByTenantId .* is the customer's own tenant/);
+    await expect(deploy(offer, { customerTenantId: offer.managedByTenantId.toUpperCase() })).rejects.toThrow(
+      /offer\.yaml: managedByTenantId .* is the customer's own tenant/,
+    );
   });
 });

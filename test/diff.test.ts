@@ -16,11 +16,36 @@ describe("npm run diff (access review)", () => {
     root = committedProject();
     // A second revision of the offers and stacks, left in the working tree.
     edit(root, "offers/contoso-escalation.yaml", "maximumActivationDuration: PT4H", "maximumActivationDuration: PT8H");
-    edit(root, "offers/contoso-escalation.yaml", "principalId: d9b22cd6-6407-43cc-8c60-07c56df0b51a\n          principalIdDisplayName: Duty managers", "principalId: 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n          principalIdDisplayName: Security leads");
-    edit(root, "offers/contoso-operations.yaml", "authorizations:\n", "authorizations:\n  - principalId: 1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b\n    principalIdDisplayName: Network team\n    role: Network Contributor\n");
-    edit(root, "offers/contoso-operations.yaml", "delegatedRoles: [Contributor, Monitoring Contributor]", "delegatedRoles: [Contributor, Monitoring Contributor, Backup Contributor]");
-    edit(root, "stacks/Pulumi.northwind.yaml", "        - subscriptionId: a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d\n          resourceGroups: [rg-shared]\n", "");
-    edit(root, "stacks/Pulumi.fabrikam.yaml", "        - role: Reader\n", "        - role: Backup Contributor\n          scope: /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea\n        - role: Reader\n");
+    edit(
+      root,
+      "offers/contoso-escalation.yaml",
+      "principalId: d9b22cd6-6407-43cc-8c60-07c56df0b51a\n          principalIdDisplayName: Duty managers",
+      "principalId: 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d\n          principalIdDisplayName: Security leads",
+    );
+    edit(
+      root,
+      "offers/contoso-operations.yaml",
+      "authorizations:\n",
+      "authorizations:\n  - principalId: 1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b\n    principalIdDisplayName: Network team\n    role: Network Contributor\n",
+    );
+    edit(
+      root,
+      "offers/contoso-operations.yaml",
+      "delegatedRoles: [Contributor, Monitoring Contributor]",
+      "delegatedRoles: [Contributor, Monitoring Contributor, Backup Contributor]",
+    );
+    edit(
+      root,
+      "stacks/Pulumi.northwind.yaml",
+      "        - subscriptionId: a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d\n          resourceGroups: [rg-shared]\n",
+      "",
+    );
+    edit(
+      root,
+      "stacks/Pulumi.fabrikam.yaml",
+      "        - role: Reader\n",
+      "        - role: Backup Contributor\n          scope: /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea\n        - role: Reader\n",
+    );
   });
 
   it("lists the access changes of every stack, weakenings first, aggregated per customer with resource groups named", () => {
@@ -65,18 +90,70 @@ describe("npm run diff (access review)", () => {
     const { stdout, status } = runCli("diff", ["--stack", "northwind", "--base", "main", "--format", "json"], root);
     expect(status).toBe(0);
     const review = JSON.parse(stdout);
-    const rgShared = { subscription: "a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d", scope: "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d/resourceGroups/rg-shared", scopeKind: "resource group", offer: "Contoso Managed Operations" };
-    const inGroup = (group: string) => ({ subscription: "9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d", scope: `/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/${group}`, scopeKind: "resource group", offer: "Contoso Managed Operations" });
+    const rgShared = {
+      subscription: "a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d",
+      scope: "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d/resourceGroups/rg-shared",
+      scopeKind: "resource group",
+      offer: "Contoso Managed Operations",
+    };
+    const inGroup = (group: string) => ({
+      subscription: "9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d",
+      scope: `/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/${group}`,
+      scopeKind: "resource group",
+      offer: "Contoso Managed Operations",
+    });
     const identityAdmins = { id: "2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b", name: "Identity admins" };
     const networkTeam = { id: "1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", name: "Network team" };
     const uaa = { role: "User Access Administrator", eligible: false };
     expect(review.records).toEqual([
-      { stack: "northwind", change: "delegated-role-added", ...inGroup("rg-app"), principal: identityAdmins, ...uaa, after: "Backup Contributor", weakening: true },
-      { stack: "northwind", change: "delegated-role-added", ...inGroup("rg-data"), principal: identityAdmins, ...uaa, after: "Backup Contributor", weakening: true },
+      {
+        stack: "northwind",
+        change: "delegated-role-added",
+        ...inGroup("rg-app"),
+        principal: identityAdmins,
+        ...uaa,
+        after: "Backup Contributor",
+        weakening: true,
+      },
+      {
+        stack: "northwind",
+        change: "delegated-role-added",
+        ...inGroup("rg-data"),
+        principal: identityAdmins,
+        ...uaa,
+        after: "Backup Contributor",
+        weakening: true,
+      },
       { stack: "northwind", change: "delegation-removed", ...rgShared, weakening: false },
-      { stack: "northwind", change: "revoked", ...rgShared, principal: { id: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", name: "Tier 1 Support" }, role: "Reader", eligible: false, before: {}, weakening: false },
-      { stack: "northwind", change: "revoked", ...rgShared, principal: { id: "0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", name: "Operations engineers" }, role: "Contributor", eligible: false, before: {}, weakening: false },
-      { stack: "northwind", change: "revoked", ...rgShared, principal: identityAdmins, ...uaa, before: { delegatedRoles: ["Contributor", "Monitoring Contributor"] }, weakening: false },
+      {
+        stack: "northwind",
+        change: "revoked",
+        ...rgShared,
+        principal: { id: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", name: "Tier 1 Support" },
+        role: "Reader",
+        eligible: false,
+        before: {},
+        weakening: false,
+      },
+      {
+        stack: "northwind",
+        change: "revoked",
+        ...rgShared,
+        principal: { id: "0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", name: "Operations engineers" },
+        role: "Contributor",
+        eligible: false,
+        before: {},
+        weakening: false,
+      },
+      {
+        stack: "northwind",
+        change: "revoked",
+        ...rgShared,
+        principal: identityAdmins,
+        ...uaa,
+        before: { delegatedRoles: ["Contributor", "Monitoring Contributor"] },
+        weakening: false,
+      },
       {
         stack: "northwind",
         change: "revoked",
@@ -87,16 +164,47 @@ describe("npm run diff (access review)", () => {
         before: {},
         weakening: false,
       },
-      { stack: "northwind", change: "granted", ...inGroup("rg-app"), principal: networkTeam, role: "Network Contributor", eligible: false, after: {}, weakening: false },
-      { stack: "northwind", change: "granted", ...inGroup("rg-data"), principal: networkTeam, role: "Network Contributor", eligible: false, after: {}, weakening: false },
+      {
+        stack: "northwind",
+        change: "granted",
+        ...inGroup("rg-app"),
+        principal: networkTeam,
+        role: "Network Contributor",
+        eligible: false,
+        after: {},
+        weakening: false,
+      },
+      {
+        stack: "northwind",
+        change: "granted",
+        ...inGroup("rg-data"),
+        principal: networkTeam,
+        role: "Network Contributor",
+        eligible: false,
+        after: {},
+        weakening: false,
+      },
     ]);
-    expect(review.stacks).toEqual([{ stack: "northwind", customer: "Northwind Traders", changes: expect.any(Array), records: review.records, errors: [] }]);
+    expect(review.stacks).toEqual([
+      {
+        stack: "northwind",
+        customer: "Northwind Traders",
+        changes: expect.any(Array),
+        records: review.records,
+        errors: [],
+      },
+    ]);
     expect(review.stacks[0].changes).toHaveLength(7);
   });
 
   it("reports a new managing tenant as a replaced delegation", () => {
     const other = committedProject();
-    edit(other, "offers/contoso-escalation.yaml", "managedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc", "managedByTenantId: de83f4a9-a76a-4025-a91a-91171923eac7");
+    edit(
+      other,
+      "offers/contoso-escalation.yaml",
+      "managedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc",
+      "managedByTenantId: de83f4a9-a76a-4025-a91a-91171923eac7",
+    );
     const result = runCli("diff", ["--stack", "fabrikam", "--base", "main", "--format", "json"], other);
     const [review] = JSON.parse(result.stdout).stacks;
     expect(review.changes).toEqual([
@@ -106,10 +214,15 @@ describe("npm run diff (access review)", () => {
 
   it("says 'No access changes.' when nothing changed, and refuses an unknown ref", () => {
     const same = committedProject();
-    expect(runCli("diff", ["--stack", "northwind", "--base", "main"], same).stdout).toContain("### northwind (Northwind Traders)\n\nNo access changes.");
+    expect(runCli("diff", ["--stack", "northwind", "--base", "main"], same).stdout).toContain(
+      "### northwind (Northwind Traders)\n\nNo access changes.",
+    );
     const two = runCli("diff", ["--stack", "northwind", "--stack", "fabrikam", "--base", "main"], same).stdout;
     expect(two.match(/^### /gm)).toHaveLength(2);
-    expect(runCli("diff", ["--stack", "northwind", "--base", "v9"], same)).toMatchObject({ status: 2, stderr: expect.stringContaining("'v9' is not a commit") });
+    expect(runCli("diff", ["--stack", "northwind", "--base", "v9"], same)).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining("'v9' is not a commit"),
+    });
   });
 
   it("a removed stack revokes nothing by itself, and MFA Azure → None is a weakening", () => {
@@ -136,7 +249,12 @@ describe("npm run diff (access review)", () => {
 
   it("caches the base's access by base commit: a second review plans only the working tree", () => {
     const project = committedProject();
-    edit(project, "offers/contoso-escalation.yaml", "maximumActivationDuration: PT4H", "maximumActivationDuration: PT2H");
+    edit(
+      project,
+      "offers/contoso-escalation.yaml",
+      "maximumActivationDuration: PT4H",
+      "maximumActivationDuration: PT2H",
+    );
     const first = runCli("diff", ["--stack", "fabrikam", "--base", "main"], project);
     const cache = join(project, "node_modules", ".cache", "lighthouse-diff");
     const [entry] = readdirSync(cache);
@@ -159,12 +277,16 @@ describe("npm run diff (access review)", () => {
     edit(broken, "offers/contoso-operations.yaml", "role: Reader", "role: Owner");
     const result = runCli("diff", ["--stack", "northwind", "--base", "main"], broken);
     expect(result.status).toBe(1);
-    expect(result.stdout).toMatch(/in the working tree: stack northwind is not valid:\n.*offers\/contoso-operations\.yaml:\d+:\d+: error: Owner cannot be used/);
+    expect(result.stdout).toMatch(
+      /in the working tree: stack northwind is not valid:\n.*offers\/contoso-operations\.yaml:\d+:\d+: error: Owner cannot be used/,
+    );
     // The base revision (run in a worker thread) reports the same way.
     git(broken, "commit", "-qam", "broken");
     edit(broken, "offers/contoso-operations.yaml", "role: Owner", "role: Reader");
     const base = runCli("diff", ["--stack", "northwind", "--base", "HEAD"], broken);
     expect(base.status).toBe(1);
-    expect(base.stdout).toMatch(/at HEAD: stack northwind is not valid:\n.*offers\/contoso-operations\.yaml:\d+:\d+: error: Owner cannot be used/);
+    expect(base.stdout).toMatch(
+      /at HEAD: stack northwind is not valid:\n.*offers\/contoso-operations\.yaml:\d+:\d+: error: Owner cannot be used/,
+    );
   });
 });

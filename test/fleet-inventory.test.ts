@@ -21,17 +21,29 @@ function fleetState() {
   const fabrikam = deployedState(stackOf("fabrikam"));
   const northwind = deployedState(stackOf("northwind"));
   // The seed's "Test Corp." delegation (another managing tenant) in Fabrikam's first subscription.
-  const foreign = JSON.parse(readFileSync(join(__dirname, "fixtures", "seed", "registration-definitions-list-filter-in.json"), "utf8")).value[1];
+  const foreign = JSON.parse(
+    readFileSync(join(__dirname, "fixtures", "seed", "registration-definitions-list-filter-in.json"), "utf8"),
+  ).value[1];
   const foreignId = `/subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea/providers/Microsoft.ManagedServices/registrationDefinitions/${foreign.name}`;
   // Contoso's operations offer, delegated in a subscription no stack lists.
   const stray = structuredClone(fabrikam.definitions[0]);
   stray.id = stray.id.replace("0afefe50-734e-4610-8a82-a144a2f49dea", ELSEWHERE);
   return {
-    definitions: [...fabrikam.definitions, ...northwind.definitions, { ...foreign, id: foreignId, type: "Microsoft.ManagedServices/registrationDefinitions" }, stray],
+    definitions: [
+      ...fabrikam.definitions,
+      ...northwind.definitions,
+      { ...foreign, id: foreignId, type: "Microsoft.ManagedServices/registrationDefinitions" },
+      stray,
+    ],
     assignments: [
       ...fabrikam.assignments,
       ...northwind.assignments,
-      { id: `/subscriptions/${ELSEWHERE}/providers/Microsoft.ManagedServices/registrationAssignments/aaaaaaaa-0000-4000-8000-000000000001`, name: "aaaaaaaa-0000-4000-8000-000000000001", type: "Microsoft.ManagedServices/registrationAssignments", properties: { registrationDefinitionId: stray.id } },
+      {
+        id: `/subscriptions/${ELSEWHERE}/providers/Microsoft.ManagedServices/registrationAssignments/aaaaaaaa-0000-4000-8000-000000000001`,
+        name: "aaaaaaaa-0000-4000-8000-000000000001",
+        type: "Microsoft.ManagedServices/registrationAssignments",
+        properties: { registrationDefinitionId: stray.id },
+      },
     ],
   };
 }
@@ -39,7 +51,9 @@ function fleetState() {
 describe("npm run inventory -- --all", () => {
   it("--drift: every stack at once, and what no stack claims (exit 1)", async () => {
     fake = await startFakeArm({ ...fleetState(), pageSize: 4 });
-    const result = await runCliAsync("inventory", ["--all", "--drift", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" });
+    const result = await runCliAsync("inventory", ["--all", "--drift", "--endpoint", fake.url], {
+      AZURE_ACCESS_TOKEN: "fake-token",
+    });
     expect(result.stdout).toBe(
       [
         "Stack fabrikam: In sync: Azure matches the offers.",
@@ -55,20 +69,33 @@ describe("npm run inventory -- --all", () => {
     expect(result.status).toBe(1);
     // 14 rows (fabrikam 3 definitions + 3 assignments, northwind 2 + 3, Test Corp. 1, the stray 1 + 1),
     // 4 a page: four POSTs, each after the first with the $skipToken of the one before.
-    expect(fake.requests.map((request) => request.path)).toEqual(Array(4).fill("/providers/Microsoft.ResourceGraph/resources"));
+    expect(fake.requests.map((request) => request.path)).toEqual(
+      Array(4).fill("/providers/Microsoft.ResourceGraph/resources"),
+    );
   });
 
   it("lists every delegation found, and exits 3 when Resource Graph cannot be read", async () => {
     fake = await startFakeArm({ ...fleetState(), pageSize: 100 });
-    const listed = await runCliAsync("inventory", ["--all", "--managed-by", "de83f4a9-a76a-4025-a91a-91171923eac7", "--format", "json", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" });
-    expect(JSON.parse(listed.stdout).delegations.map((delegation: { subscriptionId: string; offer: string }) => `${delegation.subscriptionId} ${delegation.offer}`)).toEqual([
-      "0afefe50-734e-4610-8a82-a144a2f49dea DefinitionName",
-    ]);
+    const listed = await runCliAsync(
+      "inventory",
+      ["--all", "--managed-by", "de83f4a9-a76a-4025-a91a-91171923eac7", "--format", "json", "--endpoint", fake.url],
+      { AZURE_ACCESS_TOKEN: "fake-token" },
+    );
+    expect(
+      JSON.parse(listed.stdout).delegations.map(
+        (delegation: { subscriptionId: string; offer: string }) => `${delegation.subscriptionId} ${delegation.offer}`,
+      ),
+    ).toEqual(["0afefe50-734e-4610-8a82-a144a2f49dea DefinitionName"]);
     fake.faults.push({ kind: "error", status: 403 });
-    expect(await runCliAsync("inventory", ["--all", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" })).toMatchObject({
+    expect(
+      await runCliAsync("inventory", ["--all", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" }),
+    ).toMatchObject({
       status: 3,
       stderr: "could not read the delegations (nothing below is complete): BadRequest: injected failure (HTTP 403)\n",
     });
-    expect(await runCliAsync("inventory", ["--all", "--stack", "fabrikam"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: give exactly one of --stack, --scope and --all/) });
+    expect(await runCliAsync("inventory", ["--all", "--stack", "fabrikam"])).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^error: give exactly one of --stack, --scope and --all/),
+    });
   });
 });

@@ -7,7 +7,16 @@ import { join } from "node:path";
  * runs yesterday's JavaScript. Skipped when the build is newer than every source it compiles.
  */
 const ROOT = join(__dirname, "..");
-const SOURCES = ["index.ts", "src", "components", "policies", "scripts", "test/fake-arm", "tsconfig.json", "tsconfig.build.json"];
+const SOURCES = [
+  "index.ts",
+  "src",
+  "components",
+  "policies",
+  "scripts",
+  "test/fake-arm",
+  "tsconfig.json",
+  "tsconfig.build.json",
+];
 
 function newestChange(path: string): number {
   const stat = statSync(path);
@@ -17,6 +26,14 @@ function newestChange(path: string): number {
 
 export default function setup(): void {
   const built = join(ROOT, "dist", ".tsbuildinfo");
-  if (existsSync(built) && statSync(built).mtimeMs > Math.max(...SOURCES.map((source) => newestChange(join(ROOT, source))))) return;
-  execFileSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: "inherit" });
+  if (
+    existsSync(built) &&
+    statSync(built).mtimeMs > Math.max(...SOURCES.map((source) => newestChange(join(ROOT, source))))
+  )
+    return;
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")],
+    { cwd: ROOT, stdio: "inherit" },
+  );
 }

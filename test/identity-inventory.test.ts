@@ -31,15 +31,22 @@ async function run(stack: string, args: string[], change: (state: Identities) =>
   const state = deployedIdentities(stackOf(stack));
   change(state);
   fake = await startFakeArm(state);
-  return runCliAsync("inventory", ["--stack", stack, "--identities", ...args, "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" });
+  return runCliAsync("inventory", ["--stack", stack, "--identities", ...args, "--endpoint", fake.url], {
+    AZURE_ACCESS_TOKEN: "fake-token",
+  });
 }
 
 const credential = (identity: string, name: string, subject: string) => ({
   id: `${identity}/federatedIdentityCredentials/${name}`,
   name,
-  properties: { issuer: "https://token.actions.githubusercontent.com", subject, audiences: ["api://AzureADTokenExchange"] },
+  properties: {
+    issuer: "https://token.actions.githubusercontent.com",
+    subject,
+    audiences: ["api://AzureADTokenExchange"],
+  },
 });
-const principalOf = (state: Identities, id: string) => state.identities.find((identity) => identity.id === id)!.properties.principalId as string;
+const principalOf = (state: Identities, id: string) =>
+  state.identities.find((identity) => identity.id === id)!.properties.principalId as string;
 
 describe("npm run inventory -- --identities --drift", () => {
   it("in sync", async () => {
@@ -50,7 +57,9 @@ describe("npm run inventory -- --identities --drift", () => {
 
   it("a missing identity", async () => {
     const result = await run("fabrikam", ["--drift"], (state) => state.identities.splice(0, 1));
-    expect(result.stdout).toBe(`Identity drift: 1 finding(s)\n  missing-identity        ${AUTOMATION}: declared, but Azure has no such identity\n`);
+    expect(result.stdout).toBe(
+      `Identity drift: 1 finding(s)\n  missing-identity        ${AUTOMATION}: declared, but Azure has no such identity\n`,
+    );
     expect(result.status).toBe(1);
   });
 
@@ -61,7 +70,11 @@ describe("npm run inventory -- --identities --drift", () => {
       state.roleAssignments.push({
         id: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleAssignments/00000000-0000-4000-8000-0000000000aa`,
         name: "00000000-0000-4000-8000-0000000000aa",
-        properties: { roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${OWNER}`, principalId: principalOf(state, AUTOMATION), scope: `/subscriptions/${SUB}` },
+        properties: {
+          roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${OWNER}`,
+          principalId: principalOf(state, AUTOMATION),
+          scope: `/subscriptions/${SUB}`,
+        },
       });
       state.identities[0].tags = { owner: "someone-else", purpose: "runbooks" };
     });
@@ -80,13 +93,19 @@ describe("npm run inventory -- --identities --drift", () => {
 
   it("reads every page of a long credential list ($top 20, then $skiptoken)", async () => {
     const result = await run("fabrikam", ["--drift", "--format", "json"], (state) => {
-      for (let index = 0; index < 24; index++) state.federatedCredentials.push(credential(AUTOMATION, `extra-${String(index).padStart(2, "0")}`, `repo:x/y:${index}`));
+      for (let index = 0; index < 24; index++)
+        state.federatedCredentials.push(
+          credential(AUTOMATION, `extra-${String(index).padStart(2, "0")}`, `repo:x/y:${index}`),
+        );
     });
     const drift = JSON.parse(result.stdout).drift as Array<{ kind: string; message: string }>;
     expect(drift.map((item) => item.kind)).toEqual(Array(24).fill("extra-credential"));
     expect(drift[23].message).toMatch(/^credential 'extra-23' trusts/);
     const pages = fake!.requests.filter((request) => request.path.endsWith("/federatedIdentityCredentials"));
-    expect(pages.map((request) => [request.query.get("$top"), request.query.get("$skiptoken")])).toEqual([["20", null], ["20", "20"]]);
+    expect(pages.map((request) => [request.query.get("$top"), request.query.get("$skiptoken")])).toEqual([
+      ["20", null],
+      ["20", "20"],
+    ]);
     expect(result.status).toBe(1);
   });
 
@@ -99,7 +118,9 @@ describe("npm run inventory -- --identities --drift", () => {
         location: "westeurope",
         properties: { principalId: "5c3e2a1b-0000-4000-8000-000000000001" },
       });
-      state.federatedCredentials.push(credential(AUTOMATION.replace("id-contoso-automation", "id-shadow"), "shadow", "repo:x/y:shadow"));
+      state.federatedCredentials.push(
+        credential(AUTOMATION.replace("id-contoso-automation", "id-shadow"), "shadow", "repo:x/y:shadow"),
+      );
     });
     expect(result.stdout).toBe(
       [
@@ -117,7 +138,9 @@ describe("npm run inventory -- --identities --drift", () => {
     expect(inSync.stdout).toBe("In sync: Azure matches the stack's identities.\n");
     await fake!.close();
     const result = await run("northwind-managed", ["--drift"], (state) => state.systemIdentities.splice(0, 1));
-    expect(result.stdout).toBe(`Identity drift: 1 finding(s)\n  missing-identity        ${VM}: the resource has no system-assigned identity (or does not exist)\n`);
+    expect(result.stdout).toBe(
+      `Identity drift: 1 finding(s)\n  missing-identity        ${VM}: the resource has no system-assigned identity (or does not exist)\n`,
+    );
     expect(result.status).toBe(1);
   });
 });
@@ -126,7 +149,13 @@ describe("npm run inventory -- --identities", () => {
   it("lists each identity with its ids, credentials and roles", async () => {
     const result = await run("northwind-managed", []);
     const lines = result.stdout.trimEnd().split("\n");
-    expect(lines.map((line) => line.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) => (id.startsWith(NORTHWIND_SUB.slice(0, 8)) ? id : "<guid>")))).toEqual([
+    expect(
+      lines.map((line) =>
+        line.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) =>
+          id.startsWith(NORTHWIND_SUB.slice(0, 8)) ? id : "<guid>",
+        ),
+      ),
+    ).toEqual([
       `Identity ${REMEDIATION} (westeurope, isolation Regional, principal <guid>, client <guid>)`,
       "    federated  github-contoso-remediation: https://token.actions.githubusercontent.com subject 'repo:contoso/northwind-ops:ref:refs/heads/main' audiences api://AzureADTokenExchange",
       `    role       Contributor at /subscriptions/${NORTHWIND_SUB}/resourceGroups/rg-app`,
@@ -141,8 +170,17 @@ describe("npm run inventory -- --identities", () => {
     const state = deployedIdentities(stackOf("fabrikam"));
     fake = await startFakeArm(state);
     fake.faults.push({ kind: "error", status: 403 });
-    const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--identities", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" });
-    expect(result).toMatchObject({ status: 3, stdout: "", stderr: "could not read the identities (nothing below is complete): BadRequest: injected failure (HTTP 403)\n" });
-    expect(await runCliAsync("inventory", ["--scope", `/subscriptions/${SUB}`, "--identities"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: --identities reads a stack's identities: use --stack/) });
+    const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--identities", "--endpoint", fake.url], {
+      AZURE_ACCESS_TOKEN: "fake-token",
+    });
+    expect(result).toMatchObject({
+      status: 3,
+      stdout: "",
+      stderr: "could not read the identities (nothing below is complete): BadRequest: injected failure (HTTP 403)\n",
+    });
+    expect(await runCliAsync("inventory", ["--scope", `/subscriptions/${SUB}`, "--identities"])).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^error: --identities reads a stack's identities: use --stack/),
+    });
   });
 });

@@ -10,8 +10,10 @@ const MSP_TENANT = "83ace5cd-bcc3-441a-bd86-e6a75360cecc";
 const FABRIKAM_SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
 const NORTHWIND_SUB = "9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d";
 
-const run = (stackName: string) => runOffline(PROJECT_NAME, stackName, () => lighthouseProgram({ projectRoot: REPO_ROOT, stackName }));
-const ofType = (resources: RegisteredResource[], type: string) => resources.filter((resource) => resource.type === type);
+const run = (stackName: string) =>
+  runOffline(PROJECT_NAME, stackName, () => lighthouseProgram({ projectRoot: REPO_ROOT, stackName }));
+const ofType = (resources: RegisteredResource[], type: string) =>
+  resources.filter((resource) => resource.type === type);
 
 describe("identities in onboarding mode (fabrikam)", () => {
   it("creates the user-assigned identity with the typed resource, in the right group and region", async () => {
@@ -29,7 +31,11 @@ describe("identities in onboarding mode (fabrikam)", () => {
 
   it("adds the GitHub Actions OIDC credential with the default audience", async () => {
     const { resources } = await run("fabrikam");
-    expect(ofType(resources, "azure-native:managedidentity:FederatedIdentityCredential").map((credential) => credential.inputs)).toEqual([
+    expect(
+      ofType(resources, "azure-native:managedidentity:FederatedIdentityCredential").map(
+        (credential) => credential.inputs,
+      ),
+    ).toEqual([
       {
         resourceGroupName: "rg-automation",
         resourceName: "id-contoso-automation",
@@ -48,7 +54,11 @@ describe("identities in onboarding mode (fabrikam)", () => {
     expect(assignments.map((assignment) => assignment.inputs)).toEqual([
       {
         scope: `/subscriptions/${FABRIKAM_SUB}`,
-        roleAssignmentName: armGuid(identityId.toLowerCase(), "acdd72a7-3385-48ef-bd42-f606fba81ae7", `/subscriptions/${FABRIKAM_SUB}`),
+        roleAssignmentName: armGuid(
+          identityId.toLowerCase(),
+          "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+          `/subscriptions/${FABRIKAM_SUB}`,
+        ),
         roleDefinitionId: `/subscriptions/${FABRIKAM_SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
         principalId: armGuid("offline", "principal", identityId.toLowerCase()),
         principalType: "ServicePrincipal",
@@ -93,19 +103,38 @@ describe("identities in managing mode (northwind-managed)", () => {
     const vmId = `/subscriptions/${NORTHWIND_SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-app-01`;
     // Registration order follows output resolution, not the file: compare sorted.
     const assignments = ofType(resources, "azure-native:authorization:RoleAssignment");
-    expect(assignments.map((assignment) => [assignment.inputs.delegatedManagedIdentityResourceId, assignment.inputs.roleDefinitionId]).sort()).toEqual([
-      [vmId, `/subscriptions/${NORTHWIND_SUB}/providers/Microsoft.Authorization/roleDefinitions/749f88d5-cbae-40b8-bcfc-e573ddc772fa`],
-      [identityId, `/subscriptions/${NORTHWIND_SUB}/providers/Microsoft.Authorization/roleDefinitions/749f88d5-cbae-40b8-bcfc-e573ddc772fa`],
-      [identityId, `/subscriptions/${NORTHWIND_SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`],
+    expect(
+      assignments
+        .map((assignment) => [assignment.inputs.delegatedManagedIdentityResourceId, assignment.inputs.roleDefinitionId])
+        .sort(),
+    ).toEqual([
+      [
+        vmId,
+        `/subscriptions/${NORTHWIND_SUB}/providers/Microsoft.Authorization/roleDefinitions/749f88d5-cbae-40b8-bcfc-e573ddc772fa`,
+      ],
+      [
+        identityId,
+        `/subscriptions/${NORTHWIND_SUB}/providers/Microsoft.Authorization/roleDefinitions/749f88d5-cbae-40b8-bcfc-e573ddc772fa`,
+      ],
+      [
+        identityId,
+        `/subscriptions/${NORTHWIND_SUB}/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c`,
+      ],
     ]);
   });
 
   it("looks up the VM's system-assigned principal with the seed's get-by-scope call", async () => {
     const { resources } = await run("northwind-managed");
-    const vmAssignment = ofType(resources, "azure-native:authorization:RoleAssignment").find((assignment) => assignment.name.startsWith("system-identity-"))!;
+    const vmAssignment = ofType(resources, "azure-native:authorization:RoleAssignment").find((assignment) =>
+      assignment.name.startsWith("system-identity-"),
+    )!;
     // runOffline answers getResource only for .../providers/Microsoft.ManagedIdentity/identities/default of that VM.
     expect(vmAssignment.inputs.principalId).toBe(
-      armGuid("offline", "principal", "rg:rg-app/Microsoft.Compute/virtualMachines/vm-app-01/providers/Microsoft.ManagedIdentity".toLowerCase()),
+      armGuid(
+        "offline",
+        "principal",
+        "rg:rg-app/Microsoft.Compute/virtualMachines/vm-app-01/providers/Microsoft.ManagedIdentity".toLowerCase(),
+      ),
     );
     const component = /^(system-identity-vm-app-01-[0-9a-f]{8})-role-/.exec(vmAssignment.name)![1];
     expect(vmAssignment.name).toBe(`${component}-role-${vmAssignment.inputs.roleAssignmentName}`);
@@ -113,7 +142,10 @@ describe("identities in managing mode (northwind-managed)", () => {
   });
 
   it("names are identical across runs", async () => {
-    const names = async () => (await run("northwind-managed")).resources.map((resource) => `${resource.urn} ${resource.inputs.roleAssignmentName ?? ""}`);
+    const names = async () =>
+      (await run("northwind-managed")).resources.map(
+        (resource) => `${resource.urn} ${resource.inputs.roleAssignmentName ?? ""}`,
+      );
     expect(await names()).toEqual(await names());
   });
 });
@@ -121,24 +153,57 @@ describe("identities in managing mode (northwind-managed)", () => {
 describe("the pipelines' own identity (contoso-pipelines)", () => {
   it("has the OIDC credentials the workflows sign in with, in the MSP's tenant", async () => {
     const { resources } = await run("contoso-pipelines");
-    expect(ofType(resources, "pulumi:providers:azure-native").map((provider) => provider.inputs.tenantId)).toEqual([MSP_TENANT]);
-    expect(ofType(resources, "azure-native:managedidentity:FederatedIdentityCredential").map((credential) => [credential.inputs.issuer, credential.inputs.subject])).toEqual([
+    expect(ofType(resources, "pulumi:providers:azure-native").map((provider) => provider.inputs.tenantId)).toEqual([
+      MSP_TENANT,
+    ]);
+    expect(
+      ofType(resources, "azure-native:managedidentity:FederatedIdentityCredential").map((credential) => [
+        credential.inputs.issuer,
+        credential.inputs.subject,
+      ]),
+    ).toEqual([
       ["https://token.actions.githubusercontent.com", "repo:contoso/lighthouse:pull_request"],
       ["https://token.actions.githubusercontent.com", "repo:contoso/lighthouse:environment:production"],
-      ["https://vstoken.dev.azure.com/6f7e8d9c-0b1a-4c2d-9e3f-4a5b6c7d8e9f", "sc://contoso/lighthouse/lighthouse-production"],
+      [
+        "https://vstoken.dev.azure.com/6f7e8d9c-0b1a-4c2d-9e3f-4a5b6c7d8e9f",
+        "sc://contoso/lighthouse/lighthouse-production",
+      ],
     ]);
     expect(resources.some((resource) => resource.type.startsWith("azure-native:managedservices"))).toBe(false);
-    expect(ofType(resources, "azure-native:authorization:RoleAssignment")[0].inputs.roleDefinitionId).toMatch(/\/roleDefinitions\/ba92f5b4-2d11-453d-a403-e96b0029c9fe$/);
+    expect(ofType(resources, "azure-native:authorization:RoleAssignment")[0].inputs.roleDefinitionId).toMatch(
+      /\/roleDefinitions\/ba92f5b4-2d11-453d-a403-e96b0029c9fe$/,
+    );
   });
 });
 
 describe("ManagedIdentity on its own", () => {
   it("names role assignments from their content: removing one renames none, and the old positional names are aliases", async () => {
-    const reader = { roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7", scope: `/subscriptions/${FABRIKAM_SUB}` };
-    const contributor = { roleDefinitionId: "b24988ac-6180-42a0-ab88-20f7382dd24c", scope: `/subscriptions/${FABRIKAM_SUB}/resourceGroups/rg-app` };
+    const reader = {
+      roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+      scope: `/subscriptions/${FABRIKAM_SUB}`,
+    };
+    const contributor = {
+      roleDefinitionId: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+      scope: `/subscriptions/${FABRIKAM_SUB}/resourceGroups/rg-app`,
+    };
     const assignmentsOf = async (roleAssignments: Array<typeof reader>) => {
-      const { resources } = await runOffline("any", "dev", () => new ManagedIdentity("mi", { identityName: "mi-test", subscriptionId: FABRIKAM_SUB, resourceGroupName: "rg", location: "westeurope", roleAssignments }));
-      return ofType(resources, "azure-native:authorization:RoleAssignment").map((assignment) => ({ name: assignment.name, aliases: assignment.aliases, role: assignment.inputs.roleDefinitionId }));
+      const { resources } = await runOffline(
+        "any",
+        "dev",
+        () =>
+          new ManagedIdentity("mi", {
+            identityName: "mi-test",
+            subscriptionId: FABRIKAM_SUB,
+            resourceGroupName: "rg",
+            location: "westeurope",
+            roleAssignments,
+          }),
+      );
+      return ofType(resources, "azure-native:authorization:RoleAssignment").map((assignment) => ({
+        name: assignment.name,
+        aliases: assignment.aliases,
+        role: assignment.inputs.roleDefinitionId,
+      }));
     };
     const both = await assignmentsOf([reader, contributor]);
     const contributorOnly = await assignmentsOf([contributor]);
@@ -150,24 +215,38 @@ describe("ManagedIdentity on its own", () => {
       { name: contributorName, aliases: ["mi-role-1"] },
     ]);
     // Without the first, the second keeps its name: Pulumi sees no change (the alias only maps old stacks).
-    expect(contributorOnly.map(({ name, aliases }) => ({ name, aliases }))).toEqual([{ name: contributorName, aliases: ["mi-role-0"] }]);
+    expect(contributorOnly.map(({ name, aliases }) => ({ name, aliases }))).toEqual([
+      { name: contributorName, aliases: ["mi-role-0"] },
+    ]);
   });
 
   it("writes federated credentials one after another, never concurrently", async () => {
-    const credentials = ["one", "two", "three"].map((name) => ({ name, issuer: "https://issuer.example", subject: `s-${name}` }));
-    const { resources } = await runOffline("any", "dev", () => new ManagedIdentity("mi", {
-      identityName: "mi-test",
-      subscriptionId: FABRIKAM_SUB,
-      resourceGroupName: "rg",
-      location: "westeurope",
-      federatedCredentials: credentials,
+    const credentials = ["one", "two", "three"].map((name) => ({
+      name,
+      issuer: "https://issuer.example",
+      subject: `s-${name}`,
     }));
+    const { resources } = await runOffline(
+      "any",
+      "dev",
+      () =>
+        new ManagedIdentity("mi", {
+          identityName: "mi-test",
+          subscriptionId: FABRIKAM_SUB,
+          resourceGroupName: "rg",
+          location: "westeurope",
+          federatedCredentials: credentials,
+        }),
+    );
     const [identity] = ofType(resources, "azure-native:managedidentity:UserAssignedIdentity");
     const written = ofType(resources, "azure-native:managedidentity:FederatedIdentityCredential");
     expect(written.map((credential) => credential.name)).toEqual(["mi-fic-one", "mi-fic-two", "mi-fic-three"]);
     expect(written[0].dependencies).toContain(identity.urn);
     expect(written[1].dependencies).toContain(written[0].urn);
     expect(written[2].dependencies).toContain(written[1].urn);
-    for (const credential of written) expect(resources.find((resource) => resource.urn === credential.parentUrn)?.type).toBe("lighthouse:identity:ManagedIdentity");
+    for (const credential of written)
+      expect(resources.find((resource) => resource.urn === credential.parentUrn)?.type).toBe(
+        "lighthouse:identity:ManagedIdentity",
+      );
   });
 });

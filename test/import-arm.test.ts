@@ -26,7 +26,8 @@ const GUID_OF: Record<string, string> = {
   "rg-data": "b4a493a7-36e7-553b-9443-44c779ce1e53",
 };
 type Parameters = Record<string, { value: unknown }>;
-const parametersOf = (file: string) => (JSON.parse(readFileSync(join(FIXTURES, file), "utf8")) as { parameters: Parameters }).parameters;
+const parametersOf = (file: string) =>
+  (JSON.parse(readFileSync(join(FIXTURES, file), "utf8")) as { parameters: Parameters }).parameters;
 
 const LAYOUTS: Array<[string, string, Array<string | undefined>]> = [
   ["subscription", "subscription.parameters.json", [undefined]],
@@ -61,22 +62,38 @@ describe("import → validate → export --names samples, per layout of Microsof
       ...(given.eligibleAuthorizations ? { eligibleAuthorizations: given.eligibleAuthorizations.value } : {}),
     });
     expect(definition.body.plan).toEqual(
-      given.marketplaceOffer ? { name: "gold", product: "contoso-managed-support", publisher: "contoso", version: "1.0.0" } : undefined,
+      given.marketplaceOffer
+        ? { name: "gold", product: "contoso-managed-support", publisher: "contoso", version: "1.0.0" }
+        : undefined,
     );
     expect(assignments.map((assignment) => [assignment.name, assignment.resourceGroup])).toEqual(
       assignedGroups.map((group) => [GUID_OF[group ?? offerName], group]),
     );
     for (const assignment of assignments) {
-      expect(assignment.body.properties).toEqual({ registrationDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.ManagedServices/registrationDefinitions/${GUID_OF[offerName]}` });
+      expect(assignment.body.properties).toEqual({
+        registrationDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.ManagedServices/registrationDefinitions/${GUID_OF[offerName]}`,
+      });
     }
   });
 
   it("declares only the parameters the offer uses, names the offer file relative to the project, and has the samples' outputs", () => {
     const imported = importArmParameters(join(FIXTURES, "rg.parameters.json"));
     const { offer } = parseOffer("offers/app-support.yaml", imported.text!);
-    const template = armTemplate(offer!, { names: "samples", resourceGroups: ["rg-app"], source: "offers/app-support.yaml" });
-    expect(Object.keys(template.parameters)).toEqual(["mspOfferName", "mspOfferDescription", "managedByTenantId", "authorizations", "rgName"]);
-    expect(template.metadata.description).toBe("Azure Lighthouse onboarding for the offer 'Contoso App Support', generated from offers/app-support.yaml (Microsoft's sample names)");
+    const template = armTemplate(offer!, {
+      names: "samples",
+      resourceGroups: ["rg-app"],
+      source: "offers/app-support.yaml",
+    });
+    expect(Object.keys(template.parameters)).toEqual([
+      "mspOfferName",
+      "mspOfferDescription",
+      "managedByTenantId",
+      "authorizations",
+      "rgName",
+    ]);
+    expect(template.metadata.description).toBe(
+      "Azure Lighthouse onboarding for the offer 'Contoso App Support', generated from offers/app-support.yaml (Microsoft's sample names)",
+    );
     expect(Object.keys(template.outputs)).toEqual(["mspOfferName", "authorizations", "registrationDefinitionId"]);
   });
 });
@@ -112,11 +129,24 @@ describe("npm run import -- arm-parameters", () => {
         parameters: {
           mspOfferName: { type: "string" },
           managedByTenantId: { type: "string", defaultValue: "83ace5cd-bcc3-441a-bd86-e6a75360cecc" },
-          authorizations: { type: "array", defaultValue: [{ principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7" }] },
-          mspOfferDescription: { type: "string", defaultValue: "<to be filled out by MSP> Provide a brief description of your offer" },
+          authorizations: {
+            type: "array",
+            defaultValue: [
+              {
+                principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc",
+                roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+              },
+            ],
+          },
+          mspOfferDescription: {
+            type: "string",
+            defaultValue: "<to be filled out by MSP> Provide a brief description of your offer",
+          },
         },
       }),
-      "t/p.parameters.json": JSON.stringify({ parameters: { mspOfferName: { value: "From Defaults" }, mspOfferDescription: { value: "Given" } } }),
+      "t/p.parameters.json": JSON.stringify({
+        parameters: { mspOfferName: { value: "From Defaults" }, mspOfferDescription: { value: "Given" } },
+      }),
       "t/q.parameters.json": JSON.stringify({ parameters: { mspOfferName: { value: "From Defaults" } } }),
     });
     const imported = importArmParameters(join(root, "t", "p.parameters.json"), join(root, "t", "template.json"));
@@ -129,7 +159,11 @@ describe("npm run import -- arm-parameters", () => {
       "    role: Reader",
       "",
     ]);
-    expect(importArmParameters(join(root, "t", "q.parameters.json"), join(root, "t", "template.json")).diagnostics.map((d) => `${d.file.endsWith("template.json")} ${d.line}:${d.column}`)).toEqual(["true 1:359"]);
+    expect(
+      importArmParameters(join(root, "t", "q.parameters.json"), join(root, "t", "template.json")).diagnostics.map(
+        (d) => `${d.file.endsWith("template.json")} ${d.line}:${d.column}`,
+      ),
+    ).toEqual(["true 1:359"]);
   });
 
   it("placeholders are located errors, and nothing is converted", () => {
@@ -145,16 +179,32 @@ describe("npm run import -- arm-parameters", () => {
       "import/subscription.parameters.json": readFileSync(join(FIXTURES, "subscription.parameters.json"), "utf8"),
       "import/placeholders.parameters.json": readFileSync(join(FIXTURES, "placeholders.parameters.json"), "utf8"),
     });
-    const written = runCli("import", ["arm-parameters", "import/subscription.parameters.json", "--out", "offers/imported.yaml"], root);
+    const written = runCli(
+      "import",
+      ["arm-parameters", "import/subscription.parameters.json", "--out", "offers/imported.yaml"],
+      root,
+    );
     expect(written).toMatchObject({ status: 0, stderr: "written offers/imported.yaml\n" });
     expect(runCli("validate", ["offers/imported.yaml"], root)).toMatchObject({ status: 0, stdout: "" });
-    expect(runCli("import", ["arm-parameters", "import/subscription.parameters.json", "--out", "offers/imported.yaml"], root)).toMatchObject({
+    expect(
+      runCli(
+        "import",
+        ["arm-parameters", "import/subscription.parameters.json", "--out", "offers/imported.yaml"],
+        root,
+      ),
+    ).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --out: offers\/imported\.yaml exists/),
     });
-    const refused = runCli("import", ["arm-parameters", "import/placeholders.parameters.json", "--out", "offers/other.yaml"], root);
+    const refused = runCli(
+      "import",
+      ["arm-parameters", "import/placeholders.parameters.json", "--out", "offers/other.yaml"],
+      root,
+    );
     expect(refused.status).toBe(1);
-    expect(refused.stderr.split("\n")[0]).toBe("import/placeholders.parameters.json:7:41: error: parameter managedByTenantId still holds the template's placeholder: replace it with the real value");
+    expect(refused.stderr.split("\n")[0]).toBe(
+      "import/placeholders.parameters.json:7:41: error: parameter managedByTenantId still holds the template's placeholder: replace it with the real value",
+    );
     expect(existsSync(join(root, "offers", "other.yaml"))).toBe(false);
   });
 });

@@ -13,8 +13,13 @@ const SUB_1 = "0afefe50-734e-4610-8a82-a144a2f49dea";
 const SUB_2 = "6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d";
 /** The seed's "Test Corp." delegation, moved into Fabrikam's first subscription. */
 const foreign = () => {
-  const item = JSON.parse(readFileSync(join(__dirname, "fixtures", "seed", "registration-definitions-list-filter-in.json"), "utf8")).value[1];
-  return { ...item, id: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationDefinitions/${item.name}` };
+  const item = JSON.parse(
+    readFileSync(join(__dirname, "fixtures", "seed", "registration-definitions-list-filter-in.json"), "utf8"),
+  ).value[1];
+  return {
+    ...item,
+    id: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationDefinitions/${item.name}`,
+  };
 };
 
 let fake: FakeArm | undefined;
@@ -24,7 +29,11 @@ afterEach(async () => {
 });
 
 /** The fake ARM serving fabrikam as deployed, after `change`; then the command against it. */
-async function run(args: string[], change: (state: ReturnType<typeof deployedState>) => void = () => {}, stack = "fabrikam") {
+async function run(
+  args: string[],
+  change: (state: ReturnType<typeof deployedState>) => void = () => {},
+  stack = "fabrikam",
+) {
   const state = deployedState(stackOf(stack), { "83ace5cd-bcc3-441a-bd86-e6a75360cecc": "Contoso" });
   change(state);
   fake = await startFakeArm(state);
@@ -32,29 +41,56 @@ async function run(args: string[], change: (state: ReturnType<typeof deployedSta
 }
 
 const operations = (state: ReturnType<typeof deployedState>, subscription = SUB_1) =>
-  state.definitions.find((definition) => definition.properties.registrationDefinitionName === "Contoso Managed Operations" && definition.id.includes(subscription))!;
+  state.definitions.find(
+    (definition) =>
+      definition.properties.registrationDefinitionName === "Contoso Managed Operations" &&
+      definition.id.includes(subscription),
+  )!;
 
 describe("npm run inventory", () => {
   it("lists each subscription's delegations with authorizations, scopes, state and who made them", async () => {
     const result = await run(["--stack", "fabrikam"]);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain(`Subscription ${SUB_1}`);
-    expect(result.stdout).toContain('  "Contoso Escalation" managed by Contoso (83ace5cd-bcc3-441a-bd86-e6a75360cecc): Succeeded');
-    expect(result.stdout).toContain("    eligible   Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2): Contributor; MFA Azure; up to PT4H; approvers: Duty managers (d9b22cd6-6407-43cc-8c60-07c56df0b51a)");
+    expect(result.stdout).toContain(
+      '  "Contoso Escalation" managed by Contoso (83ace5cd-bcc3-441a-bd86-e6a75360cecc): Succeeded',
+    );
+    expect(result.stdout).toContain(
+      "    eligible   Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2): Contributor; MFA Azure; up to PT4H; approvers: Duty managers (d9b22cd6-6407-43cc-8c60-07c56df0b51a)",
+    );
     expect(result.stdout).toContain("    created by onboarding@fabrikam.example at 2026-10-01T09:00:00Z");
     expect(fake!.requests.every((request) => request.authorization === "Bearer fake-token")).toBe(true);
   });
 
   it("--scope with --managed-by filters definitions on the server", async () => {
-    const result = await run(["--scope", `/subscriptions/${SUB_1}`, "--managed-by", "de83f4a9-a76a-4025-a91a-91171923eac7", "--format", "json"], (state) => state.definitions.push(foreign()));
-    expect(JSON.parse(result.stdout).delegations.map((delegation: { offer: string }) => delegation.offer)).toEqual(["DefinitionName"]);
+    const result = await run(
+      [
+        "--scope",
+        `/subscriptions/${SUB_1}`,
+        "--managed-by",
+        "de83f4a9-a76a-4025-a91a-91171923eac7",
+        "--format",
+        "json",
+      ],
+      (state) => state.definitions.push(foreign()),
+    );
+    expect(JSON.parse(result.stdout).delegations.map((delegation: { offer: string }) => delegation.offer)).toEqual([
+      "DefinitionName",
+    ]);
     expect(fake!.requests[0].query.get("$filter")).toBe("managedByTenantId eq 'de83f4a9-a76a-4025-a91a-91171923eac7'");
   });
 
   /** Each delegation found: subscription, offer, and every scope it is assigned at. */
   const where = (stdout: string) =>
-    (JSON.parse(stdout).delegations as Array<{ subscriptionId: string; offer: string; assignments: Array<{ scope: string }> }>).map(
-      (delegation) => `${delegation.subscriptionId} ${delegation.offer}: ${delegation.assignments.map((assignment) => assignment.scope).join(", ") || "no assignment"}`,
+    (
+      JSON.parse(stdout).delegations as Array<{
+        subscriptionId: string;
+        offer: string;
+        assignments: Array<{ scope: string }>;
+      }>
+    ).map(
+      (delegation) =>
+        `${delegation.subscriptionId} ${delegation.offer}: ${delegation.assignments.map((assignment) => assignment.scope).join(", ") || "no assignment"}`,
     );
   const FABRIKAM_AS_DEPLOYED = [
     `${SUB_1} Contoso Managed Operations: /subscriptions/${SUB_1}`,
@@ -69,38 +105,76 @@ describe("npm run inventory", () => {
   });
 
   it("--managed-by keeps each matching definition's assignments (they carry no tenant to filter on)", async () => {
-    const result = await run(["--stack", "fabrikam", "--managed-by", "83ace5cd-bcc3-441a-bd86-e6a75360cecc", "--format", "json"], (state) => state.definitions.push(foreign()));
+    const result = await run(
+      ["--stack", "fabrikam", "--managed-by", "83ace5cd-bcc3-441a-bd86-e6a75360cecc", "--format", "json"],
+      (state) => state.definitions.push(foreign()),
+    );
     expect(where(result.stdout)).toEqual(FABRIKAM_AS_DEPLOYED);
-    expect(fake!.requests.filter((request) => request.path.endsWith("registrationAssignments")).map((request) => request.query.get("$filter"))).toEqual([null, null]);
+    expect(
+      fake!.requests
+        .filter((request) => request.path.endsWith("registrationAssignments"))
+        .map((request) => request.query.get("$filter")),
+    ).toEqual([null, null]);
     expect(result.status).toBe(0);
   });
 
   it("refuses a scope that is no scope, and plain http to a remote host", async () => {
-    expect(await runCliAsync("inventory", ["--scope", "/subscriptions/nope"])).toMatchObject({ status: 2, stderr: expect.stringContaining("is not a subscription or resource group scope") });
-    expect(await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", "http://management.example"])).toMatchObject({ status: 2, stderr: expect.stringContaining("must use https") });
+    expect(await runCliAsync("inventory", ["--scope", "/subscriptions/nope"])).toMatchObject({
+      status: 2,
+      stderr: expect.stringContaining("is not a subscription or resource group scope"),
+    });
+    expect(
+      await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", "http://management.example"]),
+    ).toMatchObject({ status: 2, stderr: expect.stringContaining("must use https") });
   });
 
   it("exits 3 when Azure cannot be read, and presents nothing as complete", async () => {
     const state = deployedState(stackOf("fabrikam"));
     fake = await startFakeArm(state);
     fake.faults.push({ kind: "error", status: 403 });
-    const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" });
+    const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", fake.url], {
+      AZURE_ACCESS_TOKEN: "fake-token",
+    });
     expect(result.status).toBe(3);
-    expect(result.stderr).toMatch(/could not read the delegations \(nothing below is complete\): BadRequest: injected failure \(HTTP 403\)/);
+    expect(result.stderr).toMatch(
+      /could not read the delegations \(nothing below is complete\): BadRequest: injected failure \(HTTP 403\)/,
+    );
     expect(result.stdout).toBe("");
   });
 });
 
 describe("npm run inventory: every fault is exit 3 with a plain message, secrets never printed", () => {
   it.each([
-    ["an oversized body", { kind: "oversize", bytes: 20 * 1024 * 1024 } as const, "fake-token", /^could not read the delegations \(nothing below is complete\): the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 16 MiB; refused\n$/],
-    ["a gzip bomb", { kind: "gzip-bomb" } as const, "fake-token", /^could not read the delegations \(nothing below is complete\): the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 16 MiB; refused\n$/],
-    ["a redirect", { kind: "redirect", status: 302, location: "http://127.0.0.1:1/x" } as const, "fake-token", /^could not read the delegations \(nothing below is complete\): http:\/\/127\.0\.0\.1:\d+ answered with a redirect \(HTTP 302\); refused: ARM does not redirect these calls, and the token must not follow\n$/],
-    ["a token with a line break", undefined, "token-secret\nX: y", /^could not read the delegations \(nothing below is complete\): the Azure token is not a bearer token \(RFC 6750: letters, digits and -\._~\+\/ only\); check AZURE_ACCESS_TOKEN\n$/],
+    [
+      "an oversized body",
+      { kind: "oversize", bytes: 20 * 1024 * 1024 } as const,
+      "fake-token",
+      /^could not read the delegations \(nothing below is complete\): the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 16 MiB; refused\n$/,
+    ],
+    [
+      "a gzip bomb",
+      { kind: "gzip-bomb" } as const,
+      "fake-token",
+      /^could not read the delegations \(nothing below is complete\): the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 16 MiB; refused\n$/,
+    ],
+    [
+      "a redirect",
+      { kind: "redirect", status: 302, location: "http://127.0.0.1:1/x" } as const,
+      "fake-token",
+      /^could not read the delegations \(nothing below is complete\): http:\/\/127\.0\.0\.1:\d+ answered with a redirect \(HTTP 302\); refused: ARM does not redirect these calls, and the token must not follow\n$/,
+    ],
+    [
+      "a token with a line break",
+      undefined,
+      "token-secret\nX: y",
+      /^could not read the delegations \(nothing below is complete\): the Azure token is not a bearer token \(RFC 6750: letters, digits and -\._~\+\/ only\); check AZURE_ACCESS_TOKEN\n$/,
+    ],
   ])("%s", async (_name, fault, token, message) => {
     fake = await startFakeArm(deployedState(stackOf("fabrikam")));
     if (fault) fake.faults.push(fault);
-    const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: token });
+    const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", fake.url], {
+      AZURE_ACCESS_TOKEN: token,
+    });
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toContain("secret");
     expect(result.stdout).toBe("");
@@ -114,7 +188,12 @@ describe("npm run inventory -- --drift", () => {
     [
       "a missing delegation",
       (state: ReturnType<typeof deployedState>) => {
-        state.definitions.splice(state.definitions.findIndex((definition) => definition.properties.registrationDefinitionName === "Contoso Escalation"), 1);
+        state.definitions.splice(
+          state.definitions.findIndex(
+            (definition) => definition.properties.registrationDefinitionName === "Contoso Escalation",
+          ),
+          1,
+        );
       },
       1,
       [`missing-delegation            ${SUB_1} "Contoso Escalation": not delegated`],
@@ -123,10 +202,15 @@ describe("npm run inventory -- --drift", () => {
       "a definition without assignment",
       (state: ReturnType<typeof deployedState>) => {
         const id = operations(state, SUB_2).id;
-        state.assignments.splice(state.assignments.findIndex((assignment) => assignment.properties.registrationDefinitionId === id), 1);
+        state.assignments.splice(
+          state.assignments.findIndex((assignment) => assignment.properties.registrationDefinitionId === id),
+          1,
+        );
       },
       1,
-      [`definition-without-assignment ${SUB_2} "Contoso Managed Operations": definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8 exists but is assigned nowhere`],
+      [
+        `definition-without-assignment ${SUB_2} "Contoso Managed Operations": definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8 exists but is assigned nowhere`,
+      ],
     ],
     [
       "an extra delegation of ours",
@@ -139,18 +223,36 @@ describe("npm run inventory -- --drift", () => {
           properties: { ...current.properties, registrationDefinitionName: "Contoso Legacy" },
         };
         state.definitions.push(old);
-        state.assignments.push({ id: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationAssignments/legacy`, name: "legacy", properties: { registrationDefinitionId: old.id } });
+        state.assignments.push({
+          id: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationAssignments/legacy`,
+          name: "legacy",
+          properties: { registrationDefinitionId: old.id },
+        });
       },
       1,
-      [`extra-delegation              ${SUB_1} "Contoso Legacy": delegated in Azure (definition 11111111-2222-4333-8444-555555555555, at /subscriptions/${SUB_1}) but by no offer of this stack`],
+      [
+        `extra-delegation              ${SUB_1} "Contoso Legacy": delegated in Azure (definition 11111111-2222-4333-8444-555555555555, at /subscriptions/${SUB_1}) but by no offer of this stack`,
+      ],
     ],
     [
       "authorizations added, removed and changed",
       (state: ReturnType<typeof deployedState>) => {
         const properties = operations(state).properties;
         properties.authorizations = [
-          ...properties.authorizations.slice(1).map((authorization: { principalIdDisplayName: string }) => ({ ...authorization, principalIdDisplayName: authorization.principalIdDisplayName === "Operations engineers" ? "Ops (renamed)" : authorization.principalIdDisplayName })),
-          { principalId: "99999999-9999-4999-8999-999999999999", principalIdDisplayName: "Someone", roleDefinitionId: "b24988ac-6180-42a0-ab88-20f7382dd24c" },
+          ...properties.authorizations
+            .slice(1)
+            .map((authorization: { principalIdDisplayName: string }) => ({
+              ...authorization,
+              principalIdDisplayName:
+                authorization.principalIdDisplayName === "Operations engineers"
+                  ? "Ops (renamed)"
+                  : authorization.principalIdDisplayName,
+            })),
+          {
+            principalId: "99999999-9999-4999-8999-999999999999",
+            principalIdDisplayName: "Someone",
+            roleDefinitionId: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+          },
         ];
       },
       1,
@@ -163,7 +265,10 @@ describe("npm run inventory -- --drift", () => {
     [
       "a User Access Administrator that may assign other roles",
       (state: ReturnType<typeof deployedState>) => {
-        const uaa = operations(state).properties.authorizations.find((authorization: { roleDefinitionId: string }) => authorization.roleDefinitionId === "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9");
+        const uaa = operations(state).properties.authorizations.find(
+          (authorization: { roleDefinitionId: string }) =>
+            authorization.roleDefinitionId === "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+        );
         uaa.delegatedRoleDefinitionIds = ["b24988ac-6180-42a0-ab88-20f7382dd24c"];
       },
       1,
@@ -174,8 +279,13 @@ describe("npm run inventory -- --drift", () => {
     [
       "MFA switched off and approvers removed in Azure",
       (state: ReturnType<typeof deployedState>) => {
-        const escalation = state.definitions.find((definition) => definition.properties.registrationDefinitionName === "Contoso Escalation")!;
-        escalation.properties.eligibleAuthorizations[0].justInTimeAccessPolicy = { multiFactorAuthProvider: "None", maximumActivationDuration: "PT4H" };
+        const escalation = state.definitions.find(
+          (definition) => definition.properties.registrationDefinitionName === "Contoso Escalation",
+        )!;
+        escalation.properties.eligibleAuthorizations[0].justInTimeAccessPolicy = {
+          multiFactorAuthProvider: "None",
+          maximumActivationDuration: "PT4H",
+        };
       },
       1,
       [
@@ -185,7 +295,9 @@ describe("npm run inventory -- --drift", () => {
     [
       "a changed just-in-time policy",
       (state: ReturnType<typeof deployedState>) => {
-        const escalation = state.definitions.find((definition) => definition.properties.registrationDefinitionName === "Contoso Escalation")!;
+        const escalation = state.definitions.find(
+          (definition) => definition.properties.registrationDefinitionName === "Contoso Escalation",
+        )!;
         escalation.properties.eligibleAuthorizations[0].justInTimeAccessPolicy.maximumActivationDuration = "PT8H";
       },
       1,
@@ -195,17 +307,35 @@ describe("npm run inventory -- --drift", () => {
     ],
   ])("%s", async (_name, change, status, expected) => {
     const result = await run(["--stack", "fabrikam", "--drift"], change);
-    const lines = result.stdout.split("\n").map((line) => line.trim()).filter(Boolean);
-    for (const line of expected) expect(lines.some((actual) => actual.startsWith(line)), `${line}\n---\n${result.stdout}`).toBe(true);
-    expect(lines.filter((line) => /^[a-z-]+ +[0-9a-f]{8}-/.test(line))).toHaveLength(expected.filter((line) => !line.startsWith("In sync")).length);
+    const lines = result.stdout
+      .split("\n")
+      .map((line) => line.trim())
+      .filter(Boolean);
+    for (const line of expected)
+      expect(
+        lines.some((actual) => actual.startsWith(line)),
+        `${line}\n---\n${result.stdout}`,
+      ).toBe(true);
+    expect(lines.filter((line) => /^[a-z-]+ +[0-9a-f]{8}-/.test(line))).toHaveLength(
+      expected.filter((line) => !line.startsWith("In sync")).length,
+    );
     expect(result.status).toBe(status);
   });
 
   it("a missing resource-group assignment (northwind)", async () => {
-    const result = await run(["--stack", "northwind", "--drift"], (state) => {
-      state.assignments.splice(state.assignments.findIndex((assignment) => assignment.id.includes("/resourceGroups/rg-data/")), 1);
-    }, "northwind");
-    expect(result.stdout).toMatch(/missing-assignment +9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d "Contoso Managed Operations": not assigned at \/subscriptions\/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d\/resourceGroups\/rg-data/);
+    const result = await run(
+      ["--stack", "northwind", "--drift"],
+      (state) => {
+        state.assignments.splice(
+          state.assignments.findIndex((assignment) => assignment.id.includes("/resourceGroups/rg-data/")),
+          1,
+        );
+      },
+      "northwind",
+    );
+    expect(result.stdout).toMatch(
+      /missing-assignment +9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d "Contoso Managed Operations": not assigned at \/subscriptions\/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d\/resourceGroups\/rg-data/,
+    );
     expect(result.status).toBe(1);
   });
 
@@ -213,21 +343,43 @@ describe("npm run inventory -- --drift", () => {
     const result = await run(["--stack", "fabrikam", "--drift"], (state) => {
       const item = foreign();
       state.definitions.push(item);
-      state.assignments.push({ id: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationAssignments/testcorp`, name: "testcorp", properties: { registrationDefinitionId: item.id } });
+      state.assignments.push({
+        id: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationAssignments/testcorp`,
+        name: "testcorp",
+        properties: { registrationDefinitionId: item.id },
+      });
     });
     expect(result.stdout).toContain("In sync: Azure matches the offers.");
-    expect(result.stdout).toContain(`Delegations to other managing tenants (not drift):\n  ${SUB_1} "DefinitionName" managed by Test Corp. (de83f4a9-a76a-4025-a91a-91171923eac7) at /subscriptions/${SUB_1}`);
+    expect(result.stdout).toContain(
+      `Delegations to other managing tenants (not drift):\n  ${SUB_1} "DefinitionName" managed by Test Corp. (de83f4a9-a76a-4025-a91a-91171923eac7) at /subscriptions/${SUB_1}`,
+    );
     expect(result.status).toBe(0);
   });
 });
 
 describe("npm run fake-arm", () => {
-  const fakeArm = (args: string[]) => spawnSync(process.execPath, [join(REPO_ROOT, "dist", "scripts", "fake-arm.js"), ...args], { cwd: REPO_ROOT, encoding: "utf8" });
+  const fakeArm = (args: string[]) =>
+    spawnSync(process.execPath, [join(REPO_ROOT, "dist", "scripts", "fake-arm.js"), ...args], {
+      cwd: REPO_ROOT,
+      encoding: "utf8",
+    });
 
   it("answers --help, a bad flag and an unknown stack like every other command", () => {
-    expect(fakeArm(["--help"])).toMatchObject({ status: 0, stdout: expect.stringMatching(/^usage: npm run fake-arm -- --stack <name> \[--port 8080\]\n/) });
-    expect(fakeArm(["--nope"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: Unknown option '--nope'/) });
-    expect(fakeArm(["--stack", "nope"])).toMatchObject({ status: 2, stderr: "stacks/Pulumi.nope.yaml:1:1: error: cannot read file: no such file\n" });
-    expect(fakeArm(["--stack", "fabrikam", "--port", "99999"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: --port must be a port number/) });
+    expect(fakeArm(["--help"])).toMatchObject({
+      status: 0,
+      stdout: expect.stringMatching(/^usage: npm run fake-arm -- --stack <name> \[--port 8080\]\n/),
+    });
+    expect(fakeArm(["--nope"])).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^error: Unknown option '--nope'/),
+    });
+    expect(fakeArm(["--stack", "nope"])).toMatchObject({
+      status: 2,
+      stderr: "stacks/Pulumi.nope.yaml:1:1: error: cannot read file: no such file\n",
+    });
+    expect(fakeArm(["--stack", "fabrikam", "--port", "99999"])).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^error: --port must be a port number/),
+    });
   });
 });

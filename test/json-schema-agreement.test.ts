@@ -17,10 +17,14 @@ const ajv = new Ajv2020({ allErrors: true, strict: true });
 const schema = (name: string) => ajv.compile(JSON.parse(readFileSync(join(REPO_ROOT, "schemas", name), "utf8")));
 const offerSchema = schema("offer.schema.json");
 const stackSchema = schema("stack.schema.json");
-const yamlIn = (folder: string) => readdirSync(folder).filter((name) => name.endsWith(".yaml")).map((name) => join(folder, name));
+const yamlIn = (folder: string) =>
+  readdirSync(folder)
+    .filter((name) => name.endsWith(".yaml"))
+    .map((name) => join(folder, name));
 const read = (file: string) => parse(readFileSync(file, "utf8"));
 /** Structural findings: the ones no Lighthouse rule made (rules have ids). */
-const structuralErrors = (diagnostics: Array<{ severity: string; rule?: string }>) => diagnostics.filter((d) => d.severity === "error" && !d.rule);
+const structuralErrors = (diagnostics: Array<{ severity: string; rule?: string }>) =>
+  diagnostics.filter((d) => d.severity === "error" && !d.rule);
 
 const SAMPLES = join(__dirname, "fixtures", "samples");
 const BROKEN = join(__dirname, "fixtures", "multi-error");
@@ -38,13 +42,15 @@ describe("JSON Schemas and the validator agree", () => {
 
   // Rule findings (Owner, a JIT policy out of range) are the validator's alone: files with only
   // those are structurally fine, and the schema accepts them.
-  it.each([...yamlIn(SAMPLES), ...yamlIn(BROKEN).filter((file) => !basename(file).startsWith("Pulumi."))].map((file) => [basename(file), file]))(
-    "offer %s: the schema refuses exactly when the validator finds a structural error",
-    (_name, file) => {
-      const structural = structuralErrors(loadOffer(file).diagnostics);
-      expect(offerSchema(read(file)), JSON.stringify(structural)).toBe(structural.length === 0);
-    },
-  );
+  it.each(
+    [...yamlIn(SAMPLES), ...yamlIn(BROKEN).filter((file) => !basename(file).startsWith("Pulumi."))].map((file) => [
+      basename(file),
+      file,
+    ]),
+  )("offer %s: the schema refuses exactly when the validator finds a structural error", (_name, file) => {
+    const structural = structuralErrors(loadOffer(file).diagnostics);
+    expect(offerSchema(read(file)), JSON.stringify(structural)).toBe(structural.length === 0);
+  });
 
   it("the broken corpus is mostly structural: at least 8 of its offers are refused by both", () => {
     const refusedByBoth = yamlIn(BROKEN)
@@ -53,9 +59,12 @@ describe("JSON Schemas and the validator agree", () => {
     expect(refusedByBoth.length).toBeGreaterThanOrEqual(8);
   });
 
-  it.each(yamlIn(BROKEN).filter((file) => basename(file).startsWith("Pulumi.")))("broken stack %s: both refuse", (file) => {
-    expect(stackSchema(read(file))).toBe(false);
-  });
+  it.each(yamlIn(BROKEN).filter((file) => basename(file).startsWith("Pulumi.")))(
+    "broken stack %s: both refuse",
+    (file) => {
+      expect(stackSchema(read(file))).toBe(false);
+    },
+  );
 
   it("a role assigned to an identity may have DataActions; an offer's role may not", () => {
     const identityRole = stackSchema.schema as { $defs: Record<string, { anyOf: Array<{ enum?: string[] }> }> };

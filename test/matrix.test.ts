@@ -11,13 +11,29 @@ import { runCli, tempProject } from "./helpers/project";
  * installs the chromium package). Expected texts are literals read off the project's stacks.
  */
 const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
-const visibleRows = (page: Page) => page.locator("tbody tr:visible").evaluateAll((rows) => rows.map((row) => row.querySelector("th")!.textContent));
+const visibleRows = (page: Page) =>
+  page.locator("tbody tr:visible").evaluateAll((rows) => rows.map((row) => row.querySelector("th")!.textContent));
 const visibleEntries = (page: Page) =>
-  page.locator("tbody tr:visible").evaluateAll((rows) =>
-    rows.map((row) => [...row.querySelectorAll("td")].map((cell) => [...cell.querySelectorAll("li")].filter((item) => !item.hidden).map((item) => item.textContent))),
-  );
+  page
+    .locator("tbody tr:visible")
+    .evaluateAll((rows) =>
+      rows.map((row) =>
+        [...row.querySelectorAll("td")].map((cell) =>
+          [...cell.querySelectorAll("li")].filter((item) => !item.hidden).map((item) => item.textContent),
+        ),
+      ),
+    );
 
 describe("npm run matrix (access matrix page)", () => {
   let browser: Browser;
@@ -59,7 +75,9 @@ describe("npm run matrix (access matrix page)", () => {
     ]);
     expect(await page.locator("#summary").textContent()).toBe("9 of 9 principals, 29 grants shown");
     expect(requests).toEqual([pathToFileURL(file).href]);
-    expect(readFileSync(file, "utf8")).toContain(`content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"`);
+    expect(readFileSync(file, "utf8")).toContain(
+      `content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"`,
+    );
   });
 
   it("filters by text (principal, role, scope or customer) and by kind", async () => {
@@ -90,7 +108,14 @@ describe("npm run matrix (access matrix page)", () => {
     await page.fill("#filter", "");
     await page.selectOption("#kind", "eligible");
     expect(await visibleEntries(page)).toEqual([
-      [[], ["Contributor eligible subscription 0afefe50-734e-4610-8a82-a144a2f49dea offer Contoso Escalation JIT up to PT4H, MFA Azure, approval by Duty managers"], [], []],
+      [
+        [],
+        [
+          "Contributor eligible subscription 0afefe50-734e-4610-8a82-a144a2f49dea offer Contoso Escalation JIT up to PT4H, MFA Azure, approval by Duty managers",
+        ],
+        [],
+        [],
+      ],
     ]);
     expect(await page.locator("#summary").textContent()).toBe("1 of 9 principals, 1 grants shown");
     await page.selectOption("#kind", "all");

@@ -97,7 +97,9 @@ describe("every problem of a stack file in one run", () => {
   const load = (file: string) => {
     const root = tempProject();
     copyFileSync(join(CORPUS, file), join(root, "stacks", file));
-    return loadStack(join(root, "stacks", file), new OfferCache()).diagnostics.map((d) => line(d).replace(root, "<root>"));
+    return loadStack(join(root, "stacks", file), new OfferCache()).diagnostics.map((d) =>
+      line(d).replace(root, "<root>"),
+    );
   };
 
   it("managing mode: schema errors in an identity hide none of its rules", () => {

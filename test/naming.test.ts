@@ -20,7 +20,8 @@ const RG_APP = "640b6484-5908-5001-ab32-9aa56db0a08e"; // guid('rg-app')
 const RG_DATA = "b4a493a7-36e7-553b-9443-44c779ce1e53"; // guid('rg-data')
 const NORTHWIND = readFileSync(join(REPO_ROOT, "stacks", "Pulumi.northwind.yaml"), "utf8");
 const FABRIKAM = readFileSync(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), "utf8");
-const withSamplesNames = (stack: string, offer = "offers/contoso-operations.yaml") => stack.replace(`- offer: ${offer}\n`, `- offer: ${offer}\n      naming: samples\n`);
+const withSamplesNames = (stack: string, offer = "offers/contoso-operations.yaml") =>
+  stack.replace(`- offer: ${offer}\n`, `- offer: ${offer}\n      naming: samples\n`);
 
 let fake: FakeArm | undefined;
 afterEach(async () => {
@@ -31,8 +32,16 @@ afterEach(async () => {
 describe("naming: samples", () => {
   it("names the definition guid(offer name) and each resource group's assignment guid(rgName)", async () => {
     const root = tempProject({ "stacks/Pulumi.northwind.yaml": withSamplesNames(NORTHWIND) });
-    const { resources } = await runOffline("lighthouse", "northwind", () => lighthouseProgram({ projectRoot: root, stackName: "northwind" }));
-    const ids = (type: string) => resources.filter((resource) => resource.type.endsWith(type)).map((resource) => [resource.inputs.scope, resource.inputs.registrationDefinitionId ?? resource.inputs.registrationAssignmentId]);
+    const { resources } = await runOffline("lighthouse", "northwind", () =>
+      lighthouseProgram({ projectRoot: root, stackName: "northwind" }),
+    );
+    const ids = (type: string) =>
+      resources
+        .filter((resource) => resource.type.endsWith(type))
+        .map((resource) => [
+          resource.inputs.scope,
+          resource.inputs.registrationDefinitionId ?? resource.inputs.registrationAssignmentId,
+        ]);
     expect(ids("RegistrationDefinition")).toEqual([
       ["/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d", OPERATIONS],
       ["/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d", OPERATIONS],
@@ -40,7 +49,10 @@ describe("naming: samples", () => {
     expect(ids("RegistrationAssignment")).toEqual([
       ["/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/rg-app", RG_APP],
       ["/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/rg-data", RG_DATA],
-      ["/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d/resourceGroups/rg-shared", "23ee6a99-c2a2-5797-bd76-dada3a5cc393"],
+      [
+        "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d/resourceGroups/rg-shared",
+        "23ee6a99-c2a2-5797-bd76-dada3a5cc393",
+      ],
     ]);
     // No import: Pulumi's create is a PUT on the same ids, which ARM applies to the existing delegation.
     expect(resources.filter((resource) => resource.importId !== undefined)).toEqual([]);
@@ -48,8 +60,13 @@ describe("naming: samples", () => {
 
   it("names a whole-subscription assignment guid(offer name), like the definition", async () => {
     const root = tempProject({ "stacks/Pulumi.fabrikam.yaml": withSamplesNames(FABRIKAM) });
-    const { resources } = await runOffline("lighthouse", "fabrikam", () => lighthouseProgram({ projectRoot: root, stackName: "fabrikam" }));
-    const operations = resources.filter((resource) => resource.name.startsWith("contoso-managed-operations-") && resource.type.endsWith("RegistrationAssignment"));
+    const { resources } = await runOffline("lighthouse", "fabrikam", () =>
+      lighthouseProgram({ projectRoot: root, stackName: "fabrikam" }),
+    );
+    const operations = resources.filter(
+      (resource) =>
+        resource.name.startsWith("contoso-managed-operations-") && resource.type.endsWith("RegistrationAssignment"),
+    );
     expect(operations.map((resource) => resource.inputs.registrationAssignmentId)).toEqual([OPERATIONS, OPERATIONS]);
   });
 
@@ -69,7 +86,9 @@ describe("naming: samples", () => {
     const root = tempProject();
     const stack = loadStack(join(root, "stacks", "Pulumi.fabrikam.yaml"), new OfferCache()).stack!;
     const state = deployedState(stack);
-    for (const definition of state.definitions.filter((item) => item.properties.registrationDefinitionName === "Contoso Managed Operations")) {
+    for (const definition of state.definitions.filter(
+      (item) => item.properties.registrationDefinitionName === "Contoso Managed Operations",
+    )) {
       const oldId = definition.id;
       definition.id = oldId.replace(/[^/]+$/, armGuid("Contoso Managed Operations"));
       definition.name = armGuid("Contoso Managed Operations");
@@ -80,7 +99,12 @@ describe("naming: samples", () => {
       }
     }
     fake = await startFakeArm(state);
-    const result = await runCliAsync("adopt", ["--stack", "fabrikam", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" }, root);
+    const result = await runCliAsync(
+      "adopt",
+      ["--stack", "fabrikam", "--endpoint", fake.url],
+      { AZURE_ACCESS_TOKEN: "fake-token" },
+      root,
+    );
     expect(result.stdout.trim().split("\n")[0]).toBe(
       `adopt      0afefe50-734e-4610-8a82-a144a2f49dea "Contoso Managed Operations": definition ${OPERATIONS} and 1 assignment(s) at the GUIDs they were onboarded with; they are the names of Microsoft's onboarding templates: 'naming: samples' on the delegation entry keeps them for good`,
     );

@@ -4,7 +4,8 @@ import { REPO_ROOT, runCli } from "./helpers/project";
 
 /** npm run offboard: the whole plan is compared, line by line. */
 const SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
-const URN = (type: string, name: string) => `urn:pulumi:fabrikam::lighthouse::lighthouse:delegation:LighthouseDelegation$azure-native:managedservices:${type}::${name}`;
+const URN = (type: string, name: string) =>
+  `urn:pulumi:fabrikam::lighthouse::lighthouse:delegation:LighthouseDelegation$azure-native:managedservices:${type}::${name}`;
 
 describe("npm run offboard", () => {
   it("one offer: the access that ends, the access it also ends, and the commands in order", async () => {
@@ -37,7 +38,16 @@ describe("npm run offboard", () => {
   it("the whole customer: every delegation, assignments of every resource group before any definition", async () => {
     const plan = await planOffboarding(REPO_ROOT, "northwind");
     expect(plan.shared).toEqual([]);
-    expect(plan.pulumi.map((command) => command.replace(/^pulumi destroy --stack northwind --target 'urn:pulumi:northwind::lighthouse::lighthouse:delegation:LighthouseDelegation\$azure-native:managedservices:/, "").replace(/' --yes$/, ""))).toEqual([
+    expect(
+      plan.pulumi.map((command) =>
+        command
+          .replace(
+            /^pulumi destroy --stack northwind --target 'urn:pulumi:northwind::lighthouse::lighthouse:delegation:LighthouseDelegation\$azure-native:managedservices:/,
+            "",
+          )
+          .replace(/' --yes$/, ""),
+      ),
+    ).toEqual([
       "RegistrationAssignment::contoso-managed-operations-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-rg-rg-app",
       "RegistrationAssignment::contoso-managed-operations-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-rg-rg-data",
       "RegistrationAssignment::contoso-managed-operations-a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d-rg-rg-shared",
@@ -51,8 +61,14 @@ describe("npm run offboard", () => {
   });
 
   it.each([
-    [["--stack", "northwind-managed"], "error: stack northwind-managed only lists its delegations (managing mode): offboard through the stack that deploys them\n"],
-    [["--stack", "fabrikam", "--offer", "offers/nope.yaml"], "error: stack fabrikam delegates no offer from offers/nope.yaml\n"],
+    [
+      ["--stack", "northwind-managed"],
+      "error: stack northwind-managed only lists its delegations (managing mode): offboard through the stack that deploys them\n",
+    ],
+    [
+      ["--stack", "fabrikam", "--offer", "offers/nope.yaml"],
+      "error: stack fabrikam delegates no offer from offers/nope.yaml\n",
+    ],
     [["--stack", "contoso-pipelines"], "error: stack contoso-pipelines delegates nothing\n"],
   ])("refuses %j with exit 2", (args, stderr) => {
     expect(runCli("offboard", args)).toMatchObject({ status: 2, stderr, stdout: "" });

@@ -30,7 +30,9 @@ eligibleAuthorizations:
   });
 
   it("unknown keys land on the key, schema errors on the value", () => {
-    const text = offer.replace("role: Owner", "rolle: Reader").replace("principalId: 5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6", "principalId: not-a-guid");
+    const text = offer
+      .replace("role: Owner", "rolle: Reader")
+      .replace("principalId: 5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6", "principalId: not-a-guid");
     expect(at(text)).toEqual([
       "4:5 error missing required key 'role'",
       "6:5 error unknown key 'rolle'; did you mean 'role'?",
@@ -59,7 +61,11 @@ describe("bad input: one clear located message, never an exception", () => {
     ["two documents", "name: a\n---\nname: b\n", /^2:1 error only one YAML document per file/],
     ["a list at the top", "- name: a\n", /^1:1 error expected a map of keys, found a list/],
     ["a scalar at the top", "just text\n", /^1:1 error expected a map of keys, found the string 'just text'/],
-    ["a list where a map belongs", "name: a\nmanagedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc\nauthorizations: {a: 1}\n", /^3:1 error expected a list, found a map/],
+    [
+      "a list where a map belongs",
+      "name: a\nmanagedByTenantId: 83ace5cd-bcc3-441a-bd86-e6a75360cecc\nauthorizations: {a: 1}\n",
+      /^3:1 error expected a list, found a map/,
+    ],
     ["__proto__ keys", "__proto__: {polluted: true}\nname: x\n", /^1:1 error key '__proto__' is not allowed/],
     [
       "an alias bomb",
@@ -86,7 +92,9 @@ authorizations:
 });
 
 describe("the seed's sample registration definition, expressed as an offer", () => {
-  const sample = JSON.parse(readFileSync(join(__dirname, "fixtures", "seed", "registration-definitions-list.json"), "utf8")).value[0];
+  const sample = JSON.parse(
+    readFileSync(join(__dirname, "fixtures", "seed", "registration-definitions-list.json"), "utf8"),
+  ).value[0];
   const properties = sample.properties;
   const approver = properties.eligibleAuthorizations[0].justInTimeAccessPolicy.managedByTenantApprovers[0];
   const offerText = (fix: (id: string) => string) => `name: ${properties.registrationDefinitionName}
@@ -124,7 +132,8 @@ eligibleAuthorizations:
     const result = parseOffer("sample.yaml", offerText(fix));
     expect(result.diagnostics.map((d) => d.rule)).toEqual(["recommend-delete-role", "eligible-without-permanent"]);
     const expected = structuredClone(properties);
-    for (const readOnly of ["provisioningState", "manageeTenantId", "manageeTenantName", "managedByTenantName"]) delete expected[readOnly];
+    for (const readOnly of ["provisioningState", "manageeTenantId", "manageeTenantName", "managedByTenantName"])
+      delete expected[readOnly];
     expected.managedByTenantId = fix(expected.managedByTenantId);
     expected.authorizations[0].principalId = fix(expected.authorizations[0].principalId);
     expect(definitionProperties(result.offer!)).toEqual(expected);

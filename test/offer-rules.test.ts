@@ -11,8 +11,16 @@ const failing: Array<[string, (offer: Offer) => void, string | RegExp]> = [
   ["Owner by GUID", (o) => (o.authorizations[0].role = OWNER_ROLE_ID), "role-not-supported"],
   ["a role with DataActions", (o) => (o.authorizations[0].role = "Storage Blob Data Reader"), "role-not-supported"],
   ["a role granting forbidden actions", (o) => (o.authorizations[0].role = "Locks Contributor"), "role-not-supported"],
-  ["a custom role GUID", (o) => (o.authorizations[0].role = "11111111-2222-4333-8444-555555555555"), "role-not-built-in"],
-  ["UAA without delegatedRoles", (o) => (o.authorizations[0].role = "User Access Administrator"), "uaa-requires-delegated-roles"],
+  [
+    "a custom role GUID",
+    (o) => (o.authorizations[0].role = "11111111-2222-4333-8444-555555555555"),
+    "role-not-built-in",
+  ],
+  [
+    "UAA without delegatedRoles",
+    (o) => (o.authorizations[0].role = "User Access Administrator"),
+    "uaa-requires-delegated-roles",
+  ],
   [
     "UAA with empty delegatedRoles",
     (o) => Object.assign(o.authorizations[0], { role: "User Access Administrator", delegatedRoles: [] }),
@@ -25,18 +33,38 @@ const failing: Array<[string, (offer: Offer) => void, string | RegExp]> = [
   ],
   [
     "UAA delegating UAA",
-    (o) => Object.assign(o.authorizations[0], { role: "User Access Administrator", delegatedRoles: [USER_ACCESS_ADMINISTRATOR_ROLE_ID] }),
+    (o) =>
+      Object.assign(o.authorizations[0], {
+        role: "User Access Administrator",
+        delegatedRoles: [USER_ACCESS_ADMINISTRATOR_ROLE_ID],
+      }),
     "uaa-requires-delegated-roles",
   ],
   [
     "UAA delegating an unsupported role",
-    (o) => Object.assign(o.authorizations[0], { role: "User Access Administrator", delegatedRoles: ["Log Analytics Contributor"] }),
+    (o) =>
+      Object.assign(o.authorizations[0], {
+        role: "User Access Administrator",
+        delegatedRoles: ["Log Analytics Contributor"],
+      }),
     "role-not-supported",
   ],
-  ["delegatedRoles on another role", (o) => (o.authorizations[0].delegatedRoles = ["Contributor"]), "delegated-roles-only-on-uaa"],
-  ["eligible UAA", (o) => (o.eligibleAuthorizations[0].role = "User Access Administrator"), "eligible-role-not-allowed"],
+  [
+    "delegatedRoles on another role",
+    (o) => (o.authorizations[0].delegatedRoles = ["Contributor"]),
+    "delegated-roles-only-on-uaa",
+  ],
+  [
+    "eligible UAA",
+    (o) => (o.eligibleAuthorizations[0].role = "User Access Administrator"),
+    "eligible-role-not-allowed",
+  ],
   ["eligible Owner", (o) => (o.eligibleAuthorizations[0].role = "Owner"), "role-not-supported"],
-  ["eligible delegatedRoles", (o) => (o.eligibleAuthorizations[0].delegatedRoles = ["Reader"]), "eligible-role-not-allowed"],
+  [
+    "eligible delegatedRoles",
+    (o) => (o.eligibleAuthorizations[0].delegatedRoles = ["Reader"]),
+    "eligible-role-not-allowed",
+  ],
   [
     "eligible service principal",
     (o) => (o.eligibleAuthorizations[0].principalType = "ServicePrincipal"),
@@ -44,11 +72,21 @@ const failing: Array<[string, (offer: Offer) => void, string | RegExp]> = [
   ],
   [
     "service principal approver",
-    (o) => (o.eligibleAuthorizations[0].justInTimeAccessPolicy.managedByTenantApprovers[0].principalType = "ServicePrincipal"),
+    (o) =>
+      (o.eligibleAuthorizations[0].justInTimeAccessPolicy.managedByTenantApprovers[0].principalType =
+        "ServicePrincipal"),
     "eligible-principal-type",
   ],
-  ["duration below PT30M", (o) => (o.eligibleAuthorizations[0].justInTimeAccessPolicy.maximumActivationDuration = "PT29M"), "jit-duration"],
-  ["duration above PT8H", (o) => (o.eligibleAuthorizations[0].justInTimeAccessPolicy.maximumActivationDuration = "P1D"), "jit-duration"],
+  [
+    "duration below PT30M",
+    (o) => (o.eligibleAuthorizations[0].justInTimeAccessPolicy.maximumActivationDuration = "PT29M"),
+    "jit-duration",
+  ],
+  [
+    "duration above PT8H",
+    (o) => (o.eligibleAuthorizations[0].justInTimeAccessPolicy.maximumActivationDuration = "P1D"),
+    "jit-duration",
+  ],
   [
     "a duration that is not ISO 8601",
     (o) => (o.eligibleAuthorizations[0].justInTimeAccessPolicy.maximumActivationDuration = "4 hours"),
@@ -57,10 +95,13 @@ const failing: Array<[string, (offer: Offer) => void, string | RegExp]> = [
   [
     "eleven approvers",
     (o) =>
-      (o.eligibleAuthorizations[0].justInTimeAccessPolicy.managedByTenantApprovers = Array.from({ length: 11 }, (_, i) => ({
-        principalId: `d9b22cd6-6407-43cc-8c60-07c56df0b5${String(i).padStart(2, "0")}`,
-        principalIdDisplayName: `Approver ${i}`,
-      }))),
+      (o.eligibleAuthorizations[0].justInTimeAccessPolicy.managedByTenantApprovers = Array.from(
+        { length: 11 },
+        (_, i) => ({
+          principalId: `d9b22cd6-6407-43cc-8c60-07c56df0b5${String(i).padStart(2, "0")}`,
+          principalIdDisplayName: `Approver ${i}`,
+        }),
+      )),
     "jit-approvers",
   ],
   [
@@ -74,7 +115,11 @@ const failing: Array<[string, (offer: Offer) => void, string | RegExp]> = [
       }),
     "jit-policy-consistent",
   ],
-  ["a duplicate principal and role", (o) => o.authorizations.push({ ...o.authorizations[0] }), "duplicate-authorization"],
+  [
+    "a duplicate principal and role",
+    (o) => o.authorizations.push({ ...o.authorizations[0] }),
+    "duplicate-authorization",
+  ],
   [
     "a Marketplace plan with 21 authorizations",
     (o) => {
@@ -89,12 +134,28 @@ const failing: Array<[string, (offer: Offer) => void, string | RegExp]> = [
     },
     "marketplace-plan-limit",
   ],
-  ["a plan missing a field", (o) => (o.plan = { name: "p", product: "x", publisher: "y" }), "missing required key 'version'"],
-  ["a principal id that is not a GUID", (o) => (o.authorizations[0].principalId = "f98g86a2-4cc4-4e6d-ad47-b3e80a1bcdfc"), /is not a GUID/],
+  [
+    "a plan missing a field",
+    (o) => (o.plan = { name: "p", product: "x", publisher: "y" }),
+    "missing required key 'version'",
+  ],
+  [
+    "a principal id that is not a GUID",
+    (o) => (o.authorizations[0].principalId = "f98g86a2-4cc4-4e6d-ad47-b3e80a1bcdfc"),
+    /is not a GUID/,
+  ],
   ["a managing tenant that is not a GUID", (o) => (o.managedByTenantId = "contoso.onmicrosoft.com"), /is not a GUID/],
-  ["an unknown role name", (o) => (o.authorizations[0].role = "Reeder"), /unknown role 'Reeder'.*did you mean 'Reader'/],
+  [
+    "an unknown role name",
+    (o) => (o.authorizations[0].role = "Reeder"),
+    /unknown role 'Reeder'.*did you mean 'Reader'/,
+  ],
   ["an unknown key", (o) => (o.authorizations[0].roles = "Reader"), /unknown key 'roles'; did you mean 'role'\?/],
-  ["an unknown MFA provider", (o) => (o.eligibleAuthorizations[0].justInTimeAccessPolicy.multiFactorAuthProvider = "Sms"), /Azure.*None/],
+  [
+    "an unknown MFA provider",
+    (o) => (o.eligibleAuthorizations[0].justInTimeAccessPolicy.multiFactorAuthProvider = "Sms"),
+    /Azure.*None/,
+  ],
   [
     "one role with JIT policies that differ only in approvers",
     (o) =>
@@ -102,7 +163,10 @@ const failing: Array<[string, (offer: Offer) => void, string | RegExp]> = [
         principalId: GROUP_A,
         principalIdDisplayName: "Support",
         role: "Contributor",
-        justInTimeAccessPolicy: { ...o.eligibleAuthorizations[0].justInTimeAccessPolicy, managedByTenantApprovers: [{ principalId: GROUP_A, principalIdDisplayName: "Support" }] },
+        justInTimeAccessPolicy: {
+          ...o.eligibleAuthorizations[0].justInTimeAccessPolicy,
+          managedByTenantApprovers: [{ principalId: GROUP_A, principalIdDisplayName: "Support" }],
+        },
       }),
     "jit-policy-consistent",
   ],
@@ -135,8 +199,16 @@ describe("offer rules: each breaks alone", () => {
       principalIdDisplayName: `Approver ${i}`,
     }));
     const extra = (count: number) =>
-      Array.from({ length: count }, (_, i) => ({ principalId: `aaaaaaaa-0000-4000-8000-0000000000${String(i).padStart(2, "0")}`, principalIdDisplayName: `Group ${i}`, role: "Reader" }));
-    const withPlan = { ...data, plan: { name: "p", product: "x", publisher: "y", version: "1.0.0" }, authorizations: [...data.authorizations, ...extra(16)] };
+      Array.from({ length: count }, (_, i) => ({
+        principalId: `aaaaaaaa-0000-4000-8000-0000000000${String(i).padStart(2, "0")}`,
+        principalIdDisplayName: `Group ${i}`,
+        role: "Reader",
+      }));
+    const withPlan = {
+      ...data,
+      plan: { name: "p", product: "x", publisher: "y", version: "1.0.0" },
+      authorizations: [...data.authorizations, ...extra(16)],
+    };
     expect(withPlan.authorizations.length + data.eligibleAuthorizations.length).toBe(20);
     expect(rulesOf(parseOfferData(withPlan).diagnostics)).toEqual([]);
     const withoutPlan = { ...data, authorizations: [...data.authorizations, ...extra(17)] };
@@ -146,7 +218,10 @@ describe("offer rules: each breaks alone", () => {
 
   it("accepts what the failing cases refuse when done right", () => {
     const data = validOfferData() as Offer;
-    Object.assign(data.authorizations[0], { role: "User Access Administrator", delegatedRoles: ["Contributor", "Monitoring Contributor"] });
+    Object.assign(data.authorizations[0], {
+      role: "User Access Administrator",
+      delegatedRoles: ["Contributor", "Monitoring Contributor"],
+    });
     data.plan = { name: "p", product: "x", publisher: "y", version: "1.0.0" };
     data.eligibleAuthorizations[0].justInTimeAccessPolicy.maximumActivationDuration = "PT30M";
     data.eligibleAuthorizations.push({
@@ -199,15 +274,25 @@ describe("resolution", () => {
     const data = validOfferData() as Offer;
     data.eligibleAuthorizations[0].justInTimeAccessPolicy = {};
     const { offer } = parseOfferData(data);
-    expect(offer?.authorizations[0]).toMatchObject({ roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7", roleName: "Reader" });
-    expect(offer?.eligibleAuthorizations[0].justInTimeAccessPolicy).toEqual({ multiFactorAuthProvider: "None", maximumActivationDuration: "PT8H" });
-    expect(offer?.registrationDefinitionId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(offer?.authorizations[0]).toMatchObject({
+      roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+      roleName: "Reader",
+    });
+    expect(offer?.eligibleAuthorizations[0].justInTimeAccessPolicy).toEqual({
+      multiFactorAuthProvider: "None",
+      maximumActivationDuration: "PT8H",
+    });
+    expect(offer?.registrationDefinitionId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it("defaults a missing justInTimeAccessPolicy entirely", () => {
     const data = validOfferData() as Offer;
     delete data.eligibleAuthorizations[0].justInTimeAccessPolicy;
-    expect(parseOfferData(data).offer?.eligibleAuthorizations[0].justInTimeAccessPolicy.maximumActivationDuration).toBe("PT8H");
+    expect(parseOfferData(data).offer?.eligibleAuthorizations[0].justInTimeAccessPolicy.maximumActivationDuration).toBe(
+      "PT8H",
+    );
   });
 
   it("reports every problem of a file at once", () => {

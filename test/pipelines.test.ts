@@ -7,10 +7,18 @@ import { parse } from "yaml";
 import { pipelineSchema, stepsTemplateSchema } from "./helpers/azure-pipelines-schema";
 import { REPO_ROOT } from "./helpers/project";
 
-const GITHUB_FILES = [".github/workflows/pull-request.yml", ".github/workflows/deploy.yml", ".github/workflows/delegation-events.yml", ".github/workflows/destroy.yml", ".github/workflows/stack-batch.yml", ".github/actions/pulumi-login/action.yml"];
+const GITHUB_FILES = [
+  ".github/workflows/pull-request.yml",
+  ".github/workflows/deploy.yml",
+  ".github/workflows/delegation-events.yml",
+  ".github/workflows/destroy.yml",
+  ".github/workflows/stack-batch.yml",
+  ".github/actions/pulumi-login/action.yml",
+];
 const AZURE_FILES = ["azure-pipelines.yml", "pipelines/azure-devops-deploy-steps.yml"];
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), "utf8");
-const actionValidator = (file: string) => spawnSync(join(REPO_ROOT, "node_modules", ".bin", "action-validator"), [file], { encoding: "utf8" });
+const actionValidator = (file: string) =>
+  spawnSync(join(REPO_ROOT, "node_modules", ".bin", "action-validator"), [file], { encoding: "utf8" });
 
 describe("GitHub Actions files", () => {
   it.each(GITHUB_FILES)("%s validates against GitHub's workflow and action schemas", (file) => {
@@ -21,7 +29,10 @@ describe("GitHub Actions files", () => {
 
   it("the validator does refuse a broken workflow", () => {
     const broken = join(tmpdir(), "broken-workflow.yml");
-    writeFileSync(broken, read(".github/workflows/deploy.yml").replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest"));
+    writeFileSync(
+      broken,
+      read(".github/workflows/deploy.yml").replace("runs-on: ubuntu-latest", "runs_on: ubuntu-latest"),
+    );
     expect(actionValidator(broken).status).not.toBe(0);
   });
 
@@ -34,11 +45,17 @@ describe("GitHub Actions files", () => {
       with: { operation: "up", stacks: "${{ toJSON(matrix.stacks) }}" },
     });
     const batch = parse(read(".github/workflows/stack-batch.yml"));
-    expect(batch.jobs.up.strategy).toEqual({ "fail-fast": false, matrix: { include: "${{ fromJSON(inputs.stacks) }}" } });
+    expect(batch.jobs.up.strategy).toEqual({
+      "fail-fast": false,
+      matrix: { include: "${{ fromJSON(inputs.stacks) }}" },
+    });
     expect(batch.jobs.up.environment).toBe("production");
     expect(batch.jobs.up.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
     expect(batch.jobs.preview.environment).toBeUndefined();
-    expect(parse(read(".github/workflows/pull-request.yml")).jobs.preview).toMatchObject({ uses: "./.github/workflows/stack-batch.yml", with: { operation: "preview" } });
+    expect(parse(read(".github/workflows/pull-request.yml")).jobs.preview).toMatchObject({
+      uses: "./.github/workflows/stack-batch.yml",
+      with: { operation: "preview" },
+    });
     for (const file of GITHUB_FILES) expect(read(file)).not.toMatch(/secrets\./);
     expect(read(".github/actions/pulumi-login/action.yml")).toContain("ARM_USE_OIDC=true");
   });
@@ -71,7 +88,9 @@ describe("every pipeline", () => {
 
   it("every repository variable the workflows read is documented in README", () => {
     const readme = read("README.md");
-    const variables = new Set(GITHUB_FILES.flatMap((file) => [...read(file).matchAll(/vars\.([A-Z_]+)/g)].map((match) => match[1])));
+    const variables = new Set(
+      GITHUB_FILES.flatMap((file) => [...read(file).matchAll(/vars\.([A-Z_]+)/g)].map((match) => match[1])),
+    );
     expect(variables.size).toBeGreaterThan(3);
     for (const variable of variables) expect(readme, variable).toContain(`\`${variable}\``);
   });

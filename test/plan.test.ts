@@ -10,12 +10,16 @@ describe("npm run plan", () => {
   it.each(["fabrikam", "northwind", "northwind-managed"])("the plan JSON of %s is stable (snapshot)", async (stack) => {
     const plan = await planStack(REPO_ROOT, stack);
     expect(plan.violations).toEqual([]);
-    await expect(`${JSON.stringify(planJson(plan), null, 2)}\n`).toMatchFileSnapshot(`./__snapshots__/plan-${stack}.json`);
+    await expect(`${JSON.stringify(planJson(plan), null, 2)}\n`).toMatchFileSnapshot(
+      `./__snapshots__/plan-${stack}.json`,
+    );
   });
 
   it("shows ids Azure generates at deploy time as unknown, never as the offline run's stand-ins", async () => {
     const plan = planJson(await planStack(REPO_ROOT, "fabrikam"));
-    const principals = plan.resources.filter((resource) => resource.type === "azure-native:authorization:RoleAssignment").map((resource) => resource.inputs.principalId);
+    const principals = plan.resources
+      .filter((resource) => resource.type === "azure-native:authorization:RoleAssignment")
+      .map((resource) => resource.inputs.principalId);
     expect(principals).toEqual(["[unknown until deployed]", "[unknown until deployed]"]);
   });
 
@@ -25,14 +29,21 @@ describe("npm run plan", () => {
     expect(text).toContain(
       "eligible   Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2): Contributor; MFA Azure; up to PT4H; approvers: Duty managers (d9b22cd6-6407-43cc-8c60-07c56df0b51a)",
     );
-    expect(text).toContain("Identity admins (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b): User Access Administrator; may assign Contributor, Monitoring Contributor");
-    expect(text).toContain("role       Virtual Machine Contributor at /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea/resourceGroups/rg-app");
+    expect(text).toContain(
+      "Identity admins (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b): User Access Administrator; may assign Contributor, Monitoring Contributor",
+    );
+    expect(text).toContain(
+      "role       Virtual Machine Contributor at /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea/resourceGroups/rg-app",
+    );
     expect(text).toContain("Policy violations: none");
   });
 
   it("catches a program that bypasses the YAML and grants Owner in code", async () => {
     const plan = await planProgram("rogue", () => {
-      const provider = new Provider("customer", { subscriptionId: "0afefe50-734e-4610-8a82-a144a2f49dea", tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808" });
+      const provider = new Provider("customer", {
+        subscriptionId: "0afefe50-734e-4610-8a82-a144a2f49dea",
+        tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808",
+      });
       new RegistrationDefinition(
         "rogue",
         {
@@ -40,7 +51,12 @@ describe("npm run plan", () => {
           registrationDefinitionId: "11111111-2222-4333-8444-555555555555",
           properties: {
             managedByTenantId: "83ace5cd-bcc3-441a-bd86-e6a75360cecc",
-            authorizations: [{ principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", roleDefinitionId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635" }],
+            authorizations: [
+              {
+                principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc",
+                roleDefinitionId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+              },
+            ],
           },
         },
         { provider },
@@ -50,25 +66,50 @@ describe("npm run plan", () => {
     expect(plan.violations).toContainEqual({
       policy: "lighthouse-role-not-supported",
       enforcementLevel: "mandatory",
-      resource: { type: "azure-native:managedservices:RegistrationDefinition", name: "rogue", urn: "urn:pulumi:rogue::lighthouse::azure-native:managedservices:RegistrationDefinition::rogue" },
-      message: expect.stringMatching(/^properties\.authorizations\.0\.roleDefinitionId: Owner cannot be used with Azure Lighthouse/),
+      resource: {
+        type: "azure-native:managedservices:RegistrationDefinition",
+        name: "rogue",
+        urn: "urn:pulumi:rogue::lighthouse::azure-native:managedservices:RegistrationDefinition::rogue",
+      },
+      message: expect.stringMatching(
+        /^properties\.authorizations\.0\.roleDefinitionId: Owner cannot be used with Azure Lighthouse/,
+      ),
     });
   });
 
   it("never serialises customers: every definition → assignment chain has depth 2", async () => {
-    const { resources } = await runOffline("lighthouse", "fabrikam", () => lighthouseProgram({ projectRoot: REPO_ROOT, stackName: "fabrikam" }));
+    const { resources } = await runOffline("lighthouse", "fabrikam", () =>
+      lighthouseProgram({ projectRoot: REPO_ROOT, stackName: "fabrikam" }),
+    );
     const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
-    const depth = (urn: string): number => 1 + Math.max(0, ...byUrn.get(urn)!.dependencies.filter((dependency) => byUrn.get(dependency)?.custom).map(depth));
-    const delegationResources = resources.filter((resource) => resource.type.startsWith("azure-native:managedservices:"));
+    const depth = (urn: string): number =>
+      1 +
+      Math.max(
+        0,
+        ...byUrn
+          .get(urn)!
+          .dependencies.filter((dependency) => byUrn.get(dependency)?.custom)
+          .map(depth),
+      );
+    const delegationResources = resources.filter((resource) =>
+      resource.type.startsWith("azure-native:managedservices:"),
+    );
     expect(delegationResources.length).toBe(6);
     expect(Math.max(...delegationResources.map((resource) => depth(resource.urn)))).toBe(2);
-    for (const assignment of delegationResources.filter((resource) => resource.type.endsWith("RegistrationAssignment"))) {
-      expect(assignment.dependencies.map((urn) => byUrn.get(urn)?.type)).toEqual(["azure-native:managedservices:RegistrationDefinition"]);
+    for (const assignment of delegationResources.filter((resource) =>
+      resource.type.endsWith("RegistrationAssignment"),
+    )) {
+      expect(assignment.dependencies.map((urn) => byUrn.get(urn)?.type)).toEqual([
+        "azure-native:managedservices:RegistrationDefinition",
+      ]);
     }
   });
 
   it("exits 1 with the validator's messages for an invalid stack, 2 without --stack, 0 when clean", () => {
-    expect(runCli("plan", ["--stack", "missing"])).toMatchObject({ status: 1, stderr: expect.stringContaining("stacks/Pulumi.missing.yaml:1:1: error: cannot read file: no such file") });
+    expect(runCli("plan", ["--stack", "missing"])).toMatchObject({
+      status: 1,
+      stderr: expect.stringContaining("stacks/Pulumi.missing.yaml:1:1: error: cannot read file: no such file"),
+    });
     expect(runCli("plan", [])).toMatchObject({ status: 2, stderr: expect.stringContaining("--stack is required") });
     const json = runCli("plan", ["--stack", "northwind", "--format", "json"]);
     expect(json.status).toBe(0);
@@ -76,10 +117,16 @@ describe("npm run plan", () => {
   });
 
   it("exits 1 on a mandatory violation from the MSP's own policy config", () => {
-    const root = tempProject({ "config.json": JSON.stringify({ "lighthouse-allowed-roles": { allowedRoles: ["Reader"] } }) });
-    expect(runCli("plan", ["--stack", "northwind", "--policy-config", "policies/policy-config.example.json"]).status).toBe(0);
+    const root = tempProject({
+      "config.json": JSON.stringify({ "lighthouse-allowed-roles": { allowedRoles: ["Reader"] } }),
+    });
+    expect(
+      runCli("plan", ["--stack", "northwind", "--policy-config", "policies/policy-config.example.json"]).status,
+    ).toBe(0);
     const result = runCli("plan", ["--stack", "northwind", "--policy-config", "config.json"], root);
-    expect(result.stdout).toContain("mandatory lighthouse-allowed-roles on contoso-managed-operations-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-definition");
+    expect(result.stdout).toContain(
+      "mandatory lighthouse-allowed-roles on contoso-managed-operations-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-definition",
+    );
     expect(result.status).toBe(1);
   });
 });

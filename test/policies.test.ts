@@ -13,7 +13,12 @@ const UAA = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
 const OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
 const CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c";
 
-const resource = (type: string, name: string, inputs: Record<string, unknown>, extra: Partial<RegisteredResource> = {}): RegisteredResource => ({
+const resource = (
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  extra: Partial<RegisteredResource> = {},
+): RegisteredResource => ({
   type,
   name,
   urn: `urn:pulumi:test::lighthouse::${type}::${name}`,
@@ -25,19 +30,46 @@ const resource = (type: string, name: string, inputs: Record<string, unknown>, e
   ...extra,
 });
 
-const group = (id: string, roleDefinitionId: string, extra: Record<string, unknown> = {}) => ({ principalId: id, principalIdDisplayName: "Group", roleDefinitionId, ...extra });
-const cleanAuthorizations = [group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", READER), group("5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6", DELETE_ROLE)];
+const group = (id: string, roleDefinitionId: string, extra: Record<string, unknown> = {}) => ({
+  principalId: id,
+  principalIdDisplayName: "Group",
+  roleDefinitionId,
+  ...extra,
+});
+const cleanAuthorizations = [
+  group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", READER),
+  group("5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6", DELETE_ROLE),
+];
 
-const definition = (properties: Record<string, unknown> = {}, name = "def", scope = `/subscriptions/${SUB}`, extra: Partial<RegisteredResource> = {}) =>
+const definition = (
+  properties: Record<string, unknown> = {},
+  name = "def",
+  scope = `/subscriptions/${SUB}`,
+  extra: Partial<RegisteredResource> = {},
+) =>
   resource(
     "azure-native:managedservices:RegistrationDefinition",
     name,
-    { scope, registrationDefinitionId: GUID, properties: { registrationDefinitionName: "Offer", managedByTenantId: MSP, authorizations: cleanAuthorizations, ...properties } },
+    {
+      scope,
+      registrationDefinitionId: GUID,
+      properties: {
+        registrationDefinitionName: "Offer",
+        managedByTenantId: MSP,
+        authorizations: cleanAuthorizations,
+        ...properties,
+      },
+    },
     extra,
   );
 const assignment = (definitionId: string, scope = `/subscriptions/${SUB}`, name = "assign") =>
-  resource("azure-native:managedservices:RegistrationAssignment", name, { scope, registrationAssignmentId: "x", properties: { registrationDefinitionId: definitionId } });
-const definitionId = (subscription = SUB) => `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationDefinitions/${GUID}`;
+  resource("azure-native:managedservices:RegistrationAssignment", name, {
+    scope,
+    registrationAssignmentId: "x",
+    properties: { registrationDefinitionId: definitionId },
+  });
+const definitionId = (subscription = SUB) =>
+  `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationDefinitions/${GUID}`;
 const roleAssignment = (inputs: Record<string, unknown>) =>
   resource("azure-native:authorization:RoleAssignment", "ra", {
     scope: `/subscriptions/${SUB}`,
@@ -68,48 +100,270 @@ const clean = [definition(), assignment(definitionId())];
 /** Each policy: resources that violate it (with what the message says), and the clean stack passes. */
 const cases: Array<[string, RegisteredResource[], RegExp, PolicyPackConfig?]> = [
   ["lighthouse-authorization-required", [definition({ authorizations: [] })], /at least one permanent authorization/],
-  ["lighthouse-role-not-supported", [definition({ authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", OWNER)] })], /properties\.authorizations\.2\.roleDefinitionId: Owner cannot be used/],
-  ["lighthouse-role-not-built-in", [definition({ authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", "11111111-2222-4333-8444-555555555555")] })], /not an Azure built-in role/],
-  ["lighthouse-uaa-requires-delegated-roles", [definition({ authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", UAA)] })], /only with delegatedRoles/],
-  ["lighthouse-delegated-roles-only-on-uaa", [definition({ authorizations: [group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", READER, { delegatedRoleDefinitionIds: [CONTRIBUTOR] }), cleanAuthorizations[1]] })], /only valid with User Access Administrator/],
-  ["lighthouse-eligible-role-not-allowed", [definition({ eligibleAuthorizations: [group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", UAA)] })], /cannot be an eligible authorization/],
+  [
+    "lighthouse-role-not-supported",
+    [definition({ authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", OWNER)] })],
+    /properties\.authorizations\.2\.roleDefinitionId: Owner cannot be used/,
+  ],
+  [
+    "lighthouse-role-not-built-in",
+    [
+      definition({
+        authorizations: [
+          ...cleanAuthorizations,
+          group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", "11111111-2222-4333-8444-555555555555"),
+        ],
+      }),
+    ],
+    /not an Azure built-in role/,
+  ],
+  [
+    "lighthouse-uaa-requires-delegated-roles",
+    [definition({ authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", UAA)] })],
+    /only with delegatedRoles/,
+  ],
+  [
+    "lighthouse-delegated-roles-only-on-uaa",
+    [
+      definition({
+        authorizations: [
+          group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", READER, { delegatedRoleDefinitionIds: [CONTRIBUTOR] }),
+          cleanAuthorizations[1],
+        ],
+      }),
+    ],
+    /only valid with User Access Administrator/,
+  ],
+  [
+    "lighthouse-eligible-role-not-allowed",
+    [definition({ eligibleAuthorizations: [group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", UAA)] })],
+    /cannot be an eligible authorization/,
+  ],
   // Principal kinds are not API fields: flagged when a resource states them (offer files do).
-  ["lighthouse-eligible-principal-type", [definition({ eligibleAuthorizations: [group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", CONTRIBUTOR, { principalType: "ServicePrincipal", justInTimeAccessPolicy: {} })] })], /properties\.eligibleAuthorizations\.0\.principalId: .* is a service principal/],
-  ["lighthouse-jit-duration", [definition({ eligibleAuthorizations: [group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", CONTRIBUTOR, { justInTimeAccessPolicy: { multiFactorAuthProvider: "Azure", maximumActivationDuration: "PT12H" } })] })], /PT12H is outside PT30M to PT8H/],
-  ["lighthouse-jit-approvers", [definition({ eligibleAuthorizations: [group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", CONTRIBUTOR, { justInTimeAccessPolicy: { multiFactorAuthProvider: "Azure", managedByTenantApprovers: Array.from({ length: 11 }, (_, i) => ({ principalId: `d9b22cd6-6407-43cc-8c60-07c56df0b5${10 + i}` })) } })] })], /11 approvers/],
+  [
+    "lighthouse-eligible-principal-type",
+    [
+      definition({
+        eligibleAuthorizations: [
+          group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", CONTRIBUTOR, {
+            principalType: "ServicePrincipal",
+            justInTimeAccessPolicy: {},
+          }),
+        ],
+      }),
+    ],
+    /properties\.eligibleAuthorizations\.0\.principalId: .* is a service principal/,
+  ],
+  [
+    "lighthouse-jit-duration",
+    [
+      definition({
+        eligibleAuthorizations: [
+          group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", CONTRIBUTOR, {
+            justInTimeAccessPolicy: { multiFactorAuthProvider: "Azure", maximumActivationDuration: "PT12H" },
+          }),
+        ],
+      }),
+    ],
+    /PT12H is outside PT30M to PT8H/,
+  ],
+  [
+    "lighthouse-jit-approvers",
+    [
+      definition({
+        eligibleAuthorizations: [
+          group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", CONTRIBUTOR, {
+            justInTimeAccessPolicy: {
+              multiFactorAuthProvider: "Azure",
+              managedByTenantApprovers: Array.from({ length: 11 }, (_, i) => ({
+                principalId: `d9b22cd6-6407-43cc-8c60-07c56df0b5${10 + i}`,
+              })),
+            },
+          }),
+        ],
+      }),
+    ],
+    /11 approvers/,
+  ],
   [
     "lighthouse-jit-policy-consistent",
-    [definition({ eligibleAuthorizations: [group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", CONTRIBUTOR, { justInTimeAccessPolicy: { multiFactorAuthProvider: "Azure" } }), group("5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6", CONTRIBUTOR, { justInTimeAccessPolicy: { multiFactorAuthProvider: "None" } })] })],
+    [
+      definition({
+        eligibleAuthorizations: [
+          group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", CONTRIBUTOR, {
+            justInTimeAccessPolicy: { multiFactorAuthProvider: "Azure" },
+          }),
+          group("5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6", CONTRIBUTOR, {
+            justInTimeAccessPolicy: { multiFactorAuthProvider: "None" },
+          }),
+        ],
+      }),
+    ],
     /must share one justInTimeAccessPolicy/,
   ],
-  ["lighthouse-managing-tenant-placeholder", [definition({ managedByTenantId: "00000000-0000-0000-0000-000000000000" })], /^properties\.managedByTenantId: managedByTenantId is the nil GUID/],
-  ["lighthouse-delegated-roles-empty", [definition({ authorizations: [group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", READER, { delegatedRoleDefinitionIds: [] }), cleanAuthorizations[1]] })], /^properties\.authorizations\.0\.delegatedRoleDefinitionIds: delegatedRoles is empty/],
-  ["lighthouse-principal-placeholder", [definition({ authorizations: [group("00000000-0000-0000-0000-000000000000", READER), cleanAuthorizations[1]] })], /^properties\.authorizations\.0\.principalId: authorization principalId is the nil GUID/],
-  ["lighthouse-display-name-recommended", [definition({ authorizations: [{ principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", roleDefinitionId: READER }, cleanAuthorizations[1]] })], /^properties\.authorizations\.0\.principalId: authorization f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc has no principalIdDisplayName/],
+  [
+    "lighthouse-managing-tenant-placeholder",
+    [definition({ managedByTenantId: "00000000-0000-0000-0000-000000000000" })],
+    /^properties\.managedByTenantId: managedByTenantId is the nil GUID/,
+  ],
+  [
+    "lighthouse-delegated-roles-empty",
+    [
+      definition({
+        authorizations: [
+          group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", READER, { delegatedRoleDefinitionIds: [] }),
+          cleanAuthorizations[1],
+        ],
+      }),
+    ],
+    /^properties\.authorizations\.0\.delegatedRoleDefinitionIds: delegatedRoles is empty/,
+  ],
+  [
+    "lighthouse-principal-placeholder",
+    [definition({ authorizations: [group("00000000-0000-0000-0000-000000000000", READER), cleanAuthorizations[1]] })],
+    /^properties\.authorizations\.0\.principalId: authorization principalId is the nil GUID/,
+  ],
+  [
+    "lighthouse-display-name-recommended",
+    [
+      definition({
+        authorizations: [
+          { principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", roleDefinitionId: READER },
+          cleanAuthorizations[1],
+        ],
+      }),
+    ],
+    /^properties\.authorizations\.0\.principalId: authorization f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc has no principalIdDisplayName/,
+  ],
   [
     "lighthouse-approver-is-eligible-principal",
-    [definition({ eligibleAuthorizations: [group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", CONTRIBUTOR, { justInTimeAccessPolicy: { multiFactorAuthProvider: "Azure", managedByTenantApprovers: [{ principalId: "F98D86A2-4CC4-4E9D-AD47-B3E80A1BCDFC", principalIdDisplayName: "Self" }] } })] })],
+    [
+      definition({
+        eligibleAuthorizations: [
+          group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", CONTRIBUTOR, {
+            justInTimeAccessPolicy: {
+              multiFactorAuthProvider: "Azure",
+              managedByTenantApprovers: [
+                { principalId: "F98D86A2-4CC4-4E9D-AD47-B3E80A1BCDFC", principalIdDisplayName: "Self" },
+              ],
+            },
+          }),
+        ],
+      }),
+    ],
     /^properties\.eligibleAuthorizations\.0\.justInTimeAccessPolicy\.managedByTenantApprovers\.0\.principalId: approver 'Self' \(F98D86A2-4CC4-4E9D-AD47-B3E80A1BCDFC\) is the eligible principal itself/,
   ],
-  ["lighthouse-duplicate-authorization", [definition({ authorizations: [...cleanAuthorizations, cleanAuthorizations[0]] })], /already has Reader/],
-  ["lighthouse-marketplace-plan-limit", [resource("azure-native:managedservices:RegistrationDefinition", "def", { ...definition().inputs, plan: { name: "p" }, properties: { managedByTenantId: MSP, authorizations: Array.from({ length: 21 }, (_, i) => group(`f98d86a2-4cc4-4e9d-ad47-b3e80a1bcd${10 + i}`, READER)) } })], /at most 20 authorizations/],
+  [
+    "lighthouse-duplicate-authorization",
+    [definition({ authorizations: [...cleanAuthorizations, cleanAuthorizations[0]] })],
+    /already has Reader/,
+  ],
+  [
+    "lighthouse-marketplace-plan-limit",
+    [
+      resource("azure-native:managedservices:RegistrationDefinition", "def", {
+        ...definition().inputs,
+        plan: { name: "p" },
+        properties: {
+          managedByTenantId: MSP,
+          authorizations: Array.from({ length: 21 }, (_, i) =>
+            group(`f98d86a2-4cc4-4e9d-ad47-b3e80a1bcd${10 + i}`, READER),
+          ),
+        },
+      }),
+    ],
+    /at most 20 authorizations/,
+  ],
   ["lighthouse-recommend-delete-role", [definition({ authorizations: [cleanAuthorizations[0]] })], /Delete Role/],
-  ["lighthouse-eligible-without-permanent", [definition({ eligibleAuthorizations: [group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", CONTRIBUTOR, { justInTimeAccessPolicy: { multiFactorAuthProvider: "None" } })] })], /has no permanent authorization/],
-  ["lighthouse-managing-tenant-is-customer", [definition({}, "def", `/subscriptions/${SUB}`, { providerName: "p" }), resource("pulumi:providers:azure-native", "p", { tenantId: MSP, subscriptionId: SUB })], /is the customer's own tenant/],
+  [
+    "lighthouse-eligible-without-permanent",
+    [
+      definition({
+        eligibleAuthorizations: [
+          group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", CONTRIBUTOR, {
+            justInTimeAccessPolicy: { multiFactorAuthProvider: "None" },
+          }),
+        ],
+      }),
+    ],
+    /has no permanent authorization/,
+  ],
+  [
+    "lighthouse-managing-tenant-is-customer",
+    [
+      definition({}, "def", `/subscriptions/${SUB}`, { providerName: "p" }),
+      resource("pulumi:providers:azure-native", "p", { tenantId: MSP, subscriptionId: SUB }),
+    ],
+    /is the customer's own tenant/,
+  ],
   ["lighthouse-prefer-groups", [roleAssignment({ principalType: "User" })], /individual user/],
-  ["lighthouse-delegated-role-assignment-role", [roleAssignment({ delegatedManagedIdentityResourceId: "/subscriptions/x/mi", roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${OWNER}` })], /Owner cannot be a delegated role/],
-  ["lighthouse-identity-name", [resource("azure-native:managedidentity:UserAssignedIdentity", "mi", { resourceName: "x", resourceGroupName: "rg", location: "westeurope" })], /identity name 'x'/],
-  ["lighthouse-federated-credential", [credential("fic", { issuer: "http://insecure.example" })], /must be an https URL/],
-  ["lighthouse-assignment-definition-same-subscription", [definition(), assignment(definitionId("6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d"))], /references a definition in subscription 6c8b2e14/],
-  ["lighthouse-unique-definition-guid", [definition({}, "def-a"), definition({ registrationDefinitionName: "Other" }, "def-b")], /share GUID/],
+  [
+    "lighthouse-delegated-role-assignment-role",
+    [
+      roleAssignment({
+        delegatedManagedIdentityResourceId: "/subscriptions/x/mi",
+        roleDefinitionId: `/subscriptions/${SUB}/providers/Microsoft.Authorization/roleDefinitions/${OWNER}`,
+      }),
+    ],
+    /Owner cannot be a delegated role/,
+  ],
+  [
+    "lighthouse-identity-name",
+    [
+      resource("azure-native:managedidentity:UserAssignedIdentity", "mi", {
+        resourceName: "x",
+        resourceGroupName: "rg",
+        location: "westeurope",
+      }),
+    ],
+    /identity name 'x'/,
+  ],
+  [
+    "lighthouse-federated-credential",
+    [credential("fic", { issuer: "http://insecure.example" })],
+    /must be an https URL/,
+  ],
+  [
+    "lighthouse-assignment-definition-same-subscription",
+    [definition(), assignment(definitionId("6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d"))],
+    /references a definition in subscription 6c8b2e14/,
+  ],
+  [
+    "lighthouse-unique-definition-guid",
+    [definition({}, "def-a"), definition({ registrationDefinitionName: "Other" }, "def-b")],
+    /share GUID/,
+  ],
   [
     "lighthouse-role-not-delegated",
-    [definition({ authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", UAA, { delegatedRoleDefinitionIds: [READER] })] }), assignment(definitionId()), roleAssignment({ delegatedManagedIdentityResourceId: "/subscriptions/x/mi" })],
+    [
+      definition({
+        authorizations: [
+          ...cleanAuthorizations,
+          group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", UAA, { delegatedRoleDefinitionIds: [READER] }),
+        ],
+      }),
+      assignment(definitionId()),
+      roleAssignment({ delegatedManagedIdentityResourceId: "/subscriptions/x/mi" }),
+    ],
     /Contributor cannot be assigned through Lighthouse .* allows Reader/,
   ],
-  ["lighthouse-federated-credentials-per-identity", [credential("one"), credential("two", { subject: "repo:o/r:one" })], /same as federatedCredentials\[one\]/],
-  ["lighthouse-allowed-roles", clean, /Managed Services Registration assignment Delete Role is not in this MSP's allowedRoles/, { "lighthouse-allowed-roles": { allowedRoles: ["Reader"] } }],
-  ["lighthouse-allowed-managing-tenants", clean, /managing tenant 83ace5cd.* is not in this MSP's allowedManagingTenantIds/, { "lighthouse-allowed-managing-tenants": { allowedManagingTenantIds: ["de83f4a9-a76a-4025-a91a-91171923eac7"] } }],
+  [
+    "lighthouse-federated-credentials-per-identity",
+    [credential("one"), credential("two", { subject: "repo:o/r:one" })],
+    /same as federatedCredentials\[one\]/,
+  ],
+  [
+    "lighthouse-allowed-roles",
+    clean,
+    /Managed Services Registration assignment Delete Role is not in this MSP's allowedRoles/,
+    { "lighthouse-allowed-roles": { allowedRoles: ["Reader"] } },
+  ],
+  [
+    "lighthouse-allowed-managing-tenants",
+    clean,
+    /managing tenant 83ace5cd.* is not in this MSP's allowedManagingTenantIds/,
+    { "lighthouse-allowed-managing-tenants": { allowedManagingTenantIds: ["de83f4a9-a76a-4025-a91a-91171923eac7"] } },
+  ],
 ];
 
 describe("policy pack", () => {
@@ -117,13 +371,17 @@ describe("policy pack", () => {
     for (const rule of Object.keys(RULES).filter((rule) => rule !== "scope-not-delegated")) {
       const policy = policies.find((candidate) => candidate.name === `lighthouse-${rule}`);
       expect(policy, rule).toBeDefined();
-      expect(policy?.enforcementLevel).toBe(RULES[rule as keyof typeof RULES].severity === "error" ? "mandatory" : "advisory");
+      expect(policy?.enforcementLevel).toBe(
+        RULES[rule as keyof typeof RULES].severity === "error" ? "mandatory" : "advisory",
+      );
     }
     expect(new Set(policies.map((policy) => policy.name)).size).toBe(policies.length);
   });
 
   it("every policy is covered by a case below", () => {
-    expect(cases.map(([name]) => name).sort()).toEqual([...resourcePolicies, ...stackPolicies].map((policy) => policy.name).sort());
+    expect(cases.map(([name]) => name).sort()).toEqual(
+      [...resourcePolicies, ...stackPolicies].map((policy) => policy.name).sort(),
+    );
   });
 
   it.each(cases)("%s: flags the violating resource", async (policy, resources, expected, config) => {
@@ -132,16 +390,27 @@ describe("policy pack", () => {
     expect(messages).toEqual([expect.stringMatching(expected)]);
   });
 
-  it.each(cases.map(([policy, , , config]) => [policy, config] as const))("%s: passes a clean stack", async (policy, config) => {
-    const allowAll: PolicyPackConfig = {
-      "lighthouse-allowed-roles": { allowedRoles: ["Reader", "Managed Services Registration assignment Delete Role"] },
-      "lighthouse-allowed-managing-tenants": { allowedManagingTenantIds: [MSP] },
-    };
-    expect(await violationsOf(policy, [...clean, roleAssignment({}), credential("one")], config ? allowAll : {})).toEqual([]);
-  });
+  it.each(cases.map(([policy, , , config]) => [policy, config] as const))(
+    "%s: passes a clean stack",
+    async (policy, config) => {
+      const allowAll: PolicyPackConfig = {
+        "lighthouse-allowed-roles": {
+          allowedRoles: ["Reader", "Managed Services Registration assignment Delete Role"],
+        },
+        "lighthouse-allowed-managing-tenants": { allowedManagingTenantIds: [MSP] },
+      };
+      expect(
+        await violationsOf(policy, [...clean, roleAssignment({}), credential("one")], config ? allowAll : {}),
+      ).toEqual([]);
+    },
+  );
 
   it("federated credentials: name, subject and audiences are each checked", async () => {
-    expect(await violationsOf("lighthouse-federated-credential", [credential("fic", { federatedIdentityCredentialResourceName: "-bad name", subject: "", audiences: [] })])).toEqual([
+    expect(
+      await violationsOf("lighthouse-federated-credential", [
+        credential("fic", { federatedIdentityCredentialResourceName: "-bad name", subject: "", audiences: [] }),
+      ]),
+    ).toEqual([
       "federated credential name '-bad name' must be 3 to 120 characters: letters, digits, '-' and '_', starting with a letter or digit",
       "list at least one audience, or omit audiences for api://AzureADTokenExchange",
       "subject must not be empty",
@@ -151,7 +420,9 @@ describe("policy pack", () => {
   it("at most 20 federated credentials per identity: 20 pass, 21 are one violation", async () => {
     const many = (count: number) => Array.from({ length: count }, (_, i) => credential(`c${i}`));
     expect(await violationsOf("lighthouse-federated-credentials-per-identity", many(20))).toEqual([]);
-    expect(await violationsOf("lighthouse-federated-credentials-per-identity", many(21))).toEqual([expect.stringMatching(/^identity rg\/mi: .*20/)]);
+    expect(await violationsOf("lighthouse-federated-credentials-per-identity", many(21))).toEqual([
+      expect.stringMatching(/^identity rg\/mi: .*20/),
+    ]);
   });
 
   it("the managing-tenant allow-list compares tenant ids case-insensitively", async () => {
@@ -166,12 +437,29 @@ describe("policy pack", () => {
     const offerA = resource("azure-native:managedservices:RegistrationDefinition", "def-a", {
       scope: `/subscriptions/${SUB}`,
       registrationDefinitionId: OTHER_GUID,
-      properties: { registrationDefinitionName: "A", managedByTenantId: MSP, authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", UAA, { delegatedRoleDefinitionIds: [CONTRIBUTOR] })] },
+      properties: {
+        registrationDefinitionName: "A",
+        managedByTenantId: MSP,
+        authorizations: [
+          ...cleanAuthorizations,
+          group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", UAA, { delegatedRoleDefinitionIds: [CONTRIBUTOR] }),
+        ],
+      },
     });
-    const offerB = definition({ registrationDefinitionName: "B", authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", UAA, { delegatedRoleDefinitionIds: [READER] })] });
+    const offerB = definition({
+      registrationDefinitionName: "B",
+      authorizations: [
+        ...cleanAuthorizations,
+        group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", UAA, { delegatedRoleDefinitionIds: [READER] }),
+      ],
+    });
     const stack = (scope: string) => [
       offerA,
-      assignment(`/subscriptions/${SUB}/providers/Microsoft.ManagedServices/registrationDefinitions/${OTHER_GUID}`, at("rg-a"), "assign-a"),
+      assignment(
+        `/subscriptions/${SUB}/providers/Microsoft.ManagedServices/registrationDefinitions/${OTHER_GUID}`,
+        at("rg-a"),
+        "assign-a",
+      ),
       offerB,
       assignment(definitionId(), `/subscriptions/${SUB}`, "assign-b"),
       roleAssignment({ scope, delegatedManagedIdentityResourceId: "/subscriptions/x/mi" }),
@@ -183,17 +471,24 @@ describe("policy pack", () => {
   });
 
   it("a policy can be disabled or downgraded through config", async () => {
-    const owner = [definition({ authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", OWNER)] })];
+    const owner = [
+      definition({ authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", OWNER)] }),
+    ];
     const selected = policies.filter((policy) => policy.name === "lighthouse-role-not-supported");
     expect(await runPolicies(selected, owner, { "lighthouse-role-not-supported": "disabled" })).toEqual([]);
-    expect((await runPolicies(selected, owner, { "lighthouse-role-not-supported": "advisory" }))[0].enforcementLevel).toBe("advisory");
+    expect(
+      (await runPolicies(selected, owner, { "lighthouse-role-not-supported": "advisory" }))[0].enforcementLevel,
+    ).toBe("advisory");
   });
 
   it("validators can also be called directly, as CrossGuard does", () => {
     const reported: string[] = [];
     const policy = resourcePolicies.find((candidate) => candidate.name === "lighthouse-identity-name")!;
     const validate = [policy.validateResource!].flat()[0];
-    validate({ type: "azure-native:managedidentity:UserAssignedIdentity", props: { resourceName: "-bad" } } as never, (message) => reported.push(message));
+    validate(
+      { type: "azure-native:managedidentity:UserAssignedIdentity", props: { resourceName: "-bad" } } as never,
+      (message) => reported.push(message),
+    );
     expect(reported).toEqual([expect.stringMatching(/identity name '-bad'/)]);
   });
 });

@@ -10,16 +10,35 @@ import { join } from "node:path";
 import { runCliAsync, tempProject } from "./helpers/project";
 
 /** npm run preflight against a fake Microsoft Graph directory of the managing tenant. */
-const group = (id: string, displayName: string, securityEnabled = true) => ({ "@odata.type": "#microsoft.graph.group", id, displayName, securityEnabled });
-const servicePrincipal = (id: string, displayName: string, appId: string) => ({ "@odata.type": "#microsoft.graph.servicePrincipal", id, displayName, appId });
-const application = (id: string, displayName: string, appId: string) => ({ "@odata.type": "#microsoft.graph.application", id, displayName, appId });
+const group = (id: string, displayName: string, securityEnabled = true) => ({
+  "@odata.type": "#microsoft.graph.group",
+  id,
+  displayName,
+  securityEnabled,
+});
+const servicePrincipal = (id: string, displayName: string, appId: string) => ({
+  "@odata.type": "#microsoft.graph.servicePrincipal",
+  id,
+  displayName,
+  appId,
+});
+const application = (id: string, displayName: string, appId: string) => ({
+  "@odata.type": "#microsoft.graph.application",
+  id,
+  displayName,
+  appId,
+});
 
 /** The directory as the shipped offers expect it. */
 const DIRECTORY = [
   group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", "Tier 1 Support"),
   group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", "Operations engineers"),
   group("2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b", "Identity admins"),
-  servicePrincipal("5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6", "Offboarding automation", "a1a1a1a1-0000-4000-8000-000000000001"),
+  servicePrincipal(
+    "5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6",
+    "Offboarding automation",
+    "a1a1a1a1-0000-4000-8000-000000000001",
+  ),
   group("3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2", "Escalation engineers"),
   group("d9b22cd6-6407-43cc-8c60-07c56df0b51a", "Duty managers"),
 ];
@@ -37,29 +56,60 @@ async function run(directory: Array<Record<string, unknown>>, args: string[] = [
 
 describe("preflight batching", () => {
   it("asks getByIds for at most 1,000 ids a call", async () => {
-    const ids = Array.from({ length: 1500 }, (_, index) => `00000000-0000-4000-8000-${index.toString(16).padStart(12, "0")}`);
+    const ids = Array.from(
+      { length: 1500 },
+      (_, index) => `00000000-0000-4000-8000-${index.toString(16).padStart(12, "0")}`,
+    );
     fake = await startFakeArm({ directory: ids.map((id) => group(id, `Group ${id}`)) });
     const { source } = YamlSource.parse("offers/many.yaml", "name: x\n");
-    const references = ids.map((principalId) => ({ offer: {} as ResolvedOffer, source: source!, path: ["name"], principalId, use: "authorization" as const }));
-    const findings = await preflight(new ArmClient({ endpoint: fake.url, token: async () => "fake-token" }), references);
+    const references = ids.map((principalId) => ({
+      offer: {} as ResolvedOffer,
+      source: source!,
+      path: ["name"],
+      principalId,
+      use: "authorization" as const,
+    }));
+    const findings = await preflight(
+      new ArmClient({ endpoint: fake.url, token: async () => "fake-token" }),
+      references,
+    );
     expect(findings).toEqual([]);
-    expect(fake.requests.map((request) => request.path)).toEqual(["/v1.0/directoryObjects/getByIds", "/v1.0/directoryObjects/getByIds"]);
+    expect(fake.requests.map((request) => request.path)).toEqual([
+      "/v1.0/directoryObjects/getByIds",
+      "/v1.0/directoryObjects/getByIds",
+    ]);
   });
 });
 
 describe("npm run preflight", () => {
   it("every principal of every offer as the directory has it: exit 0, one getByIds call", async () => {
     const result = await run(DIRECTORY);
-    expect(result).toMatchObject({ status: 0, stdout: "", stderr: "8 principal reference(s) checked: 0 error(s), 0 warning(s)\n" });
+    expect(result).toMatchObject({
+      status: 0,
+      stdout: "",
+      stderr: "8 principal reference(s) checked: 0 error(s), 0 warning(s)\n",
+    });
     expect(fake!.requests.map((request) => request.path)).toEqual(["/v1.0/directoryObjects/getByIds"]);
   });
 
   it("not found, an application object, an app id, a non-security group, a service principal approver, a renamed group", async () => {
     const result = await run([
       group("f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", "Tier 1 Support", false),
-      application("2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b", "Identity admins app", "b2b2b2b2-0000-4000-8000-000000000002"),
-      servicePrincipal("c3c3c3c3-0000-4000-8000-000000000003", "Identity admins app", "b2b2b2b2-0000-4000-8000-000000000002"),
-      servicePrincipal("e4e4e4e4-0000-4000-8000-000000000004", "Offboarding automation", "5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6"),
+      application(
+        "2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b",
+        "Identity admins app",
+        "b2b2b2b2-0000-4000-8000-000000000002",
+      ),
+      servicePrincipal(
+        "c3c3c3c3-0000-4000-8000-000000000003",
+        "Identity admins app",
+        "b2b2b2b2-0000-4000-8000-000000000002",
+      ),
+      servicePrincipal(
+        "e4e4e4e4-0000-4000-8000-000000000004",
+        "Offboarding automation",
+        "5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6",
+      ),
       group("3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2", "Escalation Engineers (EU)"),
       servicePrincipal("d9b22cd6-6407-43cc-8c60-07c56df0b51a", "Duty managers", "f5f5f5f5-0000-4000-8000-000000000005"),
     ]);
@@ -83,7 +133,12 @@ describe("npm run preflight", () => {
     writeFileSync(outside, "name: x\n");
     symlinkSync(outside, join(root, "offers", "out.yaml"));
     fake = await startFakeArm({ directory: DIRECTORY });
-    const result = await runCliAsync("preflight", ["--endpoint", fake.url], { AZURE_GRAPH_ACCESS_TOKEN: "fake-token" }, root);
+    const result = await runCliAsync(
+      "preflight",
+      ["--endpoint", fake.url],
+      { AZURE_GRAPH_ACCESS_TOKEN: "fake-token" },
+      root,
+    );
     expect(result.stderr).toBe(
       "offers/out.yaml:1:1: error: symbolic link refused: 'offers/out.yaml' leads outside the project (through '..', an absolute path or a symbolic link); files must be inside it\n",
     );
@@ -95,10 +150,15 @@ describe("npm run preflight", () => {
     const result = await run(DIRECTORY, ["--stack", "northwind"]);
     expect(result).toMatchObject({ status: 0, stderr: "4 principal reference(s) checked: 0 error(s), 0 warning(s)\n" });
     fake!.faults.push({ kind: "error", status: 403 });
-    expect(await runCliAsync("preflight", ["--endpoint", fake!.url], { AZURE_GRAPH_ACCESS_TOKEN: "fake-token" })).toMatchObject({
+    expect(
+      await runCliAsync("preflight", ["--endpoint", fake!.url], { AZURE_GRAPH_ACCESS_TOKEN: "fake-token" }),
+    ).toMatchObject({
       status: 3,
       stderr: "could not read the directory (nothing below is complete): BadRequest: injected failure (HTTP 403)\n",
     });
-    expect(await runCliAsync("preflight", ["--stack", "northwind", "offers/contoso-operations.yaml"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: give --stack or offer files, not both/) });
+    expect(await runCliAsync("preflight", ["--stack", "northwind", "offers/contoso-operations.yaml"])).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^error: give --stack or offer files, not both/),
+    });
   });
 });

@@ -11,13 +11,40 @@ const leads = { id: "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d", name: "Security lead
 const duty = { id: "d9b22cd6-6407-43cc-8c60-07c56df0b51a" };
 
 const reader: Grant = { principal: ops, roleId: "acdd72a7-3385-48ef-bd42-f606fba81ae7", role: "Reader" };
-const uaa = (delegatedRoles: string[]): Grant => ({ principal: admins, roleId: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9", role: "User Access Administrator", delegatedRoles });
-const eligible = (jit: Grant["jit"]): Grant => ({ principal: leads, roleId: "b24988ac-6180-42a0-ab88-20f7382dd24c", role: "Contributor", jit });
+const uaa = (delegatedRoles: string[]): Grant => ({
+  principal: admins,
+  roleId: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+  role: "User Access Administrator",
+  delegatedRoles,
+});
+const eligible = (jit: Grant["jit"]): Grant => ({
+  principal: leads,
+  roleId: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+  role: "Contributor",
+  jit,
+});
 
-function delegation(subscriptionId: string, scopes: string[], permanent: Grant[], eligibleGrants: Grant[] = []): DelegationView {
-  return { subscriptionId, offer: "Operations", definitionGuid: "00000000-0000-4000-8000-000000000001", managedByTenantId: "83ace5cd-bcc3-441a-bd86-e6a75360cecc", scopes, permanent, eligible: eligibleGrants };
+function delegation(
+  subscriptionId: string,
+  scopes: string[],
+  permanent: Grant[],
+  eligibleGrants: Grant[] = [],
+): DelegationView {
+  return {
+    subscriptionId,
+    offer: "Operations",
+    definitionGuid: "00000000-0000-4000-8000-000000000001",
+    managedByTenantId: "83ace5cd-bcc3-441a-bd86-e6a75360cecc",
+    scopes,
+    permanent,
+    eligible: eligibleGrants,
+  };
 }
-const identity = (roles: IdentityView["roleAssignments"], trusts: IdentityView["federatedCredentials"], name = "id-deploy"): IdentityView => ({
+const identity = (
+  roles: IdentityView["roleAssignments"],
+  trusts: IdentityView["federatedCredentials"],
+  name = "id-deploy",
+): IdentityView => ({
   name,
   kind: "user-assigned",
   subscriptionId: SUB_A,
@@ -25,21 +52,44 @@ const identity = (roles: IdentityView["roleAssignments"], trusts: IdentityView["
   federatedCredentials: trusts,
   roleAssignments: roles,
 });
-const github = { name: "github", issuer: "https://token.actions.githubusercontent.com", subject: "repo:contoso/infra:environment:production" };
-const backup = { role: "Backup Contributor", roleId: "5e467623-bb1f-42f4-a55d-6e525e11384b", scope: `/subscriptions/${SUB_A}`, delegated: true };
+const github = {
+  name: "github",
+  issuer: "https://token.actions.githubusercontent.com",
+  subject: "repo:contoso/infra:environment:production",
+};
+const backup = {
+  role: "Backup Contributor",
+  roleId: "5e467623-bb1f-42f4-a55d-6e525e11384b",
+  scope: `/subscriptions/${SUB_A}`,
+  delegated: true,
+};
 
 describe("access review", () => {
   it("names every kind of change, with weakenings first and resource groups named", () => {
     const base: AccessView = {
       delegations: [
-        delegation(SUB_A, [`/subscriptions/${SUB_A}`], [reader, uaa(["Contributor", "Monitoring Contributor"])], [eligible({ multiFactorAuthProvider: "Azure", maximumActivationDuration: "PT8H", approvers: [duty] })]),
-        delegation(SUB_B, [`/subscriptions/${SUB_B}/resourceGroups/rg-app`, `/subscriptions/${SUB_B}/resourceGroups/rg-old`], [reader]),
+        delegation(
+          SUB_A,
+          [`/subscriptions/${SUB_A}`],
+          [reader, uaa(["Contributor", "Monitoring Contributor"])],
+          [eligible({ multiFactorAuthProvider: "Azure", maximumActivationDuration: "PT8H", approvers: [duty] })],
+        ),
+        delegation(
+          SUB_B,
+          [`/subscriptions/${SUB_B}/resourceGroups/rg-app`, `/subscriptions/${SUB_B}/resourceGroups/rg-old`],
+          [reader],
+        ),
       ],
       identities: [identity([backup], [github]), identity([], [], "id-legacy")],
     };
     const head: AccessView = {
       delegations: [
-        delegation(SUB_A, [`/subscriptions/${SUB_A}`], [uaa(["Contributor", "Backup Contributor"])], [eligible({ multiFactorAuthProvider: "None", maximumActivationDuration: "PT12H", approvers: [] })]),
+        delegation(
+          SUB_A,
+          [`/subscriptions/${SUB_A}`],
+          [uaa(["Contributor", "Backup Contributor"])],
+          [eligible({ multiFactorAuthProvider: "None", maximumActivationDuration: "PT12H", approvers: [] })],
+        ),
         delegation(
           SUB_B,
           [`/subscriptions/${SUB_B}/resourceGroups/rg-app`, `/subscriptions/${SUB_B}/resourceGroups/rg-new`],
@@ -70,11 +120,26 @@ describe("access review", () => {
   });
 
   it("returns one record per change and scope, with the values before and after", () => {
-    const before = eligible({ multiFactorAuthProvider: "None", maximumActivationDuration: "PT4H", approvers: [duty, leads] });
+    const before = eligible({
+      multiFactorAuthProvider: "None",
+      maximumActivationDuration: "PT4H",
+      approvers: [duty, leads],
+    });
     const after = eligible({ multiFactorAuthProvider: "Azure", maximumActivationDuration: "PT2H", approvers: [leads] });
     const scope = `/subscriptions/${SUB_A}/resourceGroups/rg-app`;
-    const at = { subscription: SUB_A, scope, scopeKind: "resource group", offer: "Operations", principal: leads, role: "Contributor", eligible: true };
-    const changes = accessChanges({ delegations: [delegation(SUB_A, [scope], [], [before])], identities: [] }, { delegations: [delegation(SUB_A, [scope], [], [after])], identities: [] });
+    const at = {
+      subscription: SUB_A,
+      scope,
+      scopeKind: "resource group",
+      offer: "Operations",
+      principal: leads,
+      role: "Contributor",
+      eligible: true,
+    };
+    const changes = accessChanges(
+      { delegations: [delegation(SUB_A, [scope], [], [before])], identities: [] },
+      { delegations: [delegation(SUB_A, [scope], [], [after])], identities: [] },
+    );
     expect(changes).toEqual([
       { ...at, change: "jit-duration-changed", before: "PT4H", after: "PT2H", weakening: false },
       { ...at, change: "jit-mfa-changed", before: "None", after: "Azure", weakening: false },
@@ -89,8 +154,16 @@ describe("access review", () => {
 
   it("describes a new delegation and every grant it brings; nothing for identical views", () => {
     const added = delegation(SUB_B, [], [reader]);
-    expect(reviewLines(accessChanges({ delegations: [], identities: [] }, { delegations: [added], identities: [] }), "Contoso")).toEqual(['delegation **added**: offer "Operations" on Contoso (1 subscription)']);
-    const view: AccessView = { delegations: [delegation(SUB_A, [`/subscriptions/${SUB_A}`], [reader])], identities: [identity([backup], [github])] };
+    expect(
+      reviewLines(
+        accessChanges({ delegations: [], identities: [] }, { delegations: [added], identities: [] }),
+        "Contoso",
+      ),
+    ).toEqual(['delegation **added**: offer "Operations" on Contoso (1 subscription)']);
+    const view: AccessView = {
+      delegations: [delegation(SUB_A, [`/subscriptions/${SUB_A}`], [reader])],
+      identities: [identity([backup], [github])],
+    };
     expect(accessChanges(view, structuredClone(view))).toEqual([]);
     expect(reviewLines(accessChanges(undefined, view), "Contoso")).toEqual([
       'delegation **added**: offer "Operations" on Contoso (1 subscription)',

@@ -11,7 +11,12 @@ import { runCliAsync, tempProject } from "./helpers/project";
  * forbidden Microsoft.Authorization actions), not computed by the code under test.
  */
 const AZ_LIST = join(__dirname, "fixtures", "az-role-definition-list.json");
-const azList = JSON.parse(readFileSync(AZ_LIST, "utf8")) as Array<{ name: string; roleName: string; roleType: string; permissions: Array<Record<string, string[]>> }>;
+const azList = JSON.parse(readFileSync(AZ_LIST, "utf8")) as Array<{
+  name: string;
+  roleName: string;
+  roleType: string;
+  permissions: Array<Record<string, string[]>>;
+}>;
 const idOf = (roleName: string) => azList.find((role) => role.roleName === roleName)!.name;
 
 const VERDICTS: Record<string, "yes" | "no" | "delegation-only"> = {
@@ -32,7 +37,11 @@ const catalogWith = (verdicts: Record<string, string>, extra: Array<{ id: string
   JSON.stringify({
     source: "test catalog",
     roles: [
-      ...Object.entries(verdicts).map(([name, usable]) => ({ id: idOf(name), name, lighthouse: usable === "yes" ? { usable } : { usable, reason: "test" } })),
+      ...Object.entries(verdicts).map(([name, usable]) => ({
+        id: idOf(name),
+        name,
+        lighthouse: usable === "yes" ? { usable } : { usable, reason: "test" },
+      })),
       ...extra.map((role) => ({ ...role, lighthouse: { usable: "yes" } })),
     ],
   });
@@ -48,7 +57,10 @@ afterEach(async () => {
 describe("npm run roles -- check|refresh --from <az role definition list output>", () => {
   it("reports a flipped verdict with the offers and stacks using the role, and a removed role; check exits 1", async () => {
     const gone = { id: "0f0f0f0f-0000-4000-8000-000000000001", name: "Gone Role" };
-    const root = tempProject({ "catalog.json": catalogWith({ ...VERDICTS, Reader: "no" }, [gone]), "roles.json": readFileSync(AZ_LIST, "utf8") });
+    const root = tempProject({
+      "catalog.json": catalogWith({ ...VERDICTS, Reader: "no" }, [gone]),
+      "roles.json": readFileSync(AZ_LIST, "utf8"),
+    });
     const result = await runCliAsync("roles", ["check", "--from", "roles.json", "--catalog", "catalog.json"], {}, root);
     expect(result.stdout).toBe(
       [
@@ -64,9 +76,16 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
 
   it("refresh writes the catalog, one role a line, with its source and date; a second check finds no change", async () => {
     const root = tempProject({ "catalog.json": catalogWith(VERDICTS), "roles.json": readFileSync(AZ_LIST, "utf8") });
-    const refresh = await runCliAsync("roles", ["refresh", "--from", "roles.json", "--catalog", "catalog.json"], {}, root);
+    const refresh = await runCliAsync(
+      "roles",
+      ["refresh", "--from", "roles.json", "--catalog", "catalog.json"],
+      {},
+      root,
+    );
     expect(refresh.status).toBe(0);
-    expect(refresh.stdout).toBe(`11 roles (test catalog) → 11 roles (az role definition list output (roles.json), read ${today})\nno change\n`);
+    expect(refresh.stdout).toBe(
+      `11 roles (test catalog) → 11 roles (az role definition list output (roles.json), read ${today})\nno change\n`,
+    );
     const written = readFileSync(join(root, "catalog.json"), "utf8");
     const lines = written.split("\n");
     expect(lines[0]).toBe(`{"source": "az role definition list output (roles.json), read ${today}",`);
@@ -78,22 +97,47 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
   });
 
   it.each([
-    ["a file that is no role list", `{"value": 1}`, /^could not read the role definitions: roles\.json is not 'az role definition list' output: /],
-    ["a file that is not JSON", "name: x", /^could not read the role definitions: cannot read roles\.json: not JSON\n$/],
-    ["a role whose id is no GUID", JSON.stringify([{ ...azList[0], name: "owner" }]), /^could not read the role definitions: role 'Owner' has the id 'owner', which is not a GUID\n$/],
+    [
+      "a file that is no role list",
+      `{"value": 1}`,
+      /^could not read the role definitions: roles\.json is not 'az role definition list' output: /,
+    ],
+    [
+      "a file that is not JSON",
+      "name: x",
+      /^could not read the role definitions: cannot read roles\.json: not JSON\n$/,
+    ],
+    [
+      "a role whose id is no GUID",
+      JSON.stringify([{ ...azList[0], name: "owner" }]),
+      /^could not read the role definitions: role 'Owner' has the id 'owner', which is not a GUID\n$/,
+    ],
   ])("%s: exit 3, nothing written", async (_name, text, message) => {
     const root = tempProject({ "catalog.json": catalogWith(VERDICTS), "roles.json": text });
-    const result = await runCliAsync("roles", ["refresh", "--from", "roles.json", "--catalog", "catalog.json"], {}, root);
+    const result = await runCliAsync(
+      "roles",
+      ["refresh", "--from", "roles.json", "--catalog", "catalog.json"],
+      {},
+      root,
+    );
     expect(result.stderr).toMatch(message);
     expect(result.status).toBe(3);
     expect(readFileSync(join(root, "catalog.json"), "utf8")).toBe(catalogWith(VERDICTS));
   });
 
   it("usage errors exit 2", async () => {
-    expect(await runCliAsync("roles", ["refresh", "--from", "/etc/passwd"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: --from: '\/etc\/passwd' leads outside the project/) });
-    expect(await runCliAsync("roles", ["update"])).toMatchObject({ status: 2, stderr: expect.stringMatching(/^error: say refresh or check/) });
+    expect(await runCliAsync("roles", ["refresh", "--from", "/etc/passwd"])).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^error: --from: '\/etc\/passwd' leads outside the project/),
+    });
+    expect(await runCliAsync("roles", ["update"])).toMatchObject({
+      status: 2,
+      stderr: expect.stringMatching(/^error: say refresh or check/),
+    });
     const root = tempProject({ "catalog.json": `{"source": "x"}`, "roles.json": readFileSync(AZ_LIST, "utf8") });
-    expect(await runCliAsync("roles", ["check", "--from", "roles.json", "--catalog", "catalog.json"], {}, root)).toMatchObject({
+    expect(
+      await runCliAsync("roles", ["check", "--from", "roles.json", "--catalog", "catalog.json"], {}, root),
+    ).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --catalog: catalog\.json is not a role catalog \(roles: /),
     });
@@ -103,11 +147,20 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
 describe("npm run roles -- check against ARM (the fake), every page", () => {
   it("finds Log Analytics Contributor usable again once its DataAction is gone", async () => {
     const definitions = roleDefinitionsOf(
-      azList.map((role) => (role.roleName === "Log Analytics Contributor" ? { ...role, permissions: role.permissions.map((block) => ({ ...block, dataActions: [] })) } : role)),
+      azList.map((role) =>
+        role.roleName === "Log Analytics Contributor"
+          ? { ...role, permissions: role.permissions.map((block) => ({ ...block, dataActions: [] })) }
+          : role,
+      ),
     );
     fake = await startFakeArm({ roleDefinitions: definitions, pageSize: 4 });
     const root = tempProject({ "catalog.json": catalogWith(VERDICTS) });
-    const result = await runCliAsync("roles", ["check", "--endpoint", fake.url, "--catalog", "catalog.json"], { AZURE_ACCESS_TOKEN: "fake-token" }, root);
+    const result = await runCliAsync(
+      "roles",
+      ["check", "--endpoint", fake.url, "--catalog", "catalog.json"],
+      { AZURE_ACCESS_TOKEN: "fake-token" },
+      root,
+    );
     expect(result.stdout).toBe(
       [
         `11 roles (test catalog) → 11 roles (ARM role definitions (${fake.url}), read ${today})`,
@@ -116,8 +169,10 @@ describe("npm run roles -- check against ARM (the fake), every page", () => {
       ].join("\n"),
     );
     expect(result.status).toBe(1);
-    expect(fake.requests.map((request) => `${request.path}?${request.query.get("$filter")}&${request.query.get("api-version")}`)).toEqual(
-      Array(3).fill("/providers/Microsoft.Authorization/roleDefinitions?type eq 'BuiltInRole'&2022-04-01"),
-    );
+    expect(
+      fake.requests.map(
+        (request) => `${request.path}?${request.query.get("$filter")}&${request.query.get("api-version")}`,
+      ),
+    ).toEqual(Array(3).fill("/providers/Microsoft.Authorization/roleDefinitions?type eq 'BuiltInRole'&2022-04-01"));
   });
 });

@@ -25,12 +25,15 @@ describe("Lighthouse role support, from real permissions", () => {
     expect("reason" in support ? support.reason : "").toMatch(reason);
   });
 
-  it.each(["Contributor", "Reader", "Virtual Machine Contributor", "Managed Services Registration assignment Delete Role", "Resource Policy Contributor"])(
-    "%s is usable",
-    (name) => {
-      expect(verdict(name)).toEqual({ usable: "yes" });
-    },
-  );
+  it.each([
+    "Contributor",
+    "Reader",
+    "Virtual Machine Contributor",
+    "Managed Services Registration assignment Delete Role",
+    "Resource Policy Contributor",
+  ])("%s is usable", (name) => {
+    expect(verdict(name)).toEqual({ usable: "yes" });
+  });
 
   it("the shipped catalog holds the same verdicts the rule computes", () => {
     for (const [name, role] of Object.entries(roles)) {
@@ -41,13 +44,22 @@ describe("Lighthouse role support, from real permissions", () => {
 
 describe("wildcard permission evaluation", () => {
   const contributorLike: PermissionBlock[] = [
-    { actions: ["*"], notActions: ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write"], dataActions: [] },
+    {
+      actions: ["*"],
+      notActions: ["Microsoft.Authorization/*/Delete", "Microsoft.Authorization/*/Write"],
+      dataActions: [],
+    },
   ];
 
   it("expands wildcards and subtracts notActions, case-insensitively", () => {
     expect(grantsAction(contributorLike, "Microsoft.Compute/virtualMachines/write")).toBe(true);
     expect(grantsAction(contributorLike, "Microsoft.Authorization/roleAssignments/write")).toBe(false);
-    expect(grantsAction([{ actions: ["*"], notActions: [], dataActions: [] }], "Microsoft.Authorization/roleAssignments/write")).toBe(true);
+    expect(
+      grantsAction(
+        [{ actions: ["*"], notActions: [], dataActions: [] }],
+        "Microsoft.Authorization/roleAssignments/write",
+      ),
+    ).toBe(true);
   });
 
   it("is not a plain string match either way", () => {

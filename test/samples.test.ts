@@ -22,13 +22,33 @@ const expected: Record<string, string[]> = {
   "eligible-approvers.yaml": [],
   "multiple-rg.yaml": [],
   // Accepted, with warnings: what the API allows but reviews miss.
-  "subscription-2019.yaml": [`5:1 ${NO_DELETE_ROLE}`, `6:18 ${NO_DISPLAY_NAME}`, `8:18 ${NO_DISPLAY_NAME}`, `10:18 ${NO_DISPLAY_NAME}`, `12:18 ${NO_DISPLAY_NAME}`],
-  "resource-projection-2019.yaml": [`5:1 ${NO_DELETE_ROLE}`, `6:18 ${NO_DISPLAY_NAME}`, `8:18 ${NO_DISPLAY_NAME}`, `10:18 ${NO_DISPLAY_NAME}`],
-  "marketplace-2019.yaml": [`5:1 ${NO_DELETE_ROLE}`, `6:18 ${NO_DISPLAY_NAME}`, `8:18 ${NO_DISPLAY_NAME}`, `10:18 ${NO_DISPLAY_NAME}`],
+  "subscription-2019.yaml": [
+    `5:1 ${NO_DELETE_ROLE}`,
+    `6:18 ${NO_DISPLAY_NAME}`,
+    `8:18 ${NO_DISPLAY_NAME}`,
+    `10:18 ${NO_DISPLAY_NAME}`,
+    `12:18 ${NO_DISPLAY_NAME}`,
+  ],
+  "resource-projection-2019.yaml": [
+    `5:1 ${NO_DELETE_ROLE}`,
+    `6:18 ${NO_DISPLAY_NAME}`,
+    `8:18 ${NO_DISPLAY_NAME}`,
+    `10:18 ${NO_DISPLAY_NAME}`,
+  ],
+  "marketplace-2019.yaml": [
+    `5:1 ${NO_DELETE_ROLE}`,
+    `6:18 ${NO_DISPLAY_NAME}`,
+    `8:18 ${NO_DISPLAY_NAME}`,
+    `10:18 ${NO_DISPLAY_NAME}`,
+  ],
   "marketplace.yaml": [`6:1 ${NO_DELETE_ROLE}`],
   "marketplace-plan.yaml": [`7:1 ${NO_DELETE_ROLE}`],
   "pim-2021.yaml": [`5:1 ${NO_DELETE_ROLE}`, `13:18 ${NO_DISPLAY_NAME}`],
-  "terraform-acceptance.yaml": [`7:18 ${NO_DISPLAY_NAME}`, "9:5 warning delegated-roles-empty", "13:5 warning delegated-roles-empty"],
+  "terraform-acceptance.yaml": [
+    `7:18 ${NO_DISPLAY_NAME}`,
+    "9:5 warning delegated-roles-empty",
+    "13:5 warning delegated-roles-empty",
+  ],
   // Refused: a placeholder tenant, a principal id with 'k' and 'l' in it, a role with DataActions.
   "subscription.yaml": [
     "4:20 error '<insert the managing tenant id>' is a placeholder: replace it with a GUID (8-4-4-4-12 hex digits)",
@@ -43,7 +63,13 @@ const expected: Record<string, string[]> = {
     `16:18 ${NIL_PRINCIPAL}`,
   ],
   "azmigrate.yaml": [`20:9 ${LOG_ANALYTICS_CONTRIBUTOR}`],
-  "rg-eligible-approvers.yaml": [`6:18 ${NIL_PRINCIPAL}`, `9:18 ${NIL_PRINCIPAL}`, `12:18 ${NIL_PRINCIPAL}`, `17:9 ${LOG_ANALYTICS_CONTRIBUTOR}`, `25:18 ${NIL_PRINCIPAL}`],
+  "rg-eligible-approvers.yaml": [
+    `6:18 ${NIL_PRINCIPAL}`,
+    `9:18 ${NIL_PRINCIPAL}`,
+    `12:18 ${NIL_PRINCIPAL}`,
+    `17:9 ${LOG_ANALYTICS_CONTRIBUTOR}`,
+    `25:18 ${NIL_PRINCIPAL}`,
+  ],
 };
 
 describe("Microsoft's sample parameter files, converted", () => {
@@ -60,7 +86,9 @@ describe("Microsoft's sample parameter files, converted", () => {
 
   it("every converted file names its source", () => {
     for (const file of Object.keys(expected)) {
-      expect(readFileSync(join(SAMPLES, file), "utf8"), file).toMatch(/^# (templates|Azure-Delegated-Resource-Management)\/.*\.json$|^# Not a sample file/m);
+      expect(readFileSync(join(SAMPLES, file), "utf8"), file).toMatch(
+        /^# (templates|Azure-Delegated-Resource-Management)\/.*\.json$|^# Not a sample file/m,
+      );
     }
   });
 });

@@ -29,14 +29,21 @@ describe("stack files", () => {
     const fabrikam = loadStack(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), offers);
     expect(fabrikam.diagnostics).toEqual([]);
     expect(fabrikam.stack?.customer).toEqual({ name: "Fabrikam", tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808" });
-    expect(fabrikam.stack?.subscriptions.map((s) => [s.subscriptionId, s.delegations.map((d) => d.offer.name)])).toEqual([
+    expect(
+      fabrikam.stack?.subscriptions.map((s) => [s.subscriptionId, s.delegations.map((d) => d.offer.name)]),
+    ).toEqual([
       ["0afefe50-734e-4610-8a82-a144a2f49dea", ["Contoso Managed Operations", "Contoso Escalation"]],
       ["6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", ["Contoso Managed Operations"]],
     ]);
     const northwind = loadStack(join(REPO_ROOT, "stacks", "Pulumi.northwind.yaml"), offers);
-    expect(northwind.stack?.subscriptions.map((s) => s.delegations[0].resourceGroups)).toEqual([["rg-app", "rg-data"], ["rg-shared"]]);
+    expect(northwind.stack?.subscriptions.map((s) => s.delegations[0].resourceGroups)).toEqual([
+      ["rg-app", "rg-data"],
+      ["rg-shared"],
+    ]);
     // One offer file, parsed once for both stacks.
-    expect(northwind.stack?.subscriptions[0].delegations[0].offer).toBe(fabrikam.stack?.subscriptions[0].delegations[0].offer);
+    expect(northwind.stack?.subscriptions[0].delegations[0].offer).toBe(
+      fabrikam.stack?.subscriptions[0].delegations[0].offer,
+    );
   });
 
   it.each([
@@ -52,22 +59,34 @@ describe("stack files", () => {
     ],
     [
       "an invalid resource group name",
-      FABRIKAM.replace("- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: [rg-ok, bad-name.]"),
+      FABRIKAM.replace(
+        "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d",
+        "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: [rg-ok, bad-name.]",
+      ),
       "12:35 error 'bad-name.' is not a valid resource group name",
     ],
     [
       "a resource group name over 90 characters",
-      FABRIKAM.replace("- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", `- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: [${"r".repeat(91)}]`),
+      FABRIKAM.replace(
+        "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d",
+        `- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: [${"r".repeat(91)}]`,
+      ),
       "12:28 error resource group name 'rrrr",
     ],
     [
       "the same resource group twice (case-insensitive)",
-      FABRIKAM.replace("- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: [rg-app, RG-App]"),
+      FABRIKAM.replace(
+        "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d",
+        "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: [rg-app, RG-App]",
+      ),
       "12:36 error resource group 'RG-App' is listed twice",
     ],
     [
       "an empty resource group list",
-      FABRIKAM.replace("- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: []"),
+      FABRIKAM.replace(
+        "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d",
+        "- subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: []",
+      ),
       "12:11 error list at least one resource group, or omit resourceGroups to delegate the whole subscription",
     ],
     [
@@ -93,17 +112,30 @@ describe("stack files", () => {
       ),
       "13:19 error 1 assignment GUID(s) for 2 delegated scope(s): give one per scope, in order",
     ],
-    ["a customer without tenant", FABRIKAM.replace("    tenantId: 0e06d6a3-55ae-40a3-ac29-350808980808\n", ""), "5:5 error missing required key 'tenantId'"],
+    [
+      "a customer without tenant",
+      FABRIKAM.replace("    tenantId: 0e06d6a3-55ae-40a3-ac29-350808980808\n", ""),
+      "5:5 error missing required key 'tenantId'",
+    ],
   ])("rejects %s, located", (_name, text, expected) => {
     const { stack, lines } = loadWith(text);
     expect(stack).toBeUndefined();
-    expect(lines.some((line) => line.startsWith(expected)), lines.join("\n")).toBe(true);
+    expect(
+      lines.some((line) => line.startsWith(expected)),
+      lines.join("\n"),
+    ).toBe(true);
   });
 
   it("rejects two offer files that would deploy as one delegation in a subscription", () => {
     const copy = readFileSync(join(REPO_ROOT, "offers", "contoso-operations.yaml"), "utf8");
-    const { lines } = loadWith(FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/copy.yaml"), { "offers/copy.yaml": copy });
-    expect(lines).toEqual([expect.stringMatching(/^12:14 error offers .*contoso-operations\.yaml and .*copy\.yaml have names that deploy as the same delegation 'contoso-managed-operations-0afefe50-734e-4610-8a82-a144a2f49dea'/)]);
+    const { lines } = loadWith(FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/copy.yaml"), {
+      "offers/copy.yaml": copy,
+    });
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^12:14 error offers .*contoso-operations\.yaml and .*copy\.yaml have names that deploy as the same delegation 'contoso-managed-operations-0afefe50-734e-4610-8a82-a144a2f49dea'/,
+      ),
+    ]);
   });
 
   it("points at the stack's reference when the offer itself has errors", () => {

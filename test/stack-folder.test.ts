@@ -6,7 +6,10 @@ import { runCli, tempProject } from "./helpers/project";
 /** A copy of the project whose stack files live where `stackConfigDir` (or its absence) says. */
 function projectWithStacksIn(folder: string | undefined): string {
   const root = tempProject();
-  const pulumiYaml = readFileSync(join(root, "Pulumi.yaml"), "utf8").replace(/^stackConfigDir: stacks\n/m, folder ? `stackConfigDir: ${folder}\n` : "");
+  const pulumiYaml = readFileSync(join(root, "Pulumi.yaml"), "utf8").replace(
+    /^stackConfigDir: stacks\n/m,
+    folder ? `stackConfigDir: ${folder}\n` : "",
+  );
   writeFileSync(join(root, "Pulumi.yaml"), pulumiYaml);
   const target = join(root, folder ?? ".");
   mkdirSync(target, { recursive: true });
@@ -27,8 +30,12 @@ describe("stack files where Pulumi.yaml's stackConfigDir says", () => {
 
   it("refuses a stackConfigDir that leads out of the project", () => {
     const root = tempProject();
-    writeFileSync(join(root, "Pulumi.yaml"), readFileSync(join(root, "Pulumi.yaml"), "utf8").replace("stackConfigDir: stacks", "stackConfigDir: ../elsewhere"));
-    const message = "error: Pulumi.yaml: stackConfigDir '../elsewhere' leads outside the project (through '..', an absolute path or a symbolic link); files must be inside it\n";
+    writeFileSync(
+      join(root, "Pulumi.yaml"),
+      readFileSync(join(root, "Pulumi.yaml"), "utf8").replace("stackConfigDir: stacks", "stackConfigDir: ../elsewhere"),
+    );
+    const message =
+      "error: Pulumi.yaml: stackConfigDir '../elsewhere' leads outside the project (through '..', an absolute path or a symbolic link); files must be inside it\n";
     expect(runCli("plan", ["--stack", "fabrikam"], root)).toEqual({ status: 1, stdout: "", stderr: message });
     expect(runCli("validate", [], root)).toEqual({ status: 1, stdout: "", stderr: message });
   });

@@ -19,7 +19,9 @@ const SUB_1 = "0afefe50-734e-4610-8a82-a144a2f49dea";
 const SUB_2 = "6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d";
 
 async function run(stackName: string, projectRoot = REPO_ROOT) {
-  const { resources, result } = await runOffline(PROJECT_NAME, stackName, () => lighthouseProgram({ projectRoot, stackName }));
+  const { resources, result } = await runOffline(PROJECT_NAME, stackName, () =>
+    lighthouseProgram({ projectRoot, stackName }),
+  );
   const ofType = (type: string) => resources.filter((resource) => resource.type === type);
   return { resources, result, ofType };
 }
@@ -48,29 +50,51 @@ describe("stack program: whole subscriptions (fabrikam)", () => {
         description: "24x7 operations by Contoso",
         managedByTenantId: "83ace5cd-bcc3-441a-bd86-e6a75360cecc",
         authorizations: [
-          { principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc", principalIdDisplayName: "Tier 1 Support", roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7" },
-          { principalId: "0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", principalIdDisplayName: "Operations engineers", roleDefinitionId: "b24988ac-6180-42a0-ab88-20f7382dd24c" },
+          {
+            principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc",
+            principalIdDisplayName: "Tier 1 Support",
+            roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+          },
+          {
+            principalId: "0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7",
+            principalIdDisplayName: "Operations engineers",
+            roleDefinitionId: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+          },
           {
             principalId: "2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b",
             principalIdDisplayName: "Identity admins",
             roleDefinitionId: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
-            delegatedRoleDefinitionIds: ["b24988ac-6180-42a0-ab88-20f7382dd24c", "749f88d5-cbae-40b8-bcfc-e573ddc772fa"],
+            delegatedRoleDefinitionIds: [
+              "b24988ac-6180-42a0-ab88-20f7382dd24c",
+              "749f88d5-cbae-40b8-bcfc-e573ddc772fa",
+            ],
           },
-          { principalId: "5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6", principalIdDisplayName: "Offboarding automation", roleDefinitionId: "91c1777a-f3dc-4fae-b103-61d183457e46" },
+          {
+            principalId: "5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6",
+            principalIdDisplayName: "Offboarding automation",
+            roleDefinitionId: "91c1777a-f3dc-4fae-b103-61d183457e46",
+          },
         ],
       },
     });
   });
 
   it("has the same property shape as the seed's sample definition (eligible authorizations included)", async () => {
-    const sample = JSON.parse(readFileSync(join(__dirname, "fixtures", "seed", "registration-definitions-list.json"), "utf8")).value[0].properties;
+    const sample = JSON.parse(
+      readFileSync(join(__dirname, "fixtures", "seed", "registration-definitions-list.json"), "utf8"),
+    ).value[0].properties;
     const { resources } = await run("fabrikam");
     const sent = byName(resources, `contoso-escalation-${SUB_1}-definition`).inputs.properties as typeof sample;
     const shape = (value: unknown): unknown =>
-      Array.isArray(value) ? shape(value[0]) : value && typeof value === "object" ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)])) : typeof value;
+      Array.isArray(value)
+        ? shape(value[0])
+        : value && typeof value === "object"
+          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]))
+          : typeof value;
     const sampleShape = shape(sample) as Record<string, unknown>;
-    for (const readOnly of ["provisioningState", "manageeTenantId", "manageeTenantName", "managedByTenantName"]) delete sampleShape[readOnly];
-    const sampleAuthorization = (sampleShape.authorizations as Record<string, unknown>);
+    for (const readOnly of ["provisioningState", "manageeTenantId", "manageeTenantName", "managedByTenantName"])
+      delete sampleShape[readOnly];
+    const sampleAuthorization = sampleShape.authorizations as Record<string, unknown>;
     delete sampleAuthorization.delegatedRoleDefinitionIds; // only the sample's UAA carries it
     expect(shape(sent)).toEqual(sampleShape);
   });
@@ -82,7 +106,9 @@ describe("stack program: whole subscriptions (fabrikam)", () => {
     expect(assignment.inputs).toEqual({
       scope: `/subscriptions/${SUB_1}`,
       registrationAssignmentId: armGuid(ESCALATION_GUID, `/subscriptions/${SUB_1}`),
-      properties: { registrationDefinitionId: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationDefinitions/${ESCALATION_GUID}` },
+      properties: {
+        registrationDefinitionId: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationDefinitions/${ESCALATION_GUID}`,
+      },
     });
   });
 
@@ -104,7 +130,8 @@ describe("stack program: whole subscriptions (fabrikam)", () => {
 
   it("two offers in one subscription never collide", async () => {
     const { ofType } = await run("fabrikam");
-    const ids = (type: string, key: string) => ofType(type).map((resource) => `${resource.inputs.scope} ${resource.inputs[key]}`);
+    const ids = (type: string, key: string) =>
+      ofType(type).map((resource) => `${resource.inputs.scope} ${resource.inputs[key]}`);
     expect(new Set(ids(DEFINITION, "registrationDefinitionId")).size).toBe(3);
     expect(new Set(ids(ASSIGNMENT, "registrationAssignmentId")).size).toBe(3);
   });
@@ -112,19 +139,26 @@ describe("stack program: whole subscriptions (fabrikam)", () => {
   it("is idempotent: a second run registers the same names and ids", async () => {
     const first = await run("fabrikam");
     const second = await run("fabrikam");
-    const key = (resources: RegisteredResource[]) => resources.map((resource) => [resource.urn, JSON.stringify(resource.inputs)]);
+    const key = (resources: RegisteredResource[]) =>
+      resources.map((resource) => [resource.urn, JSON.stringify(resource.inputs)]);
     expect(key(second.resources)).toEqual(key(first.resources));
   });
 
   it("exports a summary per subscription", async () => {
     const { result } = await run("fabrikam");
-    const definitionId = await new Promise((resolve) => result.summary[0].delegations[1].registrationDefinitionId.apply(resolve));
+    const definitionId = await new Promise((resolve) =>
+      result.summary[0].delegations[1].registrationDefinitionId.apply(resolve),
+    );
     expect(result.customer).toBe("Fabrikam");
-    expect(result.summary.map((subscription) => [subscription.subscriptionId, subscription.delegations.map((d) => d.offer)])).toEqual([
+    expect(
+      result.summary.map((subscription) => [subscription.subscriptionId, subscription.delegations.map((d) => d.offer)]),
+    ).toEqual([
       [SUB_1, ["Contoso Managed Operations", "Contoso Escalation"]],
       [SUB_2, ["Contoso Managed Operations"]],
     ]);
-    expect(definitionId).toBe(`/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationDefinitions/${ESCALATION_GUID}`);
+    expect(definitionId).toBe(
+      `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationDefinitions/${ESCALATION_GUID}`,
+    );
   });
 });
 
@@ -132,16 +166,26 @@ describe("stack program: resource groups (northwind)", () => {
   it("creates the definition at the subscription and one assignment per resource group", async () => {
     const { ofType } = await run("northwind");
     const sub = "9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d";
-    expect(ofType(DEFINITION).map((definition) => definition.inputs.scope)).toEqual([`/subscriptions/${sub}`, "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d"]);
+    expect(ofType(DEFINITION).map((definition) => definition.inputs.scope)).toEqual([
+      `/subscriptions/${sub}`,
+      "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d",
+    ]);
     const assignments = ofType(ASSIGNMENT);
     expect(assignments.map((assignment) => [assignment.name, assignment.inputs.scope])).toEqual([
       [`contoso-managed-operations-${sub}-rg-rg-app`, `/subscriptions/${sub}/resourceGroups/rg-app`],
       [`contoso-managed-operations-${sub}-rg-rg-data`, `/subscriptions/${sub}/resourceGroups/rg-data`],
-      ["contoso-managed-operations-a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d-rg-rg-shared", "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d/resourceGroups/rg-shared"],
+      [
+        "contoso-managed-operations-a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d-rg-rg-shared",
+        "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d/resourceGroups/rg-shared",
+      ],
     ]);
     for (const assignment of assignments.slice(0, 2)) {
-      expect(assignment.inputs.properties).toEqual({ registrationDefinitionId: `/subscriptions/${sub}/providers/Microsoft.ManagedServices/registrationDefinitions/${OPERATIONS_GUID}` });
-      expect(assignment.inputs.registrationAssignmentId).toBe(armGuid(OPERATIONS_GUID, assignment.inputs.scope as string));
+      expect(assignment.inputs.properties).toEqual({
+        registrationDefinitionId: `/subscriptions/${sub}/providers/Microsoft.ManagedServices/registrationDefinitions/${OPERATIONS_GUID}`,
+      });
+      expect(assignment.inputs.registrationAssignmentId).toBe(
+        armGuid(OPERATIONS_GUID, assignment.inputs.scope as string),
+      );
     }
     expect(ofType(ASSIGNMENT).some((assignment) => assignment.inputs.scope === `/subscriptions/${sub}`)).toBe(false);
   });
@@ -149,7 +193,9 @@ describe("stack program: resource groups (northwind)", () => {
   it("the same offer in two customers' subscriptions never collides", async () => {
     const fabrikam = await run("fabrikam");
     const northwind = await run("northwind");
-    const definitionIds = [...fabrikam.ofType(DEFINITION), ...northwind.ofType(DEFINITION)].map((d) => `${d.inputs.scope}/${d.inputs.registrationDefinitionId}`);
+    const definitionIds = [...fabrikam.ofType(DEFINITION), ...northwind.ofType(DEFINITION)].map(
+      (d) => `${d.inputs.scope}/${d.inputs.registrationDefinitionId}`,
+    );
     expect(new Set(definitionIds).size).toBe(definitionIds.length);
   });
 });
@@ -166,24 +212,36 @@ describe("stack program: one resource group", () => {
 `,
     });
     const { ofType } = await run("single", root);
-    expect(ofType(ASSIGNMENT).map((assignment) => assignment.inputs.scope)).toEqual(["/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/rg-only"]);
-    expect(ofType(DEFINITION)[0].inputs.properties).toMatchObject({ eligibleAuthorizations: [expect.objectContaining({ roleDefinitionId: "b24988ac-6180-42a0-ab88-20f7382dd24c" })] });
+    expect(ofType(ASSIGNMENT).map((assignment) => assignment.inputs.scope)).toEqual([
+      "/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/rg-only",
+    ]);
+    expect(ofType(DEFINITION)[0].inputs.properties).toMatchObject({
+      eligibleAuthorizations: [expect.objectContaining({ roleDefinitionId: "b24988ac-6180-42a0-ab88-20f7382dd24c" })],
+    });
   });
 });
 
 describe("stack program: config errors", () => {
   it("stops with the validator's located messages", async () => {
     const root = tempProject({
-      "stacks/Pulumi.broken.yaml": readFileSync(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), "utf8").replace("contoso-escalation", "contoso-escalatoin"),
+      "stacks/Pulumi.broken.yaml": readFileSync(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), "utf8").replace(
+        "contoso-escalation",
+        "contoso-escalatoin",
+      ),
     });
     const attempt = run("broken", root);
     await expect(attempt).rejects.toThrow(pulumi.RunError);
-    await expect(attempt).rejects.toThrow(/stack broken is not valid:\n.*Pulumi\.broken\.yaml:12:14: error: offer file offers\/contoso-escalatoin\.yaml not found/);
+    await expect(attempt).rejects.toThrow(
+      /stack broken is not valid:\n.*Pulumi\.broken\.yaml:12:14: error: offer file offers\/contoso-escalatoin\.yaml not found/,
+    );
   });
 
   it("refuses a customer tenant that is the offer's managing tenant", async () => {
     const root = tempProject({
-      "stacks/Pulumi.self.yaml": readFileSync(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), "utf8").replace("0e06d6a3-55ae-40a3-ac29-350808980808", "83ace5cd-bcc3-441a-bd86-e6a75360cecc"),
+      "stacks/Pulumi.self.yaml": readFileSync(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), "utf8").replace(
+        "0e06d6a3-55ae-40a3-ac29-350808980808",
+        "83ace5cd-bcc3-441a-bd86-e6a75360cecc",
+      ),
     });
     await expect(run("self", root)).rejects.toThrow(/is the customer's own tenant/);
   });

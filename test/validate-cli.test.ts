@@ -20,7 +20,10 @@ describe("npm run validate", () => {
   });
 
   it("reports every problem in every file as file:line:col and exits 1", () => {
-    const root = tempProject({ "offers/broken.yaml": BROKEN_OFFER, "offers/typo.yaml": BROKEN_OFFER.replace("role: Owner", "role: Reeder") });
+    const root = tempProject({
+      "offers/broken.yaml": BROKEN_OFFER,
+      "offers/typo.yaml": BROKEN_OFFER.replace("role: Owner", "role: Reeder"),
+    });
     const result = runCli("validate", [], root);
     expect(result.stdout.split("\n").filter(Boolean)).toEqual([
       "offers/broken.yaml:3:1: warning: no authorization has the Managed Services Registration assignment Delete Role: only the customer will be able to remove this delegation [recommend-delete-role]",
@@ -35,14 +38,22 @@ describe("npm run validate", () => {
     const result = runCli("validate", ["--format", "json", "offers/broken.yaml"], root);
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({ files: ["offers/broken.yaml"], errors: 1, warnings: 1 });
-    expect(report.diagnostics[1]).toMatchObject({ file: "offers/broken.yaml", line: 6, column: 11, severity: "error", rule: "role-not-supported" });
+    expect(report.diagnostics[1]).toMatchObject({
+      file: "offers/broken.yaml",
+      line: 6,
+      column: 11,
+      severity: "error",
+      rule: "role-not-supported",
+    });
     expect(result.status).toBe(1);
   });
 
   it("--format github writes workflow annotations", () => {
     const root = tempProject({ "offers/broken.yaml": BROKEN_OFFER });
     const result = runCli("validate", ["--format", "github", "offers/broken.yaml"], root);
-    expect(result.stdout).toMatch(/^::error file=offers\/broken\.yaml,line=6,col=11,title=role-not-supported::Owner cannot be used/m);
+    expect(result.stdout).toMatch(
+      /^::error file=offers\/broken\.yaml,line=6,col=11,title=role-not-supported::Owner cannot be used/m,
+    );
   });
 
   it.each([
@@ -61,7 +72,9 @@ describe("npm run validate", () => {
     const result = runCli("validate", ["missing.yaml", "empty", "offers/big.yaml", "offers/binary.yaml"], root);
     expect(result.stdout).toContain("missing.yaml:1:1: error: no such file or directory, or it cannot be read");
     expect(result.stdout).toContain("empty:1:1: error: no offer or stack files (*.yaml, *.yml) found here");
-    expect(result.stdout).toMatch(/offers\/big\.yaml:1:1: error: file is 1\.1 MiB; YAML files here are limited to 1 MiB/);
+    expect(result.stdout).toMatch(
+      /offers\/big\.yaml:1:1: error: file is 1\.1 MiB; YAML files here are limited to 1 MiB/,
+    );
     expect(result.stdout).toContain("offers/binary.yaml:1:1: error: file is not UTF-8 text (binary file?)");
     expect(result.stderr).not.toMatch(/at .*\.ts:\d+/);
     expect(result.status).toBe(1);

@@ -35,7 +35,13 @@ import {
   type UserAssignedIdentity,
 } from "./models";
 
-import { ACTIVITY_LOG_API_VERSION, AUTHORIZATION_API_VERSION, MANAGED_IDENTITY_API_VERSION, MANAGED_SERVICES_API_VERSION, RESOURCE_GRAPH_API_VERSION } from "../azure/definitions";
+import {
+  ACTIVITY_LOG_API_VERSION,
+  AUTHORIZATION_API_VERSION,
+  MANAGED_IDENTITY_API_VERSION,
+  MANAGED_SERVICES_API_VERSION,
+  RESOURCE_GRAPH_API_VERSION,
+} from "../azure/definitions";
 import { resourceGroupScope } from "../delegation";
 
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
@@ -96,7 +102,9 @@ const SCOPE_PATTERN = /^\/subscriptions\/([^/]+)(\/resourceGroups\/([^/]+))?$/i;
 export function checkedScope(scope: string): string {
   const match = SCOPE_PATTERN.exec(scope);
   if (!match || !isGuid(match[1]) || (match[3] !== undefined && !RESOURCE_GROUP_NAME_PATTERN.test(match[3]))) {
-    throw new ArmInputError(`${quote(scope)} is not a subscription or resource group scope (/subscriptions/<guid>[/resourceGroups/<name>])`);
+    throw new ArmInputError(
+      `${quote(scope)} is not a subscription or resource group scope (/subscriptions/<guid>[/resourceGroups/<name>])`,
+    );
   }
   return scope;
 }
@@ -137,10 +145,16 @@ function bearerTokenPolicy(token: () => Promise<string>): PipelinePolicy {
       try {
         value = await token();
       } catch (error) {
-        throw new ArmError(`cannot get an Azure token: ${printable((error as Error).message.split("\n")[0])}`, "Credential");
+        throw new ArmError(
+          `cannot get an Azure token: ${printable((error as Error).message.split("\n")[0])}`,
+          "Credential",
+        );
       }
       if (!BEARER_TOKEN.test(value)) {
-        throw new ArmError("the Azure token is not a bearer token (RFC 6750: letters, digits and -._~+/ only); check AZURE_ACCESS_TOKEN", "Credential");
+        throw new ArmError(
+          "the Azure token is not a bearer token (RFC 6750: letters, digits and -._~+/ only); check AZURE_ACCESS_TOKEN",
+          "Credential",
+        );
       }
       request.headers.set("authorization", `Bearer ${value}`);
       return next(request);
@@ -161,7 +175,11 @@ function retryAfterLimitPolicy(maxRetryAfterMs: number): PipelinePolicy {
       const wait = retryAfterMs(response.headers.get("retry-after"));
       if ((response.status === 429 || response.status === 503) && wait !== undefined && wait > maxRetryAfterMs) {
         response.readableStreamBody?.resume();
-        throw new ArmError(`${new URL(request.url).origin} asks to retry after ${Math.round(wait / 1000)} s; giving up`, "Throttled", response.status);
+        throw new ArmError(
+          `${new URL(request.url).origin} asks to retry after ${Math.round(wait / 1000)} s; giving up`,
+          "Throttled",
+          response.status,
+        );
       }
       return response;
     },
@@ -190,16 +208,29 @@ export class ArmClient {
     const maxRetries = options.maxRetries ?? 4;
     this.pipeline = createEmptyPipeline();
     this.pipeline.addPolicy(throttlingRetryPolicy({ maxRetries }));
-    this.pipeline.addPolicy(exponentialRetryPolicy({ maxRetries, retryDelayInMs: options.retryDelayMs ?? 500, maxRetryDelayInMs: 8_000 }));
+    this.pipeline.addPolicy(
+      exponentialRetryPolicy({ maxRetries, retryDelayInMs: options.retryDelayMs ?? 500, maxRetryDelayInMs: 8_000 }),
+    );
     this.pipeline.addPolicy(retryAfterLimitPolicy(options.maxRetryAfterMs ?? 60_000));
     this.pipeline.addPolicy(bearerTokenPolicy(options.token));
   }
 
-  async listRegistrationDefinitions(scope: string, managedByTenantIds: readonly string[] = []): Promise<RegistrationDefinition[]> {
-    return this.listAll(`${checkedScope(scope)}/providers/Microsoft.ManagedServices/registrationDefinitions`, MANAGED_SERVICES_API_VERSION, { $filter: managedByFilter(managedByTenantIds) }, registrationDefinitionModel);
+  async listRegistrationDefinitions(
+    scope: string,
+    managedByTenantIds: readonly string[] = [],
+  ): Promise<RegistrationDefinition[]> {
+    return this.listAll(
+      `${checkedScope(scope)}/providers/Microsoft.ManagedServices/registrationDefinitions`,
+      MANAGED_SERVICES_API_VERSION,
+      { $filter: managedByFilter(managedByTenantIds) },
+      registrationDefinitionModel,
+    );
   }
 
-  async listRegistrationAssignments(scope: string, options: { expandRegistrationDefinition?: boolean } = {}): Promise<RegistrationAssignment[]> {
+  async listRegistrationAssignments(
+    scope: string,
+    options: { expandRegistrationDefinition?: boolean } = {},
+  ): Promise<RegistrationAssignment[]> {
     return this.listAll(
       `${checkedScope(scope)}/providers/Microsoft.ManagedServices/registrationAssignments`,
       MANAGED_SERVICES_API_VERSION,
@@ -211,24 +242,43 @@ export class ArmClient {
   /** The user-assigned identities of a resource group, every page. */
   async listUserAssignedIdentities(subscriptionId: string, resourceGroup: string): Promise<UserAssignedIdentity[]> {
     const scope = checkedScope(resourceGroupScope(subscriptionId, resourceGroup));
-    return this.listAll(`${scope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`, MANAGED_IDENTITY_API_VERSION, {}, userAssignedIdentityModel);
+    return this.listAll(
+      `${scope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`,
+      MANAGED_IDENTITY_API_VERSION,
+      {},
+      userAssignedIdentityModel,
+    );
   }
 
   /** Every federated credential of a user-assigned identity (`$top` pages, `$skiptoken` via nextLink). */
   async listFederatedCredentials(identityId: string): Promise<FederatedCredentialResource[]> {
-    return this.listAll(`${identityId}/federatedIdentityCredentials`, MANAGED_IDENTITY_API_VERSION, { $top: String(CREDENTIALS_PER_PAGE) }, federatedCredentialModel);
+    return this.listAll(
+      `${identityId}/federatedIdentityCredentials`,
+      MANAGED_IDENTITY_API_VERSION,
+      { $top: String(CREDENTIALS_PER_PAGE) },
+      federatedCredentialModel,
+    );
   }
 
   /** A resource's system-assigned identity (seed get_by_scope), or undefined when it has none. */
   async getSystemAssignedIdentity(resourceId: string): Promise<{ principalId: string } | undefined> {
-    const found = await this.getOne(`${resourceId}/providers/Microsoft.ManagedIdentity/identities/default`, MANAGED_IDENTITY_API_VERSION, systemAssignedIdentityModel);
+    const found = await this.getOne(
+      `${resourceId}/providers/Microsoft.ManagedIdentity/identities/default`,
+      MANAGED_IDENTITY_API_VERSION,
+      systemAssignedIdentityModel,
+    );
     return found && { principalId: found.properties.principalId };
   }
 
   /** Role assignments of one principal at, above and below `scope`, every page. */
   async listRoleAssignments(scope: string, principalId: string): Promise<RoleAssignmentResource[]> {
     if (!isGuid(principalId)) throw new ArmInputError(`principal ${quote(principalId)} is not a GUID`);
-    return this.listAll(`${scope}/providers/Microsoft.Authorization/roleAssignments`, AUTHORIZATION_API_VERSION, { $filter: `principalId eq '${principalId}'` }, roleAssignmentModel);
+    return this.listAll(
+      `${scope}/providers/Microsoft.Authorization/roleAssignments`,
+      AUTHORIZATION_API_VERSION,
+      { $filter: `principalId eq '${principalId}'` },
+      roleAssignmentModel,
+    );
   }
 
   /**
@@ -242,7 +292,11 @@ export class ArmClient {
   }
 
   /** One resource, or undefined when ARM answers 404. */
-  private async getOne<T extends z.ZodType>(path: string, apiVersion: string, model: T): Promise<z.output<T> | undefined> {
+  private async getOne<T extends z.ZodType>(
+    path: string,
+    apiVersion: string,
+    model: T,
+  ): Promise<z.output<T> | undefined> {
     const url = new URL(path, this.endpoint);
     url.searchParams.set("api-version", apiVersion);
     let body: unknown;
@@ -255,7 +309,10 @@ export class ArmClient {
     const parsed = model.safeParse(body);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new ArmError(`unexpected response from ${url.href}: ${issue.path.join(".") || "(body)"}: ${issue.message}`, "InvalidResponse");
+      throw new ArmError(
+        `unexpected response from ${url.href}: ${issue.path.join(".") || "(body)"}: ${issue.message}`,
+        "InvalidResponse",
+      );
     }
     return parsed.data;
   }
@@ -266,7 +323,12 @@ export class ArmClient {
    */
   async listDelegationEvents(since: Date): Promise<ActivityLogEvent[]> {
     const filter = `eventTimestamp ge '${since.toISOString()}' and resourceProvider eq 'Microsoft.ManagedServices'`;
-    return this.listAll("/providers/microsoft.insights/eventtypes/management/values", ACTIVITY_LOG_API_VERSION, { $filter: filter }, activityLogEventModel);
+    return this.listAll(
+      "/providers/microsoft.insights/eventtypes/management/values",
+      ACTIVITY_LOG_API_VERSION,
+      { $filter: filter },
+      activityLogEventModel,
+    );
   }
 
   /**
@@ -279,25 +341,50 @@ export class ArmClient {
     const rows: Array<Record<string, unknown>> = [];
     const seen = new Set<string>();
     for (let skipToken: string | undefined, pages = 0; ; pages++) {
-      if (pages >= this.maxPages) throw new ArmError(`more than ${this.maxPages} pages from Resource Graph; the list is incomplete`, "PagingLimit");
+      if (pages >= this.maxPages)
+        throw new ArmError(
+          `more than ${this.maxPages} pages from Resource Graph; the list is incomplete`,
+          "PagingLimit",
+        );
       const answer = resourceGraphPageModel.safeParse(
-        await this.get(url, { query, options: { resultFormat: "objectArray", $top: 1000, ...(skipToken ? { $skipToken: skipToken } : {}) } }),
+        await this.get(url, {
+          query,
+          options: { resultFormat: "objectArray", $top: 1000, ...(skipToken ? { $skipToken: skipToken } : {}) },
+        }),
       );
-      if (!answer.success) throw new ArmError(`unexpected response from Resource Graph: ${answer.error.issues[0].path.join(".") || "(body)"}: ${answer.error.issues[0].message}`, "InvalidResponse");
+      if (!answer.success)
+        throw new ArmError(
+          `unexpected response from Resource Graph: ${answer.error.issues[0].path.join(".") || "(body)"}: ${answer.error.issues[0].message}`,
+          "InvalidResponse",
+        );
       rows.push(...answer.data.data);
       skipToken = answer.data.$skipToken;
       if (!skipToken) return rows;
-      if (seen.has(skipToken)) throw new ArmError("Resource Graph paging loop: a $skipToken came back twice; the list is incomplete", "PagingLoop");
+      if (seen.has(skipToken))
+        throw new ArmError(
+          "Resource Graph paging loop: a $skipToken came back twice; the list is incomplete",
+          "PagingLoop",
+        );
       seen.add(skipToken);
     }
   }
 
   /** Every built-in role definition, every page (`$filter=type eq 'BuiltInRole'`). */
   async listBuiltInRoleDefinitions(): Promise<RoleDefinition[]> {
-    return this.listAll("/providers/Microsoft.Authorization/roleDefinitions", AUTHORIZATION_API_VERSION, { $filter: "type eq 'BuiltInRole'" }, roleDefinitionModel);
+    return this.listAll(
+      "/providers/Microsoft.Authorization/roleDefinitions",
+      AUTHORIZATION_API_VERSION,
+      { $filter: "type eq 'BuiltInRole'" },
+      roleDefinitionModel,
+    );
   }
 
-  private async listAll<T extends z.ZodType>(path: string, apiVersion: string, query: Record<string, string | undefined>, item: T): Promise<z.output<T>[]> {
+  private async listAll<T extends z.ZodType>(
+    path: string,
+    apiVersion: string,
+    query: Record<string, string | undefined>,
+    item: T,
+  ): Promise<z.output<T>[]> {
     const first = new URL(path, this.endpoint);
     first.searchParams.set("api-version", apiVersion);
     for (const [key, value] of Object.entries(query)) if (value !== undefined) first.searchParams.set(key, value);
@@ -305,14 +392,22 @@ export class ArmClient {
     const seen = new Set<string>();
     let next: URL | undefined = first;
     while (next) {
-      if (seen.has(next.href)) throw new ArmError(`paging loop: ${next.href} was already read; the list is incomplete`, "PagingLoop");
-      if (seen.size >= this.maxPages) throw new ArmError(`more than ${this.maxPages} pages from ${first.href}; the list is incomplete`, "PagingLimit");
+      if (seen.has(next.href))
+        throw new ArmError(`paging loop: ${next.href} was already read; the list is incomplete`, "PagingLoop");
+      if (seen.size >= this.maxPages)
+        throw new ArmError(
+          `more than ${this.maxPages} pages from ${first.href}; the list is incomplete`,
+          "PagingLimit",
+        );
       seen.add(next.href);
       const body = await this.get(next);
       const page = listModel(item).safeParse(body);
       if (!page.success) {
         const issue = page.error.issues[0];
-        throw new ArmError(`unexpected response from ${next.href}: ${issue.path.join(".") || "(body)"}: ${issue.message}`, "InvalidResponse");
+        throw new ArmError(
+          `unexpected response from ${next.href}: ${issue.path.join(".") || "(body)"}: ${issue.message}`,
+          "InvalidResponse",
+        );
       }
       items.push(...(page.data.value as z.output<T>[]));
       next = page.data.nextLink ? this.sameOrigin(page.data.nextLink) : undefined;
@@ -323,7 +418,8 @@ export class ArmClient {
   /** A nextLink may only lead back to the endpoint: the bearer token goes with it. */
   private sameOrigin(link: string): URL {
     const url = new URL(link, this.endpoint);
-    if (url.origin !== this.endpoint.origin) throw new ArmError(`nextLink leads to ${url.origin}, not ${this.endpoint.origin}; refused`, "InvalidResponse");
+    if (url.origin !== this.endpoint.origin)
+      throw new ArmError(`nextLink leads to ${url.origin}, not ${this.endpoint.origin}; refused`, "InvalidResponse");
     return url;
   }
 
@@ -332,7 +428,11 @@ export class ArmClient {
     const request = createPipelineRequest({
       url: url.href,
       method: body === undefined ? "GET" : "POST",
-      headers: createHttpHeaders({ accept: "application/json", "accept-encoding": "gzip", ...(body === undefined ? {} : { "content-type": "application/json" }) }),
+      headers: createHttpHeaders({
+        accept: "application/json",
+        "accept-encoding": "gzip",
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       // Connecting and the response's headers; the body has its own deadline below.
       timeout: this.timeoutMs,
@@ -348,7 +448,11 @@ export class ArmClient {
     }
     const text = await readBody(response, url, this.maxResponseBytes, this.timeoutMs);
     if (response.status >= 300 && response.status < 400) {
-      throw new ArmError(`${url.origin} answered with a redirect (HTTP ${response.status}); refused: ARM does not redirect these calls, and the token must not follow`, "Redirect", response.status);
+      throw new ArmError(
+        `${url.origin} answered with a redirect (HTTP ${response.status}); refused: ARM does not redirect these calls, and the token must not follow`,
+        "Redirect",
+        response.status,
+      );
     }
     if (response.status >= 200 && response.status < 300) {
       try {
@@ -373,17 +477,42 @@ function readBody(response: PipelineResponse, url: URL, limit: number, timeoutMs
       (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
       reject(error);
     };
-    const timer = setTimeout(() => fail(new ArmError(`the answer from ${url.origin} stalled: not complete within ${timeoutMs} ms`, "Timeout", response.status)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        fail(
+          new ArmError(
+            `the answer from ${url.origin} stalled: not complete within ${timeoutMs} ms`,
+            "Timeout",
+            response.status,
+          ),
+        ),
+      timeoutMs,
+    );
     stream.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) fail(new ArmError(`the answer from ${url.origin} is larger than ${limit / 1024 / 1024} MiB; refused`, "ResponseTooLarge", response.status));
+      if (size > limit)
+        fail(
+          new ArmError(
+            `the answer from ${url.origin} is larger than ${limit / 1024 / 1024} MiB; refused`,
+            "ResponseTooLarge",
+            response.status,
+          ),
+        );
       else chunks.push(chunk);
     });
     stream.on("end", () => {
       clearTimeout(timer);
       resolve(Buffer.concat(chunks).toString("utf8"));
     });
-    stream.on("error", (error: Error) => fail(new ArmError(`the answer from ${url.origin} broke off: ${printable(error.message)}`, "Network", response.status)));
+    stream.on("error", (error: Error) =>
+      fail(
+        new ArmError(
+          `the answer from ${url.origin} broke off: ${printable(error.message)}`,
+          "Network",
+          response.status,
+        ),
+      ),
+    );
   });
 }
 
@@ -403,6 +532,11 @@ function errorOf(status: number, text: string): ArmError {
   } catch {
     parsed = undefined;
   }
-  if (parsed?.success) return new ArmError(`${printable(parsed.data.error.code)}: ${printable(parsed.data.error.message)} (HTTP ${status})`, parsed.data.error.code, status);
+  if (parsed?.success)
+    return new ArmError(
+      `${printable(parsed.data.error.code)}: ${printable(parsed.data.error.message)} (HTTP ${status})`,
+      parsed.data.error.code,
+      status,
+    );
   return new ArmError(`HTTP ${status} with no ARM error body`, `Http${status}`, status);
 }

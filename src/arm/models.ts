@@ -68,15 +68,26 @@ export const registrationAssignmentModel = z.looseObject({
     registrationDefinitionId: z.string(),
     provisioningState: z.string().optional(),
     // Present with $expandRegistrationDefinition=true.
-    registrationDefinition: z.looseObject({ properties: definitionPropertiesModel.partial().optional(), id: z.string().optional(), name: z.string().optional() }).optional(),
+    registrationDefinition: z
+      .looseObject({
+        properties: definitionPropertiesModel.partial().optional(),
+        id: z.string().optional(),
+        name: z.string().optional(),
+      })
+      .optional(),
   }),
   systemData: systemDataModel,
 });
 
-export const listModel = <T extends z.ZodType>(item: T) => z.looseObject({ value: z.array(item), nextLink: z.string().nullish() });
+export const listModel = <T extends z.ZodType>(item: T) =>
+  z.looseObject({ value: z.array(item), nextLink: z.string().nullish() });
 
 export const errorResponseModel = z.looseObject({
-  error: z.looseObject({ code: z.string(), message: z.string(), details: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })).optional() }),
+  error: z.looseObject({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.looseObject({ code: z.string().optional(), message: z.string().optional() })).optional(),
+  }),
 });
 
 export type RegistrationDefinition = z.output<typeof registrationDefinitionModel>;
@@ -129,7 +140,11 @@ export type FederatedCredentialResource = z.output<typeof federatedCredentialMod
 /** A resource's system-assigned identity, read by scope (`.../providers/Microsoft.ManagedIdentity/identities/default`). */
 export const systemAssignedIdentityModel = z.looseObject({
   id: z.string(),
-  properties: z.looseObject({ principalId: z.string(), tenantId: z.string().optional(), clientId: z.string().optional() }),
+  properties: z.looseObject({
+    principalId: z.string(),
+    tenantId: z.string().optional(),
+    clientId: z.string().optional(),
+  }),
 });
 
 /** A role assignment (Microsoft.Authorization 2022-04-01). */

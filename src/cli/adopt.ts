@@ -56,21 +56,27 @@ runCommand(USAGE, async (argv) => {
     process.stdout.write(`${JSON.stringify(adoptions, null, 2)}\n`);
   } else {
     for (const adoption of adoptions) {
-      process.stdout.write(`${printable(`${adoption.status.padEnd(10)} ${adoption.subscriptionId} "${adoption.offer}": ${adoption.message}`)}\n`);
+      process.stdout.write(
+        `${printable(`${adoption.status.padEnd(10)} ${adoption.subscriptionId} "${adoption.offer}": ${adoption.message}`)}\n`,
+      );
     }
   }
   if (values.write && adoptions.some((adoption) => adoption.status === "adopt")) {
     const edited = withAdoptions(readFileSync(file, "utf8"), projectRoot, adoptions);
     if ("problem" in edited) {
       const { line, column, message } = edited.problem;
-      process.stderr.write(`${formatDiagnostic({ file: stack.file, line, column, severity: "error", message })}\nnothing was written\n`);
+      process.stderr.write(
+        `${formatDiagnostic({ file: stack.file, line, column, severity: "error", message })}\nnothing was written\n`,
+      );
       return 1;
     }
     // Atomically: a crash or a full disk leaves the old file, never half of the new one.
     const temporary = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
     writeFileSync(temporary, edited.text);
     renameSync(temporary, file);
-    process.stderr.write(`${stack.file}: 'adopt' set on ${adoptions.filter((adoption) => adoption.status === "adopt").length} delegation(s); run pulumi preview, then pulumi up\n`);
+    process.stderr.write(
+      `${stack.file}: 'adopt' set on ${adoptions.filter((adoption) => adoption.status === "adopt").length} delegation(s); run pulumi preview, then pulumi up\n`,
+    );
   }
   return adoptions.some((adoption) => adoption.status === "mismatch" || adoption.status === "incomplete") ? 1 : 0;
 });

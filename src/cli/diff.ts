@@ -33,7 +33,14 @@ interface StackReview {
  * A stack's access in one checkout, undefined when the stack does not exist there (or is invalid:
  * then its messages are in `errors`). `compute` runs the program (in this thread or a worker).
  */
-async function accessIfPresent(root: string, stack: string, side: string, errors: string[], compute: () => Promise<StackAccess>, cache?: BaseAccessCache): Promise<StackAccess | undefined> {
+async function accessIfPresent(
+  root: string,
+  stack: string,
+  side: string,
+  errors: string[],
+  compute: () => Promise<StackAccess>,
+  cache?: BaseAccessCache,
+): Promise<StackAccess | undefined> {
   if (!existsSync(stackFilePath(root, stack))) return undefined;
   const cached = cache?.get(stack);
   if (cached) return cached;
@@ -50,8 +57,11 @@ async function accessIfPresent(root: string, stack: string, side: string, errors
 
 function markdown(reviews: StackReview[], base: string): string {
   const lines = [`## Access review (against \`${base}\`)`];
-  const weakened = reviews.filter((review) => review.records.some((record) => record.weakening)).map((review) => markdownText(review.stack));
-  if (weakened.length) lines.push("", `**Weakened controls** in ${weakened.join(", ")}: listed first under each stack.`);
+  const weakened = reviews
+    .filter((review) => review.records.some((record) => record.weakening))
+    .map((review) => markdownText(review.stack));
+  if (weakened.length)
+    lines.push("", `**Weakened controls** in ${weakened.join(", ")}: listed first under each stack.`);
   for (const review of reviews) {
     lines.push("", `### ${markdownText(review.stack)} (${markdownText(review.customer)})`, "");
     for (const error of review.errors) lines.push(...markdownCodeBlock(error));
@@ -61,7 +71,13 @@ function markdown(reviews: StackReview[], base: string): string {
   return printableLines(lines);
 }
 
-async function reviewStack(base: string, head: string, ref: string, stack: string, cache: BaseAccessCache): Promise<StackReview> {
+async function reviewStack(
+  base: string,
+  head: string,
+  ref: string,
+  stack: string,
+  cache: BaseAccessCache,
+): Promise<StackReview> {
   const baseErrors: string[] = [];
   const headErrors: string[] = [];
   // The base revision runs in a worker thread while this thread runs the working tree's.
@@ -70,10 +86,15 @@ async function reviewStack(base: string, head: string, ref: string, stack: strin
     accessIfPresent(head, stack, "in the working tree", headErrors, () => stackAccess(head, stack)),
   ]);
   const errors = [...baseErrors, ...headErrors];
-  if (!before && !after && errors.length === 0) errors.push(`stack ${stack} exists neither at ${ref} nor in the working tree`);
+  if (!before && !after && errors.length === 0)
+    errors.push(`stack ${stack} exists neither at ${ref} nor in the working tree`);
   const customer = after?.customer ?? before?.customer ?? stack;
   // Removing a stack file deletes nothing in Azure: its delegations stay until someone destroys them.
-  const changes: AccessChange[] = errors.length ? [] : before && !after ? [{ change: "stack-removed", weakening: false }] : accessChanges(before?.access, after?.access);
+  const changes: AccessChange[] = errors.length
+    ? []
+    : before && !after
+      ? [{ change: "stack-removed", weakening: false }]
+      : accessChanges(before?.access, after?.access);
   const records = changes.map((change) => ({ stack, ...change }));
   return { stack, customer, changes: reviewLines(records, customer), records, errors };
 }
@@ -93,9 +114,16 @@ runCommand(USAGE, async (argv) => {
   let reviews: StackReview[];
   try {
     reviews = await withProjectAt(head, ref, async (base) => {
-      const stacks = requested.includes("all") ? [...new Set([...stackNames(base), ...stackNames(head)])].sort() : [...new Set(requested)];
+      const stacks = requested.includes("all")
+        ? [...new Set([...stackNames(base), ...stackNames(head)])].sort()
+        : [...new Set(requested)];
       const done: StackReview[] = [];
-      const cache = new BaseAccessCache(head, git(head, ["rev-parse", "--verify", `${ref}^{commit}`]).toString().trim());
+      const cache = new BaseAccessCache(
+        head,
+        git(head, ["rev-parse", "--verify", `${ref}^{commit}`])
+          .toString()
+          .trim(),
+      );
       for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack, cache));
       return done;
     });

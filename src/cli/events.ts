@@ -19,11 +19,17 @@ stack still declares is an alert. Needs Monitoring Reader at root scope (/) in t
 Exit codes: 0 no alert, 1 alert, 2 usage error or invalid stack, 3 could not read the Activity Log.`;
 
 runCommand(USAGE, async (argv) => {
-  const { values } = parseCommandLine(argv, { since: { type: "string" }, format: { type: "string" }, endpoint: { type: "string" } });
+  const { values } = parseCommandLine(argv, {
+    since: { type: "string" },
+    format: { type: "string" },
+    endpoint: { type: "string" },
+  });
   if (!values.since) throw new UsageError("--since is required");
   const since = sinceTime(values.since);
-  if (!since) throw new UsageError(`--since ${JSON.stringify(values.since)} is neither 7d, 24h, 30m nor an ISO 8601 time`);
-  if (Date.now() - since.getTime() > MAX_EVENT_DAYS * 86_400_000) throw new UsageError(`--since goes back more than ${MAX_EVENT_DAYS} days, longer than the Activity Log keeps`);
+  if (!since)
+    throw new UsageError(`--since ${JSON.stringify(values.since)} is neither 7d, 24h, 30m nor an ISO 8601 time`);
+  if (Date.now() - since.getTime() > MAX_EVENT_DAYS * 86_400_000)
+    throw new UsageError(`--since goes back more than ${MAX_EVENT_DAYS} days, longer than the Activity Log keeps`);
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
   const endpoint = endpointOption(values.endpoint, DEFAULT_ENDPOINT);
 
@@ -51,6 +57,8 @@ runCommand(USAGE, async (argv) => {
     return 3;
   }
   const found = delegationEvents(events, declaredDelegations(stacks));
-  process.stdout.write(`${format === "json" ? JSON.stringify({ since: since.toISOString(), events: found }, null, 2) : eventsText(found, since)}\n`);
+  process.stdout.write(
+    `${format === "json" ? JSON.stringify({ since: since.toISOString(), events: found }, null, 2) : eventsText(found, since)}\n`,
+  );
   return found.some((event) => event.alert) ? 1 : 0;
 });

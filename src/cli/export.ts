@@ -32,14 +32,18 @@ runCommand(USAGE, (argv) => {
   const names = oneOf("names", values.names, NAMING_SCHEMES, "toolkit");
   if (positionals[0] !== "arm" || positionals.length !== 1) throw new UsageError("the only export target is 'arm'");
   if (!values.offer) throw new UsageError("--offer is required");
-  if (values.format === "bicep") throw new UsageError("--format bicep is not supported: without a Bicep compiler to check it, it would be unverified output");
+  if (values.format === "bicep")
+    throw new UsageError(
+      "--format bicep is not supported: without a Bicep compiler to check it, it would be unverified output",
+    );
   oneOf("format", values.format, ["json"] as const, "json");
   const resourceGroups = values["resource-groups"]?.split(",").map((name) => name.trim()) ?? [];
   for (const group of resourceGroups) {
     const checked = resourceGroupName.safeParse(group);
     if (!checked.success) throw new UsageError(`--resource-groups: ${checked.error.issues[0].message}`);
   }
-  if (new Set(resourceGroups.map((group) => group.toLowerCase())).size !== resourceGroups.length) throw new UsageError("--resource-groups lists a group twice");
+  if (new Set(resourceGroups.map((group) => group.toLowerCase())).size !== resourceGroups.length)
+    throw new UsageError("--resource-groups lists a group twice");
 
   const projectRoot = findProjectRoot(process.cwd());
   const out = values.out ?? "export";

@@ -19,7 +19,8 @@ Exit codes: 0 converted, 1 the parameters or the resulting offer have errors (no
 
 runCommand(USAGE, (argv) => {
   const { values, positionals } = parseCommandLine(argv, { template: { type: "string" }, out: { type: "string" } });
-  if (positionals[0] !== "arm-parameters" || positionals.length !== 2) throw new UsageError("say arm-parameters <file.parameters.json>");
+  if (positionals[0] !== "arm-parameters" || positionals.length !== 2)
+    throw new UsageError("say arm-parameters <file.parameters.json>");
   const projectRoot = findProjectRoot(process.cwd());
   const inProject = (flag: string, path: string) => {
     const located = commandLineFile(projectRoot, path);
@@ -30,7 +31,8 @@ runCommand(USAGE, (argv) => {
   if (values.template) inProject("--template", values.template);
   if (values.out) {
     inProject("--out", values.out);
-    if (existsSync(values.out)) throw new UsageError(`--out: ${values.out} exists; choose another name (import never overwrites an offer)`);
+    if (existsSync(values.out))
+      throw new UsageError(`--out: ${values.out} exists; choose another name (import never overwrites an offer)`);
   }
 
   const imported = importArmParameters(positionals[1], values.template);
@@ -47,6 +49,8 @@ runCommand(USAGE, (argv) => {
   const temporary = join(dirname(values.out), `.${basename(values.out)}.${process.pid}.tmp`);
   writeFileSync(temporary, imported.text);
   renameSync(temporary, values.out);
-  process.stderr.write(`written ${values.out}${imported.resourceGroups.length ? `; resource groups for the stack file: ${imported.resourceGroups.join(", ")}` : ""}\n`);
+  process.stderr.write(
+    `written ${values.out}${imported.resourceGroups.length ? `; resource groups for the stack file: ${imported.resourceGroups.join(", ")}` : ""}\n`,
+  );
   return EXIT.ok;
 });

@@ -57,7 +57,10 @@ async function fleet(client: ArmClient, managedBy: string[], drift: boolean, for
     process.stdout.write(`${format === "json" ? JSON.stringify(inventory, null, 2) : inventoryText(inventory)}\n`);
     return EXIT_INVENTORY.ok;
   }
-  const report = compareFleet(loaded.flatMap((item) => (item.stack ? [item.stack] : [])), inventory);
+  const report = compareFleet(
+    loaded.flatMap((item) => (item.stack ? [item.stack] : [])),
+    inventory,
+  );
   process.stdout.write(`${format === "json" ? JSON.stringify(report, null, 2) : fleetDriftText(report)}\n`);
   return fleetHasDrift(report) ? EXIT_INVENTORY.drift : EXIT_INVENTORY.ok;
 }
@@ -73,10 +76,13 @@ runCommand(USAGE, async (argv) => {
     format: { type: "string" },
     endpoint: { type: "string" },
   });
-  if ([values.stack, values.scope, values.all].filter(Boolean).length !== 1) throw new UsageError("give exactly one of --stack, --scope and --all");
-  if (values.drift && !values.stack && !values.all) throw new UsageError("--drift compares with stacks: use --stack or --all");
+  if ([values.stack, values.scope, values.all].filter(Boolean).length !== 1)
+    throw new UsageError("give exactly one of --stack, --scope and --all");
+  if (values.drift && !values.stack && !values.all)
+    throw new UsageError("--drift compares with stacks: use --stack or --all");
   if (values.identities && !values.stack) throw new UsageError("--identities reads a stack's identities: use --stack");
-  if (values.identities && values["managed-by"]) throw new UsageError("--managed-by filters delegations, not identities");
+  if (values.identities && values["managed-by"])
+    throw new UsageError("--managed-by filters delegations, not identities");
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
   const managedBy = values["managed-by"] ?? [];
   const endpoint = endpointOption(values.endpoint, DEFAULT_ENDPOINT);
@@ -117,7 +123,9 @@ runCommand(USAGE, async (argv) => {
       process.stdout.write(`${format === "json" ? JSON.stringify({ drift }, null, 2) : identityDriftText(drift)}\n`);
       return drift.length > 0 ? EXIT_INVENTORY.drift : EXIT_INVENTORY.ok;
     }
-    process.stdout.write(`${format === "json" ? JSON.stringify(identities, null, 2) : identityInventoryText(identities)}\n`);
+    process.stdout.write(
+      `${format === "json" ? JSON.stringify(identities, null, 2) : identityInventoryText(identities)}\n`,
+    );
     return EXIT_INVENTORY.ok;
   }
   let inventory;

@@ -14,7 +14,11 @@ the exact commands in a safe order (pulumi destroy --target, or az rest deletes)
 Exit codes: 0 planned, 2 usage error, invalid stack or nothing to offboard.`;
 
 runCommand(USAGE, async (argv) => {
-  const { values } = parseCommandLine(argv, { stack: { type: "string" }, offer: { type: "string" }, format: { type: "string" } });
+  const { values } = parseCommandLine(argv, {
+    stack: { type: "string" },
+    offer: { type: "string" },
+    format: { type: "string" },
+  });
   const stack = stackOption(values.stack);
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
   const projectRoot = findProjectRoot(process.cwd());
@@ -26,7 +30,9 @@ runCommand(USAGE, async (argv) => {
   }
   try {
     const plan = await planOffboarding(projectRoot, stack, offerFile);
-    process.stdout.write(`${format === "json" ? JSON.stringify(plan, null, 2) : offboardingText(plan, displayPath(stackFilePath(projectRoot, stack)))}\n`);
+    process.stdout.write(
+      `${format === "json" ? JSON.stringify(plan, null, 2) : offboardingText(plan, displayPath(stackFilePath(projectRoot, stack)))}\n`,
+    );
     return EXIT.ok;
   } catch (error) {
     if (!(error instanceof OffboardingRefused)) throw error;

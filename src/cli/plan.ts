@@ -20,7 +20,13 @@ Exit codes: 0 no mandatory violation, 1 mandatory violation or invalid stack, 2 
 function readPolicyConfig(projectRoot: string, file: string | undefined): PolicyPackConfig | undefined {
   if (!file) return {};
   const located = commandLineFile(projectRoot, file);
-  const { config, diagnostics } = "problem" in located ? { config: undefined, diagnostics: [{ file, line: 1, column: 1, severity: "error" as const, message: located.problem }] } : loadPolicyConfig(file, policies);
+  const { config, diagnostics } =
+    "problem" in located
+      ? {
+          config: undefined,
+          diagnostics: [{ file, line: 1, column: 1, severity: "error" as const, message: located.problem }],
+        }
+      : loadPolicyConfig(file, policies);
   for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
   return config;
 }

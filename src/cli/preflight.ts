@@ -26,7 +26,11 @@ Exit codes: 0 no error, 1 errors found, 2 usage error or invalid offer, 3 could 
 const DEFAULT_GRAPH_ENDPOINT = "https://graph.microsoft.com";
 
 runCommand(USAGE, async (argv) => {
-  const { values, positionals } = parseCommandLine(argv, { stack: { type: "string" }, format: { type: "string" }, endpoint: { type: "string" } });
+  const { values, positionals } = parseCommandLine(argv, {
+    stack: { type: "string" },
+    format: { type: "string" },
+    endpoint: { type: "string" },
+  });
   if (values.stack && positionals.length > 0) throw new UsageError("give --stack or offer files, not both");
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
   const endpoint = endpointOption(values.endpoint, DEFAULT_GRAPH_ENDPOINT);
@@ -37,7 +41,13 @@ runCommand(USAGE, async (argv) => {
   if (values.stack) {
     const loaded = loadStack(stackFilePath(projectRoot, checkedStackName(values.stack)), offers);
     problems.push(...loaded.diagnostics);
-    files = [...new Set(loaded.stack?.subscriptions.flatMap((subscription) => subscription.delegations.map(({ offer }) => offer.file)) ?? [])];
+    files = [
+      ...new Set(
+        loaded.stack?.subscriptions.flatMap((subscription) =>
+          subscription.delegations.map(({ offer }) => offer.file),
+        ) ?? [],
+      ),
+    ];
   } else if (positionals.length > 0) {
     files = positionals.map((file) => {
       const located = commandLineFile(projectRoot, file);
@@ -65,16 +75,24 @@ runCommand(USAGE, async (argv) => {
 
   let findings: Diagnostic[];
   try {
-    findings = (await preflight(new ArmClient({ endpoint, token: armTokenSource(endpoint, "AZURE_GRAPH_ACCESS_TOKEN") }), references)).sort(compareDiagnostics);
+    findings = (
+      await preflight(
+        new ArmClient({ endpoint, token: armTokenSource(endpoint, "AZURE_GRAPH_ACCESS_TOKEN") }),
+        references,
+      )
+    ).sort(compareDiagnostics);
   } catch (error) {
     if (!(error instanceof ArmError)) throw error;
     process.stderr.write(`could not read the directory (nothing below is complete): ${printable(error.message)}\n`);
     return 3;
   }
-  if (format === "json") process.stdout.write(`${JSON.stringify({ principals: references.length, diagnostics: findings }, null, 2)}\n`);
+  if (format === "json")
+    process.stdout.write(`${JSON.stringify({ principals: references.length, diagnostics: findings }, null, 2)}\n`);
   else {
     for (const finding of findings) process.stdout.write(`${formatDiagnostic(finding)}\n`);
-    process.stderr.write(`${references.length} principal reference(s) checked: ${findings.filter((f) => f.severity === "error").length} error(s), ${findings.filter((f) => f.severity === "warning").length} warning(s)\n`);
+    process.stderr.write(
+      `${references.length} principal reference(s) checked: ${findings.filter((f) => f.severity === "error").length} error(s), ${findings.filter((f) => f.severity === "warning").length} warning(s)\n`,
+    );
   }
   return hasErrors(findings) ? 1 : 0;
 });

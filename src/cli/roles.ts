@@ -43,7 +43,13 @@ Exit codes: 0 written or no difference, 1 (check) the catalog differs, 2 usage e
 /** A catalog file as `refresh` writes it (src/roles/builtin-roles.json). */
 const catalogFileModel = z.object({
   source: z.string(),
-  roles: z.array(z.looseObject({ id: z.string(), name: z.string(), lighthouse: z.looseObject({ usable: z.enum(["yes", "delegation-only", "no"]) }) })),
+  roles: z.array(
+    z.looseObject({
+      id: z.string(),
+      name: z.string(),
+      lighthouse: z.looseObject({ usable: z.enum(["yes", "delegation-only", "no"]) }),
+    }),
+  ),
 });
 
 /** `az role definition list` prints about 5 MiB; anything far larger is no role list. */
@@ -60,7 +66,8 @@ function rolesFromFile(projectRoot: string, file: string): SourceRole[] {
   let value: unknown;
   try {
     const bytes = readAtMost(located.file, MAX_ROLE_LIST_BYTES + 1);
-    if (bytes.length > MAX_ROLE_LIST_BYTES) throw new SourceUnreadable(`${file} is larger than 64 MiB: not a role list`);
+    if (bytes.length > MAX_ROLE_LIST_BYTES)
+      throw new SourceUnreadable(`${file} is larger than 64 MiB: not a role list`);
     value = JSON.parse(bytes.toString("utf8"));
   } catch (error) {
     if (error instanceof SourceUnreadable) throw error;
@@ -70,7 +77,9 @@ function rolesFromFile(projectRoot: string, file: string): SourceRole[] {
   const parsed = azRoleListModel.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new SourceUnreadable(`${file} is not 'az role definition list' output: ${issue.path.join(".") || "(top)"}: ${issue.message}`);
+    throw new SourceUnreadable(
+      `${file} is not 'az role definition list' output: ${issue.path.join(".") || "(top)"}: ${issue.message}`,
+    );
   }
   return rolesFromAzList(parsed.data);
 }
@@ -86,24 +95,31 @@ function catalogFrom(projectRoot: string, file: string): { roles: BuiltInRole[];
     throw new UsageError(`--catalog: cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? "not JSON"}`);
   }
   const parsed = catalogFileModel.safeParse(value);
-  if (!parsed.success) throw new UsageError(`--catalog: ${file} is not a role catalog (${parsed.error.issues[0].path.join(".") || "top"}: ${parsed.error.issues[0].message})`);
+  if (!parsed.success)
+    throw new UsageError(
+      `--catalog: ${file} is not a role catalog (${parsed.error.issues[0].path.join(".") || "top"}: ${parsed.error.issues[0].message})`,
+    );
   return parsed.data as { roles: BuiltInRole[]; source: string };
 }
 
 /** Role id → the offer and stack files of the project that use it (roles resolved by today's catalog). */
 function roleUses(projectRoot: string): Map<string, string[]> {
   const uses = new Map<string, Set<string>>();
-  const use = (roleId: string, file: string) => uses.set(roleId, (uses.get(roleId) ?? new Set()).add(displayPath(file)));
+  const use = (roleId: string, file: string) =>
+    uses.set(roleId, (uses.get(roleId) ?? new Set()).add(displayPath(file)));
   // Links that lead out of the project are refused here as by npm run validate (and reported there).
   const yamlIn = (folder: string) => projectYamlFiles(projectRoot, folder).files;
   const offers = new OfferCache();
   for (const file of yamlIn("offers")) {
     const { offer } = offers.load(file);
     for (const authorization of [...(offer?.authorizations ?? []), ...(offer?.eligibleAuthorizations ?? [])]) {
-      for (const id of [authorization.roleDefinitionId, ...(authorization.delegatedRoleDefinitionIds ?? [])]) use(id, file);
+      for (const id of [authorization.roleDefinitionId, ...(authorization.delegatedRoleDefinitionIds ?? [])])
+        use(id, file);
     }
   }
-  for (const file of yamlIn(relative(projectRoot, stackConfigDir(projectRoot)) || ".").filter((name) => stackNameOf(name) !== undefined)) {
+  for (const file of yamlIn(relative(projectRoot, stackConfigDir(projectRoot)) || ".").filter(
+    (name) => stackNameOf(name) !== undefined,
+  )) {
     const { stack } = loadStack(file, offers);
     for (const identity of [...(stack?.identities ?? []), ...(stack?.systemAssignedIdentities ?? [])]) {
       for (const assignment of identity.roleAssignments) use(assignment.roleDefinitionId, file);
@@ -119,9 +135,14 @@ function changesText(changes: CatalogChanges, uses: Map<string, string[]>): stri
   const usedBy = (role: BuiltInRole) => (uses.has(role.id) ? `; used by ${uses.get(role.id)!.join(", ")}` : "");
   const reason = (role: BuiltInRole) => ("reason" in role.lighthouse ? ` (${role.lighthouse.reason})` : "");
   return [
-    ...changes.flipped.map(({ before, after }) => `verdict changed  ${describe(after)}: ${VERDICT[before.lighthouse.usable]} → ${VERDICT[after.lighthouse.usable]}${reason(after)}${usedBy(after)}`),
+    ...changes.flipped.map(
+      ({ before, after }) =>
+        `verdict changed  ${describe(after)}: ${VERDICT[before.lighthouse.usable]} → ${VERDICT[after.lighthouse.usable]}${reason(after)}${usedBy(after)}`,
+    ),
     ...changes.removed.map((role) => `removed          ${describe(role)}${usedBy(role)}`),
-    ...changes.renamed.map(({ before, after }) => `renamed          ${before.name} → ${after.name} (${after.id})${usedBy(after)}`),
+    ...changes.renamed.map(
+      ({ before, after }) => `renamed          ${before.name} → ${after.name} (${after.id})${usedBy(after)}`,
+    ),
     ...changes.added.map((role) => `added            ${describe(role)}: ${VERDICT[role.lighthouse.usable]}`),
   ];
 }
@@ -134,7 +155,8 @@ runCommand(USAGE, async (argv) => {
     format: { type: "string" },
   });
   const action = positionals[0];
-  if ((action !== "refresh" && action !== "check") || positionals.length !== 1) throw new UsageError("say refresh or check");
+  if ((action !== "refresh" && action !== "check") || positionals.length !== 1)
+    throw new UsageError("say refresh or check");
   if (values.from && values.endpoint) throw new UsageError("give --from or --endpoint, not both");
   const format = oneOf("format", values.format, ["text", "json"] as const, "text");
   const projectRoot = findProjectRoot(process.cwd());
@@ -147,19 +169,26 @@ runCommand(USAGE, async (argv) => {
     const roles = values.from
       ? rolesFromFile(projectRoot, values.from)
       : rolesFromArm(await new ArmClient({ endpoint, token: armTokenSource(endpoint) }).listBuiltInRoleDefinitions());
-    const source = values.from ? `az role definition list output (${basename(values.from)}), read ${today}` : `ARM role definitions (${new URL(endpoint).origin}), read ${today}`;
+    const source = values.from
+      ? `az role definition list output (${basename(values.from)}), read ${today}`
+      : `ARM role definitions (${new URL(endpoint).origin}), read ${today}`;
     next = buildCatalog(roles, source);
   } catch (error) {
-    if (!(error instanceof ArmError || error instanceof SourceUnreadable || error instanceof CatalogSourceError)) throw error;
+    if (!(error instanceof ArmError || error instanceof SourceUnreadable || error instanceof CatalogSourceError))
+      throw error;
     process.stderr.write(`could not read the role definitions: ${printable(error.message)}\n`);
     return EXIT_UNREADABLE;
   }
 
-  const current = values.catalog ? catalogFrom(projectRoot, values.catalog) : { roles: [...builtInRoles], source: roleCatalogSource };
+  const current = values.catalog
+    ? catalogFrom(projectRoot, values.catalog)
+    : { roles: [...builtInRoles], source: roleCatalogSource };
   const changes = compareCatalogs(current.roles, next.roles);
   const uses = roleUses(projectRoot);
   if (format === "json") {
-    process.stdout.write(`${JSON.stringify({ source: next.source, before: current.source, roles: next.roles.length, ...changes, uses: Object.fromEntries(uses) }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ source: next.source, before: current.source, roles: next.roles.length, ...changes, uses: Object.fromEntries(uses) }, null, 2)}\n`,
+    );
   } else {
     const lines = [`${current.roles.length} roles (${current.source}) → ${next.roles.length} roles (${next.source})`];
     lines.push(...(hasChanges(changes) ? changesText(changes, uses) : ["no change"]));

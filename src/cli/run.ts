@@ -16,7 +16,10 @@ class HelpRequested extends Error {}
  * Parses argv strictly: an unknown flag or a missing value is a UsageError, never a stack trace.
  * Every command also takes `--help` (or `-h`) anywhere on its command line.
  */
-export function parseCommandLine<Options extends NonNullable<ParseArgsConfig["options"]>>(argv: string[], options: Options) {
+export function parseCommandLine<Options extends NonNullable<ParseArgsConfig["options"]>>(
+  argv: string[],
+  options: Options,
+) {
   const config = { args: argv, options, allowPositionals: true, strict: true } as const;
   if (argv.includes("--help") || argv.includes("-h")) throw new HelpRequested();
   try {
@@ -34,12 +37,19 @@ export function stackOption(value: string | undefined): string {
 
 export function checkedStackName(value: string): string {
   if (!STACK_NAME_PATTERN.test(value)) {
-    throw new UsageError(`--stack ${quote(value)} is not a stack name (letters, digits, '.', '_' and '-'; the file is stacks/Pulumi.<name>.yaml)`);
+    throw new UsageError(
+      `--stack ${quote(value)} is not a stack name (letters, digits, '.', '_' and '-'; the file is stacks/Pulumi.<name>.yaml)`,
+    );
   }
   return value;
 }
 
-export function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+export function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
   if (value === undefined) return fallback;
   if (!(allowed as readonly string[]).includes(value)) {
     throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}, not ${quote(value)}`);
@@ -49,12 +59,17 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
 
 /** A whole number from 1 to 1,000,000, as a flag's value. */
 export function positiveInteger(flag: string, value: string): number {
-  if (!/^[1-9][0-9]{0,6}$/.test(value) || Number(value) > 1_000_000) throw new UsageError(`--${flag} must be a whole number from 1 to 1000000, not ${quote(value)}`);
+  if (!/^[1-9][0-9]{0,6}$/.test(value) || Number(value) > 1_000_000)
+    throw new UsageError(`--${flag} must be a whole number from 1 to 1000000, not ${quote(value)}`);
   return Number(value);
 }
 
 function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { syscall: string } {
-  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === "string" && typeof (error as NodeJS.ErrnoException).syscall === "string";
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === "string" &&
+    typeof (error as NodeJS.ErrnoException).syscall === "string"
+  );
 }
 
 /**
@@ -90,7 +105,9 @@ export function runCommand(usage: string, main: (argv: string[]) => number | Pro
           process.stderr.write(`error: cannot ${error.syscall} ${printable(error.path ?? "")}: ${error.code}\n`);
           process.exitCode = EXIT.failed;
         } else {
-          process.stderr.write(`internal error (please report): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+          process.stderr.write(
+            `internal error (please report): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+          );
           process.exitCode = EXIT.failed;
         }
       },

@@ -37,7 +37,12 @@ export function declaredDelegations(stacks: ResolvedStack[]): DeclaredDelegation
     stack.subscriptions.flatMap(({ subscriptionId, delegations }) =>
       delegations.flatMap(({ offer, resourceGroups, naming }) => {
         const { assignments } = delegationGuids(naming, offer, subscriptionId, resourceGroups);
-        return delegatedScopes(subscriptionId, resourceGroups).map((scope, index) => ({ stack: stack.stackName, offer: offer.name, scope, assignmentGuid: assignments[index] }));
+        return delegatedScopes(subscriptionId, resourceGroups).map((scope, index) => ({
+          stack: stack.stackName,
+          offer: offer.name,
+          scope,
+          assignmentGuid: assignments[index],
+        }));
       }),
     ),
   );
@@ -71,8 +76,18 @@ export function delegationEvents(events: ActivityLogEvent[], declared: DeclaredD
     const where = event.authorization?.scope ?? event.resourceId ?? "";
     const at = where.toLowerCase().indexOf(ASSIGNMENT_SEGMENT);
     const scope = at >= 0 ? where.slice(0, at) : where;
-    const assignmentGuid = at >= 0 ? where.slice(at + ASSIGNMENT_SEGMENT.length).split("/")[0].toLowerCase() : undefined;
-    const match = declared.find((item) => item.scope.toLowerCase() === scope.toLowerCase() && (assignmentGuid === undefined || item.assignmentGuid === assignmentGuid));
+    const assignmentGuid =
+      at >= 0
+        ? where
+            .slice(at + ASSIGNMENT_SEGMENT.length)
+            .split("/")[0]
+            .toLowerCase()
+        : undefined;
+    const match = declared.find(
+      (item) =>
+        item.scope.toLowerCase() === scope.toLowerCase() &&
+        (assignmentGuid === undefined || item.assignmentGuid === assignmentGuid),
+    );
     found.push({
       time: event.eventTimestamp,
       change,
@@ -88,11 +103,15 @@ export function delegationEvents(events: ActivityLogEvent[], declared: DeclaredD
 
 export function eventsText(events: DelegationEvent[], since: Date): string {
   const alerts = events.filter((event) => event.alert).length;
-  const lines = [`Delegation events since ${since.toISOString()}: ${events.length} (${alerts} alert${alerts === 1 ? "" : "s"})`];
+  const lines = [
+    `Delegation events since ${since.toISOString()}: ${events.length} (${alerts} alert${alerts === 1 ? "" : "s"})`,
+  ];
   for (const event of events) {
     const who = event.caller ? ` by ${event.caller}` : "";
     const what = event.declared ? `stack ${event.declared.stack}, "${event.declared.offer}"` : "in no stack";
-    const note = event.alert ? `  ALERT: stack ${event.declared!.stack} still declares "${event.declared!.offer}" here; run pulumi up to restore it, or remove it from the stack` : "";
+    const note = event.alert
+      ? `  ALERT: stack ${event.declared!.stack} still declares "${event.declared!.offer}" here; run pulumi up to restore it, or remove it from the stack`
+      : "";
     lines.push(`  ${event.time}  ${event.change.padEnd(7)}  ${event.scope}${who}  (${what})${note}`);
   }
   return printableLines(lines);

@@ -45,26 +45,43 @@ export function armTemplate(offer: ResolvedOffer, options: ArmExportOptions = {}
   const samples = options.names === "samples";
   const layout = layoutOf(options);
   const eligible = offer.eligibleAuthorizations.length > 0;
-  const groupName = layout === "resource-group" ? "parameters('rgName')" : "parameters('resourceGroups')[copyIndex()].rgName";
+  const groupName =
+    layout === "resource-group" ? "parameters('rgName')" : "parameters('resourceGroups')[copyIndex()].rgName";
   const assignmentName = (() => {
-    if (layout === "subscription") return samples ? "[guid(parameters('mspOfferName'))]" : "[guid(variables('mspRegistrationName'), toLower(subscription().id))]";
-    return samples ? `[guid(${groupName})]` : `[guid(variables('mspRegistrationName'), concat(toLower(subscription().id), '/resourceGroups/', ${groupName}))]`;
+    if (layout === "subscription")
+      return samples
+        ? "[guid(parameters('mspOfferName'))]"
+        : "[guid(variables('mspRegistrationName'), toLower(subscription().id))]";
+    return samples
+      ? `[guid(${groupName})]`
+      : `[guid(variables('mspRegistrationName'), concat(toLower(subscription().id), '/resourceGroups/', ${groupName}))]`;
   })();
 
   const assignment =
     layout === "subscription"
-      ? { type: ASSIGNMENT_TYPE, apiVersion: MANAGED_SERVICES_API_VERSION, name: assignmentName, dependsOn: [definitionResourceId], properties: { registrationDefinitionId: definitionResourceId } }
+      ? {
+          type: ASSIGNMENT_TYPE,
+          apiVersion: MANAGED_SERVICES_API_VERSION,
+          name: assignmentName,
+          dependsOn: [definitionResourceId],
+          properties: { registrationDefinitionId: definitionResourceId },
+        }
       : {
           type: "Microsoft.Resources/deployments",
           apiVersion: DEPLOYMENTS_API_VERSION,
           name: `[concat('lighthouse-', guid(variables('mspRegistrationName'), ${groupName}))]`,
           resourceGroup: `[${groupName}]`,
-          ...(layout === "resource-groups" ? { copy: { name: "resourceGroupAssignments", count: "[length(parameters('resourceGroups'))]" } } : {}),
+          ...(layout === "resource-groups"
+            ? { copy: { name: "resourceGroupAssignments", count: "[length(parameters('resourceGroups'))]" } }
+            : {}),
           dependsOn: [definitionResourceId],
           properties: {
             mode: "Incremental",
             expressionEvaluationOptions: { scope: "inner" },
-            parameters: { registrationDefinitionId: { value: definitionResourceId }, assignmentName: { value: assignmentName } },
+            parameters: {
+              registrationDefinitionId: { value: definitionResourceId },
+              assignmentName: { value: assignmentName },
+            },
             template: {
               $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
               contentVersion: "1.0.0.0",
@@ -87,33 +104,61 @@ export function armTemplate(offer: ResolvedOffer, options: ArmExportOptions = {}
     publisher: "[parameters('marketplacePublisherId')]",
     version: "[parameters('marketplacePlanVersion')]",
   };
-  const plan = offer.plan && (samples ? "[if(equals(parameters('marketplaceOffer'), 'Yes'), variables('marketplacePlan'), json('null'))]" : "[parameters('mspPlan')]");
+  const plan =
+    offer.plan &&
+    (samples
+      ? "[if(equals(parameters('marketplaceOffer'), 'Yes'), variables('marketplacePlan'), json('null'))]"
+      : "[parameters('mspPlan')]");
 
   return {
     $schema: "https://schema.management.azure.com/schemas/2019-08-01/subscriptionDeploymentTemplate.json#",
     contentVersion: "1.0.0.0",
-    metadata: { description: `Azure Lighthouse onboarding for the offer '${offer.name}', generated from ${options.source ?? offer.file} (${samples ? "Microsoft's sample names" : "the toolkit's names"})` },
+    metadata: {
+      description: `Azure Lighthouse onboarding for the offer '${offer.name}', generated from ${options.source ?? offer.file} (${samples ? "Microsoft's sample names" : "the toolkit's names"})`,
+    },
     parameters: {
-      mspOfferName: { type: "string", ...description("The offer's name (registrationDefinitionName); the definition's GUID derives from it.") },
-      ...(offer.description !== undefined ? { mspOfferDescription: { type: "string", ...description("What the offer is for.") } } : {}),
+      mspOfferName: {
+        type: "string",
+        ...description("The offer's name (registrationDefinitionName); the definition's GUID derives from it."),
+      },
+      ...(offer.description !== undefined
+        ? { mspOfferDescription: { type: "string", ...description("What the offer is for.") } }
+        : {}),
       managedByTenantId: { type: "string", ...description("The managing (service provider's) tenant id.") },
-      authorizations: { type: "array", ...description("Permanent authorizations: principalId, principalIdDisplayName, roleDefinitionId.") },
-      ...(eligible ? { eligibleAuthorizations: { type: "array", ...description("Just-in-time authorizations.") } } : {}),
+      authorizations: {
+        type: "array",
+        ...description("Permanent authorizations: principalId, principalIdDisplayName, roleDefinitionId."),
+      },
+      ...(eligible
+        ? { eligibleAuthorizations: { type: "array", ...description("Just-in-time authorizations.") } }
+        : {}),
       ...(offer.plan && samples
         ? {
-            marketplaceOffer: { type: "string", defaultValue: "Yes", ...description("Yes: the plan parameters name an Azure Marketplace offer's plan.") },
+            marketplaceOffer: {
+              type: "string",
+              defaultValue: "Yes",
+              ...description("Yes: the plan parameters name an Azure Marketplace offer's plan."),
+            },
             marketplacePublisherId: { type: "string", ...description("Azure Marketplace publisher id.") },
             marketplaceOfferId: { type: "string", ...description("Azure Marketplace offer id (the plan's product).") },
             marketplacePlanId: { type: "string", ...description("Azure Marketplace plan id.") },
             marketplacePlanVersion: { type: "string", ...description("Azure Marketplace plan version.") },
           }
         : {}),
-      ...(offer.plan && !samples ? { mspPlan: { type: "object", ...description("Azure Marketplace plan: name, product, publisher, version.") } } : {}),
-      ...(layout === "resource-group" ? { rgName: { type: "string", ...description("The resource group to delegate.") } } : {}),
-      ...(layout === "resource-groups" ? { resourceGroups: { type: "array", ...description('Resource groups to delegate: [{"rgName": "..."}].') } } : {}),
+      ...(offer.plan && !samples
+        ? { mspPlan: { type: "object", ...description("Azure Marketplace plan: name, product, publisher, version.") } }
+        : {}),
+      ...(layout === "resource-group"
+        ? { rgName: { type: "string", ...description("The resource group to delegate.") } }
+        : {}),
+      ...(layout === "resource-groups"
+        ? { resourceGroups: { type: "array", ...description('Resource groups to delegate: [{"rgName": "..."}].') } }
+        : {}),
     },
     variables: {
-      mspRegistrationName: samples ? "[guid(parameters('mspOfferName'))]" : "[guid(toLower(parameters('managedByTenantId')), parameters('mspOfferName'))]",
+      mspRegistrationName: samples
+        ? "[guid(parameters('mspOfferName'))]"
+        : "[guid(toLower(parameters('managedByTenantId')), parameters('mspOfferName'))]",
       ...(offer.plan && samples ? { marketplacePlan } : {}),
     },
     resources: [
@@ -137,9 +182,16 @@ export function armTemplate(offer: ResolvedOffer, options: ArmExportOptions = {}
     outputs: {
       mspOfferName: { type: "string", value: "[concat('Managed by', ' ', parameters('mspOfferName'))]" },
       authorizations: { type: "array", value: "[parameters('authorizations')]" },
-      ...(eligible ? { eligibleAuthorizations: { type: "array", value: "[parameters('eligibleAuthorizations')]" } } : {}),
+      ...(eligible
+        ? { eligibleAuthorizations: { type: "array", value: "[parameters('eligibleAuthorizations')]" } }
+        : {}),
       ...(offer.plan && samples
-        ? { marketplace: { type: "object", value: `[if(equals(parameters('marketplaceOffer'), 'Yes'), variables('marketplacePlan'), json('{"offer": "No marketplace offer"}'))]` } }
+        ? {
+            marketplace: {
+              type: "object",
+              value: `[if(equals(parameters('marketplaceOffer'), 'Yes'), variables('marketplacePlan'), json('{"offer": "No marketplace offer"}'))]`,
+            },
+          }
         : {}),
       registrationDefinitionId: { type: "string", value: definitionResourceId },
     },
@@ -160,7 +212,9 @@ export function armParameters(offer: ResolvedOffer, options: ArmExportOptions = 
       ...(offer.description !== undefined ? { mspOfferDescription: { value: offer.description } } : {}),
       managedByTenantId: { value: offer.managedByTenantId },
       authorizations: { value: properties.authorizations },
-      ...(properties.eligibleAuthorizations ? { eligibleAuthorizations: { value: properties.eligibleAuthorizations } } : {}),
+      ...(properties.eligibleAuthorizations
+        ? { eligibleAuthorizations: { value: properties.eligibleAuthorizations } }
+        : {}),
       ...(offer.plan && samples
         ? {
             marketplaceOffer: { value: "Yes" },

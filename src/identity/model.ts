@@ -61,15 +61,22 @@ export const identityComponentName = (subscriptionId: string, resourceGroup: str
 export const systemIdentityComponentName = (resourceId: string) =>
   `system-identity-${resourceId.split("/").pop()}-${armGuid(resourceId.toLowerCase()).slice(0, 8)}`.toLowerCase();
 
-
-const resolveRoleAssignments = (assignments: UserAssignedIdentityDocument["roleAssignments"]): ResolvedRoleAssignment[] =>
-  assignments.map(({ role, scope, description }) => ({ ...role, scope, ...(description !== undefined ? { description } : {}) }));
+const resolveRoleAssignments = (
+  assignments: UserAssignedIdentityDocument["roleAssignments"],
+): ResolvedRoleAssignment[] =>
+  assignments.map(({ role, scope, description }) => ({
+    ...role,
+    scope,
+    ...(description !== undefined ? { description } : {}),
+  }));
 
 export function resolveUserAssignedIdentity(document: UserAssignedIdentityDocument): ResolvedUserAssignedIdentity {
   const { resourceGroup, roleAssignments, ...rest } = document;
   return { ...rest, resourceGroup, roleAssignments: resolveRoleAssignments(roleAssignments) };
 }
 
-export function resolveSystemAssignedIdentity(document: SystemAssignedIdentityDocument): ResolvedSystemAssignedIdentity {
+export function resolveSystemAssignedIdentity(
+  document: SystemAssignedIdentityDocument,
+): ResolvedSystemAssignedIdentity {
   return { resourceId: document.resourceId, roleAssignments: resolveRoleAssignments(document.roleAssignments) };
 }

@@ -25,12 +25,14 @@ import { quote } from "../text";
  * identity of an existing resource.
  */
 
-
 /**
  * An ARM scope inside a subscription: the subscription, a resource group, or a resource.
  * The subscription id is lower-cased so scopes compare and hash the same however typed.
  */
-const SCOPE_PATTERN = new RegExp(`^/subscriptions/(${GUID_PATTERN.source.slice(1, -1)})((/resourceGroups/[^/]+)(/providers/[^/]+(/[^/]+/[^/]+)+)?)?$`, "i");
+const SCOPE_PATTERN = new RegExp(
+  `^/subscriptions/(${GUID_PATTERN.source.slice(1, -1)})((/resourceGroups/[^/]+)(/providers/[^/]+(/[^/]+/[^/]+)+)?)?$`,
+  "i",
+);
 export const scopeSchema = z
   .string()
   // A canonical id only: '..' would make a scope outside a delegated group look inside it.
@@ -39,14 +41,18 @@ export const scopeSchema = z
     abort: true,
   })
   .regex(SCOPE_PATTERN, {
-    error: (issue) => `${quote(issue.input)} is not an ARM scope (/subscriptions/<id>[/resourceGroups/<name>[/providers/...]])`,
+    error: (issue) =>
+      `${quote(issue.input)} is not an ARM scope (/subscriptions/<id>[/resourceGroups/<name>[/providers/...]])`,
   })
-  .transform((scope) => scope.replace(/^\/subscriptions\/([^/]+)/i, (_, id: string) => `/subscriptions/${id.toLowerCase()}`))
+  .transform((scope) =>
+    scope.replace(/^\/subscriptions\/([^/]+)/i, (_, id: string) => `/subscriptions/${id.toLowerCase()}`),
+  )
   .transform((scope) => scope.replace(/\/resourcegroups\//i, "/resourceGroups/"));
 
 /** The resource id of an existing resource in a resource group (one with a system-assigned identity). */
 export const resourceIdSchema = scopeSchema.refine((scope) => scope.includes("/providers/"), {
-  error: (issue) => `${quote(issue.input)} is not a resource id (/subscriptions/<id>/resourceGroups/<name>/providers/<namespace>/<type>/<name>)`,
+  error: (issue) =>
+    `${quote(issue.input)} is not a resource id (/subscriptions/<id>/resourceGroups/<name>/providers/<namespace>/<type>/<name>)`,
 });
 
 export const roleAssignmentSchema = z.strictObject({
@@ -56,12 +62,17 @@ export const roleAssignmentSchema = z.strictObject({
 });
 
 const federatedCredentialSchema = z.strictObject({
-  name: z.string().regex(FEDERATED_CREDENTIAL_NAME_PATTERN, { error: (issue) => federatedCredentialNameMessage(issue.input) }),
+  name: z
+    .string()
+    .regex(FEDERATED_CREDENTIAL_NAME_PATTERN, { error: (issue) => federatedCredentialNameMessage(issue.input) }),
   issuer: z
     .string()
     .refine(isHttpsUrl, { error: (issue) => issuerMessage(issue.input) })
     .describe("The OIDC issuer, e.g. https://token.actions.githubusercontent.com"),
-  subject: z.string().min(1, { error: SUBJECT_MESSAGE }).describe("The external identity, e.g. repo:org/repo:environment:prod"),
+  subject: z
+    .string()
+    .min(1, { error: SUBJECT_MESSAGE })
+    .describe("The external identity, e.g. repo:org/repo:environment:prod"),
   audiences: z
     .array(z.string().min(1))
     .min(1, { error: AUDIENCES_MESSAGE })
@@ -74,7 +85,11 @@ export const userAssignedIdentitySchema = z
     name: z.string().regex(IDENTITY_NAME_PATTERN, { error: (issue) => identityNameMessage(issue.input) }),
     subscriptionId: guid,
     resourceGroup: identityResourceGroupName,
-    location: z.string().regex(/^[a-zA-Z0-9]+$/, { error: (issue) => `location ${quote(issue.input)} must be a region name such as westeurope` }),
+    location: z
+      .string()
+      .regex(/^[a-zA-Z0-9]+$/, {
+        error: (issue) => `location ${quote(issue.input)} must be a region name such as westeurope`,
+      }),
     tags: z
       .record(z.string().min(1).max(512), z.string().max(256))
       .refine((tags) => Object.keys(tags).length <= 50, { error: "at most 50 tags" })
@@ -92,10 +107,21 @@ export const userAssignedIdentitySchema = z
   .superRefine((identity, context) => {
     const credentials = identity.federatedCredentials;
     for (const { index, first } of repeats(credentials, (credential) => credential.name.toLowerCase())) {
-      context.addIssue({ code: "custom", path: ["federatedCredentials", index, "name"], message: `credential name ${quote(credentials[index].name)} is already used by federatedCredentials[${first}]` });
+      context.addIssue({
+        code: "custom",
+        path: ["federatedCredentials", index, "name"],
+        message: `credential name ${quote(credentials[index].name)} is already used by federatedCredentials[${first}]`,
+      });
     }
-    for (const { index, first } of repeats(credentials, (credential) => `${credential.issuer}\n${credential.subject}`)) {
-      context.addIssue({ code: "custom", path: ["federatedCredentials", index, "subject"], message: duplicateSubjectMessage(first) });
+    for (const { index, first } of repeats(
+      credentials,
+      (credential) => `${credential.issuer}\n${credential.subject}`,
+    )) {
+      context.addIssue({
+        code: "custom",
+        path: ["federatedCredentials", index, "subject"],
+        message: duplicateSubjectMessage(first),
+      });
     }
   });
 

@@ -42,12 +42,23 @@ const KNOWN = new Set([
 /** Where each parameter's value is, and its value: from the parameters file, else the template's default. */
 function parameterValues(parameters: YamlSource, template: YamlSource | undefined) {
   const values = new Map<string, { value: Json; source: YamlSource; path: PropertyKey[] }>();
-  const declared = (template?.value as { parameters?: Record<string, { defaultValue?: Json }> } | undefined)?.parameters ?? {};
+  const declared =
+    (template?.value as { parameters?: Record<string, { defaultValue?: Json }> } | undefined)?.parameters ?? {};
   for (const [name, declaration] of Object.entries(declared)) {
-    if (declaration && "defaultValue" in declaration) values.set(name, { value: declaration.defaultValue as Json, source: template!, path: ["parameters", name, "defaultValue"] });
+    if (declaration && "defaultValue" in declaration)
+      values.set(name, {
+        value: declaration.defaultValue as Json,
+        source: template!,
+        path: ["parameters", name, "defaultValue"],
+      });
   }
   const given = (parameters.value as { parameters?: Record<string, { value?: Json }> }).parameters ?? {};
-  for (const [name, parameter] of Object.entries(given)) values.set(name, { value: (parameter?.value ?? null) as Json, source: parameters, path: ["parameters", name, "value"] });
+  for (const [name, parameter] of Object.entries(given))
+    values.set(name, {
+      value: (parameter?.value ?? null) as Json,
+      source: parameters,
+      path: ["parameters", name, "value"],
+    });
   return values;
 }
 
@@ -55,7 +66,8 @@ function parameterValues(parameters: YamlSource, template: YamlSource | undefine
 function placeholders(value: Json, path: PropertyKey[] = []): PropertyKey[][] {
   if (typeof value === "string") return value.trimStart().startsWith("<") ? [path] : [];
   if (Array.isArray(value)) return value.flatMap((item, index) => placeholders(item, [...path, index]));
-  if (value && typeof value === "object") return Object.entries(value).flatMap(([key, item]) => placeholders(item, [...path, key]));
+  if (value && typeof value === "object")
+    return Object.entries(value).flatMap(([key, item]) => placeholders(item, [...path, key]));
   return [];
 }
 
@@ -74,11 +86,22 @@ function principal(item: Record<string, Json>) {
 
 function authorization(item: Json, notes: Set<string>): Json {
   if (!item || typeof item !== "object" || Array.isArray(item)) return item;
-  const { roleDefinitionId, delegatedRoleDefinitionIds, justInTimeAccessPolicy, principalId: _id, principalIdDisplayName: _name, ...rest } = item;
+  const {
+    roleDefinitionId,
+    delegatedRoleDefinitionIds,
+    justInTimeAccessPolicy,
+    principalId: _id,
+    principalIdDisplayName: _name,
+    ...rest
+  } = item;
   const role = roleOf(roleDefinitionId);
-  if (isGuid(role)) notes.add(`role definition ${role} is not a built-in role in this toolkit's catalog: kept as an id (the validator says why it is refused)`);
+  if (isGuid(role))
+    notes.add(
+      `role definition ${role} is not a built-in role in this toolkit's catalog: kept as an id (the validator says why it is refused)`,
+    );
   const delegated = Array.isArray(delegatedRoleDefinitionIds) ? delegatedRoleDefinitionIds.map(roleOf) : undefined;
-  if (Array.isArray(delegatedRoleDefinitionIds) && delegatedRoleDefinitionIds.length === 0) notes.add("an empty delegatedRoleDefinitionIds list was left out (it means nothing)");
+  if (Array.isArray(delegatedRoleDefinitionIds) && delegatedRoleDefinitionIds.length === 0)
+    notes.add("an empty delegatedRoleDefinitionIds list was left out (it means nothing)");
   for (const key of Object.keys(rest)) notes.add(`authorization field ${key} was not imported`);
   return {
     ...principal(item),
@@ -101,48 +124,82 @@ export function importArmParameters(file: string, templateFile?: string): Import
   if (!parsed.source || (template && !template.source)) return { resourceGroups: [], diagnostics: problems };
   const root = parsed.source.value as { parameters?: unknown };
   if (!root || typeof root !== "object" || !root.parameters || typeof root.parameters !== "object") {
-    return { resourceGroups: [], diagnostics: [fileDiagnostic(file, "not an ARM parameters file: no 'parameters' object")] };
+    return {
+      resourceGroups: [],
+      diagnostics: [fileDiagnostic(file, "not an ARM parameters file: no 'parameters' object")],
+    };
   }
   const values = parameterValues(parsed.source, template?.source);
   const diagnostics: Diagnostic[] = [];
   for (const [name, { value, source, path }] of values) {
     if (!KNOWN.has(name) && name !== "$schema") continue;
     for (const at of placeholders(value)) {
-      diagnostics.push(source.diagnostic([...path, ...at], "error", `parameter ${name} still holds the template's placeholder: replace it with the real value`));
+      diagnostics.push(
+        source.diagnostic(
+          [...path, ...at],
+          "error",
+          `parameter ${name} still holds the template's placeholder: replace it with the real value`,
+        ),
+      );
     }
   }
   const value = (name: string) => values.get(name)?.value;
   const name = value("mspOfferName") ?? value("mspName");
-  if (name === undefined) diagnostics.push(parsed.source.diagnostic(["parameters"], "error", "no mspOfferName (or mspName) parameter: the offer needs a name"));
+  if (name === undefined)
+    diagnostics.push(
+      parsed.source.diagnostic(
+        ["parameters"],
+        "error",
+        "no mspOfferName (or mspName) parameter: the offer needs a name",
+      ),
+    );
   if (diagnostics.length > 0) return { resourceGroups: [], diagnostics };
 
   const notes = new Set<string>();
   const resourceGroups = [
     ...(typeof value("rgName") === "string" ? [value("rgName") as string] : []),
-    ...(Array.isArray(value("resourceGroups")) ? (value("resourceGroups") as Array<{ rgName?: Json }>).map((group) => String(group?.rgName)) : []),
+    ...(Array.isArray(value("resourceGroups"))
+      ? (value("resourceGroups") as Array<{ rgName?: Json }>).map((group) => String(group?.rgName))
+      : []),
   ];
   if (value("mspName") !== undefined) notes.add("mspName (the samples' older name for mspOfferName) became name");
   if (resourceGroups.length > 0) {
-    notes.add(`resource groups ${resourceGroups.join(", ")}: list them under resourceGroups in the stack file; with naming: samples the assignments keep Microsoft's names (guid(rgName))`);
+    notes.add(
+      `resource groups ${resourceGroups.join(", ")}: list them under resourceGroups in the stack file; with naming: samples the assignments keep Microsoft's names (guid(rgName))`,
+    );
   }
   const marketplace = value("marketplaceOffer");
   const plan =
     marketplace === undefined
       ? undefined
       : String(marketplace).toLowerCase() === "yes"
-        ? { name: value("marketplacePlanId"), product: value("marketplaceOfferId"), publisher: value("marketplacePublisherId"), version: value("marketplacePlanVersion") }
+        ? {
+            name: value("marketplacePlanId"),
+            product: value("marketplaceOfferId"),
+            publisher: value("marketplacePublisherId"),
+            version: value("marketplacePlanVersion"),
+          }
         : undefined;
-  if (marketplace !== undefined && !plan) notes.add(`marketplaceOffer is ${JSON.stringify(marketplace)}: no Marketplace plan`);
-  for (const other of [...values.keys()].filter((key) => !KNOWN.has(key))) notes.add(`parameter ${other} is not part of an offer and was not imported`);
+  if (marketplace !== undefined && !plan)
+    notes.add(`marketplaceOffer is ${JSON.stringify(marketplace)}: no Marketplace plan`);
+  for (const other of [...values.keys()].filter((key) => !KNOWN.has(key)))
+    notes.add(`parameter ${other} is not part of an offer and was not imported`);
 
   const offer = {
     name,
     ...(value("mspOfferDescription") !== undefined ? { description: value("mspOfferDescription") } : {}),
     managedByTenantId: value("managedByTenantId"),
     ...(plan ? { plan } : {}),
-    authorizations: Array.isArray(value("authorizations")) ? (value("authorizations") as Json[]).map((item) => authorization(item, notes)) : value("authorizations"),
-    ...(value("eligibleAuthorizations") !== undefined && !(Array.isArray(value("eligibleAuthorizations")) && (value("eligibleAuthorizations") as Json[]).length === 0)
-      ? { eligibleAuthorizations: Array.isArray(value("eligibleAuthorizations")) ? (value("eligibleAuthorizations") as Json[]).map((item) => authorization(item, notes)) : value("eligibleAuthorizations") }
+    authorizations: Array.isArray(value("authorizations"))
+      ? (value("authorizations") as Json[]).map((item) => authorization(item, notes))
+      : value("authorizations"),
+    ...(value("eligibleAuthorizations") !== undefined &&
+    !(Array.isArray(value("eligibleAuthorizations")) && (value("eligibleAuthorizations") as Json[]).length === 0)
+      ? {
+          eligibleAuthorizations: Array.isArray(value("eligibleAuthorizations"))
+            ? (value("eligibleAuthorizations") as Json[]).map((item) => authorization(item, notes))
+            : value("eligibleAuthorizations"),
+        }
       : {}),
   };
   const header = [

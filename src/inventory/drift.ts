@@ -30,9 +30,21 @@ export interface DriftReport {
 
 const grantKey = (grant: Grant) => `${grant.principal.id} ${grant.roleId}`;
 const jitText = (grant: Grant) =>
-  grant.jit ? `MFA ${grant.jit.multiFactorAuthProvider}, up to ${grant.jit.maximumActivationDuration}, approvers ${grant.jit.approvers.map((approver) => approver.id).sort().join(" ") || "none"}` : "";
+  grant.jit
+    ? `MFA ${grant.jit.multiFactorAuthProvider}, up to ${grant.jit.maximumActivationDuration}, approvers ${
+        grant.jit.approvers
+          .map((approver) => approver.id)
+          .sort()
+          .join(" ") || "none"
+      }`
+    : "";
 
-function compareGrants(expected: Grant[], actual: Grant[], eligible: boolean, report: (kind: DriftKind, message: string) => void) {
+function compareGrants(
+  expected: Grant[],
+  actual: Grant[],
+  eligible: boolean,
+  report: (kind: DriftKind, message: string) => void,
+) {
   const label = eligible ? "eligible " : "";
   const wanted = new Map(expected.map((grant) => [grantKey(grant), grant]));
   const found = new Map(actual.map((grant) => [grantKey(grant), grant]));
@@ -42,14 +54,25 @@ function compareGrants(expected: Grant[], actual: Grant[], eligible: boolean, re
       report("authorization-added", `${label}authorization in Azure but not in the offer: ${describeGrant(grant)}`);
       continue;
     }
-    if ((should.principal.name ?? "") !== (grant.principal.name ?? "") || [...(should.delegatedRoles ?? [])].sort().join() !== [...(grant.delegatedRoles ?? [])].sort().join()) {
-      report("authorization-changed", `${label}authorization differs: offer has ${describeGrant(should)}; Azure has ${describeGrant(grant)}`);
+    if (
+      (should.principal.name ?? "") !== (grant.principal.name ?? "") ||
+      [...(should.delegatedRoles ?? [])].sort().join() !== [...(grant.delegatedRoles ?? [])].sort().join()
+    ) {
+      report(
+        "authorization-changed",
+        `${label}authorization differs: offer has ${describeGrant(should)}; Azure has ${describeGrant(grant)}`,
+      );
     }
     if (eligible && jitText(should) !== jitText(grant)) {
-      report("jit-changed", `just-in-time policy of ${describePrincipal(grant.principal)} (${grant.role}) differs: offer has ${jitText(should)}; Azure has ${jitText(grant)}`);
+      report(
+        "jit-changed",
+        `just-in-time policy of ${describePrincipal(grant.principal)} (${grant.role}) differs: offer has ${jitText(should)}; Azure has ${jitText(grant)}`,
+      );
     }
   }
-  for (const [key, grant] of wanted) if (!found.has(key)) report("authorization-removed", `${label}authorization in the offer but not in Azure: ${describeGrant(grant)}`);
+  for (const [key, grant] of wanted)
+    if (!found.has(key))
+      report("authorization-removed", `${label}authorization in the offer but not in Azure: ${describeGrant(grant)}`);
 }
 
 /**
@@ -59,20 +82,34 @@ function compareGrants(expected: Grant[], actual: Grant[], eligible: boolean, re
 export function compareDelegations(expected: DelegationView[], actual: FoundDelegation[]): DriftReport {
   const ourTenants = new Set(expected.map((delegation) => delegation.managedByTenantId));
   const key = (delegation: DelegationView) => `${delegation.subscriptionId} ${delegation.definitionGuid}`;
-  const found = new Map(actual.filter((delegation) => ourTenants.has(delegation.managedByTenantId)).map((delegation) => [key(delegation), delegation]));
+  const found = new Map(
+    actual
+      .filter((delegation) => ourTenants.has(delegation.managedByTenantId))
+      .map((delegation) => [key(delegation), delegation]),
+  );
   const drift: Drift[] = [];
 
   for (const should of expected) {
-    const report = (kind: DriftKind, message: string) => drift.push({ kind, subscriptionId: should.subscriptionId, offer: should.offer, message });
+    const report = (kind: DriftKind, message: string) =>
+      drift.push({ kind, subscriptionId: should.subscriptionId, offer: should.offer, message });
     const is = found.get(key(should));
     if (!is) {
-      report("missing-delegation", `not delegated: no registration definition ${should.definitionGuid} in the subscription`);
+      report(
+        "missing-delegation",
+        `not delegated: no registration definition ${should.definitionGuid} in the subscription`,
+      );
       continue;
     }
     found.delete(key(should));
-    if (is.scopes.length === 0) report("definition-without-assignment", `definition ${should.definitionGuid} exists but is assigned nowhere (half-finished onboarding?)`);
+    if (is.scopes.length === 0)
+      report(
+        "definition-without-assignment",
+        `definition ${should.definitionGuid} exists but is assigned nowhere (half-finished onboarding?)`,
+      );
     const assigned = new Set(is.scopes.map((scope) => scope.toLowerCase()));
-    for (const scope of should.scopes) if (is.scopes.length > 0 && !assigned.has(scope.toLowerCase())) report("missing-assignment", `not assigned at ${scope}`);
+    for (const scope of should.scopes)
+      if (is.scopes.length > 0 && !assigned.has(scope.toLowerCase()))
+        report("missing-assignment", `not assigned at ${scope}`);
     compareGrants(should.permanent, is.permanent, false, report);
     compareGrants(should.eligible, is.eligible, true, report);
   }
@@ -87,18 +124,29 @@ export function compareDelegations(expected: DelegationView[], actual: FoundDele
     });
   }
   return {
-    drift: drift.sort((a, b) => a.subscriptionId.localeCompare(b.subscriptionId) || a.offer.localeCompare(b.offer) || a.kind.localeCompare(b.kind) || a.message.localeCompare(b.message)),
+    drift: drift.sort(
+      (a, b) =>
+        a.subscriptionId.localeCompare(b.subscriptionId) ||
+        a.offer.localeCompare(b.offer) ||
+        a.kind.localeCompare(b.kind) ||
+        a.message.localeCompare(b.message),
+    ),
     foreign: actual.filter((delegation) => !ourTenants.has(delegation.managedByTenantId)),
   };
 }
 
 export function driftText(report: DriftReport): string {
-  const lines = [report.drift.length ? `Drift: ${report.drift.length} finding(s)` : "In sync: Azure matches the offers."];
-  for (const item of report.drift) lines.push(`  ${item.kind.padEnd(29)} ${item.subscriptionId} "${item.offer}": ${item.message}`);
+  const lines = [
+    report.drift.length ? `Drift: ${report.drift.length} finding(s)` : "In sync: Azure matches the offers.",
+  ];
+  for (const item of report.drift)
+    lines.push(`  ${item.kind.padEnd(29)} ${item.subscriptionId} "${item.offer}": ${item.message}`);
   if (report.foreign.length) {
     lines.push("", "Delegations to other managing tenants (not drift):");
     for (const delegation of report.foreign) {
-      lines.push(`  ${delegation.subscriptionId} "${delegation.offer}" managed by ${delegation.managedByTenantName ?? ""} (${delegation.managedByTenantId}) at ${delegation.scopes.join(", ") || "no scope"}`);
+      lines.push(
+        `  ${delegation.subscriptionId} "${delegation.offer}" managed by ${delegation.managedByTenantName ?? ""} (${delegation.managedByTenantId}) at ${delegation.scopes.join(", ") || "no scope"}`,
+      );
     }
   }
   return printableLines(lines);
@@ -114,18 +162,35 @@ export interface FleetDriftReport {
 /** Every onboarding stack against what Azure holds in its subscriptions, and what no stack claims. */
 export function compareFleet(stacks: ResolvedStack[], inventory: Inventory): FleetDriftReport {
   const deploying = stacks.filter((stack) => stack.mode === "onboarding" && stack.subscriptions.length > 0);
-  const claimed = new Set(deploying.flatMap((stack) => stack.subscriptions.map((subscription) => subscription.subscriptionId.toLowerCase())));
-  const tenants = new Set(deploying.flatMap((stack) => stack.subscriptions.flatMap((subscription) => subscription.delegations.map(({ offer }) => offer.managedByTenantId))));
+  const claimed = new Set(
+    deploying.flatMap((stack) => stack.subscriptions.map((subscription) => subscription.subscriptionId.toLowerCase())),
+  );
+  const tenants = new Set(
+    deploying.flatMap((stack) =>
+      stack.subscriptions.flatMap((subscription) =>
+        subscription.delegations.map(({ offer }) => offer.managedByTenantId),
+      ),
+    ),
+  );
   return {
     stacks: deploying.map((stack) => {
       const mine = new Set(stack.subscriptions.map((subscription) => subscription.subscriptionId.toLowerCase()));
-      return { stack: stack.stackName, report: compareDelegations(expectedDelegations(stack), inventory.delegations.filter((delegation) => mine.has(delegation.subscriptionId))) };
+      return {
+        stack: stack.stackName,
+        report: compareDelegations(
+          expectedDelegations(stack),
+          inventory.delegations.filter((delegation) => mine.has(delegation.subscriptionId)),
+        ),
+      };
     }),
-    unclaimed: inventory.delegations.filter((delegation) => tenants.has(delegation.managedByTenantId) && !claimed.has(delegation.subscriptionId)),
+    unclaimed: inventory.delegations.filter(
+      (delegation) => tenants.has(delegation.managedByTenantId) && !claimed.has(delegation.subscriptionId),
+    ),
   };
 }
 
-export const fleetHasDrift = (report: FleetDriftReport) => report.unclaimed.length > 0 || report.stacks.some((item) => item.report.drift.length > 0);
+export const fleetHasDrift = (report: FleetDriftReport) =>
+  report.unclaimed.length > 0 || report.stacks.some((item) => item.report.drift.length > 0);
 
 export function fleetDriftText(report: FleetDriftReport): string {
   const lines: string[] = [];
@@ -135,7 +200,10 @@ export function fleetDriftText(report: FleetDriftReport): string {
   }
   if (report.unclaimed.length > 0) {
     lines.push(`Delegated to your managing tenant(s) but in no stack: ${report.unclaimed.length}`);
-    for (const delegation of report.unclaimed) lines.push(`  ${delegation.subscriptionId} "${delegation.offer}" (definition ${delegation.definitionGuid}) at ${delegation.scopes.join(", ") || "no scope"}`);
+    for (const delegation of report.unclaimed)
+      lines.push(
+        `  ${delegation.subscriptionId} "${delegation.offer}" (definition ${delegation.definitionGuid}) at ${delegation.scopes.join(", ") || "no scope"}`,
+      );
   }
   return printableLines(lines);
 }

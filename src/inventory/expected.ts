@@ -7,12 +7,24 @@ import type { ResolvedStack } from "../stack/load";
 export function expectedDelegations(stack: ResolvedStack): DelegationView[] {
   return stack.subscriptions.flatMap(({ subscriptionId, delegations }) =>
     delegations.map(({ offer, resourceGroups, naming }) =>
-      delegationViewOf(subscriptionId, delegationGuids(naming, offer, subscriptionId, resourceGroups).definition, definitionProperties(offer), delegatedScopes(subscriptionId, resourceGroups)),
+      delegationViewOf(
+        subscriptionId,
+        delegationGuids(naming, offer, subscriptionId, resourceGroups).definition,
+        definitionProperties(offer),
+        delegatedScopes(subscriptionId, resourceGroups),
+      ),
     ),
   );
 }
 
 /** The scopes to read for a stack: each subscription, and each resource group it delegates. */
 export function stackScopes(stack: ResolvedStack): string[] {
-  return [...new Set(stack.subscriptions.flatMap(({ subscriptionId, delegations }) => [subscriptionScope(subscriptionId), ...delegations.flatMap((d) => (d.resourceGroups ? delegatedScopes(subscriptionId, d.resourceGroups) : []))]))];
+  return [
+    ...new Set(
+      stack.subscriptions.flatMap(({ subscriptionId, delegations }) => [
+        subscriptionScope(subscriptionId),
+        ...delegations.flatMap((d) => (d.resourceGroups ? delegatedScopes(subscriptionId, d.resourceGroups) : [])),
+      ]),
+    ),
+  ];
 }

@@ -29,12 +29,22 @@ export interface Inventory {
  * assignments (definitions expanded) at each scope. Any failed read fails the whole inventory:
  * a partial list is never presented as complete.
  */
-export async function readInventory(client: ArmClient, scopes: string[], managedByTenantIds: string[] = []): Promise<Inventory> {
+export async function readInventory(
+  client: ArmClient,
+  scopes: string[],
+  managedByTenantIds: string[] = [],
+): Promise<Inventory> {
   const subscriptions = [...new Set(scopes.map((scope) => subscriptionScope(subscriptionOfScope(scope))))];
-  const definitions = (await inPool(subscriptions, 8, (scope) => client.listRegistrationDefinitions(scope, managedByTenantIds))).flat();
+  const definitions = (
+    await inPool(subscriptions, 8, (scope) => client.listRegistrationDefinitions(scope, managedByTenantIds))
+  ).flat();
   // Managing tenants filter the definitions; assignments carry no tenant of their own, so every
   // assignment is read and each kept with the definition it references.
-  const assignments = (await inPool(scopes, 8, (scope) => client.listRegistrationAssignments(scope, { expandRegistrationDefinition: true }))).flat();
+  const assignments = (
+    await inPool(scopes, 8, (scope) =>
+      client.listRegistrationAssignments(scope, { expandRegistrationDefinition: true }),
+    )
+  ).flat();
   return { scopes, delegations: foundDelegations(definitions, assignments) };
 }
 
@@ -48,9 +58,22 @@ const FLEET_QUERY =
  */
 export async function readFleetInventory(client: ArmClient, managedByTenantIds: string[] = []): Promise<Inventory> {
   const rows = await client.queryResourceGraph(FLEET_QUERY);
-  const parse = <T>(model: { safeParse(value: unknown): { success: true; data: T } | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } } }, row: unknown): T => {
+  const parse = <T>(
+    model: {
+      safeParse(
+        value: unknown,
+      ):
+        | { success: true; data: T }
+        | { success: false; error: { issues: Array<{ path: PropertyKey[]; message: string }> } };
+    },
+    row: unknown,
+  ): T => {
     const parsed = model.safeParse(row);
-    if (!parsed.success) throw new ArmError(`unexpected row from Resource Graph: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`, "InvalidResponse");
+    if (!parsed.success)
+      throw new ArmError(
+        `unexpected row from Resource Graph: ${parsed.error.issues[0].path.join(".")}: ${parsed.error.issues[0].message}`,
+        "InvalidResponse",
+      );
     return parsed.data;
   };
   const typeOf = (row: Record<string, unknown>) => String(row.type).toLowerCase();
@@ -59,25 +82,46 @@ export async function readFleetInventory(client: ArmClient, managedByTenantIds: 
     .filter((row) => typeOf(row) === "microsoft.managedservices/registrationdefinitions")
     .map((row) => parse(registrationDefinitionModel, row))
     .filter((definition) => wanted.size === 0 || wanted.has(definition.properties.managedByTenantId.toLowerCase()));
-  const assignments = rows.filter((row) => typeOf(row) === "microsoft.managedservices/registrationassignments").map((row) => parse(registrationAssignmentModel, row));
-  const scopes = [...new Set(definitions.map((definition) => subscriptionScope(subscriptionOfScope(definition.id))))].sort();
+  const assignments = rows
+    .filter((row) => typeOf(row) === "microsoft.managedservices/registrationassignments")
+    .map((row) => parse(registrationAssignmentModel, row));
+  const scopes = [
+    ...new Set(definitions.map((definition) => subscriptionScope(subscriptionOfScope(definition.id)))),
+  ].sort();
   return { scopes, delegations: foundDelegations(definitions, assignments) };
 }
 
 /** Each definition with the assignments that point to it, indexed once: linear in the fleet's size. */
-function foundDelegations(definitions: RegistrationDefinition[], assignments: RegistrationAssignment[]): FoundDelegation[] {
-  const byDefinition = groupBy(assignments, (assignment) => assignment.properties.registrationDefinitionId.toLowerCase());
-  return definitions.map((definition) => foundDelegation(definition, byDefinition.get(definition.id.toLowerCase()) ?? []));
+function foundDelegations(
+  definitions: RegistrationDefinition[],
+  assignments: RegistrationAssignment[],
+): FoundDelegation[] {
+  const byDefinition = groupBy(assignments, (assignment) =>
+    assignment.properties.registrationDefinitionId.toLowerCase(),
+  );
+  return definitions.map((definition) =>
+    foundDelegation(definition, byDefinition.get(definition.id.toLowerCase()) ?? []),
+  );
 }
 
 /** A definition with the assignments that point to it. */
 function foundDelegation(definition: RegistrationDefinition, assignments: RegistrationAssignment[]): FoundDelegation {
-  const assigned = assignments.map((assignment) => ({ scope: assignment.id.split("/providers/Microsoft.ManagedServices/")[0], guid: assignment.name.toLowerCase() }));
+  const assigned = assignments.map((assignment) => ({
+    scope: assignment.id.split("/providers/Microsoft.ManagedServices/")[0],
+    guid: assignment.name.toLowerCase(),
+  }));
   return {
-    ...delegationViewOf(subscriptionOfScope(definition.id), definition.name.toLowerCase(), definition.properties, assigned.map((assignment) => assignment.scope)),
+    ...delegationViewOf(
+      subscriptionOfScope(definition.id),
+      definition.name.toLowerCase(),
+      definition.properties,
+      assigned.map((assignment) => assignment.scope),
+    ),
     definitionId: definition.id,
     assignments: assigned,
-    ...(definition.properties.managedByTenantName ? { managedByTenantName: definition.properties.managedByTenantName } : {}),
+    ...(definition.properties.managedByTenantName
+      ? { managedByTenantName: definition.properties.managedByTenantName }
+      : {}),
     ...(definition.properties.provisioningState ? { provisioningState: definition.properties.provisioningState } : {}),
     ...(definition.systemData ? { systemData: definition.systemData } : {}),
   };
@@ -92,14 +136,20 @@ export function inventoryText(inventory: Inventory): string {
     const found = delegationsOf.get(subscriptionId) ?? [];
     if (found.length === 0) lines.push("  no delegations");
     for (const delegation of found) {
-      const tenant = delegation.managedByTenantName ? `${delegation.managedByTenantName} (${delegation.managedByTenantId})` : delegation.managedByTenantId;
+      const tenant = delegation.managedByTenantName
+        ? `${delegation.managedByTenantName} (${delegation.managedByTenantId})`
+        : delegation.managedByTenantId;
       lines.push(`  "${delegation.offer}" managed by ${tenant}: ${delegation.provisioningState ?? "state unknown"}`);
-      lines.push(`    definition ${delegation.definitionGuid}, assigned at ${delegation.scopes.length ? delegation.scopes.join(", ") : "no scope (definition without assignment)"}`);
+      lines.push(
+        `    definition ${delegation.definitionGuid}, assigned at ${delegation.scopes.length ? delegation.scopes.join(", ") : "no scope (definition without assignment)"}`,
+      );
       for (const grant of delegation.permanent) lines.push(`    permanent  ${describeGrant(grant)}`);
       for (const grant of delegation.eligible) lines.push(`    eligible   ${describeGrant(grant)}`);
       const system = delegation.systemData;
       if (system?.createdBy || system?.lastModifiedBy) {
-        lines.push(`    created by ${system.createdBy ?? "?"} at ${system.createdAt ?? "?"}; last modified by ${system.lastModifiedBy ?? "?"} at ${system.lastModifiedAt ?? "?"}`);
+        lines.push(
+          `    created by ${system.createdBy ?? "?"} at ${system.createdAt ?? "?"}; last modified by ${system.lastModifiedBy ?? "?"} at ${system.lastModifiedAt ?? "?"}`,
+        );
       }
     }
   }

@@ -44,15 +44,29 @@ export interface OffboardingPlan {
 export class OffboardingRefused extends Error {}
 
 /** The plan for `offerFile` of the stack (every offer when undefined). */
-export async function planOffboarding(projectRoot: string, stackName: string, offerFile?: string): Promise<OffboardingPlan> {
+export async function planOffboarding(
+  projectRoot: string,
+  stackName: string,
+  offerFile?: string,
+): Promise<OffboardingPlan> {
   const loaded = loadStack(stackFilePath(projectRoot, stackName), new OfferCache());
   if (!loaded.stack) throw new OffboardingRefused(`stack ${stackName} is not valid: run npm run validate`);
   const stack: ResolvedStack = loaded.stack;
-  if (stack.mode === "managing") throw new OffboardingRefused(`stack ${stackName} only lists its delegations (managing mode): offboard through the stack that deploys them`);
+  if (stack.mode === "managing")
+    throw new OffboardingRefused(
+      `stack ${stackName} only lists its delegations (managing mode): offboard through the stack that deploys them`,
+    );
   const offerNames = new Set(
-    stack.subscriptions.flatMap((subscription) => subscription.delegations.filter(({ offer }) => !offerFile || offer.file === offerFile).map(({ offer }) => offer.name)),
+    stack.subscriptions.flatMap((subscription) =>
+      subscription.delegations
+        .filter(({ offer }) => !offerFile || offer.file === offerFile)
+        .map(({ offer }) => offer.name),
+    ),
   );
-  if (offerNames.size === 0) throw new OffboardingRefused(offerFile ? `stack ${stackName} delegates no offer from ${offerFile}` : `stack ${stackName} delegates nothing`);
+  if (offerNames.size === 0)
+    throw new OffboardingRefused(
+      offerFile ? `stack ${stackName} delegates no offer from ${offerFile}` : `stack ${stackName} delegates nothing`,
+    );
 
   const { resources } = await runOffline(PROJECT_NAME, stackName, () => lighthouseProgram({ projectRoot, stackName }));
   const views = accessView(resources).delegations;
@@ -66,27 +80,46 @@ export async function planOffboarding(projectRoot: string, stackName: string, of
         const other = kept.find(
           (candidate) =>
             candidate.scopes.some((otherScope) => otherScope.toLowerCase() === scope.toLowerCase()) &&
-            [...candidate.permanent, ...candidate.eligible].some((otherGrant) => otherGrant.principal.id === grant.principal.id && otherGrant.roleId === grant.roleId),
+            [...candidate.permanent, ...candidate.eligible].some(
+              (otherGrant) => otherGrant.principal.id === grant.principal.id && otherGrant.roleId === grant.roleId,
+            ),
         );
         if (other) shared.push({ principal: grant.principal, role: grant.role, scope, otherOffer: other.offer });
       }
     }
   }
 
-  const deleters = [...new Map(lost.flatMap((view) => view.permanent.filter((grant) => grant.roleId === REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID).map((grant) => [`${view.offer} ${grant.principal.id}`, { offer: view.offer, principal: grant.principal }]))).values()];
+  const deleters = [
+    ...new Map(
+      lost.flatMap((view) =>
+        view.permanent
+          .filter((grant) => grant.roleId === REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID)
+          .map((grant) => [`${view.offer} ${grant.principal.id}`, { offer: view.offer, principal: grant.principal }]),
+      ),
+    ).values(),
+  ];
 
   // Assignments first: a definition that is still assigned cannot be deleted.
   const lostGuids = new Set(lost.map((view) => `${view.subscriptionId} ${view.definitionGuid}`));
   const ofLost = (resource: (typeof resources)[number]) => {
-    const id = String((resource.inputs as { properties?: { registrationDefinitionId?: unknown } }).properties?.registrationDefinitionId ?? resource.inputs.registrationDefinitionId ?? "");
+    const id = String(
+      (resource.inputs as { properties?: { registrationDefinitionId?: unknown } }).properties
+        ?.registrationDefinitionId ??
+        resource.inputs.registrationDefinitionId ??
+        "",
+    );
     const guid = id.split("/").pop()?.toLowerCase() ?? "";
-    const subscription = String(resource.inputs.scope ?? "").split("/")[2]?.toLowerCase() ?? "";
+    const subscription =
+      String(resource.inputs.scope ?? "")
+        .split("/")[2]
+        ?.toLowerCase() ?? "";
     return lostGuids.has(`${subscription} ${guid}`);
   };
   const assignments = resources.filter((resource) => resource.type === TYPES.assignment && ofLost(resource));
   const definitions = resources.filter((resource) => resource.type === TYPES.definition && ofLost(resource));
   const target = (urn: string) => `pulumi destroy --stack ${stackName} --target '${urn}' --yes`;
-  const rest = (id: string) => `az rest --method delete --url "https://management.azure.com${id}?api-version=${MANAGED_SERVICES_API_VERSION}"`;
+  const rest = (id: string) =>
+    `az rest --method delete --url "https://management.azure.com${id}?api-version=${MANAGED_SERVICES_API_VERSION}"`;
   return {
     stack: stackName,
     customer: stack.customer.name,
@@ -96,30 +129,53 @@ export async function planOffboarding(projectRoot: string, stackName: string, of
     deleters,
     pulumi: [...assignments, ...definitions].map((resource) => target(resource.urn)),
     azure: [
-      ...assignments.map((resource) => rest(`${String(resource.inputs.scope)}/providers/Microsoft.ManagedServices/registrationAssignments/${String(resource.inputs.registrationAssignmentId)}`)),
-      ...definitions.map((resource) => rest(`${String(resource.inputs.scope)}/providers/Microsoft.ManagedServices/registrationDefinitions/${String(resource.inputs.registrationDefinitionId)}`)),
+      ...assignments.map((resource) =>
+        rest(
+          `${String(resource.inputs.scope)}/providers/Microsoft.ManagedServices/registrationAssignments/${String(resource.inputs.registrationAssignmentId)}`,
+        ),
+      ),
+      ...definitions.map((resource) =>
+        rest(
+          `${String(resource.inputs.scope)}/providers/Microsoft.ManagedServices/registrationDefinitions/${String(resource.inputs.registrationDefinitionId)}`,
+        ),
+      ),
     ],
   };
 }
 
 export function offboardingText(plan: OffboardingPlan, stackFile: string): string {
-  const lines = [`Offboarding ${plan.offers.map((offer) => `"${offer}"`).join(", ")} from stack ${plan.stack} (${plan.customer}). Nothing is deleted by this command.`, "", "Access that ends:"];
+  const lines = [
+    `Offboarding ${plan.offers.map((offer) => `"${offer}"`).join(", ")} from stack ${plan.stack} (${plan.customer}). Nothing is deleted by this command.`,
+    "",
+    "Access that ends:",
+  ];
   for (const view of plan.lost) {
     lines.push(`  "${view.offer}" in subscription ${view.subscriptionId}, at ${view.scopes.join(", ") || "no scope"}`);
     for (const grant of view.permanent) lines.push(`    permanent  ${describeGrant(grant)}`);
     for (const grant of view.eligible) lines.push(`    eligible   ${describeGrant(grant)}`);
   }
   if (plan.shared.length > 0) {
-    lines.push("", "Warning: removing these delegations also removes access another delegation grants (same principal, role and scope):");
+    lines.push(
+      "",
+      "Warning: removing these delegations also removes access another delegation grants (same principal, role and scope):",
+    );
     for (const item of plan.shared) {
-      lines.push(`  ${describePrincipal(item.principal)}: ${item.role} at ${item.scope}, also granted by "${item.otherOffer}": redeploy that offer (pulumi up) afterwards to restore it`);
+      lines.push(
+        `  ${describePrincipal(item.principal)}: ${item.role} at ${item.scope}, also granted by "${item.otherOffer}": redeploy that offer (pulumi up) afterwards to restore it`,
+      );
     }
   }
   lines.push("", "Then, in this order (registration assignments before definitions):");
   plan.pulumi.forEach((command, index) => lines.push(`  ${index + 1}. ${command}`));
-  lines.push(`  ${plan.pulumi.length + 1}. remove the offer's entry from ${stackFile}, or the next pulumi up creates the delegation again`);
-  lines.push("", "Or without Pulumi, signed in to the customer's tenant (or, from the managing tenant, as a principal with the Managed Services Registration assignment Delete Role):");
+  lines.push(
+    `  ${plan.pulumi.length + 1}. remove the offer's entry from ${stackFile}, or the next pulumi up creates the delegation again`,
+  );
+  lines.push(
+    "",
+    "Or without Pulumi, signed in to the customer's tenant (or, from the managing tenant, as a principal with the Managed Services Registration assignment Delete Role):",
+  );
   for (const command of plan.azure) lines.push(`  ${command}`);
-  for (const { offer, principal } of plan.deleters) lines.push(`  ("${offer}" gives the Delete Role to ${describePrincipal(principal)})`);
+  for (const { offer, principal } of plan.deleters)
+    lines.push(`  ("${offer}" gives the Delete Role to ${describePrincipal(principal)})`);
   return printableLines(lines);
 }

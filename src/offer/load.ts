@@ -13,7 +13,9 @@ const offerKeyForApiKey: Record<string, string> = {
 const apiKeyForOfferKey = Object.fromEntries(Object.entries(offerKeyForApiKey).map(([api, offer]) => [offer, api]));
 
 export function findingToDiagnostic(source: YamlSource, finding: Finding): Diagnostic {
-  const path = finding.path.map((segment) => (typeof segment === "string" ? (offerKeyForApiKey[segment] ?? segment) : segment));
+  const path = finding.path.map((segment) =>
+    typeof segment === "string" ? (offerKeyForApiKey[segment] ?? segment) : segment,
+  );
   return source.diagnostic(path, finding.severity, finding.message, { rule: finding.rule });
 }
 
@@ -31,7 +33,9 @@ function salvagedAuthorization({ role, delegatedRoles, [UNREADABLE]: unreadable,
   return {
     ...rest,
     ...(role !== undefined ? { roleDefinitionId: (role as { roleDefinitionId: string }).roleDefinitionId } : {}),
-    ...(delegatedRoles !== undefined ? { delegatedRoleDefinitionIds: (delegatedRoles as RoleRead[]).map((read) => read?.roleDefinitionId) } : {}),
+    ...(delegatedRoles !== undefined
+      ? { delegatedRoleDefinitionIds: (delegatedRoles as RoleRead[]).map((read) => read?.roleDefinitionId) }
+      : {}),
     unreadable: (unreadable ?? []).map((key) => apiKeyForOfferKey[key] ?? key),
   };
 }
@@ -43,7 +47,8 @@ function salvagedAuthorization({ role, delegatedRoles, [UNREADABLE]: unreadable,
 function salvagedDefinition(value: unknown): DefinitionUnderReview | undefined {
   const document = salvage(offerSchema, value) as Salvaged | undefined;
   if (!document) return undefined;
-  const list = (key: string) => (Array.isArray(document[key]) ? (document[key] as Salvaged[]).map(salvagedAuthorization) : undefined);
+  const list = (key: string) =>
+    Array.isArray(document[key]) ? (document[key] as Salvaged[]).map(salvagedAuthorization) : undefined;
   const hasPlan = typeof value === "object" && value !== null && Object.hasOwn(value, "plan");
   return {
     ...(typeof document.managedByTenantId === "string" ? { managedByTenantId: document.managedByTenantId } : {}),
@@ -65,7 +70,9 @@ export function parseOffer(file: string, text: string): OfferLoadResult {
   const { value, diagnostics } = validateSource(source, offerSchema);
   const offer = value ? resolveOffer(file, value) : undefined;
   const definition = offer ?? salvagedDefinition(source.value);
-  const findings = definition ? reviewRegistrationDefinition(definition).map((finding) => findingToDiagnostic(source, finding)) : [];
+  const findings = definition
+    ? reviewRegistrationDefinition(definition).map((finding) => findingToDiagnostic(source, finding))
+    : [];
   const all = uniqueDiagnostics([...diagnostics, ...findings]);
   return offer && !hasErrors(all) ? { offer, diagnostics: all } : { diagnostics: all };
 }

@@ -106,7 +106,9 @@ export function definitionProperties(offer: ResolvedOffer) {
     authorizations: offer.authorizations.map((authorization) => ({
       ...apiPrincipal(authorization),
       roleDefinitionId: authorization.roleDefinitionId,
-      ...(authorization.delegatedRoleDefinitionIds ? { delegatedRoleDefinitionIds: authorization.delegatedRoleDefinitionIds } : {}),
+      ...(authorization.delegatedRoleDefinitionIds
+        ? { delegatedRoleDefinitionIds: authorization.delegatedRoleDefinitionIds }
+        : {}),
     })),
     ...(offer.eligibleAuthorizations.length > 0
       ? {
@@ -117,7 +119,10 @@ export function definitionProperties(offer: ResolvedOffer) {
               multiFactorAuthProvider: authorization.justInTimeAccessPolicy.multiFactorAuthProvider,
               maximumActivationDuration: authorization.justInTimeAccessPolicy.maximumActivationDuration,
               ...(authorization.justInTimeAccessPolicy.managedByTenantApprovers
-                ? { managedByTenantApprovers: authorization.justInTimeAccessPolicy.managedByTenantApprovers.map(apiPrincipal) }
+                ? {
+                    managedByTenantApprovers:
+                      authorization.justInTimeAccessPolicy.managedByTenantApprovers.map(apiPrincipal),
+                  }
                 : {}),
             },
           })),

@@ -11,7 +11,6 @@ import { quote } from "../text";
  * Structure only; the Lighthouse rules over the whole definition live in src/rules.
  */
 
-
 /** Tenant, principal and role ids; lower-cased so that case never changes a derived GUID. */
 export const guid = z
   .string()
@@ -37,7 +36,10 @@ export const roleReferenceInput = z
 export const assignableRoleReferenceInput = z
   .string()
   .min(1)
-  .meta({ id: "assignableRole", description: "Any Azure built-in role: its name (e.g. Storage Blob Data Reader) or its role definition GUID." });
+  .meta({
+    id: "assignableRole",
+    description: "Any Azure built-in role: its name (e.g. Storage Blob Data Reader) or its role definition GUID.",
+  });
 
 /** A role reference resolved to the role definition id the API takes, keeping the name for people. */
 const resolvedRole = (input: z.ZodString) =>
@@ -48,7 +50,12 @@ const resolvedRole = (input: z.ZodString) =>
     }
     const role = roleByName(value);
     if (!role) {
-      context.addIssue({ code: "custom", message: unknownRoleMessage(value), input: value, params: { suggestFrom: builtInRoleNames } });
+      context.addIssue({
+        code: "custom",
+        message: unknownRoleMessage(value),
+        input: value,
+        params: { suggestFrom: builtInRoleNames },
+      });
       return z.NEVER;
     }
     return { roleDefinitionId: role.id, roleName: role.name };
@@ -57,11 +64,9 @@ const resolvedRole = (input: z.ZodString) =>
 export const roleReference = resolvedRole(roleReferenceInput);
 export const assignableRoleReference = resolvedRole(assignableRoleReferenceInput);
 
-const duration = z
-  .string()
-  .refine((value) => durationSeconds(value) !== undefined, {
-    error: (issue) => `${quote(issue.input)} is not an ISO 8601 duration such as PT30M or PT4H`,
-  });
+const duration = z.string().refine((value) => durationSeconds(value) !== undefined, {
+  error: (issue) => `${quote(issue.input)} is not an ISO 8601 duration such as PT30M or PT4H`,
+});
 
 const principal = {
   principalId: guid.describe("Object id of the Entra user, group or service principal in the managing tenant."),
@@ -79,10 +84,14 @@ export const justInTimeAccessPolicySchema = z.strictObject({
   multiFactorAuthProvider: z
     .enum(["Azure", "None"])
     .default(JIT_DEFAULTS.multiFactorAuthProvider)
-    .describe(`Multi-factor authentication on activation. Default: ${JIT_DEFAULTS.multiFactorAuthProvider} (the API's default).`),
+    .describe(
+      `Multi-factor authentication on activation. Default: ${JIT_DEFAULTS.multiFactorAuthProvider} (the API's default).`,
+    ),
   maximumActivationDuration: duration
     .default(JIT_DEFAULTS.maximumActivationDuration)
-    .describe(`Longest activation, ISO 8601, PT30M to PT8H. Default: ${JIT_DEFAULTS.maximumActivationDuration} (the API's default).`),
+    .describe(
+      `Longest activation, ISO 8601, PT30M to PT8H. Default: ${JIT_DEFAULTS.maximumActivationDuration} (the API's default).`,
+    ),
   managedByTenantApprovers: z
     .array(approverSchema)
     .optional()

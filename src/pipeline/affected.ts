@@ -42,11 +42,16 @@ export function changedFiles(projectRoot: string, base: string): string[] {
   return [...new Set(`${tracked}\n${untracked}`.split("\n").filter(Boolean))].sort();
 }
 
-const loadQuietly = (root: string, stack: string): ResolvedStack | undefined => loadStack(stackFilePath(root, stack), new OfferCache()).stack;
+const loadQuietly = (root: string, stack: string): ResolvedStack | undefined =>
+  loadStack(stackFilePath(root, stack), new OfferCache()).stack;
 
 /** The offer files a stack uses, relative to its project root. */
 const offersOf = (root: string, stack: ResolvedStack | undefined) =>
-  new Set((stack?.subscriptions ?? []).flatMap(({ delegations }) => delegations.map(({ offer }) => relative(root, resolve(offer.file)))));
+  new Set(
+    (stack?.subscriptions ?? []).flatMap(({ delegations }) =>
+      delegations.map(({ offer }) => relative(root, resolve(offer.file))),
+    ),
+  );
 
 const listed = (files: string[]) => `${files.slice(0, 3).join(", ")}${files.length > 3 ? ", ..." : ""}`;
 
@@ -57,27 +62,46 @@ const TSX_CLI = require.resolve("tsx/cli");
 
 /** The line of a failed run's stderr that says what went wrong (not Node's frame lines). */
 function firstError(stderr: string): string {
-  const lines = stderr.split("\n").map((line) => line.trim()).filter(Boolean);
+  const lines = stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
   return truncate(lines.find((line) => /error/i.test(line)) ?? lines.at(-1) ?? "no output");
 }
 
 function planAt(root: string, stack: string): Promise<PlanOutcome> {
   return new Promise((done) => {
     const args = [TSX_CLI, join(root, "src", "cli", "plan.ts"), "--stack", stack, "--format", "json"];
-    execFile(process.execPath, args, { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
-      // Exit 1 with a plan is a mandatory violation: still a result to compare.
-      const status = error ? (error as { code?: unknown }).code : 0;
-      if ((status === 0 || status === 1) && stdout.trim().startsWith("{")) {
-        const plan = JSON.parse(stdout) as { resources?: unknown; violations?: unknown };
-        done({ resources: JSON.stringify(plan.resources ?? null), violations: JSON.stringify(plan.violations ?? null) });
-      } else done({ failed: firstError(stderr || String(error?.message ?? "")) });
-    });
+    execFile(
+      process.execPath,
+      args,
+      { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        // Exit 1 with a plan is a mandatory violation: still a result to compare.
+        const status = error ? (error as { code?: unknown }).code : 0;
+        if ((status === 0 || status === 1) && stdout.trim().startsWith("{")) {
+          const plan = JSON.parse(stdout) as { resources?: unknown; violations?: unknown };
+          done({
+            resources: JSON.stringify(plan.resources ?? null),
+            violations: JSON.stringify(plan.violations ?? null),
+          });
+        } else done({ failed: firstError(stderr || String(error?.message ?? "")) });
+      },
+    );
   });
 }
 
 /** Why running the program at both revisions affects the stack, or undefined when nothing differs. */
-async function programDifference(baseRoot: string, headRoot: string, stack: string, base: string): Promise<string | undefined> {
-  const [before, after] = await Promise.all([existsSync(stackFilePath(baseRoot, stack)) ? planAt(baseRoot, stack) : undefined, planAt(headRoot, stack)]);
+async function programDifference(
+  baseRoot: string,
+  headRoot: string,
+  stack: string,
+  base: string,
+): Promise<string | undefined> {
+  const [before, after] = await Promise.all([
+    existsSync(stackFilePath(baseRoot, stack)) ? planAt(baseRoot, stack) : undefined,
+    planAt(headRoot, stack),
+  ]);
   const rule = "program run at both revisions";
   if ("failed" in after) return `its plan fails in the working tree (${rule}): ${after.failed}`;
   if (!before) return undefined; // a stack new since base is already affected by its file
@@ -100,7 +124,11 @@ function linkModules(checkout: string) {
  * temporary checkout removed afterwards) and the stack is affected only when what it registers
  * (types, names, inputs, options) or its policy results differ. Documentation and tests affect none.
  */
-export function affectedStacks(projectRoot: string, base: string, options: AffectedOptions = {}): Promise<AffectedReport> {
+export function affectedStacks(
+  projectRoot: string,
+  base: string,
+  options: AffectedOptions = {},
+): Promise<AffectedReport> {
   return withProjectAt(projectRoot, base, async (baseRoot) => {
     const changed = changedFiles(projectRoot, base);
     const current = stackNames(projectRoot);
@@ -115,7 +143,9 @@ export function affectedStacks(projectRoot: string, base: string, options: Affec
         ...(changed.includes(relative(projectRoot, stackFilePath(projectRoot, name))) ? ["stack file changed"] : []),
         ...changed.filter((file) => uses.has(file)).map((file) => `offer ${file} changed`),
         ...(dependencies.length ? [`dependencies changed (${listed(dependencies)}): every stack`] : []),
-        ...(program.length && options.filesOnly ? [`program or policy code changed (${listed(program)}): every stack (--files-only)`] : []),
+        ...(program.length && options.filesOnly
+          ? [`program or policy code changed (${listed(program)}): every stack (--files-only)`]
+          : []),
       ];
       return { stack: name, mode: stack?.mode ?? ("invalid" as const), reasons };
     });
@@ -123,14 +153,20 @@ export function affectedStacks(projectRoot: string, base: string, options: Affec
     const toRun = program.length && !options.filesOnly ? byFiles.filter((entry) => entry.reasons.length === 0) : [];
     if (toRun.length) {
       linkModules(baseRoot);
-      const differences = await inPool(toRun, Math.max(1, availableParallelism()), (entry) => programDifference(baseRoot, projectRoot, entry.stack, base));
+      const differences = await inPool(toRun, Math.max(1, availableParallelism()), (entry) =>
+        programDifference(baseRoot, projectRoot, entry.stack, base),
+      );
       toRun.forEach((entry, index) => entry.reasons.push(...(differences[index] ? [differences[index]] : [])));
       const unchanged = differences.filter((difference) => difference === undefined).length;
-      notes.push(`program or policy code changed (${listed(program)}): ran ${toRun.length} stack(s) at both revisions; ${unchanged} unchanged`);
+      notes.push(
+        `program or policy code changed (${listed(program)}): ran ${toRun.length} stack(s) at both revisions; ${unchanged} unchanged`,
+      );
     }
     const stackFolder = relative(projectRoot, stackConfigDir(projectRoot));
     const inStackFolder = (file: string) => (dirname(file) === "." ? "" : dirname(file)) === stackFolder;
-    const removed = changed.map((file) => (inStackFolder(file) ? stackNameOf(file) : undefined)).filter((name): name is string => name !== undefined && !current.includes(name));
+    const removed = changed
+      .map((file) => (inStackFolder(file) ? stackNameOf(file) : undefined))
+      .filter((name): name is string => name !== undefined && !current.includes(name));
     return { affected: byFiles.filter((entry) => entry.reasons.length > 0), removed, notes };
   });
 }

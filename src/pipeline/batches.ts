@@ -45,7 +45,9 @@ export function batchesOf(entries: MatrixEntry[], size: number, maxBatches = GIT
 
 /** An Azure Pipelines matrix leg name: letters, digits and _, starting with a letter, at most 100 characters. */
 function legName(stack: string, taken: Set<string>): string {
-  const base = /^[A-Za-z]/.test(stack) ? stack.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 90) : `s_${stack.replace(/[^A-Za-z0-9_]/g, "_")}`.slice(0, 90);
+  const base = /^[A-Za-z]/.test(stack)
+    ? stack.replace(/[^A-Za-z0-9_]/g, "_").slice(0, 90)
+    : `s_${stack.replace(/[^A-Za-z0-9_]/g, "_")}`.slice(0, 90);
   let name = base;
   for (let suffix = 2; taken.has(name); suffix++) name = `${base}_${suffix}`;
   taken.add(name);
@@ -54,26 +56,41 @@ function legName(stack: string, taken: Set<string>): string {
 
 /** Azure Pipelines' matrix object: a leg per stack, or a leg per batch (its stacks space-separated). */
 export function azureMatrix(entries: MatrixEntry[], batches?: Batch[]): Record<string, Record<string, string>> {
-  if (batches) return Object.fromEntries(batches.map((batch, index) => [`batch_${index + 1}`, { batch: String(index + 1), stacks: batch.stacks.map((entry) => entry.stack).join(" ") }]));
+  if (batches)
+    return Object.fromEntries(
+      batches.map((batch, index) => [
+        `batch_${index + 1}`,
+        { batch: String(index + 1), stacks: batch.stacks.map((entry) => entry.stack).join(" ") },
+      ]),
+    );
   const taken = new Set<string>();
-  return Object.fromEntries(entries.map((entry) => [legName(entry.stack, taken), { stack: entry.stack, mode: entry.mode }]));
+  return Object.fromEntries(
+    entries.map((entry) => [legName(entry.stack, taken), { stack: entry.stack, mode: entry.mode }]),
+  );
 }
 
 /** A saved list that cannot be read back: the command's usage error. */
 export class SavedListError extends Error {}
 
 const SAVED_LIST_BYTES = 16 * 1024 * 1024;
-const savedList = z.array(z.strictObject({ stack: z.string().regex(STACK_NAME_PATTERN), mode: z.enum(["onboarding", "managing", "invalid"]) }));
+const savedList = z.array(
+  z.strictObject({ stack: z.string().regex(STACK_NAME_PATTERN), mode: z.enum(["onboarding", "managing", "invalid"]) }),
+);
 
 /** A list written by `affected --format json` (not batched), read back inside the project and bounded. */
-export function readSavedList(projectRoot: string, written: string): Array<{ stack: string; mode: "onboarding" | "managing" | "invalid"; reasons: string[] }> {
+export function readSavedList(
+  projectRoot: string,
+  written: string,
+): Array<{ stack: string; mode: "onboarding" | "managing" | "invalid"; reasons: string[] }> {
   const located = commandLineFile(projectRoot, written);
   if ("problem" in located) throw new SavedListError(located.problem);
   let bytes: Buffer;
   try {
     bytes = readAtMost(located.file, SAVED_LIST_BYTES + 1);
   } catch (error) {
-    throw new SavedListError(`cannot read ${quote(written)}: ${String((error as NodeJS.ErrnoException).code ?? error)}`);
+    throw new SavedListError(
+      `cannot read ${quote(written)}: ${String((error as NodeJS.ErrnoException).code ?? error)}`,
+    );
   }
   if (bytes.length > SAVED_LIST_BYTES) throw new SavedListError(`${quote(written)} is larger than 16 MiB`);
   let parsed: unknown;
@@ -85,7 +102,9 @@ export function readSavedList(projectRoot: string, written: string): Array<{ sta
   const result = savedList.safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new SavedListError(`${quote(written)} is not a list saved by 'affected --format json': at ${issue.path.join(".") || "the top"}, ${issue.message}`);
+    throw new SavedListError(
+      `${quote(written)} is not a list saved by 'affected --format json': at ${issue.path.join(".") || "the top"}, ${issue.message}`,
+    );
   }
   return result.data.map((entry) => ({ ...entry, reasons: [] }));
 }

@@ -68,7 +68,12 @@ type Inputs = Record<string, any>; // eslint-disable-line @typescript-eslint/no-
 const text = (value: unknown) => (value === undefined || value === null ? "" : String(value));
 
 /** A delegation as an access view sees it, from RegistrationDefinitionProperties in the API's shape. */
-export function delegationViewOf(subscriptionId: string, definitionGuid: string, properties: Inputs, scopes: string[]): DelegationView {
+export function delegationViewOf(
+  subscriptionId: string,
+  definitionGuid: string,
+  properties: Inputs,
+  scopes: string[],
+): DelegationView {
   return {
     subscriptionId,
     offer: text(properties.registrationDefinitionName || definitionGuid),
@@ -76,7 +81,9 @@ export function delegationViewOf(subscriptionId: string, definitionGuid: string,
     managedByTenantId: text(properties.managedByTenantId).toLowerCase(),
     scopes: [...scopes].sort(),
     permanent: ((properties.authorizations ?? []) as Inputs[]).map(grantOf),
-    eligible: ((properties.eligibleAuthorizations ?? []) as Inputs[]).map((authorization) => grantOf({ justInTimeAccessPolicy: {}, ...authorization })),
+    eligible: ((properties.eligibleAuthorizations ?? []) as Inputs[]).map((authorization) =>
+      grantOf({ justInTimeAccessPolicy: {}, ...authorization }),
+    ),
   };
 }
 
@@ -84,10 +91,15 @@ function grantOf(authorization: Inputs): Grant {
   const roleId = roleGuid(text(authorization.roleDefinitionId));
   const policy = authorization.justInTimeAccessPolicy as Inputs | undefined;
   return {
-    principal: { id: text(authorization.principalId).toLowerCase(), ...(authorization.principalIdDisplayName ? { name: text(authorization.principalIdDisplayName) } : {}) },
+    principal: {
+      id: text(authorization.principalId).toLowerCase(),
+      ...(authorization.principalIdDisplayName ? { name: text(authorization.principalIdDisplayName) } : {}),
+    },
     roleId,
     role: roleLabel(roleId),
-    ...(authorization.delegatedRoleDefinitionIds ? { delegatedRoles: (authorization.delegatedRoleDefinitionIds as string[]).map((id) => roleLabel(roleGuid(id))) } : {}),
+    ...(authorization.delegatedRoleDefinitionIds
+      ? { delegatedRoles: (authorization.delegatedRoleDefinitionIds as string[]).map((id) => roleLabel(roleGuid(id))) }
+      : {}),
     ...(policy
       ? {
           jit: {
@@ -110,7 +122,9 @@ export function accessView(resources: RegisteredResource[]): AccessView {
 
   // Assignments indexed once by (subscription, definition GUID): linear in the stack's size.
   const definitionGuidOf = (assignment: RegisteredResource) =>
-    /\/registrationdefinitions\/([^/]+)$/.exec(text((assignment.inputs as Inputs).properties?.registrationDefinitionId).toLowerCase())?.[1];
+    /\/registrationdefinitions\/([^/]+)$/.exec(
+      text((assignment.inputs as Inputs).properties?.registrationDefinitionId).toLowerCase(),
+    )?.[1];
   const scopesOf = groupBy(
     assignments.filter((assignment) => definitionGuidOf(assignment) !== undefined),
     (assignment) => `${subscriptionOfScope(assignment.inputs.scope)} ${definitionGuidOf(assignment)}`,
@@ -127,34 +141,48 @@ export function accessView(resources: RegisteredResource[]): AccessView {
   // Identities and their roles: a component holds one identity (or one system-assigned lookup).
   const roleAssignments = ofType(TYPES.roleAssignment);
   const credentials = ofType(TYPES.federatedCredential);
-  const credentialsOf = groupBy(credentials, (credential) => `${text(credential.inputs.resourceName)}\n${text(credential.inputs.resourceGroupName)}`);
+  const credentialsOf = groupBy(
+    credentials,
+    (credential) => `${text(credential.inputs.resourceName)}\n${text(credential.inputs.resourceGroupName)}`,
+  );
   const rolesByParent = groupBy(
     roleAssignments.filter((assignment) => assignment.parentUrn !== undefined),
     (assignment) => assignment.parentUrn!,
   );
   const roleView = (assignment: RegisteredResource): IdentityRoleView => {
     const roleId = roleGuid(text(assignment.inputs.roleDefinitionId));
-    return { role: roleLabel(roleId), roleId, scope: text(assignment.inputs.scope), delegated: Boolean(assignment.inputs.delegatedManagedIdentityResourceId) };
-  };
-  const identities: IdentityView[] = resources.filter((resource) => isUserAssignedIdentity(resource.type, resource.inputs)).map((identity) => {
-    const name = text(identity.inputs.resourceName);
-    const resourceGroup = text(identity.inputs.resourceGroupName);
-    const provider = identity.providerName ? providers.get(identity.providerName) : undefined;
     return {
-      name,
-      kind: "user-assigned",
-      ...(provider?.subscriptionId ? { subscriptionId: text(provider.subscriptionId) } : {}),
-      resourceGroup,
-      location: text(identity.inputs.location),
-      ...((identity.inputs as Inputs).properties?.isolationScope ? { isolationScope: text((identity.inputs as Inputs).properties.isolationScope) } : {}),
-      federatedCredentials: (credentialsOf.get(`${name}\n${resourceGroup}`) ?? []).map((credential) => ({
-        name: text(credential.inputs.federatedIdentityCredentialResourceName),
-        issuer: text(credential.inputs.issuer),
-        subject: text(credential.inputs.subject),
-      })),
-      roleAssignments: (identity.parentUrn === undefined ? [] : (rolesByParent.get(identity.parentUrn) ?? [])).map(roleView),
+      role: roleLabel(roleId),
+      roleId,
+      scope: text(assignment.inputs.scope),
+      delegated: Boolean(assignment.inputs.delegatedManagedIdentityResourceId),
     };
-  });
+  };
+  const identities: IdentityView[] = resources
+    .filter((resource) => isUserAssignedIdentity(resource.type, resource.inputs))
+    .map((identity) => {
+      const name = text(identity.inputs.resourceName);
+      const resourceGroup = text(identity.inputs.resourceGroupName);
+      const provider = identity.providerName ? providers.get(identity.providerName) : undefined;
+      return {
+        name,
+        kind: "user-assigned",
+        ...(provider?.subscriptionId ? { subscriptionId: text(provider.subscriptionId) } : {}),
+        resourceGroup,
+        location: text(identity.inputs.location),
+        ...((identity.inputs as Inputs).properties?.isolationScope
+          ? { isolationScope: text((identity.inputs as Inputs).properties.isolationScope) }
+          : {}),
+        federatedCredentials: (credentialsOf.get(`${name}\n${resourceGroup}`) ?? []).map((credential) => ({
+          name: text(credential.inputs.federatedIdentityCredentialResourceName),
+          issuer: text(credential.inputs.issuer),
+          subject: text(credential.inputs.subject),
+        })),
+        roleAssignments: (identity.parentUrn === undefined ? [] : (rolesByParent.get(identity.parentUrn) ?? [])).map(
+          roleView,
+        ),
+      };
+    });
   const systemAssigned = resources.filter((resource) => resource.type === TYPES.systemIdentityAccess);
   for (const access of systemAssigned) {
     const owned = rolesByParent.get(access.urn) ?? [];
@@ -165,7 +193,10 @@ export function accessView(resources: RegisteredResource[]): AccessView {
       roleAssignments: owned.map(roleView),
     });
   }
-  const byKey = <T>(key: (item: T) => string) => (a: T, b: T) => key(a).localeCompare(key(b));
+  const byKey =
+    <T>(key: (item: T) => string) =>
+    (a: T, b: T) =>
+      key(a).localeCompare(key(b));
   for (const identity of identities) identity.roleAssignments.sort(byKey((role) => `${role.scope} ${role.role}`));
   return {
     delegations: delegations.sort(byKey((delegation) => `${delegation.subscriptionId} ${delegation.offer}`)),
@@ -173,14 +204,19 @@ export function accessView(resources: RegisteredResource[]): AccessView {
   };
 }
 
-export const describePrincipal = (principal: { id: string; name?: string }) => (principal.name ? `${principal.name} (${principal.id})` : principal.id);
+export const describePrincipal = (principal: { id: string; name?: string }) =>
+  principal.name ? `${principal.name} (${principal.id})` : principal.id;
 
 export function describeGrant(grant: Grant): string {
   const parts = [`${describePrincipal(grant.principal)}: ${grant.role}`];
   if (grant.delegatedRoles) parts.push(`may assign ${grant.delegatedRoles.join(", ")} to managed identities`);
   if (grant.jit) {
     parts.push(`MFA ${grant.jit.multiFactorAuthProvider}`, `up to ${grant.jit.maximumActivationDuration}`);
-    parts.push(grant.jit.approvers.length ? `approvers: ${grant.jit.approvers.map(describePrincipal).join(", ")}` : "no approval");
+    parts.push(
+      grant.jit.approvers.length
+        ? `approvers: ${grant.jit.approvers.map(describePrincipal).join(", ")}`
+        : "no approval",
+    );
   }
   return parts.join("; ");
 }

@@ -32,6 +32,11 @@ if (!isMainThread && workerData?.stack) {
   const { projectRoot, stack } = workerData as { projectRoot: string; stack: string };
   stackAccess(projectRoot, stack).then(
     (access) => parentPort!.postMessage({ access } satisfies Reply),
-    (error: unknown) => parentPort!.postMessage((isConfigError(error) ? { configError: error.message } : { crash: error instanceof Error ? (error.stack ?? error.message) : String(error) }) satisfies Reply),
+    (error: unknown) =>
+      parentPort!.postMessage(
+        (isConfigError(error)
+          ? { configError: error.message }
+          : { crash: error instanceof Error ? (error.stack ?? error.message) : String(error) }) satisfies Reply,
+      ),
   );
 }

@@ -14,9 +14,17 @@ import type { StackAccess } from "./plan";
 function codeFiles(): string[] {
   const codeRoot = join(__dirname, "..", ".."); // dist/ when compiled, the toolkit root under tsx
   const walk = (path: string): string[] =>
-    !existsSync(path) ? [] : statSync(path).isDirectory() ? readdirSync(path).sort().flatMap((entry) => walk(join(path, entry))) : [path];
+    !existsSync(path)
+      ? []
+      : statSync(path).isDirectory()
+        ? readdirSync(path)
+            .sort()
+            .flatMap((entry) => walk(join(path, entry)))
+        : [path];
   return [
-    ...["src", "components", "policies"].flatMap((folder) => walk(join(codeRoot, folder))).filter((file) => /\.(js|ts)$/.test(file)),
+    ...["src", "components", "policies"]
+      .flatMap((folder) => walk(join(codeRoot, folder)))
+      .filter((file) => /\.(js|ts)$/.test(file)),
     join(TOOLKIT_ROOT, "src", "roles", "builtin-roles.json"),
     join(TOOLKIT_ROOT, "package-lock.json"),
   ];
@@ -26,7 +34,8 @@ let codeHash: string | undefined;
 function programHash(): string {
   if (codeHash === undefined) {
     const hash = createHash("sha256");
-    for (const file of codeFiles().filter((candidate) => existsSync(candidate))) hash.update(file.slice(TOOLKIT_ROOT.length)).update("\0").update(readFileSync(file)).update("\0");
+    for (const file of codeFiles().filter((candidate) => existsSync(candidate)))
+      hash.update(file.slice(TOOLKIT_ROOT.length)).update("\0").update(readFileSync(file)).update("\0");
     codeHash = hash.digest("hex");
   }
   return codeHash;
@@ -35,7 +44,10 @@ function programHash(): string {
 export class BaseAccessCache {
   private readonly directory: string;
 
-  constructor(projectRoot: string, private readonly baseCommit: string) {
+  constructor(
+    projectRoot: string,
+    private readonly baseCommit: string,
+  ) {
     this.directory = join(projectRoot, "node_modules", ".cache", "lighthouse-diff");
   }
 

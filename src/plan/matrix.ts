@@ -41,7 +41,9 @@ function scopeLabel(scope: string): string {
 
 function jitDetail(grant: Grant): string | undefined {
   if (!grant.jit) return grant.delegatedRoles ? `may assign ${grant.delegatedRoles.join(", ")}` : undefined;
-  const approval = grant.jit.approvers.length ? `approval by ${grant.jit.approvers.map((approver) => approver.name ?? approver.id).join(", ")}` : "no approval";
+  const approval = grant.jit.approvers.length
+    ? `approval by ${grant.jit.approvers.map((approver) => approver.name ?? approver.id).join(", ")}`
+    : "no approval";
   return `JIT up to ${grant.jit.maximumActivationDuration}, MFA ${grant.jit.multiFactorAuthProvider}, ${approval}`;
 }
 
@@ -55,27 +57,50 @@ function rowsOf(columns: MatrixColumn[]): Row[] {
   for (const { stack, access } of columns) {
     for (const delegation of access.delegations) {
       for (const scope of delegation.scopes) {
-        for (const [kind, grants] of [["permanent", delegation.permanent], ["eligible", delegation.eligible]] as const) {
+        for (const [kind, grants] of [
+          ["permanent", delegation.permanent],
+          ["eligible", delegation.eligible],
+        ] as const) {
           for (const grant of grants) {
             const detail = jitDetail(grant);
-            add(`principal ${grant.principal.id}`, { label: grant.principal.name ?? grant.principal.id, id: grant.principal.id, what: "principal" }, stack, { role: grant.role, kind, scope, offer: delegation.offer, ...(detail ? { detail } : {}) });
+            add(
+              `principal ${grant.principal.id}`,
+              { label: grant.principal.name ?? grant.principal.id, id: grant.principal.id, what: "principal" },
+              stack,
+              { role: grant.role, kind, scope, offer: delegation.offer, ...(detail ? { detail } : {}) },
+            );
           }
         }
       }
     }
     for (const identity of access.identities) {
-      const id = identity.kind === "user-assigned" ? `${identity.subscriptionId ?? ""}/${identity.resourceGroup ?? ""}/${identity.name}` : identity.name;
+      const id =
+        identity.kind === "user-assigned"
+          ? `${identity.subscriptionId ?? ""}/${identity.resourceGroup ?? ""}/${identity.name}`
+          : identity.name;
       for (const role of identity.roleAssignments) {
-        add(`identity ${id}`, { label: identity.kind === "user-assigned" ? identity.name : `system-assigned: ${identity.name.split("/").pop()}`, id, what: "managed identity" }, stack, {
-          role: role.role,
-          kind: "permanent",
-          scope: role.scope,
-          ...(role.delegated ? { detail: "assigned through Lighthouse" } : {}),
-        });
+        add(
+          `identity ${id}`,
+          {
+            label:
+              identity.kind === "user-assigned" ? identity.name : `system-assigned: ${identity.name.split("/").pop()}`,
+            id,
+            what: "managed identity",
+          },
+          stack,
+          {
+            role: role.role,
+            kind: "permanent",
+            scope: role.scope,
+            ...(role.delegated ? { detail: "assigned through Lighthouse" } : {}),
+          },
+        );
       }
     }
   }
-  return [...rows.values()].sort((a, b) => a.what.localeCompare(b.what) || a.label.localeCompare(b.label) || a.id.localeCompare(b.id));
+  return [...rows.values()].sort(
+    (a, b) => a.what.localeCompare(b.what) || a.label.localeCompare(b.label) || a.id.localeCompare(b.id),
+  );
 }
 
 function entryHtml(entry: Entry, customer: string): string {
@@ -127,10 +152,27 @@ li.eligible .badge { background: #fbe7c6; }
 /** The page: principals (rows) × stacks (columns), each cell the roles with their scope and kind. */
 export function accessMatrixHtml(columns: MatrixColumn[], generated: string): string {
   const rows = rowsOf(columns);
-  const header = columns.map((column) => `<th scope="col">${escapeHtml(column.customer)}<br><span class="what">stack ${escapeHtml(column.stack)}</span></th>`).join("");
+  const header = columns
+    .map(
+      (column) =>
+        `<th scope="col">${escapeHtml(column.customer)}<br><span class="what">stack ${escapeHtml(column.stack)}</span></th>`,
+    )
+    .join("");
   const body = rows
     .map((row) => {
-      const cells = columns.map((column) => `<td>${row.cells.has(column.stack) ? `<ul>${row.cells.get(column.stack)!.map((entry) => entryHtml(entry, column.customer)).join("")}</ul>` : ""}</td>`).join("");
+      const cells = columns
+        .map(
+          (column) =>
+            `<td>${
+              row.cells.has(column.stack)
+                ? `<ul>${row.cells
+                    .get(column.stack)!
+                    .map((entry) => entryHtml(entry, column.customer))
+                    .join("")}</ul>`
+                : ""
+            }</td>`,
+        )
+        .join("");
       const search = escapeHtml(`${row.label} ${row.id} ${row.what}`.toLowerCase());
       return `<tr data-search="${search}"><th scope="row">${escapeHtml(row.label)}<br><span class="what">${row.what} ${escapeHtml(row.id)}</span></th>${cells}</tr>`;
     })

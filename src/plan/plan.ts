@@ -50,7 +50,11 @@ function sortedDeep(value: unknown, simulated: ReadonlySet<string>): unknown {
   if (typeof value === "string") return simulated.has(value) ? UNKNOWN_UNTIL_DEPLOYED : value;
   if (Array.isArray(value)) return value.map((item) => sortedDeep(item, simulated));
   if (value && typeof value === "object") {
-    return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedDeep((value as Record<string, unknown>)[key], simulated)]));
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortedDeep((value as Record<string, unknown>)[key], simulated)]),
+    );
   }
   return value;
 }
@@ -65,7 +69,12 @@ export async function planProgram(stack: string, program: () => unknown, config:
     ...(typeof customer === "string" ? { customer } : {}),
     resources: resources
       .filter((resource) => resource.custom)
-      .map((resource) => ({ type: resource.type, name: resource.name, inputs: sortedDeep(resource.inputs, simulated) as Record<string, unknown>, options: optionsOf(resource) }))
+      .map((resource) => ({
+        type: resource.type,
+        name: resource.name,
+        inputs: sortedDeep(resource.inputs, simulated) as Record<string, unknown>,
+        options: optionsOf(resource),
+      }))
       .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name)),
     violations,
     access: accessView(resources),
@@ -80,7 +89,9 @@ export interface StackAccess {
 
 /** The access a stack's program grants: the program under mocks, nothing else (no policies, no sorted copies). */
 export async function stackAccess(projectRoot: string, stack: string): Promise<StackAccess> {
-  const { resources, result } = await runOffline(PROJECT_NAME, stack, () => lighthouseProgram({ projectRoot, stackName: stack }));
+  const { resources, result } = await runOffline(PROJECT_NAME, stack, () =>
+    lighthouseProgram({ projectRoot, stackName: stack }),
+  );
   const customer = (result as { customer?: unknown } | undefined)?.customer;
   return { ...(typeof customer === "string" ? { customer } : {}), access: accessView(resources) };
 }
@@ -90,7 +101,8 @@ export function planStack(projectRoot: string, stack: string, config: PolicyPack
   return planProgram(stack, () => lighthouseProgram({ projectRoot, stackName: stack }), config);
 }
 
-export const hasMandatoryViolations = (plan: Plan) => plan.violations.some((violation) => violation.enforcementLevel === "mandatory");
+export const hasMandatoryViolations = (plan: Plan) =>
+  plan.violations.some((violation) => violation.enforcementLevel === "mandatory");
 
 /** The machine-readable plan: `resources` and `violations`, sorted. */
 export function planJson(plan: Plan): { stack: string; resources: Plan["resources"]; violations: Violation[] } {
@@ -100,32 +112,52 @@ export function planJson(plan: Plan): { stack: string; resources: Plan["resource
 /** The plan for people: per subscription, who gets what where; identities; violations. */
 export function planText(plan: Plan): string {
   const lines = [`Plan for stack ${plan.stack}: ${plan.resources.length} resources`];
-  const subscriptions = [...new Set([...plan.access.delegations.map((d) => d.subscriptionId), ...plan.access.identities.flatMap((i) => i.subscriptionId ?? [])])];
+  const subscriptions = [
+    ...new Set([
+      ...plan.access.delegations.map((d) => d.subscriptionId),
+      ...plan.access.identities.flatMap((i) => i.subscriptionId ?? []),
+    ]),
+  ];
   const delegationsOf = groupBy(plan.access.delegations, (delegation) => delegation.subscriptionId);
   const identitiesOf = groupBy(plan.access.identities, (identity) => identity.subscriptionId ?? "");
   for (const subscriptionId of subscriptions) {
     lines.push("", `Subscription ${subscriptionId}`);
     for (const delegation of delegationsOf.get(subscriptionId) ?? []) {
       const adopted = delegation.adopted ? ", adopting the existing delegation" : "";
-      lines.push(`  Offer "${delegation.offer}" (managing tenant ${delegation.managedByTenantId}, definition ${delegation.definitionGuid}${adopted})`);
-      lines.push(`    delegated scopes: ${delegation.scopes.length ? delegation.scopes.join(", ") : "none (no registration assignment)"}`);
+      lines.push(
+        `  Offer "${delegation.offer}" (managing tenant ${delegation.managedByTenantId}, definition ${delegation.definitionGuid}${adopted})`,
+      );
+      lines.push(
+        `    delegated scopes: ${delegation.scopes.length ? delegation.scopes.join(", ") : "none (no registration assignment)"}`,
+      );
       for (const grant of delegation.permanent) lines.push(`    permanent  ${describeGrant(grant)}`);
       for (const grant of delegation.eligible) lines.push(`    eligible   ${describeGrant(grant)}`);
     }
     for (const identity of identitiesOf.get(subscriptionId) ?? []) {
-      const details = [identity.resourceGroup, identity.location, identity.isolationScope && `isolation ${identity.isolationScope}`].filter(Boolean).join(", ");
+      const details = [
+        identity.resourceGroup,
+        identity.location,
+        identity.isolationScope && `isolation ${identity.isolationScope}`,
+      ]
+        .filter(Boolean)
+        .join(", ");
       lines.push(`  Identity ${identity.name} (${details})`);
-      for (const credential of identity.federatedCredentials) lines.push(`    federated  ${credential.name}: ${credential.issuer} ${credential.subject}`);
-      for (const role of identity.roleAssignments) lines.push(`    role       ${role.role} at ${role.scope}${role.delegated ? " (through Lighthouse)" : ""}`);
+      for (const credential of identity.federatedCredentials)
+        lines.push(`    federated  ${credential.name}: ${credential.issuer} ${credential.subject}`);
+      for (const role of identity.roleAssignments)
+        lines.push(`    role       ${role.role} at ${role.scope}${role.delegated ? " (through Lighthouse)" : ""}`);
     }
   }
   for (const identity of plan.access.identities.filter((i) => i.kind === "system-assigned")) {
     lines.push("", `System-assigned identity of ${identity.name}`);
-    for (const role of identity.roleAssignments) lines.push(`    role       ${role.role} at ${role.scope}${role.delegated ? " (through Lighthouse)" : ""}`);
+    for (const role of identity.roleAssignments)
+      lines.push(`    role       ${role.role} at ${role.scope}${role.delegated ? " (through Lighthouse)" : ""}`);
   }
   lines.push("", plan.violations.length ? "Policy violations:" : "Policy violations: none");
   for (const violation of plan.violations) {
-    lines.push(`  ${violation.enforcementLevel} ${violation.policy}${violation.resource ? ` on ${violation.resource.name}` : ""}: ${violation.message}`);
+    lines.push(
+      `  ${violation.enforcementLevel} ${violation.policy}${violation.resource ? ` on ${violation.resource.name}` : ""}: ${violation.message}`,
+    );
   }
   return printableLines(lines);
 }

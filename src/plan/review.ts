@@ -54,15 +54,28 @@ export interface AccessChange {
 }
 
 type Located = Pick<AccessChange, "subscription" | "scope" | "scopeKind">;
-const located = (scope: string): Located => ({ subscription: subscriptionOfScope(scope), scope, scopeKind: scopeKindOf(scope).kind });
+const located = (scope: string): Located => ({
+  subscription: subscriptionOfScope(scope),
+  scope,
+  scopeKind: scopeKindOf(scope).kind,
+});
 
 /** Every grant in force, keyed by scope, offer, principal, role and kind. */
 function grantsInForce(view: AccessView | undefined) {
   const grants = new Map<string, { grant: Grant; eligible: boolean; scope: string; offer: string }>();
   for (const delegation of view?.delegations ?? []) {
     for (const scope of delegation.scopes) {
-      for (const [eligible, list] of [[false, delegation.permanent], [true, delegation.eligible]] as const) {
-        for (const grant of list) grants.set(`${scope.toLowerCase()} ${delegation.offer} ${grant.principal.id} ${grant.roleId} ${eligible}`, { grant, eligible, scope, offer: delegation.offer });
+      for (const [eligible, list] of [
+        [false, delegation.permanent],
+        [true, delegation.eligible],
+      ] as const) {
+        for (const grant of list)
+          grants.set(`${scope.toLowerCase()} ${delegation.offer} ${grant.principal.id} ${grant.roleId} ${eligible}`, {
+            grant,
+            eligible,
+            scope,
+            offer: delegation.offer,
+          });
       }
     }
   }
@@ -74,15 +87,33 @@ const grantDetails = (grant: Grant) => ({
   ...(grant.jit ? { jit: grant.jit } : {}),
 });
 
-function jitChanges(base: Omit<AccessChange, "change" | "weakening">, before: NonNullable<Grant["jit"]>, after: NonNullable<Grant["jit"]>): AccessChange[] {
+function jitChanges(
+  base: Omit<AccessChange, "change" | "weakening">,
+  before: NonNullable<Grant["jit"]>,
+  after: NonNullable<Grant["jit"]>,
+): AccessChange[] {
   const changes: AccessChange[] = [];
   if (before.maximumActivationDuration !== after.maximumActivationDuration) {
-    const longer = (durationSeconds(after.maximumActivationDuration) ?? 0) > (durationSeconds(before.maximumActivationDuration) ?? 0);
-    changes.push({ ...base, change: "jit-duration-changed", before: before.maximumActivationDuration, after: after.maximumActivationDuration, weakening: longer });
+    const longer =
+      (durationSeconds(after.maximumActivationDuration) ?? 0) >
+      (durationSeconds(before.maximumActivationDuration) ?? 0);
+    changes.push({
+      ...base,
+      change: "jit-duration-changed",
+      before: before.maximumActivationDuration,
+      after: after.maximumActivationDuration,
+      weakening: longer,
+    });
   }
   if (before.multiFactorAuthProvider !== after.multiFactorAuthProvider) {
     const weakened = before.multiFactorAuthProvider === "Azure" && after.multiFactorAuthProvider === "None";
-    changes.push({ ...base, change: "jit-mfa-changed", before: before.multiFactorAuthProvider, after: after.multiFactorAuthProvider, weakening: weakened });
+    changes.push({
+      ...base,
+      change: "jit-mfa-changed",
+      before: before.multiFactorAuthProvider,
+      after: after.multiFactorAuthProvider,
+      weakening: weakened,
+    });
   }
   const ids = (list: Principal[]) => new Set(list.map((approver) => approver.id));
   for (const approver of after.approvers.filter((candidate) => !ids(before.approvers).has(candidate.id))) {
@@ -90,7 +121,12 @@ function jitChanges(base: Omit<AccessChange, "change" | "weakening">, before: No
   }
   // Replacing an approver keeps approval required; removing the last one drops it.
   for (const approver of before.approvers.filter((candidate) => !ids(after.approvers).has(candidate.id))) {
-    changes.push({ ...base, change: "jit-approver-removed", before: approver, weakening: after.approvers.length === 0 });
+    changes.push({
+      ...base,
+      change: "jit-approver-removed",
+      before: approver,
+      weakening: after.approvers.length === 0,
+    });
   }
   return changes;
 }
@@ -110,8 +146,12 @@ function grantChanges(baseView: AccessView | undefined, headView: AccessView | u
       if (was.grant.jit && is.grant.jit) changes.push(...jitChanges(base, was.grant.jit, is.grant.jit));
       const oldDelegated = new Set(was.grant.delegatedRoles ?? []);
       const newDelegated = new Set(is.grant.delegatedRoles ?? []);
-      for (const role of newDelegated) if (!oldDelegated.has(role)) changes.push({ ...base, change: "delegated-role-added", after: role, weakening: true });
-      for (const role of oldDelegated) if (!newDelegated.has(role)) changes.push({ ...base, change: "delegated-role-removed", before: role, weakening: false });
+      for (const role of newDelegated)
+        if (!oldDelegated.has(role))
+          changes.push({ ...base, change: "delegated-role-added", after: role, weakening: true });
+      for (const role of oldDelegated)
+        if (!newDelegated.has(role))
+          changes.push({ ...base, change: "delegated-role-removed", before: role, weakening: false });
     }
   }
   return changes;
@@ -122,49 +162,115 @@ function delegationChanges(baseView: AccessView | undefined, headView: AccessVie
   const before = new Map((baseView?.delegations ?? []).map((delegation) => [key(delegation), delegation]));
   const after = new Map((headView?.delegations ?? []).map((delegation) => [key(delegation), delegation]));
   const changes: AccessChange[] = [];
-  const perScope = (scopes: string[], subscription: string) => (scopes.length ? scopes.map(located) : [{ subscription }]);
+  const perScope = (scopes: string[], subscription: string) =>
+    scopes.length ? scopes.map(located) : [{ subscription }];
   for (const [name, delegation] of after) {
     const old = before.get(name);
     const offer = delegation.offer;
     if (!old) {
-      for (const where of perScope(delegation.scopes, delegation.subscriptionId)) changes.push({ change: "delegation-added", ...where, offer, weakening: false });
+      for (const where of perScope(delegation.scopes, delegation.subscriptionId))
+        changes.push({ change: "delegation-added", ...where, offer, weakening: false });
       continue;
     }
     if (old.managedByTenantId !== delegation.managedByTenantId) {
-      changes.push({ change: "managing-tenant-changed", subscription: delegation.subscriptionId, offer, before: old.managedByTenantId, after: delegation.managedByTenantId, weakening: false });
+      changes.push({
+        change: "managing-tenant-changed",
+        subscription: delegation.subscriptionId,
+        offer,
+        before: old.managedByTenantId,
+        after: delegation.managedByTenantId,
+        weakening: false,
+      });
     }
     const had = new Set(old.scopes.map((scope) => scope.toLowerCase()));
     const has = new Set(delegation.scopes.map((scope) => scope.toLowerCase()));
-    for (const scope of delegation.scopes.filter((candidate) => !had.has(candidate.toLowerCase()))) changes.push({ change: "scope-added", ...located(scope), offer, weakening: false });
-    for (const scope of old.scopes.filter((candidate) => !has.has(candidate.toLowerCase()))) changes.push({ change: "scope-removed", ...located(scope), offer, weakening: false });
+    for (const scope of delegation.scopes.filter((candidate) => !had.has(candidate.toLowerCase())))
+      changes.push({ change: "scope-added", ...located(scope), offer, weakening: false });
+    for (const scope of old.scopes.filter((candidate) => !has.has(candidate.toLowerCase())))
+      changes.push({ change: "scope-removed", ...located(scope), offer, weakening: false });
   }
   for (const [name, delegation] of before) {
     if (after.has(name)) continue;
-    for (const where of perScope(delegation.scopes, delegation.subscriptionId)) changes.push({ change: "delegation-removed", ...where, offer: delegation.offer, weakening: false });
+    for (const where of perScope(delegation.scopes, delegation.subscriptionId))
+      changes.push({ change: "delegation-removed", ...where, offer: delegation.offer, weakening: false });
   }
   return changes;
 }
 
 function identityChanges(baseView: AccessView | undefined, headView: AccessView | undefined): AccessChange[] {
-  const key = (identity: IdentityView) => `${identity.subscriptionId ?? ""}/${identity.resourceGroup ?? ""}/${identity.name}`;
+  const key = (identity: IdentityView) =>
+    `${identity.subscriptionId ?? ""}/${identity.resourceGroup ?? ""}/${identity.name}`;
   const before = new Map((baseView?.identities ?? []).map((identity) => [key(identity), identity]));
   const after = new Map((headView?.identities ?? []).map((identity) => [key(identity), identity]));
-  const roles = (view?: IdentityView) => new Map((view?.roleAssignments ?? []).map((role) => [`${role.roleId} ${role.scope.toLowerCase()} ${role.delegated}`, role]));
-  const trusts = (view?: IdentityView) => new Map((view?.federatedCredentials ?? []).map((credential) => [`${credential.issuer} ${credential.subject}`, credential]));
+  const roles = (view?: IdentityView) =>
+    new Map(
+      (view?.roleAssignments ?? []).map((role) => [
+        `${role.roleId} ${role.scope.toLowerCase()} ${role.delegated}`,
+        role,
+      ]),
+    );
+  const trusts = (view?: IdentityView) =>
+    new Map(
+      (view?.federatedCredentials ?? []).map((credential) => [
+        `${credential.issuer} ${credential.subject}`,
+        credential,
+      ]),
+    );
   const changes: AccessChange[] = [];
   for (const [name, identity] of after) {
     const old = before.get(name);
-    const base = { ...(identity.subscriptionId ? { subscription: identity.subscriptionId } : {}), identity: identity.name };
+    const base = {
+      ...(identity.subscriptionId ? { subscription: identity.subscriptionId } : {}),
+      identity: identity.name,
+    };
     if (!old) changes.push({ ...base, change: "identity-added", weakening: false });
     const [oldRoles, newRoles] = [roles(old), roles(identity)];
-    for (const [id, role] of newRoles) if (!oldRoles.has(id)) changes.push({ ...base, ...located(role.scope), change: "identity-role-granted", role: role.role, after: { delegated: role.delegated }, weakening: false });
-    for (const [id, role] of oldRoles) if (!newRoles.has(id)) changes.push({ ...base, ...located(role.scope), change: "identity-role-revoked", role: role.role, before: { delegated: role.delegated }, weakening: false });
+    for (const [id, role] of newRoles)
+      if (!oldRoles.has(id))
+        changes.push({
+          ...base,
+          ...located(role.scope),
+          change: "identity-role-granted",
+          role: role.role,
+          after: { delegated: role.delegated },
+          weakening: false,
+        });
+    for (const [id, role] of oldRoles)
+      if (!newRoles.has(id))
+        changes.push({
+          ...base,
+          ...located(role.scope),
+          change: "identity-role-revoked",
+          role: role.role,
+          before: { delegated: role.delegated },
+          weakening: false,
+        });
     const [oldTrusts, newTrusts] = [trusts(old), trusts(identity)];
-    for (const [id, trust] of newTrusts) if (!oldTrusts.has(id)) changes.push({ ...base, change: "trust-added", after: { issuer: trust.issuer, subject: trust.subject }, weakening: false });
-    for (const [id, trust] of oldTrusts) if (!newTrusts.has(id)) changes.push({ ...base, change: "trust-removed", before: { issuer: trust.issuer, subject: trust.subject }, weakening: false });
+    for (const [id, trust] of newTrusts)
+      if (!oldTrusts.has(id))
+        changes.push({
+          ...base,
+          change: "trust-added",
+          after: { issuer: trust.issuer, subject: trust.subject },
+          weakening: false,
+        });
+    for (const [id, trust] of oldTrusts)
+      if (!newTrusts.has(id))
+        changes.push({
+          ...base,
+          change: "trust-removed",
+          before: { issuer: trust.issuer, subject: trust.subject },
+          weakening: false,
+        });
   }
   for (const [name, identity] of before) {
-    if (!after.has(name)) changes.push({ ...(identity.subscriptionId ? { subscription: identity.subscriptionId } : {}), identity: identity.name, change: "identity-removed", weakening: false });
+    if (!after.has(name))
+      changes.push({
+        ...(identity.subscriptionId ? { subscription: identity.subscriptionId } : {}),
+        identity: identity.name,
+        change: "identity-removed",
+        weakening: false,
+      });
   }
   return changes;
 }
@@ -179,16 +285,22 @@ export function accessChanges(base: AccessView | undefined, head: AccessView | u
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
 const principalText = (principal: Principal) => markdownText(describePrincipal(principal));
-const holder = (change: AccessChange) => `**${markdownText(change.principal!.name ?? change.principal!.id)}** (${change.principal!.id})`;
+const holder = (change: AccessChange) =>
+  `**${markdownText(change.principal!.name ?? change.principal!.id)}** (${change.principal!.id})`;
 const offerText = (change: AccessChange) => `"${markdownText(change.offer ?? "")}"`;
 const kind = (change: AccessChange) => (change.eligible ? "eligible " : "");
 
 function grantedDetails(details: ReturnType<typeof grantDetails>): string {
   const parts: string[] = [];
-  if (details.delegatedRoles) parts.push(`may assign ${details.delegatedRoles.map(markdownText).join(", ") || "no role"} to managed identities`);
+  if (details.delegatedRoles)
+    parts.push(`may assign ${details.delegatedRoles.map(markdownText).join(", ") || "no role"} to managed identities`);
   if (details.jit) {
-    const approvers = details.jit.approvers.length ? `approvers ${details.jit.approvers.map(principalText).join(", ")}` : "no approval";
-    parts.push(`JIT up to ${details.jit.maximumActivationDuration}, MFA ${details.jit.multiFactorAuthProvider}, ${approvers}`);
+    const approvers = details.jit.approvers.length
+      ? `approvers ${details.jit.approvers.map(principalText).join(", ")}`
+      : "no approval";
+    parts.push(
+      `JIT up to ${details.jit.maximumActivationDuration}, MFA ${details.jit.multiFactorAuthProvider}, ${approvers}`,
+    );
   }
   return parts.length ? ` (${parts.join("; ")})` : "";
 }
@@ -263,11 +375,21 @@ const AGGREGATED = new Set<ChangeKind>([
 
 /** "on Fabrikam (2 subscriptions, resource groups rg-a, rg-b)": resource groups are named. */
 function where(customer: string, changes: AccessChange[]): string {
-  const subscriptions = new Set(changes.filter((change) => change.scopeKind !== "resource group").map((change) => change.subscription));
-  const groups = [...new Set(changes.filter((change) => change.scopeKind === "resource group").map((change) => scopeKindOf(change.scope!).name!))].sort();
+  const subscriptions = new Set(
+    changes.filter((change) => change.scopeKind !== "resource group").map((change) => change.subscription),
+  );
+  const groups = [
+    ...new Set(
+      changes
+        .filter((change) => change.scopeKind === "resource group")
+        .map((change) => scopeKindOf(change.scope!).name!),
+    ),
+  ].sort();
   const parts = [
     ...(subscriptions.size ? [plural(subscriptions.size, "subscription")] : []),
-    ...(groups.length ? [`resource group${groups.length === 1 ? "" : "s"} ${groups.map(markdownText).join(", ")}`] : []),
+    ...(groups.length
+      ? [`resource group${groups.length === 1 ? "" : "s"} ${groups.map(markdownText).join(", ")}`]
+      : []),
   ];
   return `on ${markdownText(customer)} (${parts.join(", ")})`;
 }
@@ -286,5 +408,7 @@ export function reviewLines(changes: AccessChange[], customer: string): string[]
     weakening: group.some((change) => change.weakening),
     text: AGGREGATED.has(group[0].change) ? `${text} ${where(customer, group)}` : text,
   }));
-  return [...lines.filter((line) => line.weakening), ...lines.filter((line) => !line.weakening)].map((line) => line.text);
+  return [...lines.filter((line) => line.weakening), ...lines.filter((line) => !line.weakening)].map(
+    (line) => line.text,
+  );
 }

@@ -37,7 +37,11 @@ export function checkoutProjectAt(projectRoot: string, ref: string): string {
 }
 
 /** Runs `use` over the project as it was at `ref`, and removes the temporary checkout afterwards. */
-export async function withProjectAt<T>(projectRoot: string, ref: string, use: (checkout: string) => T | Promise<T>): Promise<T> {
+export async function withProjectAt<T>(
+  projectRoot: string,
+  ref: string,
+  use: (checkout: string) => T | Promise<T>,
+): Promise<T> {
   const checkout = checkoutProjectAt(projectRoot, ref);
   try {
     return await use(checkout);
@@ -50,9 +54,11 @@ export async function withProjectAt<T>(projectRoot: string, ref: string, use: (c
 export function stackNames(projectRoot: string): string[] {
   const directory = stackConfigDir(projectRoot);
   if (!existsSync(directory)) return [];
-  return readdirSync(directory)
-    .map((file) => stackNameOf(file))
-    // A file whose name is no valid stack name cannot be a stack (`--stack` refuses it too).
-    .filter((name): name is string => name !== undefined && STACK_NAME_PATTERN.test(name))
-    .sort();
+  return (
+    readdirSync(directory)
+      .map((file) => stackNameOf(file))
+      // A file whose name is no valid stack name cannot be a stack (`--stack` refuses it too).
+      .filter((name): name is string => name !== undefined && STACK_NAME_PATTERN.test(name))
+      .sort()
+  );
 }

@@ -18,7 +18,12 @@ const enforcementLevel = z.enum(ENFORCEMENT_LEVELS);
 /** A role an allow-list names: any built-in role, by name or GUID. */
 const knownRole = roleReferenceInput.superRefine((value, context) => {
   if ((GUID_PATTERN.test(value) ? roleById(value) : roleByName(value)) !== undefined) return;
-  context.addIssue({ code: "custom", message: unknownRoleMessage(value), input: value, params: { suggestFrom: builtInRoleNames } });
+  context.addIssue({
+    code: "custom",
+    message: unknownRoleMessage(value),
+    input: value,
+    params: { suggestFrom: builtInRoleNames },
+  });
 });
 
 /** Settings whose values this toolkit checks; any other setting a policy declares passes as is. */
@@ -37,9 +42,17 @@ export function policyConfigSchema(policies: ReadonlyArray<ResourceValidationPol
   const entries = Object.fromEntries(
     policies.map((policy) => {
       const settings = Object.fromEntries(
-        Object.keys(policy.configSchema?.properties ?? {}).map((key) => [key, (SETTING_SCHEMAS[key] ?? z.unknown()).optional()]),
+        Object.keys(policy.configSchema?.properties ?? {}).map((key) => [
+          key,
+          (SETTING_SCHEMAS[key] ?? z.unknown()).optional(),
+        ]),
       );
-      return [policy.name, z.union([enforcementLevel, z.strictObject({ enforcementLevel: enforcementLevel.optional(), ...settings })]).optional()];
+      return [
+        policy.name,
+        z
+          .union([enforcementLevel, z.strictObject({ enforcementLevel: enforcementLevel.optional(), ...settings })])
+          .optional(),
+      ];
     }),
   );
   return z.looseObject(entries).superRefine(
@@ -47,7 +60,12 @@ export function policyConfigSchema(policies: ReadonlyArray<ResourceValidationPol
       if (typeof config !== "object" || config === null) return;
       for (const key of Object.keys(config)) {
         if (names.includes(key)) continue;
-        context.addIssue({ code: "custom", path: [key], params: { onKey: true }, message: `unknown policy ${quote(key)}${didYouMean(key, names)}` });
+        context.addIssue({
+          code: "custom",
+          path: [key],
+          params: { onKey: true },
+          message: `unknown policy ${quote(key)}${didYouMean(key, names)}`,
+        });
       }
     },
     // Also when a policy's entry is broken: a misspelt name hides nothing.

@@ -17,7 +17,10 @@ export interface Violation {
 }
 
 /** Pulumi's policy config file shape: per policy, an enforcement level or an object of settings. */
-export type PolicyPackConfig = Record<string, EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)>;
+export type PolicyPackConfig = Record<
+  string,
+  EnforcementLevel | ({ enforcementLevel?: EnforcementLevel } & Record<string, unknown>)
+>;
 
 class NotApplicable extends Error {}
 
@@ -25,16 +28,22 @@ class NotApplicable extends Error {}
 function settingsOf(policy: ResourceValidationPolicy | StackValidationPolicy, config: PolicyPackConfig) {
   const entry = config[policy.name];
   const defaults = Object.fromEntries(
-    Object.entries(policy.configSchema?.properties ?? {}).flatMap(([key, schema]) => ("default" in schema ? [[key, schema.default]] : [])),
+    Object.entries(policy.configSchema?.properties ?? {}).flatMap(([key, schema]) =>
+      "default" in schema ? [[key, schema.default]] : [],
+    ),
   );
   if (typeof entry === "string") return { enforcementLevel: entry, settings: defaults };
   const { enforcementLevel, ...settings } = entry ?? {};
-  return { enforcementLevel: enforcementLevel ?? policy.enforcementLevel ?? "advisory", settings: { ...defaults, ...settings } };
+  return {
+    enforcementLevel: enforcementLevel ?? policy.enforcementLevel ?? "advisory",
+    settings: { ...defaults, ...settings },
+  };
 }
 
 const typeChecks = (type: string, props: Record<string, unknown>) => ({
   isType: (resourceClass: unknown) => (resourceClass as { __pulumiType?: string }).__pulumiType === type,
-  asType: (resourceClass: unknown) => ((resourceClass as { __pulumiType?: string }).__pulumiType === type ? props : undefined) as never,
+  asType: (resourceClass: unknown) =>
+    ((resourceClass as { __pulumiType?: string }).__pulumiType === type ? props : undefined) as never,
 });
 
 /**
@@ -53,19 +62,35 @@ export async function runPolicies(
       props: resource.inputs,
       urn: resource.urn,
       name: resource.name,
-      opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: {}, additionalSecretOutputs: [] } as never,
+      opts: {
+        protect: false,
+        ignoreChanges: [],
+        aliases: [],
+        customTimeouts: {},
+        additionalSecretOutputs: [],
+      } as never,
       dependencies: [],
       propertyDependencies: {},
       ...typeChecks(resource.type, resource.inputs),
     });
   }
-  const providerByName = new Map(resources.filter((resource) => resource.type.startsWith("pulumi:providers:")).map((resource) => [resource.name, resource]));
+  const providerByName = new Map(
+    resources
+      .filter((resource) => resource.type.startsWith("pulumi:providers:"))
+      .map((resource) => [resource.name, resource]),
+  );
   for (const resource of resources) {
     const policyResource = byUrn.get(resource.urn)!;
     policyResource.dependencies = resource.dependencies.flatMap((urn) => byUrn.get(urn) ?? []);
     if (resource.parentUrn && byUrn.has(resource.parentUrn)) policyResource.parent = byUrn.get(resource.parentUrn);
     const provider = resource.providerName ? providerByName.get(resource.providerName) : undefined;
-    if (provider) policyResource.provider = { type: provider.type, props: provider.inputs, urn: provider.urn, name: provider.name } as PolicyProviderResource;
+    if (provider)
+      policyResource.provider = {
+        type: provider.type,
+        props: provider.inputs,
+        urn: provider.urn,
+        name: provider.name,
+      } as PolicyProviderResource;
   }
 
   const violations: Violation[] = [];
@@ -81,7 +106,12 @@ export async function runPolicies(
     };
     const report = (fallback?: PolicyResource) => (message: string, urn?: string) => {
       const resource = (urn ? byUrn.get(urn) : undefined) ?? fallback;
-      violations.push({ policy: policy.name, enforcementLevel, message, ...(resource ? { resource: { type: resource.type, name: resource.name, urn: resource.urn } } : {}) });
+      violations.push({
+        policy: policy.name,
+        enforcementLevel,
+        message,
+        ...(resource ? { resource: { type: resource.type, name: resource.name, urn: resource.urn } } : {}),
+      });
     };
     const guard = async (run: () => void | Promise<void>) => {
       try {
@@ -102,6 +132,9 @@ export async function runPolicies(
     }
   }
   return violations.sort(
-    (a, b) => a.policy.localeCompare(b.policy) || (a.resource?.urn ?? "").localeCompare(b.resource?.urn ?? "") || a.message.localeCompare(b.message),
+    (a, b) =>
+      a.policy.localeCompare(b.policy) ||
+      (a.resource?.urn ?? "").localeCompare(b.resource?.urn ?? "") ||
+      a.message.localeCompare(b.message),
   );
 }

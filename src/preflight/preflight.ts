@@ -27,13 +27,30 @@ export interface PrincipalReference {
 /** Every principal reference of `offer`, with its path in the offer file. */
 export function principalReferences(offer: ResolvedOffer, source: YamlSource): PrincipalReference[] {
   const references: PrincipalReference[] = [];
-  const add = (path: PropertyKey[], principal: { principalId: string; principalIdDisplayName?: string }, use: PrincipalReference["use"]) =>
-    references.push({ offer, source, path: [...path, "principalId"], principalId: principal.principalId, ...(principal.principalIdDisplayName ? { displayName: principal.principalIdDisplayName } : {}), use });
-  offer.authorizations.forEach((authorization, index) => add(["authorizations", index], authorization, "authorization"));
+  const add = (
+    path: PropertyKey[],
+    principal: { principalId: string; principalIdDisplayName?: string },
+    use: PrincipalReference["use"],
+  ) =>
+    references.push({
+      offer,
+      source,
+      path: [...path, "principalId"],
+      principalId: principal.principalId,
+      ...(principal.principalIdDisplayName ? { displayName: principal.principalIdDisplayName } : {}),
+      use,
+    });
+  offer.authorizations.forEach((authorization, index) =>
+    add(["authorizations", index], authorization, "authorization"),
+  );
   offer.eligibleAuthorizations.forEach((authorization, index) => {
     add(["eligibleAuthorizations", index], authorization, "eligible");
     authorization.justInTimeAccessPolicy.managedByTenantApprovers?.forEach((approver, approverIndex) =>
-      add(["eligibleAuthorizations", index, "justInTimeAccessPolicy", "managedByTenantApprovers", approverIndex], approver, "approver"),
+      add(
+        ["eligibleAuthorizations", index, "justInTimeAccessPolicy", "managedByTenantApprovers", approverIndex],
+        approver,
+        "approver",
+      ),
     );
   });
   return references;
@@ -57,9 +74,17 @@ async function directoryObjects(client: ArmClient, ids: string[]): Promise<Map<s
   const found = new Map<string, DirectoryObject>();
   for (let start = 0; start < ids.length; start += IDS_PER_CALL) {
     const answer = objectListModel.safeParse(
-      await client.call("/v1.0/directoryObjects/getByIds", {}, { ids: ids.slice(start, start + IDS_PER_CALL), types: ["user", "group", "servicePrincipal", "application"] }),
+      await client.call(
+        "/v1.0/directoryObjects/getByIds",
+        {},
+        { ids: ids.slice(start, start + IDS_PER_CALL), types: ["user", "group", "servicePrincipal", "application"] },
+      ),
     );
-    if (!answer.success) throw new ArmError(`unexpected response from Microsoft Graph getByIds: ${answer.error.issues[0].path.join(".")}: ${answer.error.issues[0].message}`, "InvalidResponse");
+    if (!answer.success)
+      throw new ArmError(
+        `unexpected response from Microsoft Graph getByIds: ${answer.error.issues[0].path.join(".")}: ${answer.error.issues[0].message}`,
+        "InvalidResponse",
+      );
     for (const object of answer.data.value) found.set(object.id.toLowerCase(), object);
   }
   return found;
@@ -68,8 +93,17 @@ async function directoryObjects(client: ArmClient, ids: string[]): Promise<Map<s
 /** The service principal of an application (client) id, if the tenant has one. */
 async function servicePrincipalOf(client: ArmClient, appId: string): Promise<DirectoryObject | undefined> {
   if (!isGuid(appId)) return undefined;
-  const answer = objectListModel.safeParse(await client.call("/v1.0/servicePrincipals", { $filter: `appId eq '${appId.toLowerCase()}'`, $select: "id,displayName,appId" }));
-  if (!answer.success) throw new ArmError(`unexpected response from Microsoft Graph servicePrincipals: ${answer.error.issues[0].message}`, "InvalidResponse");
+  const answer = objectListModel.safeParse(
+    await client.call("/v1.0/servicePrincipals", {
+      $filter: `appId eq '${appId.toLowerCase()}'`,
+      $select: "id,displayName,appId",
+    }),
+  );
+  if (!answer.success)
+    throw new ArmError(
+      `unexpected response from Microsoft Graph servicePrincipals: ${answer.error.issues[0].message}`,
+      "InvalidResponse",
+    );
   return answer.data.value[0];
 }
 
@@ -86,12 +120,18 @@ export async function preflight(client: ArmClient, references: PrincipalReferenc
   };
   const diagnostics: Diagnostic[] = [];
   for (const reference of references) {
-    const at = (severity: Diagnostic["severity"], rule: string, message: string) => diagnostics.push(reference.source.diagnostic(reference.path, severity, message, { rule }));
+    const at = (severity: Diagnostic["severity"], rule: string, message: string) =>
+      diagnostics.push(reference.source.diagnostic(reference.path, severity, message, { rule }));
     const id = reference.principalId.toLowerCase();
     const object = objects.get(id);
     if (!object) {
       const servicePrincipal = await spOf(id);
-      if (servicePrincipal) at("error", "principal-is-app-id", `${id} is an application (client) id; use its service principal's object id ${servicePrincipal.id}`);
+      if (servicePrincipal)
+        at(
+          "error",
+          "principal-is-app-id",
+          `${id} is an application (client) id; use its service principal's object id ${servicePrincipal.id}`,
+        );
       else at("error", "principal-not-found", `${id} is not in the managing tenant's directory`);
       continue;
     }
@@ -107,12 +147,25 @@ export async function preflight(client: ArmClient, references: PrincipalReferenc
       );
       continue;
     }
-    if (kind === "group" && object.securityEnabled === false) at("error", "group-not-security-enabled", `group ${quote(object.displayName ?? id)} is not a security group; Azure roles need a security group`);
+    if (kind === "group" && object.securityEnabled === false)
+      at(
+        "error",
+        "group-not-security-enabled",
+        `group ${quote(object.displayName ?? id)} is not a security group; Azure roles need a security group`,
+      );
     if (kind === "servicePrincipal" && reference.use !== "authorization") {
-      at("error", "eligible-service-principal", `${quote(object.displayName ?? id)} is a service principal; ${reference.use === "approver" ? "approvers" : "eligible authorizations"} are users and groups only`);
+      at(
+        "error",
+        "eligible-service-principal",
+        `${quote(object.displayName ?? id)} is a service principal; ${reference.use === "approver" ? "approvers" : "eligible authorizations"} are users and groups only`,
+      );
     }
     if (reference.displayName && object.displayName && reference.displayName !== object.displayName) {
-      at("warning", "display-name-differs", `the offer calls ${id} ${quote(reference.displayName)}; the directory calls it ${quote(object.displayName)}`);
+      at(
+        "warning",
+        "display-name-differs",
+        `the offer calls ${id} ${quote(reference.displayName)}; the directory calls it ${quote(object.displayName)}`,
+      );
     }
   }
   return diagnostics;

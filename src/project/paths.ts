@@ -31,7 +31,8 @@ const outside = (written: string): ProjectPath => ({
 
 /** A path written in a stack file: relative to the project root, and inside it. */
 export function projectFile(projectRoot: string, written: string): ProjectPath {
-  if (isAbsolute(written)) return { problem: `${quote(written)} is an absolute path: name files relative to the project root` };
+  if (isAbsolute(written))
+    return { problem: `${quote(written)} is an absolute path: name files relative to the project root` };
   return confine(projectRoot, resolve(projectRoot, written), written);
 }
 
@@ -72,11 +73,14 @@ export function stackConfigDir(projectRoot: string): string {
   if (directory === undefined) {
     let configured: unknown;
     try {
-      configured = (parse(readAtMostText(join(projectRoot, "Pulumi.yaml"), 64 * 1024)) as { stackConfigDir?: unknown } | null)?.stackConfigDir;
+      configured = (
+        parse(readAtMostText(join(projectRoot, "Pulumi.yaml"), 64 * 1024)) as { stackConfigDir?: unknown } | null
+      )?.stackConfigDir;
     } catch {
       configured = undefined; // no Pulumi.yaml, or not YAML: Pulumi's default
     }
-    if (configured !== undefined && typeof configured !== "string") throw new ProjectConfigError("Pulumi.yaml: stackConfigDir must be a folder name");
+    if (configured !== undefined && typeof configured !== "string")
+      throw new ProjectConfigError("Pulumi.yaml: stackConfigDir must be a folder name");
     const located = configured ? projectFile(projectRoot, configured) : { file: resolve(projectRoot) };
     if ("problem" in located) throw new ProjectConfigError(`Pulumi.yaml: stackConfigDir ${located.problem}`);
     directory = located.file;

@@ -17,7 +17,12 @@ export interface SourceRole {
   permissions: PermissionBlock[];
 }
 
-const azRoleModel = z.looseObject({ name: z.string(), roleName: z.string(), roleType: z.string(), permissions: z.array(permissionModel) });
+const azRoleModel = z.looseObject({
+  name: z.string(),
+  roleName: z.string(),
+  roleType: z.string(),
+  permissions: z.array(permissionModel),
+});
 
 /** `az role definition list` prints an array; the project's reference snapshot wraps it as {source, roles}. */
 export const azRoleListModel = z.union([z.array(azRoleModel), z.looseObject({ roles: z.array(azRoleModel) })]);
@@ -25,14 +30,20 @@ export const azRoleListModel = z.union([z.array(azRoleModel), z.looseObject({ ro
 /** The built-in roles of `az role definition list` output (custom roles are left out). */
 export function rolesFromAzList(list: z.output<typeof azRoleListModel>): SourceRole[] {
   const roles = Array.isArray(list) ? list : list.roles;
-  return roles.filter((role) => role.roleType === "BuiltInRole").map((role) => ({ id: role.name, name: role.roleName, permissions: role.permissions }));
+  return roles
+    .filter((role) => role.roleType === "BuiltInRole")
+    .map((role) => ({ id: role.name, name: role.roleName, permissions: role.permissions }));
 }
 
 /** The built-in roles of ARM's role definitions list. */
 export function rolesFromArm(definitions: RoleDefinition[]): SourceRole[] {
   return definitions
     .filter((definition) => definition.properties.type === "BuiltInRole")
-    .map((definition) => ({ id: definition.name, name: definition.properties.roleName, permissions: definition.properties.permissions }));
+    .map((definition) => ({
+      id: definition.name,
+      name: definition.properties.roleName,
+      permissions: definition.properties.permissions,
+    }));
 }
 
 /** The catalog for `roles`, sorted by name; a role whose id is no GUID is refused (the source is wrong). */
@@ -43,7 +54,11 @@ export function buildCatalog(roles: SourceRole[], source: string): RoleCatalogFi
   return {
     source,
     roles: roles
-      .map((role) => ({ id: role.id.toLowerCase(), name: role.name, lighthouse: lighthouseRoleSupport(role.id, role.permissions) }))
+      .map((role) => ({
+        id: role.id.toLowerCase(),
+        name: role.name,
+        lighthouse: lighthouseRoleSupport(role.id, role.permissions),
+      }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)),
   };
 }

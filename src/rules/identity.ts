@@ -35,10 +35,17 @@ export function isHttpsUrl(text: string): boolean {
 }
 
 /** Every problem of one federated credential as Azure would receive it. */
-export function reviewFederatedCredential(credential: { name?: unknown; issuer?: unknown; subject?: unknown; audiences?: unknown }): string[] {
+export function reviewFederatedCredential(credential: {
+  name?: unknown;
+  issuer?: unknown;
+  subject?: unknown;
+  audiences?: unknown;
+}): string[] {
   const problems: string[] = [];
-  if (typeof credential.name !== "string" || !FEDERATED_CREDENTIAL_NAME_PATTERN.test(credential.name)) problems.push(federatedCredentialNameMessage(credential.name));
-  if (typeof credential.issuer !== "string" || !isHttpsUrl(credential.issuer)) problems.push(issuerMessage(credential.issuer));
+  if (typeof credential.name !== "string" || !FEDERATED_CREDENTIAL_NAME_PATTERN.test(credential.name))
+    problems.push(federatedCredentialNameMessage(credential.name));
+  if (typeof credential.issuer !== "string" || !isHttpsUrl(credential.issuer))
+    problems.push(issuerMessage(credential.issuer));
   if (typeof credential.subject !== "string" || credential.subject.length === 0) problems.push(SUBJECT_MESSAGE);
   if (!Array.isArray(credential.audiences) || credential.audiences.length === 0) problems.push(AUDIENCES_MESSAGE);
   return problems;

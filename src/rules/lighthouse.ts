@@ -23,74 +23,120 @@ export type Severity = "error" | "warning";
  * {@link reviewRegistrationDefinition} applies; the policy pack derives one policy from each.
  */
 export const RULES = {
-  "authorization-required": { severity: "error", definition: true, description: "At least one permanent authorization is required." },
+  "authorization-required": {
+    severity: "error",
+    definition: true,
+    description: "At least one permanent authorization is required.",
+  },
   "managing-tenant-placeholder": {
     severity: "error",
     definition: true,
     description: "managedByTenantId is a real tenant, not the nil GUID Microsoft's samples ship as a placeholder.",
   },
-  "role-not-built-in": { severity: "error", definition: true, description: "Only Azure built-in roles can be delegated (no custom roles)." },
+  "role-not-built-in": {
+    severity: "error",
+    definition: true,
+    description: "Only Azure built-in roles can be delegated (no custom roles).",
+  },
   "role-not-supported": {
     severity: "error",
     definition: true,
-    description: "Owner, roles with DataActions and roles granting forbidden Microsoft.Authorization actions are not supported.",
+    description:
+      "Owner, roles with DataActions and roles granting forbidden Microsoft.Authorization actions are not supported.",
   },
   "uaa-requires-delegated-roles": {
     severity: "error",
     definition: true,
-    description: "User Access Administrator needs a non-empty delegatedRoles list (never Owner or User Access Administrator).",
+    description:
+      "User Access Administrator needs a non-empty delegatedRoles list (never Owner or User Access Administrator).",
   },
-  "delegated-roles-only-on-uaa": { severity: "error", definition: true, description: "delegatedRoles is only valid on User Access Administrator." },
+  "delegated-roles-only-on-uaa": {
+    severity: "error",
+    definition: true,
+    description: "delegatedRoles is only valid on User Access Administrator.",
+  },
   "delegated-roles-empty": {
     severity: "warning",
     definition: true,
-    description: "An empty delegatedRoles list on a role other than User Access Administrator is the same as none: leave it out.",
+    description:
+      "An empty delegatedRoles list on a role other than User Access Administrator is the same as none: leave it out.",
   },
   "eligible-role-not-allowed": {
     severity: "error",
     definition: true,
     description: "Eligible authorizations cannot use User Access Administrator nor carry delegatedRoles.",
   },
-  "eligible-principal-type": { severity: "error", definition: true, description: "Eligible principals and approvers cannot be service principals." },
-  "jit-policy-consistent": { severity: "error", definition: true, description: "Eligible authorizations of one role share one just-in-time policy." },
-  "jit-duration": { severity: "error", definition: true, description: "maximumActivationDuration is between PT30M and PT8H." },
+  "eligible-principal-type": {
+    severity: "error",
+    definition: true,
+    description: "Eligible principals and approvers cannot be service principals.",
+  },
+  "jit-policy-consistent": {
+    severity: "error",
+    definition: true,
+    description: "Eligible authorizations of one role share one just-in-time policy.",
+  },
+  "jit-duration": {
+    severity: "error",
+    definition: true,
+    description: "maximumActivationDuration is between PT30M and PT8H.",
+  },
   "jit-approvers": { severity: "error", definition: true, description: "At most 10 approvers." },
   "approver-is-eligible-principal": {
     severity: "warning",
     definition: true,
     description: "An approver who is the eligible principal itself cannot approve its own request: name someone else.",
   },
-  "duplicate-authorization": { severity: "error", definition: true, description: "A principal holds a role once per list." },
-  "marketplace-plan-limit": { severity: "error", definition: true, description: "A Marketplace plan allows at most 20 authorizations." },
+  "duplicate-authorization": {
+    severity: "error",
+    definition: true,
+    description: "A principal holds a role once per list.",
+  },
+  "marketplace-plan-limit": {
+    severity: "error",
+    definition: true,
+    description: "A Marketplace plan allows at most 20 authorizations.",
+  },
   "principal-placeholder": {
     severity: "warning",
     definition: true,
-    description: "A principal id is the nil GUID, the placeholder of Microsoft's samples: replace it with a real object id.",
+    description:
+      "A principal id is the nil GUID, the placeholder of Microsoft's samples: replace it with a real object id.",
   },
   "display-name-recommended": {
     severity: "warning",
     definition: true,
-    description: "principalIdDisplayName is optional for the API, but portals, plans and reviews show it: name every principal.",
+    description:
+      "principalIdDisplayName is optional for the API, but portals, plans and reviews show it: name every principal.",
   },
-  "managing-tenant-is-customer": { severity: "error", description: "The managing tenant differs from the customer's tenant." },
+  "managing-tenant-is-customer": {
+    severity: "error",
+    description: "The managing tenant differs from the customer's tenant.",
+  },
   "recommend-delete-role": {
     severity: "warning",
     definition: true,
-    description: "Include the Managed Services Registration assignment Delete Role, so the provider can remove its own access.",
+    description:
+      "Include the Managed Services Registration assignment Delete Role, so the provider can remove its own access.",
   },
   "eligible-without-permanent": {
     severity: "warning",
     definition: true,
-    description: "Eligible principals also hold a permanent authorization (e.g. Reader), or activation in the portal fails.",
+    description:
+      "Eligible principals also hold a permanent authorization (e.g. Reader), or activation in the portal fails.",
   },
-  "prefer-groups": { severity: "warning", description: "Grant groups or service principals rather than individual users." },
+  "prefer-groups": {
+    severity: "warning",
+    description: "Grant groups or service principals rather than individual users.",
+  },
   "scope-not-delegated": {
     severity: "error",
     description: "Identities and their role assignments stay inside the scopes the customer delegated.",
   },
   "role-not-delegated": {
     severity: "error",
-    description: "Through Lighthouse, a role is assigned to a managed identity only if a User Access Administrator authorization lists it in delegatedRoles.",
+    description:
+      "Through Lighthouse, a role is assigned to a managed identity only if a User Access Administrator authorization lists it in delegatedRoles.",
   },
 } as const satisfies Record<string, { severity: Severity; description: string; definition?: true }>;
 
@@ -148,7 +194,12 @@ export interface DefinitionUnderReview extends Readable {
   plan?: unknown;
 }
 
-const finding = (rule: RuleId, path: PropertyKey[], message: string): Finding => ({ rule, severity: RULES[rule].severity, path, message });
+const finding = (rule: RuleId, path: PropertyKey[], message: string): Finding => ({
+  rule,
+  severity: RULES[rule].severity,
+  path,
+  message,
+});
 
 const MIN_ACTIVATION_SECONDS = 30 * 60;
 const MAX_ACTIVATION_SECONDS = 8 * 3600;
@@ -181,20 +232,40 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
   const permanentRolesKnown = listKnown && authorizations.every((item) => item.roleDefinitionId !== undefined);
 
   if (definition.managedByTenantId?.toLowerCase() === NIL_GUID) {
-    report("managing-tenant-placeholder", ["managedByTenantId"], `managedByTenantId is the nil GUID ${NIL_GUID}, a placeholder: use your managing tenant's id`);
+    report(
+      "managing-tenant-placeholder",
+      ["managedByTenantId"],
+      `managedByTenantId is the nil GUID ${NIL_GUID}, a placeholder: use your managing tenant's id`,
+    );
   }
   if (listKnown && authorizations.length === 0) {
-    report("authorization-required", ["authorizations"], "at least one permanent authorization is required, even when eligible authorizations are given");
+    report(
+      "authorization-required",
+      ["authorizations"],
+      "at least one permanent authorization is required, even when eligible authorizations are given",
+    );
   }
   const reviewPrincipal = (principal: PrincipalUnderReview, path: PropertyKey[], label: string) => {
     if (principal.principalId?.toLowerCase() === NIL_GUID) {
-      report("principal-placeholder", [...path, "principalId"], `${label} principalId is the nil GUID ${NIL_GUID}, a placeholder: replace it with the principal's object id`);
+      report(
+        "principal-placeholder",
+        [...path, "principalId"],
+        `${label} principalId is the nil GUID ${NIL_GUID}, a placeholder: replace it with the principal's object id`,
+      );
     }
     if (known(principal, "principalIdDisplayName") && !principal.principalIdDisplayName) {
-      report("display-name-recommended", [...path, "principalId"], `${label} ${who(principal)} has no principalIdDisplayName; portals, plans and reviews show only the id`);
+      report(
+        "display-name-recommended",
+        [...path, "principalId"],
+        `${label} ${who(principal)} has no principalIdDisplayName; portals, plans and reviews show only the id`,
+      );
     }
     if (principal.principalType === "User") {
-      report("prefer-groups", [...path, "principalId"], `${who(principal)} is an individual user; grant a security group instead`);
+      report(
+        "prefer-groups",
+        [...path, "principalId"],
+        `${who(principal)} is an individual user; grant a security group instead`,
+      );
     }
   };
 
@@ -216,12 +287,21 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
         );
       }
       delegated?.forEach((delegatedId, delegatedIndex) => {
-        if (delegatedId !== undefined) findings.push(...reviewDelegatableRole(delegatedId, [...delegatedPath, delegatedIndex]));
+        if (delegatedId !== undefined)
+          findings.push(...reviewDelegatableRole(delegatedId, [...delegatedPath, delegatedIndex]));
       });
     } else if (delegated?.length === 0) {
-      report("delegated-roles-empty", delegatedPath, `delegatedRoles is empty, the same as leaving it out (it only means something on User Access Administrator)`);
+      report(
+        "delegated-roles-empty",
+        delegatedPath,
+        `delegatedRoles is empty, the same as leaving it out (it only means something on User Access Administrator)`,
+      );
     } else if (delegated !== undefined) {
-      report("delegated-roles-only-on-uaa", delegatedPath, `delegatedRoles is only valid with User Access Administrator, not ${roleLabel(roleId)}`);
+      report(
+        "delegated-roles-only-on-uaa",
+        delegatedPath,
+        `delegatedRoles is only valid with User Access Administrator, not ${roleLabel(roleId)}`,
+      );
     }
   });
 
@@ -232,17 +312,33 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
     reviewPrincipal(authorization, path, "eligible authorization");
     const roleId = authorization.roleDefinitionId === undefined ? undefined : roleGuid(authorization.roleDefinitionId);
     if (roleId === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
-      report("eligible-role-not-allowed", [...path, "roleDefinitionId"], "User Access Administrator cannot be an eligible authorization");
+      report(
+        "eligible-role-not-allowed",
+        [...path, "roleDefinitionId"],
+        "User Access Administrator cannot be an eligible authorization",
+      );
     } else if (authorization.roleDefinitionId !== undefined) {
       findings.push(...reviewRoleSupport(authorization.roleDefinitionId, [...path, "roleDefinitionId"]));
     }
     if (authorization.delegatedRoleDefinitionIds !== undefined || !known(authorization, "delegatedRoleDefinitionIds")) {
-      report("eligible-role-not-allowed", [...path, "delegatedRoleDefinitionIds"], "eligible authorizations cannot carry delegatedRoles");
+      report(
+        "eligible-role-not-allowed",
+        [...path, "delegatedRoleDefinitionIds"],
+        "eligible authorizations cannot carry delegatedRoles",
+      );
     }
     if (authorization.principalType === "ServicePrincipal") {
-      report("eligible-principal-type", [...path, "principalId"], `${who(authorization)} is a service principal; eligible authorizations are for users and groups only`);
+      report(
+        "eligible-principal-type",
+        [...path, "principalId"],
+        `${who(authorization)} is a service principal; eligible authorizations are for users and groups only`,
+      );
     }
-    if (permanentPrincipalsKnown && authorization.principalId !== undefined && !permanentPrincipals.has(lower(authorization.principalId))) {
+    if (
+      permanentPrincipalsKnown &&
+      authorization.principalId !== undefined &&
+      !permanentPrincipals.has(lower(authorization.principalId))
+    ) {
       report(
         "eligible-without-permanent",
         [...path, "principalId"],
@@ -253,20 +349,38 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
     findings.push(...reviewJustInTimePolicy(authorization, path, roleId, index, firstPolicyByRole));
   });
 
-  for (const [listName, list] of [["authorizations", authorizations], ["eligibleAuthorizations", eligible]] as const) {
+  for (const [listName, list] of [
+    ["authorizations", authorizations],
+    ["eligibleAuthorizations", eligible],
+  ] as const) {
     const keyOf = (item: AuthorizationUnderReview) =>
-      item.principalId === undefined || item.roleDefinitionId === undefined ? undefined : `${lower(item.principalId)} ${roleGuid(item.roleDefinitionId)}`;
+      item.principalId === undefined || item.roleDefinitionId === undefined
+        ? undefined
+        : `${lower(item.principalId)} ${roleGuid(item.roleDefinitionId)}`;
     for (const { index, first } of repeats<AuthorizationUnderReview>(list, keyOf)) {
       const authorization = list[index];
-      report("duplicate-authorization", [listName, index], `${who(authorization)} already has ${roleLabel(roleGuid(authorization.roleDefinitionId!))} in ${listName}[${first}]`);
+      report(
+        "duplicate-authorization",
+        [listName, index],
+        `${who(authorization)} already has ${roleLabel(roleGuid(authorization.roleDefinitionId!))} in ${listName}[${first}]`,
+      );
     }
   }
 
   const total = authorizations.length + eligible.length;
   if (definition.plan !== undefined && total > MAX_PLAN_AUTHORIZATIONS) {
-    report("marketplace-plan-limit", ["plan"], `a Marketplace plan allows at most ${MAX_PLAN_AUTHORIZATIONS} authorizations (permanent and eligible); this offer has ${total}`);
+    report(
+      "marketplace-plan-limit",
+      ["plan"],
+      `a Marketplace plan allows at most ${MAX_PLAN_AUTHORIZATIONS} authorizations (permanent and eligible); this offer has ${total}`,
+    );
   }
-  if (permanentRolesKnown && !authorizations.some((authorization) => roleGuid(authorization.roleDefinitionId!) === REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID)) {
+  if (
+    permanentRolesKnown &&
+    !authorizations.some(
+      (authorization) => roleGuid(authorization.roleDefinitionId!) === REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID,
+    )
+  ) {
     report(
       "recommend-delete-role",
       ["authorizations"],
@@ -292,29 +406,66 @@ function reviewJustInTimePolicy(
   const policyPath = [...path, "justInTimeAccessPolicy"];
   const durationText = policy.maximumActivationDuration ?? JIT_DEFAULTS.maximumActivationDuration;
   const seconds = durationSeconds(durationText);
-  if (known(policy, "maximumActivationDuration") && (seconds === undefined || seconds < MIN_ACTIVATION_SECONDS || seconds > MAX_ACTIVATION_SECONDS)) {
-    findings.push(finding("jit-duration", [...policyPath, "maximumActivationDuration"], `maximumActivationDuration ${durationText} is outside PT30M to PT8H`));
+  if (
+    known(policy, "maximumActivationDuration") &&
+    (seconds === undefined || seconds < MIN_ACTIVATION_SECONDS || seconds > MAX_ACTIVATION_SECONDS)
+  ) {
+    findings.push(
+      finding(
+        "jit-duration",
+        [...policyPath, "maximumActivationDuration"],
+        `maximumActivationDuration ${durationText} is outside PT30M to PT8H`,
+      ),
+    );
   }
   const approversPath = [...policyPath, "managedByTenantApprovers"];
   const approvers = policy.managedByTenantApprovers ?? [];
   if (approvers.length > MAX_APPROVERS) {
-    findings.push(finding("jit-approvers", approversPath, `${approvers.length} approvers; at most ${MAX_APPROVERS} are allowed`));
+    findings.push(
+      finding("jit-approvers", approversPath, `${approvers.length} approvers; at most ${MAX_APPROVERS} are allowed`),
+    );
   }
   approvers.forEach((approver, approverIndex) => {
     const approverPath = [...approversPath, approverIndex];
     const placeholder = approver.principalId?.toLowerCase() === NIL_GUID;
     if (placeholder) {
-      findings.push(finding("principal-placeholder", [...approverPath, "principalId"], `approver principalId is the nil GUID ${NIL_GUID}, a placeholder: replace it with the approver's object id`));
+      findings.push(
+        finding(
+          "principal-placeholder",
+          [...approverPath, "principalId"],
+          `approver principalId is the nil GUID ${NIL_GUID}, a placeholder: replace it with the approver's object id`,
+        ),
+      );
     }
     if (known(approver, "principalIdDisplayName") && !approver.principalIdDisplayName) {
-      findings.push(finding("display-name-recommended", [...approverPath, "principalId"], `approver ${who(approver)} has no principalIdDisplayName; portals, plans and reviews show only the id`));
+      findings.push(
+        finding(
+          "display-name-recommended",
+          [...approverPath, "principalId"],
+          `approver ${who(approver)} has no principalIdDisplayName; portals, plans and reviews show only the id`,
+        ),
+      );
     }
     if (approver.principalType === "ServicePrincipal") {
-      findings.push(finding("eligible-principal-type", [...approverPath, "principalId"], `approver ${who(approver)} is a service principal; approvers are users or groups`));
-    }
-    if (!placeholder && approver.principalId !== undefined && lower(approver.principalId) === lower(authorization.principalId)) {
       findings.push(
-        finding("approver-is-eligible-principal", [...approverPath, "principalId"], `approver ${who(approver)} is the eligible principal itself; nobody can approve their own request`),
+        finding(
+          "eligible-principal-type",
+          [...approverPath, "principalId"],
+          `approver ${who(approver)} is a service principal; approvers are users or groups`,
+        ),
+      );
+    }
+    if (
+      !placeholder &&
+      approver.principalId !== undefined &&
+      lower(approver.principalId) === lower(authorization.principalId)
+    ) {
+      findings.push(
+        finding(
+          "approver-is-eligible-principal",
+          [...approverPath, "principalId"],
+          `approver ${who(approver)} is the eligible principal itself; nobody can approve their own request`,
+        ),
       );
     }
   });
@@ -346,19 +497,30 @@ function reviewJustInTimePolicy(
 
 /** What to grant instead of an unsupported role, where a supported one covers most of it. */
 const SUPPORTED_INSTEAD: Record<string, string> = {
-  [OWNER_ROLE_ID]: "Contributor (plus User Access Administrator with delegatedRoles to assign roles to managed identities)",
+  [OWNER_ROLE_ID]:
+    "Contributor (plus User Access Administrator with delegatedRoles to assign roles to managed identities)",
 };
 
 /** Built in and supported by Lighthouse: the checks every role reference gets. */
 export function reviewRoleSupport(roleDefinitionId: string, path: PropertyKey[]): Finding[] {
   const role = roleById(roleGuid(roleDefinitionId));
   if (!role) {
-    return [finding("role-not-built-in", path, `role definition ${roleDefinitionId} is not an Azure built-in role; Azure Lighthouse supports built-in roles only`)];
+    return [
+      finding(
+        "role-not-built-in",
+        path,
+        `role definition ${roleDefinitionId} is not an Azure built-in role; Azure Lighthouse supports built-in roles only`,
+      ),
+    ];
   }
   if (role.lighthouse.usable === "no") {
     const instead = SUPPORTED_INSTEAD[role.id] ? `; use ${SUPPORTED_INSTEAD[role.id]} instead` : "";
     return [
-      finding("role-not-supported", path, `${role.name} cannot be used with Azure Lighthouse: ${role.lighthouse.reason}${instead} (role data: ${roleCatalogSource})`),
+      finding(
+        "role-not-supported",
+        path,
+        `${role.name} cannot be used with Azure Lighthouse: ${role.lighthouse.reason}${instead} (role data: ${roleCatalogSource})`,
+      ),
     ];
   }
   return [];
@@ -393,10 +555,14 @@ export interface DelegationUnderReview {
   authorizations: Array<{ roleDefinitionId: string; delegatedRoleDefinitionIds?: string[] }>;
 }
 
-
 /** A scope (of an identity or a role assignment) must lie inside a delegated scope. */
-export function reviewScopeDelegated(scope: string, delegations: DelegationUnderReview[], path: PropertyKey[]): Finding[] {
-  if (delegations.some((delegation) => delegation.scopes.some((delegated) => scopeContains(delegated, scope)))) return [];
+export function reviewScopeDelegated(
+  scope: string,
+  delegations: DelegationUnderReview[],
+  path: PropertyKey[],
+): Finding[] {
+  if (delegations.some((delegation) => delegation.scopes.some((delegated) => scopeContains(delegated, scope))))
+    return [];
   return [finding("scope-not-delegated", path, `${scope} is not inside any scope this customer delegated`)];
 }
 
@@ -405,8 +571,14 @@ export function reviewScopeDelegated(scope: string, delegations: DelegationUnder
  * delegated at a scope containing it has a User Access Administrator authorization whose
  * delegatedRoles include the role (seed tenants-users-roles.txt).
  */
-export function reviewDelegatedRoleAssignment(roleDefinitionId: string, scope: string, delegations: DelegationUnderReview[]): Finding[] {
-  const covering = delegations.filter((delegation) => delegation.scopes.some((delegated) => scopeContains(delegated, scope)));
+export function reviewDelegatedRoleAssignment(
+  roleDefinitionId: string,
+  scope: string,
+  delegations: DelegationUnderReview[],
+): Finding[] {
+  const covering = delegations.filter((delegation) =>
+    delegation.scopes.some((delegated) => scopeContains(delegated, scope)),
+  );
   if (covering.length === 0) return reviewScopeDelegated(scope, delegations, ["scope"]);
   const roleId = roleGuid(roleDefinitionId);
   const allowedBy = (delegation: DelegationUnderReview) =>
@@ -420,5 +592,11 @@ export function reviewDelegatedRoleAssignment(roleDefinitionId: string, scope: s
       return `offer ${quote(delegation.offerName)} allows ${allowed.length > 0 ? allowed.map(roleLabel).join(", ") : "none (no User Access Administrator authorization)"}`;
     })
     .join("; ");
-  return [finding("role-not-delegated", ["roleDefinitionId"], `${roleLabel(roleId)} cannot be assigned through Lighthouse at ${scope}: ${offers}`)];
+  return [
+    finding(
+      "role-not-delegated",
+      ["roleDefinitionId"],
+      `${roleLabel(roleId)} cannot be assigned through Lighthouse at ${scope}: ${offers}`,
+    ),
+  ];
 }

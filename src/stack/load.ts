@@ -1,7 +1,13 @@
 import { existsSync } from "node:fs";
 import type { z } from "zod";
 import { basename, dirname, join, resolve } from "node:path";
-import { delegatedScopes, delegationGuids, delegationName, resourceGroupScope, type DelegationNaming } from "../delegation";
+import {
+  delegatedScopes,
+  delegationGuids,
+  delegationName,
+  resourceGroupScope,
+  type DelegationNaming,
+} from "../delegation";
 import { hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
 import { OfferCache, displayPath } from "../offer/cache";
 import type { ResolvedOffer } from "../offer/model";
@@ -23,7 +29,14 @@ import { projectFile, stackConfigDir } from "../project/paths";
 import { quote } from "../text";
 import { readSourceFile, YamlSource } from "../yaml/source";
 import { salvage, UNREADABLE, validateSource } from "../yaml/validate";
-import { CUSTOMER_KEY, DELEGATIONS_KEY, IDENTITIES_KEY, MODE_KEY, stackFileSchema, SYSTEM_IDENTITIES_KEY } from "./schema";
+import {
+  CUSTOMER_KEY,
+  DELEGATIONS_KEY,
+  IDENTITIES_KEY,
+  MODE_KEY,
+  stackFileSchema,
+  SYSTEM_IDENTITIES_KEY,
+} from "./schema";
 
 /** One offer delegated in one subscription: to the subscription itself, or to some of its groups. */
 export interface SubscriptionDelegation {
@@ -110,7 +123,8 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
   if (!parsed.source) return { diagnostics: parsed.diagnostics };
   const source = parsed.source;
   const { value, diagnostics } = validateSource(source, stackFileSchema);
-  const config = value?.config ?? (salvage(stackFileSchema, source.value) as { config?: StackConfig } | undefined)?.config;
+  const config =
+    value?.config ?? (salvage(stackFileSchema, source.value) as { config?: StackConfig } | undefined)?.config;
   if (!config) return { diagnostics };
 
   const projectRoot = findProjectRoot(dirname(file));
@@ -126,7 +140,11 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
   // allowed by a User Access Administrator authorization there. Only sound when every
   // delegation is known.
   const managingTenants = [
-    ...new Set([...subscriptions.values()].flatMap((subscription) => subscription.delegations.map(({ offer }) => offer.managedByTenantId))),
+    ...new Set(
+      [...subscriptions.values()].flatMap((subscription) =>
+        subscription.delegations.map(({ offer }) => offer.managedByTenantId),
+      ),
+    ),
   ];
   if (delegated.complete && fullyRead(config[DELEGATIONS_KEY]) && mode !== undefined) {
     diagnostics.push(...reviewIdentities(source, mode, subscriptions, identities, systemAssignedIdentities));
@@ -148,7 +166,8 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
       projectRoot,
       customer: value.config[CUSTOMER_KEY],
       mode: value.config[MODE_KEY],
-      deploymentTenantId: value.config[MODE_KEY] === "managing" ? managingTenants[0] : value.config[CUSTOMER_KEY].tenantId,
+      deploymentTenantId:
+        value.config[MODE_KEY] === "managing" ? managingTenants[0] : value.config[CUSTOMER_KEY].tenantId,
       subscriptions: [...subscriptions.values()],
       identities: value.config[IDENTITIES_KEY].map(resolveUserAssignedIdentity),
       systemAssignedIdentities: value.config[SYSTEM_IDENTITIES_KEY].map(resolveSystemAssignedIdentity),
@@ -192,19 +211,33 @@ function readDelegations(
     const sameFile = offerEntries.get(offerFile);
     if (sameFile !== undefined) {
       complete = false;
-      diagnostics.push(source.diagnostic(offerPath, "error", `offer ${quote(delegation.offer)} is the same file as entry ${sameFile}; list all its subscriptions there`));
+      diagnostics.push(
+        source.diagnostic(
+          offerPath,
+          "error",
+          `offer ${quote(delegation.offer)} is the same file as entry ${sameFile}; list all its subscriptions there`,
+        ),
+      );
       return;
     }
     offerEntries.set(offerFile, index);
     if (!existsSync(offerFile)) {
       complete = false;
-      diagnostics.push(source.diagnostic(offerPath, "error", `offer file ${delegation.offer} not found (paths are relative to ${displayPath(projectRoot) || "."})`));
+      diagnostics.push(
+        source.diagnostic(
+          offerPath,
+          "error",
+          `offer file ${delegation.offer} not found (paths are relative to ${displayPath(projectRoot) || "."})`,
+        ),
+      );
       return;
     }
     const { offer } = offers.load(offerFile);
     if (!offer) {
       complete = false;
-      diagnostics.push(source.diagnostic(offerPath, "error", `offer ${delegation.offer} has errors (reported in that file)`));
+      diagnostics.push(
+        source.diagnostic(offerPath, "error", `offer ${delegation.offer} has errors (reported in that file)`),
+      );
       return;
     }
     if (customerTenantId !== undefined) {
@@ -234,11 +267,24 @@ function readDelegations(
         subscriptions.set(target.subscriptionId, subscription);
       }
       // Microsoft's names for resource group assignments ignore the offer: two offers would collide.
-      const { assignments } = delegationGuids(delegation.naming ?? "toolkit", offer, target.subscriptionId, target.resourceGroups);
-      const clash = assignments.map((guid) => assignmentOwners.get(`${target.subscriptionId} ${guid}`)).find((other) => other !== undefined);
+      const { assignments } = delegationGuids(
+        delegation.naming ?? "toolkit",
+        offer,
+        target.subscriptionId,
+        target.resourceGroups,
+      );
+      const clash = assignments
+        .map((guid) => assignmentOwners.get(`${target.subscriptionId} ${guid}`))
+        .find((other) => other !== undefined);
       if (clash !== undefined) {
         complete = false;
-        diagnostics.push(source.diagnostic(offerPath, "error", `with these names, an assignment of ${delegation.offer} in subscription ${target.subscriptionId} is named like one of ${clash}; use naming: toolkit for one of them`));
+        diagnostics.push(
+          source.diagnostic(
+            offerPath,
+            "error",
+            `with these names, an assignment of ${delegation.offer} in subscription ${target.subscriptionId} is named like one of ${clash}; use naming: toolkit for one of them`,
+          ),
+        );
         return;
       }
       for (const guid of assignments) assignmentOwners.set(`${target.subscriptionId} ${guid}`, delegation.offer);
@@ -261,16 +307,19 @@ function reviewIdentities(
   identities: Array<Partial<StackConfig[typeof IDENTITIES_KEY][number]> | undefined>,
   systemAssignedIdentities: Array<Partial<StackConfig[typeof SYSTEM_IDENTITIES_KEY][number]> | undefined>,
 ): Diagnostic[] {
-  const delegations: DelegationUnderReview[] = [...subscriptions.values()].flatMap(({ subscriptionId, delegations: list }) =>
-    list.map(({ offer, resourceGroups }) => ({
-      offerName: offer.name,
-      scopes: delegatedScopes(subscriptionId, resourceGroups),
-      authorizations: offer.authorizations,
-    })),
+  const delegations: DelegationUnderReview[] = [...subscriptions.values()].flatMap(
+    ({ subscriptionId, delegations: list }) =>
+      list.map(({ offer, resourceGroups }) => ({
+        offerName: offer.name,
+        scopes: delegatedScopes(subscriptionId, resourceGroups),
+        authorizations: offer.authorizations,
+      })),
   );
   const diagnostics: Diagnostic[] = [];
   const report = (path: PropertyKey[], findings: Finding[]) =>
-    diagnostics.push(...findings.map((finding) => findingToDiagnostic(source, { ...finding, path: [...path, ...finding.path] })));
+    diagnostics.push(
+      ...findings.map((finding) => findingToDiagnostic(source, { ...finding, path: [...path, ...finding.path] })),
+    );
   // A stack that delegates nothing deploys into its own tenant (e.g. the MSP's pipeline identity).
   const reviewRoleAssignments = (path: PropertyKey[], assignments: Array<RoleAssignmentDocument | undefined> = []) =>
     assignments.forEach((assignment, index) => {
@@ -287,14 +336,24 @@ function reviewIdentities(
 
   identities.forEach((identity, index) => {
     const path = ["config", IDENTITIES_KEY, index];
-    if (mode === "managing" && typeof identity?.subscriptionId === "string" && typeof identity.resourceGroup === "string") {
-      report(path, reviewScopeDelegated(resourceGroupScope(identity.subscriptionId, identity.resourceGroup), delegations, ["resourceGroup"]));
+    if (
+      mode === "managing" &&
+      typeof identity?.subscriptionId === "string" &&
+      typeof identity.resourceGroup === "string"
+    ) {
+      report(
+        path,
+        reviewScopeDelegated(resourceGroupScope(identity.subscriptionId, identity.resourceGroup), delegations, [
+          "resourceGroup",
+        ]),
+      );
     }
     reviewRoleAssignments(path, identity?.roleAssignments);
   });
   systemAssignedIdentities.forEach((identity, index) => {
     const path = ["config", SYSTEM_IDENTITIES_KEY, index];
-    if (mode === "managing" && typeof identity?.resourceId === "string") report(path, reviewScopeDelegated(identity.resourceId, delegations, ["resourceId"]));
+    if (mode === "managing" && typeof identity?.resourceId === "string")
+      report(path, reviewScopeDelegated(identity.resourceId, delegations, ["resourceId"]));
     reviewRoleAssignments(path, identity?.roleAssignments);
   });
   return diagnostics;

@@ -68,7 +68,14 @@ export function lighthouseProgram(options: ProgramOptions = {}) {
         delegations: delegations.map(({ offer, resourceGroups, adopt, naming }) => {
           const delegation = new LighthouseDelegation(
             delegationName(offer.name, subscriptionId),
-            { offer, subscriptionId, resourceGroups, naming, customerTenantId: stack.customer.tenantId, ...(adopt ? { adopt } : {}) },
+            {
+              offer,
+              subscriptionId,
+              resourceGroups,
+              naming,
+              customerTenantId: stack.customer.tenantId,
+              ...(adopt ? { adopt } : {}),
+            },
             { providers: [providerFor(subscriptionId)] },
           );
           return {
@@ -96,12 +103,21 @@ export function lighthouseProgram(options: ProgramOptions = {}) {
       },
       { providers: [providerFor(identity.subscriptionId)] },
     );
-    return { name: identity.name, resourceId: component.resourceId, clientId: component.clientId, principalId: component.principalId };
+    return {
+      name: identity.name,
+      resourceId: component.resourceId,
+      clientId: component.clientId,
+      principalId: component.principalId,
+    };
   });
   for (const identity of stack.systemAssignedIdentities) {
     new SystemAssignedIdentityAccess(
       systemIdentityComponentName(identity.resourceId),
-      { resourceId: identity.resourceId, roleAssignments: identity.roleAssignments, delegatedThroughLighthouse: managing },
+      {
+        resourceId: identity.resourceId,
+        roleAssignments: identity.roleAssignments,
+        delegatedThroughLighthouse: managing,
+      },
       { providers: [providerFor(subscriptionOfScope(identity.resourceId))] },
     );
   }

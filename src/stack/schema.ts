@@ -29,7 +29,9 @@ const adoptSchema = z
       registrationAssignmentIds: z
         .array(guid)
         .optional()
-        .describe("The existing assignments' GUIDs, one per delegated scope in order (the subscription, or each resource group)."),
+        .describe(
+          "The existing assignments' GUIDs, one per delegated scope in order (the subscription, or each resource group).",
+        ),
     }),
   ])
   .describe("Adopt the existing delegation (Pulumi import) instead of creating it.");
@@ -113,7 +115,8 @@ const lighthouseKeys = {
     .array(userAssignedIdentitySchema)
     .default([])
     .superRefine((identities, context) => {
-      const place = (identity: (typeof identities)[number]) => `${identity.subscriptionId}/${identity.resourceGroup}/${identity.name}`.toLowerCase();
+      const place = (identity: (typeof identities)[number]) =>
+        `${identity.subscriptionId}/${identity.resourceGroup}/${identity.name}`.toLowerCase();
       for (const { index, first } of repeats(identities, place)) {
         context.addIssue({
           code: "custom",
@@ -136,26 +139,29 @@ const lighthouseKeys = {
 export const stackFileSchema = z.looseObject({
   config: z
     .looseObject(lighthouseKeys)
-    .refine((config) => config[DELEGATIONS_KEY].length + config[IDENTITIES_KEY].length + config[SYSTEM_IDENTITIES_KEY].length > 0, {
-      error: `the stack deploys nothing: list ${DELEGATIONS_KEY} (or identities)`,
-    })
+    .refine(
+      (config) =>
+        config[DELEGATIONS_KEY].length + config[IDENTITIES_KEY].length + config[SYSTEM_IDENTITIES_KEY].length > 0,
+      {
+        error: `the stack deploys nothing: list ${DELEGATIONS_KEY} (or identities)`,
+      },
+    )
     .superRefine(
-    (config, context) => {
-      if (typeof config !== "object" || config === null) return;
-      for (const name of Object.keys(config)) {
-      // Namespaces match exactly: 'Lighthouse:delegations' would otherwise be silently ignored.
-      if (name.toLowerCase().startsWith(`${PROJECT_NAME}:`) && !(name in lighthouseKeys)) {
-        context.addIssue({
-          code: "custom",
-          path: [name],
-          params: { onKey: true },
-          message: `unknown config key ${quote(name)}${didYouMean(name, Object.keys(lighthouseKeys))}`,
-          });
+      (config, context) => {
+        if (typeof config !== "object" || config === null) return;
+        for (const name of Object.keys(config)) {
+          // Namespaces match exactly: 'Lighthouse:delegations' would otherwise be silently ignored.
+          if (name.toLowerCase().startsWith(`${PROJECT_NAME}:`) && !(name in lighthouseKeys)) {
+            context.addIssue({
+              code: "custom",
+              path: [name],
+              params: { onKey: true },
+              message: `unknown config key ${quote(name)}${didYouMean(name, Object.keys(lighthouseKeys))}`,
+            });
+          }
         }
-      }
-    },
-    // Also when a required key is missing: a misspelt key is usually why it is missing.
-    { when: () => true },
-  ),
+      },
+      // Also when a required key is missing: a misspelt key is usually why it is missing.
+      { when: () => true },
+    ),
 });
-

@@ -1,5 +1,18 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
-import { isAlias, isCollection, isMap, isScalar, isSeq, Lexer, LineCounter, parseAllDocuments, type Document, type Node, type Pair, type YAMLMap } from "yaml";
+import {
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  Lexer,
+  LineCounter,
+  parseAllDocuments,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from "yaml";
 import { fileDiagnostic, type Diagnostic } from "../diagnostics";
 import { printable } from "../text";
 
@@ -34,12 +47,16 @@ export function readSourceFile(file: string): { text: string } | { diagnostic: D
     if (!stats.isFile()) return { diagnostic: fileDiagnostic(file, "not a regular file") };
     if (stats.size > MAX_SOURCE_BYTES) {
       return {
-        diagnostic: fileDiagnostic(file, `file is ${(stats.size / 1024 / 1024).toFixed(1)} MiB; YAML files here are limited to 1 MiB`),
+        diagnostic: fileDiagnostic(
+          file,
+          `file is ${(stats.size / 1024 / 1024).toFixed(1)} MiB; YAML files here are limited to 1 MiB`,
+        ),
       };
     }
     // stat is 0 for files such as /proc/self/pagemap: read no more than the limit, whatever it said.
     bytes = readAtMost(file, MAX_SOURCE_BYTES + 1);
-    if (bytes.length > MAX_SOURCE_BYTES) return { diagnostic: fileDiagnostic(file, "file is larger than 1 MiB; YAML files here are limited to 1 MiB") };
+    if (bytes.length > MAX_SOURCE_BYTES)
+      return { diagnostic: fileDiagnostic(file, "file is larger than 1 MiB; YAML files here are limited to 1 MiB") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : String(code ?? error);
@@ -69,7 +86,9 @@ export function readAtMost(file: string, limit: number): Buffer {
     const chunks: Buffer[] = [];
     let length = 0;
     while (length < limit) {
-      const chunk = Buffer.allocUnsafe(Math.min(limit - length, chunks.length === 0 && size > 0 ? size + 1 : 64 * 1024));
+      const chunk = Buffer.allocUnsafe(
+        Math.min(limit - length, chunks.length === 0 && size > 0 ? size + 1 : 64 * 1024),
+      );
       const read = readSync(descriptor, chunk, 0, chunk.length, null);
       if (read === 0) break;
       chunks.push(chunk.subarray(0, read));
@@ -102,7 +121,14 @@ export class YamlSource {
       const line = text.slice(0, loneCarriageReturn.index).split("\n").length;
       return {
         diagnostics: [
-          { file, line, column: 1, severity: "error", message: "line ends with a lone carriage return (CR-only line endings): save the file with LF or CRLF line endings" },
+          {
+            file,
+            line,
+            column: 1,
+            severity: "error",
+            message:
+              "line ends with a lone carriage return (CR-only line endings): save the file with LF or CRLF line endings",
+          },
         ],
       };
     }
@@ -113,7 +139,17 @@ export class YamlSource {
       const line = before.split("\n").length;
       const column = control.index - before.lastIndexOf("\n");
       const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
-      return { diagnostics: [{ file, line, column, severity: "error", message: `raw control character ${code} is not allowed in YAML; remove it` }] };
+      return {
+        diagnostics: [
+          {
+            file,
+            line,
+            column,
+            severity: "error",
+            message: `raw control character ${code} is not allowed in YAML; remove it`,
+          },
+        ],
+      };
     }
     // The lexer yields at most one marker per token it reads, and each token it reads takes at
     // least one character: a file of at most tokens/2 characters cannot exceed the limit (measured
@@ -122,13 +158,25 @@ export class YamlSource {
       let tokens = 0;
       for (const token of new Lexer().lex(text)) {
         if (token !== undefined && ++tokens > YAML_LIMITS.tokens) {
-          return { diagnostics: [fileDiagnostic(file, `the file has more than ${YAML_LIMITS.tokens} YAML tokens (keys, values, indentation); files here are far smaller`)] };
+          return {
+            diagnostics: [
+              fileDiagnostic(
+                file,
+                `the file has more than ${YAML_LIMITS.tokens} YAML tokens (keys, values, indentation); files here are far smaller`,
+              ),
+            ],
+          };
         }
       }
     }
     const lines = new LineCounter();
     // Keys are checked for uniqueness below, in linear time (the library's own check is quadratic).
-    const documents = parseAllDocuments(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: false, version: "1.2" });
+    const documents = parseAllDocuments(text, {
+      lineCounter: lines,
+      prettyErrors: false,
+      uniqueKeys: false,
+      version: "1.2",
+    });
     const at = (offset: number, message: string): Diagnostic => {
       const { line, col } = lines.linePos(offset);
       return { file, line, column: col, severity: "error", message };
@@ -146,14 +194,20 @@ export class YamlSource {
     }
     if (diagnostics.length > 0) return { diagnostics };
 
-    diagnostics.push(...structureProblems(document.contents).map(({ node, message }) => at(node.range?.[0] ?? 0, message)));
+    diagnostics.push(
+      ...structureProblems(document.contents).map(({ node, message }) => at(node.range?.[0] ?? 0, message)),
+    );
     if (diagnostics.length > 0) return { diagnostics };
 
     let value: unknown;
     try {
       value = document.toJS({ maxAliasCount: YAML_LIMITS.aliases });
     } catch (error) {
-      return { diagnostics: [fileDiagnostic(file, `YAML aliases expand too far (${firstLine(String((error as Error).message))})`)] };
+      return {
+        diagnostics: [
+          fileDiagnostic(file, `YAML aliases expand too far (${firstLine(String((error as Error).message))})`),
+        ],
+      };
     }
     return { source: new YamlSource(file, document, lines, value), diagnostics: [] };
   }
@@ -185,7 +239,11 @@ export class YamlSource {
   private pairsOf(map: YAMLMap): Map<string, Pair> {
     let pairs = this.pairIndex.get(map);
     if (!pairs) {
-      pairs = new Map(map.items.filter((item) => isScalar(item.key)).map((item) => [String((item.key as { value: unknown }).value), item]));
+      pairs = new Map(
+        map.items
+          .filter((item) => isScalar(item.key))
+          .map((item) => [String((item.key as { value: unknown }).value), item]),
+      );
       this.pairIndex.set(map, pairs);
     }
     return pairs;
@@ -199,7 +257,12 @@ export class YamlSource {
    * A diagnostic at the node `path` names (at its key with `onKey`, for "unknown key" messages).
    * A path that leaves the file (a missing key) lands on the nearest existing parent.
    */
-  diagnostic(path: NodePath, severity: Diagnostic["severity"], message: string, options: { onKey?: boolean; rule?: string } = {}): Diagnostic {
+  diagnostic(
+    path: NodePath,
+    severity: Diagnostic["severity"],
+    message: string,
+    options: { onKey?: boolean; rule?: string } = {},
+  ): Diagnostic {
     const node = this.nodeAt(path, options.onKey ?? false);
     const { line, col } = this.lines.linePos(node.range?.[0] ?? 0);
     return { file: this.file, line, column: col, severity, message, ...(options.rule ? { rule: options.rule } : {}) };
@@ -210,7 +273,9 @@ export class YamlSource {
 function firstLine(message: string): string {
   const line = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
   // The parser recurses per level of nesting: a deep enough file exhausts the stack.
-  return line.startsWith("Maximum call stack size exceeded") ? `lists and maps are nested far more than ${YAML_LIMITS.depth} deep` : printable(line);
+  return line.startsWith("Maximum call stack size exceeded")
+    ? `lists and maps are nested far more than ${YAML_LIMITS.depth} deep`
+    : printable(line);
 }
 
 /**
@@ -226,7 +291,13 @@ function structureProblems(root: unknown): Array<{ node: Node; message: string }
     const { node, depth } = pending.pop()!;
     if (!isCollection(node)) continue;
     nodes += node.items.length;
-    if (nodes > YAML_LIMITS.nodes) return [{ node: root as Node, message: `the document has more than ${YAML_LIMITS.nodes} values; files here are far smaller` }];
+    if (nodes > YAML_LIMITS.nodes)
+      return [
+        {
+          node: root as Node,
+          message: `the document has more than ${YAML_LIMITS.nodes} values; files here are far smaller`,
+        },
+      ];
     if (depth > YAML_LIMITS.depth) {
       problems.push({ node, message: `lists and maps are nested more than ${YAML_LIMITS.depth} deep` });
       continue;
@@ -236,7 +307,10 @@ function structureProblems(root: unknown): Array<{ node: Node; message: string }
       continue;
     }
     if (node.items.length > YAML_LIMITS.keysPerMap) {
-      problems.push({ node, message: `this map has ${node.items.length} keys; at most ${YAML_LIMITS.keysPerMap} are allowed` });
+      problems.push({
+        node,
+        message: `this map has ${node.items.length} keys; at most ${YAML_LIMITS.keysPerMap} are allowed`,
+      });
       continue;
     }
     const seen = new Set<string>();

@@ -8,7 +8,12 @@ import type { YamlSource } from "./source";
 function unwrap(schema: z.ZodType): z.ZodType {
   let current = schema;
   for (;;) {
-    if (current instanceof z.ZodOptional || current instanceof z.ZodDefault || current instanceof z.ZodPrefault || current instanceof z.ZodNullable) {
+    if (
+      current instanceof z.ZodOptional ||
+      current instanceof z.ZodDefault ||
+      current instanceof z.ZodPrefault ||
+      current instanceof z.ZodNullable
+    ) {
       current = current.unwrap() as z.ZodType;
     } else if (current instanceof z.ZodPipe) {
       current = current.in as z.ZodType;
@@ -27,7 +32,10 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
     else if (current instanceof z.ZodRecord) current = unwrap(current.valueType as z.ZodType);
     else return [];
     if (!current) return [];
-    if (current instanceof z.ZodUnion) current = unwrap((current.options as z.ZodType[]).find((option) => unwrap(option) instanceof z.ZodObject) ?? current);
+    if (current instanceof z.ZodUnion)
+      current = unwrap(
+        (current.options as z.ZodType[]).find((option) => unwrap(option) instanceof z.ZodObject) ?? current,
+      );
   }
   return current instanceof z.ZodObject ? Object.keys(current.shape) : [];
 }
@@ -54,11 +62,18 @@ function describeValue(value: unknown): string {
  */
 const SUGGESTIONS_PER_FILE = 50;
 
-function issueDiagnostics(source: YamlSource, schema: z.ZodType, issue: z.core.$ZodIssue, suggest: (input: string, candidates: readonly string[]) => string): Diagnostic[] {
+function issueDiagnostics(
+  source: YamlSource,
+  schema: z.ZodType,
+  issue: z.core.$ZodIssue,
+  suggest: (input: string, candidates: readonly string[]) => string,
+): Diagnostic[] {
   const path = issue.path;
   if (issue.code === "unrecognized_keys") {
     const known = knownKeysAt(schema, path);
-    return issue.keys.map((key) => source.diagnostic([...path, key], "error", `unknown key ${quote(key)}${suggest(key, known)}`, { onKey: true }));
+    return issue.keys.map((key) =>
+      source.diagnostic([...path, key], "error", `unknown key ${quote(key)}${suggest(key, known)}`, { onKey: true }),
+    );
   }
   if (issue.code === "invalid_union") {
     // Report the alternative the value was meant for: the one whose type it has.
@@ -66,8 +81,17 @@ function issueDiagnostics(source: YamlSource, schema: z.ZodType, issue: z.core.$
     const wrongType = (inner: z.core.$ZodIssue) =>
       inner.path.length === 0 && (inner.code === "invalid_type" || (inner.code === "invalid_value" && isCollection));
     const meant = issue.errors.filter((branch) => !branch.some(wrongType));
-    if (meant.length === 1) return meant[0].flatMap((inner) => issueDiagnostics(source, schema, { ...inner, path: [...path, ...inner.path] }, suggest));
-    return [source.diagnostic(path, "error", `${String(path[path.length - 1] ?? "value")} has the wrong form: found ${describeValue(issue.input)}`)];
+    if (meant.length === 1)
+      return meant[0].flatMap((inner) =>
+        issueDiagnostics(source, schema, { ...inner, path: [...path, ...inner.path] }, suggest),
+      );
+    return [
+      source.diagnostic(
+        path,
+        "error",
+        `${String(path[path.length - 1] ?? "value")} has the wrong form: found ${describeValue(issue.input)}`,
+      ),
+    ];
   }
   if (issue.code === "invalid_type" && issue.input === undefined) {
     return [source.diagnostic(path, "error", `missing required key '${String(path[path.length - 1])}'`)];
@@ -77,8 +101,19 @@ function issueDiagnostics(source: YamlSource, schema: z.ZodType, issue: z.core.$
     return [source.diagnostic(path, "error", `expected ${expected}, found ${describeValue(issue.input)}`)];
   }
   // zod's own wording ("Too small: ...") for an empty string; schemas' own messages stay.
-  if (issue.code === "too_small" && issue.origin === "string" && Number(issue.minimum) === 1 && issue.message.startsWith("Too small")) {
-    return [source.diagnostic(path, "error", `${String(path[path.length - 1] ?? "value")} is empty: give a value or leave the key out`)];
+  if (
+    issue.code === "too_small" &&
+    issue.origin === "string" &&
+    Number(issue.minimum) === 1 &&
+    issue.message.startsWith("Too small")
+  ) {
+    return [
+      source.diagnostic(
+        path,
+        "error",
+        `${String(path[path.length - 1] ?? "value")} is empty: give a value or leave the key out`,
+      ),
+    ];
   }
   if (issue.code === "invalid_value") {
     const field = String(path[path.length - 1] ?? "value");
@@ -86,11 +121,16 @@ function issueDiagnostics(source: YamlSource, schema: z.ZodType, issue: z.core.$
     const listed = choices.length === 2 ? choices.join(" or ") : `one of ${choices.join(", ")}`;
     const hint = choices.find((choice) => choice.toLowerCase() === String(issue.input).toLowerCase());
     return [
-      source.diagnostic(path, "error", `${field} must be ${listed}, found ${typeof issue.input === "string" ? quote(issue.input) : describeValue(issue.input)}${hint ? `; did you mean '${hint}'?` : ""}`),
+      source.diagnostic(
+        path,
+        "error",
+        `${field} must be ${listed}, found ${typeof issue.input === "string" ? quote(issue.input) : describeValue(issue.input)}${hint ? `; did you mean '${hint}'?` : ""}`,
+      ),
     ];
   }
   // Custom issues may ask to point at the key itself (an unknown config key, say), or for a suggestion.
-  const params = issue.code === "custom" ? ((issue.params ?? {}) as { onKey?: boolean; suggestFrom?: readonly string[] }) : {};
+  const params =
+    issue.code === "custom" ? ((issue.params ?? {}) as { onKey?: boolean; suggestFrom?: readonly string[] }) : {};
   const suggestion = params.suggestFrom ? suggest(String(issue.input), params.suggestFrom) : "";
   return [source.diagnostic(path, "error", `${issue.message}${suggestion}`, { onKey: params.onKey === true })];
 }
@@ -103,7 +143,8 @@ export function validateSource<Schema extends z.ZodType>(
   const result = schema.safeParse(source.value, { reportInput: true });
   if (result.success) return { value: result.data, diagnostics: [] };
   let suggestionsLeft = SUGGESTIONS_PER_FILE;
-  const suggest = (input: string, candidates: readonly string[]) => (suggestionsLeft-- > 0 ? didYouMean(input, candidates) : "");
+  const suggest = (input: string, candidates: readonly string[]) =>
+    suggestionsLeft-- > 0 ? didYouMean(input, candidates) : "";
   return { diagnostics: result.error.issues.flatMap((issue) => issueDiagnostics(source, schema, issue, suggest)) };
 }
 
@@ -148,7 +189,8 @@ export function salvage(schema: z.ZodType, value: unknown): unknown {
     const element = shape.element as z.ZodType;
     const elementShape = unwrap(element);
     // An entry that is no map at all: every field of it is unknown.
-    const unreadableEntry = () => (elementShape instanceof z.ZodObject ? { [UNREADABLE]: Object.keys(elementShape.shape) } : undefined);
+    const unreadableEntry = () =>
+      elementShape instanceof z.ZodObject ? { [UNREADABLE]: Object.keys(elementShape.shape) } : undefined;
     return value.map((item) => salvage(element, item) ?? unreadableEntry());
   }
   return undefined;

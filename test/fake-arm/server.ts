@@ -92,15 +92,20 @@ const COLLECTION = /^(.*)\/providers\/Microsoft\.ManagedServices\/(registrationD
 const FILTER = /^managedByTenantId (eq '([^']*)'|in \(((?:'[^']*'(?:, ?)?)+)\))$/;
 
 let bomb: Buffer | undefined;
-const gzipBomb = () => (bomb ??= gzipSync(Buffer.concat([Buffer.from('{"value": ['), Buffer.alloc(64 * 1024 * 1024, 0x20), Buffer.from("]}")])));
+const gzipBomb = () =>
+  (bomb ??= gzipSync(
+    Buffer.concat([Buffer.from('{"value": ['), Buffer.alloc(64 * 1024 * 1024, 0x20), Buffer.from("]}")]),
+  ));
 
 function armError(response: ServerResponse, status: number, code: string, message: string) {
   response.writeHead(status, { "content-type": "application/json" });
   response.end(JSON.stringify({ error: { code, message } }));
 }
 
-const managedByOf = (item: Record<string, unknown>) => String((item.properties as Record<string, unknown>)?.managedByTenantId ?? "").toLowerCase();
-const scopeOf = (item: Record<string, unknown>) => String(item.id).split("/providers/Microsoft.ManagedServices/")[0].toLowerCase();
+const managedByOf = (item: Record<string, unknown>) =>
+  String((item.properties as Record<string, unknown>)?.managedByTenantId ?? "").toLowerCase();
+const scopeOf = (item: Record<string, unknown>) =>
+  String(item.id).split("/providers/Microsoft.ManagedServices/")[0].toLowerCase();
 
 export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeArm> {
   const token = options.token ?? "fake-token";
@@ -121,14 +126,26 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
-    fake.requests.push({ path: url.pathname, query: url.searchParams, ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}) });
+    fake.requests.push({
+      path: url.pathname,
+      query: url.searchParams,
+      ...(request.headers.authorization ? { authorization: request.headers.authorization } : {}),
+    });
     const fault = fake.faults.shift();
     if (fault?.kind === "slow") await new Promise((resolve) => setTimeout(resolve, fault.ms));
     if (fault?.kind === "throttle") {
       response.writeHead(429, { "content-type": "application/json", "retry-after": fault.retryAfter });
-      return response.end(JSON.stringify({ error: { code: "TooManyRequests", message: "Too many requests, retry later" } }));
+      return response.end(
+        JSON.stringify({ error: { code: "TooManyRequests", message: "Too many requests, retry later" } }),
+      );
     }
-    if (fault?.kind === "error") return armError(response, fault.status, fault.status >= 500 ? "InternalServerError" : "BadRequest", "injected failure");
+    if (fault?.kind === "error")
+      return armError(
+        response,
+        fault.status,
+        fault.status >= 500 ? "InternalServerError" : "BadRequest",
+        "injected failure",
+      );
     if (fault?.kind === "stall-body") {
       response.writeHead(200, { "content-type": "application/json" });
       return response.write('{"value": [');
@@ -138,7 +155,8 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       const chunk = Buffer.alloc(1024 * 1024, 0x20);
       response.write('{"value": [');
       for (let sent = 0; sent < fault.bytes && !response.destroyed; sent += chunk.length) {
-        if (!response.write(chunk)) await new Promise((resolve) => response.once("drain", resolve).once("close", resolve));
+        if (!response.write(chunk))
+          await new Promise((resolve) => response.once("drain", resolve).once("close", resolve));
       }
       return response.end("]}");
     }
@@ -154,26 +172,45 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       response.writeHead(200, { "content-type": "application/json" });
       return response.end('{"value": [');
     }
-    if (request.headers.authorization !== `Bearer ${token}`) return armError(response, 401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or invalid.");
+    if (request.headers.authorization !== `Bearer ${token}`)
+      return armError(
+        response,
+        401,
+        "AuthenticationFailed",
+        "Authentication failed. The 'Authorization' header is missing or invalid.",
+      );
     if (url.pathname.toLowerCase() === ROLE_DEFINITIONS) return servePage(roleDefinitions(url, response));
     if (url.pathname.toLowerCase() === ACTIVITY_LOG) return servePage(activityLog(url, response));
     if (url.pathname.toLowerCase() === RESOURCE_GRAPH) return resourceGraph(url, await bodyOf(request), response);
-    if (url.pathname.startsWith("/v1.0/")) return graph(url, request.method === "POST" ? await bodyOf(request) : undefined, response);
+    if (url.pathname.startsWith("/v1.0/"))
+      return graph(url, request.method === "POST" ? await bodyOf(request) : undefined, response);
     const path = decodeURIComponent(url.pathname).toLowerCase();
-    if (path.includes("/providers/microsoft.managedidentity/") || path.endsWith("/providers/microsoft.authorization/roleassignments")) {
+    if (
+      path.includes("/providers/microsoft.managedidentity/") ||
+      path.endsWith("/providers/microsoft.authorization/roleassignments")
+    ) {
       return identityRoute(path, url, response, servePage);
     }
-    if (url.searchParams.get("api-version") !== "2022-10-01") return armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
+    if (url.searchParams.get("api-version") !== "2022-10-01")
+      return armError(
+        response,
+        400,
+        "InvalidApiVersionParameter",
+        `The api-version '${url.searchParams.get("api-version")}' is invalid.`,
+      );
     const match = COLLECTION.exec(decodeURIComponent(url.pathname));
     if (!match) return armError(response, 404, "NotFound", `no route for ${url.pathname}`);
     const [, scope, collection] = match;
 
-    let items = (collection.toLowerCase() === "registrationdefinitions" ? fake.definitions : fake.assignments).filter((item) => scopeOf(item) === scope.toLowerCase());
+    let items = (collection.toLowerCase() === "registrationdefinitions" ? fake.definitions : fake.assignments).filter(
+      (item) => scopeOf(item) === scope.toLowerCase(),
+    );
     const filter = url.searchParams.get("$filter");
     if (filter !== null) {
       const parsed = FILTER.exec(filter);
       if (!parsed) return armError(response, 400, "InvalidFilter", `The $filter '${filter}' is not supported.`);
-      const tenants = parsed[2] !== undefined ? [parsed[2]] : [...parsed[3].matchAll(/'([^']*)'/g)].map((quoted) => quoted[1]);
+      const tenants =
+        parsed[2] !== undefined ? [parsed[2]] : [...parsed[3].matchAll(/'([^']*)'/g)].map((quoted) => quoted[1]);
       const wanted = new Set(tenants.map((tenant) => tenant.toLowerCase()));
       // Only items that carry managedByTenantId themselves match: definitions. Assignments do not
       // (nothing documents filtering them by their definition), so a filtered assignment list is empty.
@@ -183,8 +220,17 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       const expand = url.searchParams.get("$expandRegistrationDefinition") === "true";
       items = items.map((item) => {
         const properties = { ...(item.properties as Record<string, unknown>) };
-        const definition = fake.definitions.find((candidate) => String(candidate.id).toLowerCase() === String(properties.registrationDefinitionId).toLowerCase());
-        if (expand && definition) properties.registrationDefinition = { id: definition.id, name: definition.name, properties: definition.properties, plan: definition.plan };
+        const definition = fake.definitions.find(
+          (candidate) =>
+            String(candidate.id).toLowerCase() === String(properties.registrationDefinitionId).toLowerCase(),
+        );
+        if (expand && definition)
+          properties.registrationDefinition = {
+            id: definition.id,
+            name: definition.name,
+            properties: definition.properties,
+            plan: definition.plan,
+          };
         return { ...item, properties };
       });
     }
@@ -212,16 +258,30 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
   };
 
   /** Managed identities, their credentials, system-assigned identities and role assignments. */
-  const identityRoute = (path: string, url: URL, response: ServerResponse, servePage: (list: Array<Record<string, unknown>> | undefined, size?: number) => void) => {
+  const identityRoute = (
+    path: string,
+    url: URL,
+    response: ServerResponse,
+    servePage: (list: Array<Record<string, unknown>> | undefined, size?: number) => void,
+  ) => {
     const apiVersion = path.endsWith("/roleassignments") ? "2022-04-01" : "2024-11-30";
-    if (url.searchParams.get("api-version") !== apiVersion) return armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
+    if (url.searchParams.get("api-version") !== apiVersion)
+      return armError(
+        response,
+        400,
+        "InvalidApiVersionParameter",
+        `The api-version '${url.searchParams.get("api-version")}' is invalid.`,
+      );
     const idOf = (item: Record<string, unknown>) => String(item.id).toLowerCase();
     if (path.endsWith("/providers/microsoft.managedidentity/userassignedidentities")) {
       return servePage(fake.identities.filter((item) => idOf(item).startsWith(`${path}/`)));
     }
     if (path.endsWith("/federatedidentitycredentials")) {
       const top = Number(url.searchParams.get("$top") ?? pageSize);
-      return servePage(fake.federatedCredentials.filter((item) => idOf(item).startsWith(`${path}/`)), top);
+      return servePage(
+        fake.federatedCredentials.filter((item) => idOf(item).startsWith(`${path}/`)),
+        top,
+      );
     }
     if (path.endsWith("/providers/microsoft.managedidentity/identities/default")) {
       const found = fake.systemIdentities.find((item) => idOf(item) === path);
@@ -230,13 +290,17 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       return response.end(JSON.stringify(found));
     }
     const principal = /^principalId eq '([^']+)'$/.exec(url.searchParams.get("$filter") ?? "")?.[1];
-    if (!principal) return armError(response, 400, "InvalidFilter", "list role assignments with $filter=principalId eq '<id>'");
+    if (!principal)
+      return armError(response, 400, "InvalidFilter", "list role assignments with $filter=principalId eq '<id>'");
     const scope = path.replace(/\/providers\/microsoft\.authorization\/roleassignments$/, "");
-    const related = (other: string) => other === scope || other.startsWith(`${scope}/`) || scope.startsWith(`${other}/`);
+    const related = (other: string) =>
+      other === scope || other.startsWith(`${scope}/`) || scope.startsWith(`${other}/`);
     return servePage(
       fake.roleAssignments.filter((item) => {
         const properties = item.properties as Record<string, string>;
-        return properties.principalId.toLowerCase() === principal.toLowerCase() && related(properties.scope.toLowerCase());
+        return (
+          properties.principalId.toLowerCase() === principal.toLowerCase() && related(properties.scope.toLowerCase())
+        );
       }),
     );
   };
@@ -245,17 +309,26 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
   const graph = (url: URL, body: string | undefined, response: ServerResponse) => {
     const answer = (value: unknown[]) => {
       response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects", value }));
+      response.end(
+        JSON.stringify({ "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#directoryObjects", value }),
+      );
     };
     if (url.pathname === "/v1.0/directoryObjects/getByIds" && body !== undefined) {
       const { ids } = JSON.parse(body) as { ids: string[] };
-      if (!Array.isArray(ids) || ids.length > 1000) return armError(response, 400, "Request_BadRequest", "ids: 1 to 1000 ids.");
+      if (!Array.isArray(ids) || ids.length > 1000)
+        return armError(response, 400, "Request_BadRequest", "ids: 1 to 1000 ids.");
       const wanted = new Set(ids.map((id) => id.toLowerCase()));
       return answer(fake.directory.filter((item) => wanted.has(String(item.id).toLowerCase())));
     }
     const appId = /^appId eq '([^']+)'$/.exec(url.searchParams.get("$filter") ?? "")?.[1];
     if (url.pathname === "/v1.0/servicePrincipals" && appId) {
-      return answer(fake.directory.filter((item) => item["@odata.type"] === "#microsoft.graph.servicePrincipal" && String(item.appId).toLowerCase() === appId.toLowerCase()));
+      return answer(
+        fake.directory.filter(
+          (item) =>
+            item["@odata.type"] === "#microsoft.graph.servicePrincipal" &&
+            String(item.appId).toLowerCase() === appId.toLowerCase(),
+        ),
+      );
     }
     return armError(response, 404, "Request_ResourceNotFound", `no route for ${url.pathname}`);
   };
@@ -265,37 +338,87 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
    * inventory, every registration definition and assignment, `$top` rows a page, `$skipToken` on.
    */
   const resourceGraph = (url: URL, body: string, response: ServerResponse) => {
-    if (url.searchParams.get("api-version") !== "2021-03-01") return armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
+    if (url.searchParams.get("api-version") !== "2021-03-01")
+      return armError(
+        response,
+        400,
+        "InvalidApiVersionParameter",
+        `The api-version '${url.searchParams.get("api-version")}' is invalid.`,
+      );
     let request: { query?: string; options?: { $top?: number; $skipToken?: string } };
     try {
       request = JSON.parse(body);
     } catch {
       return armError(response, 400, "BadRequest", "The request body is not JSON.");
     }
-    if (!/^managedservicesresources\b/i.test(request.query ?? "")) return armError(response, 400, "InvalidQuery", "This fake answers queries of the ManagedServicesResources table only.");
-    const rows = [...fake.definitions, ...fake.assignments].map((item) => ({ id: item.id, name: item.name, type: item.type, properties: item.properties }));
+    if (!/^managedservicesresources\b/i.test(request.query ?? ""))
+      return armError(
+        response,
+        400,
+        "InvalidQuery",
+        "This fake answers queries of the ManagedServicesResources table only.",
+      );
+    const rows = [...fake.definitions, ...fake.assignments].map((item) => ({
+      id: item.id,
+      name: item.name,
+      type: item.type,
+      properties: item.properties,
+    }));
     const top = Math.min(request.options?.$top ?? 1000, pageSize);
     const skip = Number(request.options?.$skipToken ?? 0);
     const page = rows.slice(skip, skip + top);
     response.writeHead(200, { "content-type": "application/json" });
-    return response.end(JSON.stringify({ totalRecords: rows.length, count: page.length, resultTruncated: "false", data: page, ...(skip + top < rows.length ? { $skipToken: String(skip + top) } : {}) }));
+    return response.end(
+      JSON.stringify({
+        totalRecords: rows.length,
+        count: page.length,
+        resultTruncated: "false",
+        data: page,
+        ...(skip + top < rows.length ? { $skipToken: String(skip + top) } : {}),
+      }),
+    );
   };
 
   /** Tenant-level events since the filter's time, as the Activity Log lists them (newest first). */
   const activityLog = (url: URL, response: ServerResponse) => {
-    if (url.searchParams.get("api-version") !== "2015-04-01") return void armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
-    const filter = /^eventTimestamp ge '([^']+)' and resourceProvider eq 'Microsoft\.ManagedServices'$/.exec(url.searchParams.get("$filter") ?? "");
-    if (!filter) return void armError(response, 400, "BadRequest", "The $filter must give eventTimestamp ge '<time>' and resourceProvider eq 'Microsoft.ManagedServices'.");
+    if (url.searchParams.get("api-version") !== "2015-04-01")
+      return void armError(
+        response,
+        400,
+        "InvalidApiVersionParameter",
+        `The api-version '${url.searchParams.get("api-version")}' is invalid.`,
+      );
+    const filter = /^eventTimestamp ge '([^']+)' and resourceProvider eq 'Microsoft\.ManagedServices'$/.exec(
+      url.searchParams.get("$filter") ?? "",
+    );
+    if (!filter)
+      return void armError(
+        response,
+        400,
+        "BadRequest",
+        "The $filter must give eventTimestamp ge '<time>' and resourceProvider eq 'Microsoft.ManagedServices'.",
+      );
     const since = Date.parse(filter[1]);
-    return fake.events.filter((event) => Date.parse(String(event.eventTimestamp)) >= since).sort((a, b) => String(b.eventTimestamp).localeCompare(String(a.eventTimestamp)));
+    return fake.events
+      .filter((event) => Date.parse(String(event.eventTimestamp)) >= since)
+      .sort((a, b) => String(b.eventTimestamp).localeCompare(String(a.eventTimestamp)));
   };
 
   /** Built-in role definitions, as ARM lists them with $filter=type eq 'BuiltInRole'. */
   const roleDefinitions = (url: URL, response: ServerResponse) => {
-    if (url.searchParams.get("api-version") !== "2022-04-01") return void armError(response, 400, "InvalidApiVersionParameter", `The api-version '${url.searchParams.get("api-version")}' is invalid.`);
+    if (url.searchParams.get("api-version") !== "2022-04-01")
+      return void armError(
+        response,
+        400,
+        "InvalidApiVersionParameter",
+        `The api-version '${url.searchParams.get("api-version")}' is invalid.`,
+      );
     const filter = url.searchParams.get("$filter");
-    if (filter !== null && filter !== "type eq 'BuiltInRole'") return void armError(response, 400, "InvalidFilter", `The $filter '${filter}' is not supported.`);
-    return fake.roleDefinitions.filter((role) => filter === null || (role.properties as Record<string, unknown>).type === "BuiltInRole");
+    if (filter !== null && filter !== "type eq 'BuiltInRole'")
+      return void armError(response, 400, "InvalidFilter", `The $filter '${filter}' is not supported.`);
+    return fake.roleDefinitions.filter(
+      (role) => filter === null || (role.properties as Record<string, unknown>).type === "BuiltInRole",
+    );
   };
 
   const server = createServer((request, response) => {

@@ -1,6 +1,15 @@
 import { armGuid } from "../../src/guid";
-import { roleDefinitionResourceId, userAssignedIdentityResourceId, type ResolvedRoleAssignment } from "../../src/identity/model";
-import { delegatedScopes, registrationAssignmentGuid, registrationAssignmentResourceId, registrationDefinitionResourceId } from "../../src/delegation";
+import {
+  roleDefinitionResourceId,
+  userAssignedIdentityResourceId,
+  type ResolvedRoleAssignment,
+} from "../../src/identity/model";
+import {
+  delegatedScopes,
+  registrationAssignmentGuid,
+  registrationAssignmentResourceId,
+  registrationDefinitionResourceId,
+} from "../../src/delegation";
 import { definitionProperties } from "../../src/offer/model";
 import type { ResolvedStack } from "../../src/stack/load";
 
@@ -30,7 +39,9 @@ export function deployedState(stack: ResolvedStack, tenantNames: Record<string, 
         properties: {
           ...definitionProperties(offer),
           provisioningState: "Succeeded",
-          ...(tenantNames[offer.managedByTenantId] ? { managedByTenantName: tenantNames[offer.managedByTenantId] } : {}),
+          ...(tenantNames[offer.managedByTenantId]
+            ? { managedByTenantName: tenantNames[offer.managedByTenantId] }
+            : {}),
           manageeTenantId: stack.customer.tenantId,
           manageeTenantName: stack.customer.name,
         },
@@ -52,7 +63,9 @@ export function deployedState(stack: ResolvedStack, tenantNames: Record<string, 
 }
 
 /** `az role definition list` output as ARM's role definitions list returns it. */
-export function roleDefinitionsOf(azList: Array<{ name: string; roleName: string; roleType: string; permissions: unknown[] }>) {
+export function roleDefinitionsOf(
+  azList: Array<{ name: string; roleName: string; roleType: string; permissions: unknown[] }>,
+) {
   return azList.map((role) => ({
     id: `/providers/Microsoft.Authorization/roleDefinitions/${role.name}`,
     name: role.name,
@@ -78,7 +91,12 @@ export function deployedIdentities(stack: ResolvedStack) {
         id: `${scope}/providers/Microsoft.Authorization/roleAssignments/${name}`,
         name,
         type: "Microsoft.Authorization/roleAssignments",
-        properties: { roleDefinitionId: roleDefinitionResourceId(scope, roleDefinitionId), principalId, principalType: "ServicePrincipal", scope },
+        properties: {
+          roleDefinitionId: roleDefinitionResourceId(scope, roleDefinitionId),
+          principalId,
+          principalType: "ServicePrincipal",
+          scope,
+        },
       });
     }
   };
@@ -91,7 +109,12 @@ export function deployedIdentities(stack: ResolvedStack) {
       type: "Microsoft.ManagedIdentity/userAssignedIdentities",
       location: identity.location,
       ...(identity.tags ? { tags: identity.tags } : {}),
-      properties: { principalId, clientId: armGuid(id, "client"), tenantId: stack.customer.tenantId, ...(identity.isolationScope ? { isolationScope: identity.isolationScope } : {}) },
+      properties: {
+        principalId,
+        clientId: armGuid(id, "client"),
+        tenantId: stack.customer.tenantId,
+        ...(identity.isolationScope ? { isolationScope: identity.isolationScope } : {}),
+      },
     });
     for (const credential of identity.federatedCredentials) {
       federatedCredentials.push({
@@ -105,7 +128,11 @@ export function deployedIdentities(stack: ResolvedStack) {
   }
   for (const system of stack.systemAssignedIdentities) {
     const principalId = armGuid(system.resourceId, "principal");
-    systemIdentities.push({ id: `${system.resourceId}/providers/Microsoft.ManagedIdentity/identities/default`, name: "default", properties: { principalId, tenantId: stack.customer.tenantId } });
+    systemIdentities.push({
+      id: `${system.resourceId}/providers/Microsoft.ManagedIdentity/identities/default`,
+      name: "default",
+      properties: { principalId, tenantId: stack.customer.tenantId },
+    });
     assign(principalId, system.roleAssignments);
   }
   return { identities, federatedCredentials, systemIdentities, roleAssignments };
@@ -122,7 +149,11 @@ export function managingTenantOf(stack: ResolvedStack, now = new Date()) {
   const events: Array<Record<string, unknown>> = [];
   for (const { subscriptionId, delegations } of stack.subscriptions) {
     for (const { offer, resourceGroups } of delegations) {
-      const principals = [...offer.authorizations, ...offer.eligibleAuthorizations, ...offer.eligibleAuthorizations.flatMap((item) => item.justInTimeAccessPolicy.managedByTenantApprovers ?? [])];
+      const principals = [
+        ...offer.authorizations,
+        ...offer.eligibleAuthorizations,
+        ...offer.eligibleAuthorizations.flatMap((item) => item.justInTimeAccessPolicy.managedByTenantApprovers ?? []),
+      ];
       for (const principal of principals) {
         const kind = kinds[principal.principalType ?? "Group"];
         directory.set(principal.principalId, {
@@ -140,7 +171,13 @@ export function managingTenantOf(stack: ResolvedStack, now = new Date()) {
           caller: "onboarding@customer.example",
           operationName: { value: operation },
           status: { value: "Succeeded" },
-          authorization: { action: operation, scope: registrationAssignmentResourceId(scope, registrationAssignmentGuid(offer.registrationDefinitionId, scope)) },
+          authorization: {
+            action: operation,
+            scope: registrationAssignmentResourceId(
+              scope,
+              registrationAssignmentGuid(offer.registrationDefinitionId, scope),
+            ),
+          },
         });
       }
     }

@@ -16,7 +16,11 @@ interface Context {
   copyIndex?: number;
 }
 
-type Node = { kind: "literal"; value: Value } | { kind: "call"; name: string; args: Node[] } | { kind: "property"; target: Node; name: string } | { kind: "index"; target: Node; index: Node };
+type Node =
+  | { kind: "literal"; value: Value }
+  | { kind: "call"; name: string; args: Node[] }
+  | { kind: "property"; target: Node; name: string }
+  | { kind: "index"; target: Node; index: Node };
 
 function parse(source: string): Node {
   let position = 0;
@@ -140,9 +144,11 @@ function evaluateNode(node: Node, context: Context): Value {
 
 /** Evaluates every "[...]" string inside a value. */
 export function evaluate(value: Value, context: Context): Value {
-  if (typeof value === "string" && value.startsWith("[") && value.endsWith("]") && !value.startsWith("[[")) return evaluateNode(parse(value.slice(1, -1)), context);
+  if (typeof value === "string" && value.startsWith("[") && value.endsWith("]") && !value.startsWith("[["))
+    return evaluateNode(parse(value.slice(1, -1)), context);
   if (Array.isArray(value)) return value.map((item) => evaluate(item, context));
-  if (value && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, evaluate(item, context)]));
+  if (value && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, evaluate(item, context)]));
   return value;
 }
 
@@ -155,10 +161,19 @@ export interface DeployedResource {
   body: Record<string, Value>;
 }
 
-type TemplateResource = Record<string, Value> & { type: string; copy?: { count: Value }; properties?: Record<string, Value> };
+type TemplateResource = Record<string, Value> & {
+  type: string;
+  copy?: { count: Value };
+  properties?: Record<string, Value>;
+};
 
 /** The resources a subscription deployment of `template` with `parameters` would PUT. */
-export function deploy(template: Record<string, Value>, parameterValues: Record<string, Value>, subscriptionId: string, resourceGroup?: string): DeployedResource[] {
+export function deploy(
+  template: Record<string, Value>,
+  parameterValues: Record<string, Value>,
+  subscriptionId: string,
+  resourceGroup?: string,
+): DeployedResource[] {
   const declared = template.parameters as Record<string, { defaultValue?: Value }>;
   const parameters: Record<string, Value> = {};
   for (const [name, declaration] of Object.entries(declared)) {
@@ -166,7 +181,8 @@ export function deploy(template: Record<string, Value>, parameterValues: Record<
     else if ("defaultValue" in declaration) parameters[name] = declaration.defaultValue;
     else throw new Error(`parameter ${name} has no value`);
   }
-  for (const name of Object.keys(parameterValues)) if (!(name in declared)) throw new Error(`parameter ${name} is not declared`);
+  for (const name of Object.keys(parameterValues))
+    if (!(name in declared)) throw new Error(`parameter ${name} is not declared`);
   const base: Context = { parameters, variables: (template.variables ?? {}) as Record<string, Value>, subscriptionId };
   const deployed: DeployedResource[] = [];
   for (const resource of template.resources as TemplateResource[]) {
@@ -177,13 +193,26 @@ export function deploy(template: Record<string, Value>, parameterValues: Record<
       if (rest.type === "Microsoft.Resources/deployments") {
         // Inner scope: the nested template's expressions belong to the nested deployment.
         const { template: nested, ...outer } = rest.properties as { template: Record<string, Value> };
-        const evaluated = evaluate({ ...rest, properties: outer }, context) as { resourceGroup?: string; properties: { expressionEvaluationOptions?: { scope?: string }; parameters: Record<string, { value: Value }> } };
-        if (evaluated.properties.expressionEvaluationOptions?.scope !== "inner") throw new Error("only inner-scope nested deployments are supported");
-        const inner = Object.fromEntries(Object.entries(evaluated.properties.parameters).map(([name, parameter]) => [name, parameter.value]));
+        const evaluated = evaluate({ ...rest, properties: outer }, context) as {
+          resourceGroup?: string;
+          properties: {
+            expressionEvaluationOptions?: { scope?: string };
+            parameters: Record<string, { value: Value }>;
+          };
+        };
+        if (evaluated.properties.expressionEvaluationOptions?.scope !== "inner")
+          throw new Error("only inner-scope nested deployments are supported");
+        const inner = Object.fromEntries(
+          Object.entries(evaluated.properties.parameters).map(([name, parameter]) => [name, parameter.value]),
+        );
         deployed.push(...deploy(nested, inner, subscriptionId, evaluated.resourceGroup));
         continue;
       }
-      const { type, apiVersion, name, ...body } = evaluate(rest, context) as Record<string, Value> & { type: string; apiVersion: string; name: string };
+      const { type, apiVersion, name, ...body } = evaluate(rest, context) as Record<string, Value> & {
+        type: string;
+        apiVersion: string;
+        name: string;
+      };
       deployed.push({ type, apiVersion, name, ...(resourceGroup ? { resourceGroup } : {}), body });
     }
   }

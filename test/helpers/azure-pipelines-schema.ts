@@ -7,14 +7,23 @@ import { z } from "zod";
  */
 const expression = z.string();
 const env = z.record(z.string(), z.string());
-const stepCommon = { displayName: z.string().optional(), name: z.string().optional(), condition: expression.optional(), env: env.optional() };
+const stepCommon = {
+  displayName: z.string().optional(),
+  name: z.string().optional(),
+  condition: expression.optional(),
+  env: env.optional(),
+};
 const KNOWN_TASKS = ["NodeTool@0", "AzureCLI@2", "PublishPipelineArtifact@1"];
 
 const step = z.union([
   z.strictObject({ checkout: z.string(), fetchDepth: z.number().optional(), ...stepCommon }),
   z.strictObject({ script: z.string(), ...stepCommon }),
   z.strictObject({ bash: z.string(), ...stepCommon }),
-  z.strictObject({ task: z.enum(KNOWN_TASKS as [string, ...string[]]), inputs: z.record(z.string(), z.union([z.string(), z.boolean(), z.number()])), ...stepCommon }),
+  z.strictObject({
+    task: z.enum(KNOWN_TASKS as [string, ...string[]]),
+    inputs: z.record(z.string(), z.union([z.string(), z.boolean(), z.number()])),
+    ...stepCommon,
+  }),
   z.strictObject({ template: z.string(), parameters: z.record(z.string(), z.unknown()).optional() }),
 ]);
 
@@ -30,7 +39,12 @@ const job = z.strictObject({
   condition: expression.optional(),
   pool: z.strictObject({ vmImage: z.string() }),
   variables: variables.optional(),
-  strategy: z.strictObject({ matrix: z.union([expression, z.record(z.string(), z.record(z.string(), z.string()))]), maxParallel: z.number().optional() }).optional(),
+  strategy: z
+    .strictObject({
+      matrix: z.union([expression, z.record(z.string(), z.record(z.string(), z.string()))]),
+      maxParallel: z.number().optional(),
+    })
+    .optional(),
   steps: z.array(step).min(1),
 });
 
@@ -52,6 +66,12 @@ export const pipelineSchema = z.strictObject({
 });
 
 export const stepsTemplateSchema = z.strictObject({
-  parameters: z.array(z.strictObject({ name: z.string(), type: z.enum(["string", "boolean", "number", "object"]), default: z.unknown().optional() })),
+  parameters: z.array(
+    z.strictObject({
+      name: z.string(),
+      type: z.enum(["string", "boolean", "number", "object"]),
+      default: z.unknown().optional(),
+    }),
+  ),
   steps: z.array(step).min(1),
 });

@@ -16,7 +16,11 @@ export function validOfferData(): Record<string, unknown> {
     authorizations: [
       { principalId: GROUP_A, principalIdDisplayName: "Support", principalType: "Group", role: "Reader" },
       { principalId: GROUP_B, principalIdDisplayName: "Engineers", principalType: "Group", role: "Reader" },
-      { principalId: DELETER, principalIdDisplayName: "Offboarding", role: "Managed Services Registration assignment Delete Role" },
+      {
+        principalId: DELETER,
+        principalIdDisplayName: "Offboarding",
+        role: "Managed Services Registration assignment Delete Role",
+      },
     ],
     eligibleAuthorizations: [
       {
@@ -40,5 +44,7 @@ export function parseOfferData(data: unknown) {
 
 /** The rule ids (or messages, for schema errors) of a result's diagnostics of one severity. */
 export function rulesOf(diagnostics: Diagnostic[], severity: Diagnostic["severity"] = "error"): string[] {
-  return diagnostics.filter((diagnostic) => diagnostic.severity === severity).map((diagnostic) => diagnostic.rule ?? diagnostic.message);
+  return diagnostics
+    .filter((diagnostic) => diagnostic.severity === severity)
+    .map((diagnostic) => diagnostic.rule ?? diagnostic.message);
 }

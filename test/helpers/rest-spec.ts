@@ -20,11 +20,13 @@ interface SchemaObject {
  * outside enums, read-only fields sent, and fields the spec does not know (a typo never passes).
  */
 export function specProblems(definition: string, value: unknown, path = definition): string[] {
-  const resolve = (schema: SchemaObject): SchemaObject => (schema.$ref ? resolve(spec.definitions[schema.$ref.split("/").pop()!]) : schema);
+  const resolve = (schema: SchemaObject): SchemaObject =>
+    schema.$ref ? resolve(spec.definitions[schema.$ref.split("/").pop()!]) : schema;
   const check = (schema: SchemaObject, item: unknown, at: string): string[] => {
     const resolved = resolve(schema);
     if (resolved.readOnly) return [`${at}: read-only, must not be sent`];
-    if (resolved.enum && !resolved.enum.includes(String(item))) return [`${at}: '${String(item)}' is not one of ${resolved.enum.join(", ")}`];
+    if (resolved.enum && !resolved.enum.includes(String(item)))
+      return [`${at}: '${String(item)}' is not one of ${resolved.enum.join(", ")}`];
     if (resolved.type === "string" && typeof item !== "string") return [`${at}: expected a string`];
     if (resolved.type === "array") {
       if (!Array.isArray(item)) return [`${at}: expected an array`];
