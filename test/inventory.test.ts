@@ -239,15 +239,13 @@ describe("npm run inventory -- --drift", () => {
       (state: ReturnType<typeof deployedState>) => {
         const properties = operations(state).properties;
         properties.authorizations = [
-          ...properties.authorizations
-            .slice(1)
-            .map((authorization: { principalIdDisplayName: string }) => ({
-              ...authorization,
-              principalIdDisplayName:
-                authorization.principalIdDisplayName === "Operations engineers"
-                  ? "Ops (renamed)"
-                  : authorization.principalIdDisplayName,
-            })),
+          ...properties.authorizations.slice(1).map((authorization: { principalIdDisplayName: string }) => ({
+            ...authorization,
+            principalIdDisplayName:
+              authorization.principalIdDisplayName === "Operations engineers"
+                ? "Ops (renamed)"
+                : authorization.principalIdDisplayName,
+          })),
           {
             principalId: "99999999-9999-4999-8999-999999999999",
             principalIdDisplayName: "Someone",

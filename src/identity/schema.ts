@@ -85,11 +85,9 @@ export const userAssignedIdentitySchema = z
     name: z.string().regex(IDENTITY_NAME_PATTERN, { error: (issue) => identityNameMessage(issue.input) }),
     subscriptionId: guid,
     resourceGroup: identityResourceGroupName,
-    location: z
-      .string()
-      .regex(/^[a-zA-Z0-9]+$/, {
-        error: (issue) => `location ${quote(issue.input)} must be a region name such as westeurope`,
-      }),
+    location: z.string().regex(/^[a-zA-Z0-9]+$/, {
+      error: (issue) => `location ${quote(issue.input)} must be a region name such as westeurope`,
+    }),
     tags: z
       .record(z.string().min(1).max(512), z.string().max(256))
       .refine((tags) => Object.keys(tags).length <= 50, { error: "at most 50 tags" })

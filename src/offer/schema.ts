@@ -33,13 +33,10 @@ export const roleReferenceInput = z
   .meta({ id: "role", description: "An Azure built-in role: its name (e.g. Reader) or its role definition GUID." });
 
 /** The text for a role assigned to a managed identity: any built-in role, DataActions included. */
-export const assignableRoleReferenceInput = z
-  .string()
-  .min(1)
-  .meta({
-    id: "assignableRole",
-    description: "Any Azure built-in role: its name (e.g. Storage Blob Data Reader) or its role definition GUID.",
-  });
+export const assignableRoleReferenceInput = z.string().min(1).meta({
+  id: "assignableRole",
+  description: "Any Azure built-in role: its name (e.g. Storage Blob Data Reader) or its role definition GUID.",
+});
 
 /** A role reference resolved to the role definition id the API takes, keeping the name for people. */
 const resolvedRole = (input: z.ZodString) =>
