@@ -10,10 +10,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { checkedStackName, EXIT, parseCommandLine, runCommand, UsageError } from "../src/cli/run";
-import { compareDiagnostics, formatDiagnostic, hasErrors } from "../src/diagnostics";
-import { OfferCache } from "../src/offer/cache";
-import { findProjectRoot, loadStack, stackFilePath } from "../src/stack/load";
+import { checkedStackName, EXIT, parseCommandLine, runCommand, stackOrReport, UsageError } from "../src/cli/run";
+import { findProjectRoot } from "../src/stack/load";
 import { startFakeArm } from "../test/fake-arm/server";
 import { deployedIdentities, deployedState, managingTenantOf, roleDefinitionsOf } from "../test/fake-arm/state";
 import { TOOLKIT_ROOT } from "../src/project/paths";
@@ -36,16 +34,8 @@ runCommand(USAGE, async (argv) => {
   const port = Number(values.port ?? "8080");
   if (!Number.isInteger(port) || port < 1 || port > 65535)
     throw new UsageError(`--port must be a port number (1 to 65535)`);
-  const offers = new OfferCache();
-  const { stack, diagnostics } = loadStack(
-    stackFilePath(findProjectRoot(process.cwd()), checkedStackName(values.stack)),
-    offers,
-  );
-  const problems = [...offers.diagnostics(), ...diagnostics].sort(compareDiagnostics);
-  if (!stack || hasErrors(problems)) {
-    for (const problem of problems) process.stderr.write(`${formatDiagnostic(problem)}\n`);
-    return EXIT.usage;
-  }
+  const stack = stackOrReport(findProjectRoot(process.cwd()), checkedStackName(values.stack));
+  if (!stack) return EXIT.usage;
   const state = deployedState(stack);
   const subscription = stack.subscriptions[0]?.subscriptionId;
   if (subscription) {

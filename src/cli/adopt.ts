@@ -4,13 +4,12 @@ import { basename, dirname, join } from "node:path";
 import { ArmClient, ArmError, DEFAULT_ENDPOINT } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
 import { planAdoptions, withAdoptions } from "../adopt/adopt";
-import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
+import { formatDiagnostic } from "../diagnostics";
 import { stackScopes } from "../inventory/expected";
 import { readInventory } from "../inventory/inventory";
-import { OfferCache } from "../offer/cache";
-import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
+import { findProjectRoot, stackFilePath } from "../stack/load";
 import { endpointOption } from "./endpoint";
-import { oneOf, parseCommandLine, runCommand, stackOption } from "./run";
+import { oneOf, parseCommandLine, runCommand, stackOption, stackOrReport } from "./run";
 import { printable } from "../text";
 
 const USAGE = `usage: npm run adopt -- --stack <name> [--write] [--format text|json] [--endpoint <url>]
@@ -35,13 +34,8 @@ runCommand(USAGE, async (argv) => {
 
   const projectRoot = findProjectRoot(process.cwd());
   const file = stackFilePath(projectRoot, stackName);
-  const offers = new OfferCache();
-  const { stack, diagnostics } = loadStack(file, offers);
-  const problems = [...offers.diagnostics(), ...diagnostics].sort(compareDiagnostics);
-  if (hasErrors(problems) || !stack) {
-    for (const problem of problems) process.stderr.write(`${formatDiagnostic(problem)}\n`);
-    return 2;
-  }
+  const stack = stackOrReport(projectRoot, stackName);
+  if (!stack) return 2;
 
   let inventory;
   try {

@@ -10,7 +10,7 @@ import { stackNames } from "../plan/revision";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
 import { endpointOption } from "./endpoint";
-import { checkedStackName, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { checkedStackName, oneOf, parseCommandLine, runCommand, stackOrReport, UsageError } from "./run";
 import { printable } from "../text";
 
 const USAGE = `usage: npm run inventory -- (--stack <name> | --scope <scope>) [--managed-by <tenant>]... [--drift]
@@ -96,14 +96,8 @@ runCommand(USAGE, async (argv) => {
   let scopes = values.scope ? [values.scope] : [];
   let stack;
   if (values.stack) {
-    const offers = new OfferCache();
-    const loaded = loadStack(stackFilePath(findProjectRoot(process.cwd()), checkedStackName(values.stack)), offers);
-    const diagnostics = [...offers.diagnostics(), ...loaded.diagnostics].sort(compareDiagnostics);
-    if (hasErrors(diagnostics) || !loaded.stack) {
-      for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-      return EXIT_INVENTORY.usage;
-    }
-    stack = loaded.stack;
+    stack = stackOrReport(findProjectRoot(process.cwd()), checkedStackName(values.stack));
+    if (!stack) return EXIT_INVENTORY.usage;
     scopes = stackScopes(stack);
   }
 

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { STACK_NAME_PATTERN } from "../stack/load";
+import { formatDiagnostic } from "../diagnostics";
+import { loadNamedStack, STACK_NAME_PATTERN, type ResolvedStack } from "../stack/load";
 import { printable, quote } from "../text";
 import { ProjectConfigError } from "../project/paths";
 
@@ -27,6 +28,13 @@ export function parseCommandLine<Options extends NonNullable<ParseArgsConfig["op
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+}
+
+/** A stack by name, or undefined after printing all its problems (file:line:col) to stderr. */
+export function stackOrReport(projectRoot: string, stackName: string): ResolvedStack | undefined {
+  const { stack, diagnostics } = loadNamedStack(projectRoot, stackName);
+  if (!stack) for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  return stack;
 }
 
 /** The required `--stack` option: a stack name that stays one file name inside stacks/. */

@@ -8,7 +8,7 @@ import {
   resourceGroupScope,
   type DelegationNaming,
 } from "../delegation";
-import { hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
+import { compareDiagnostics, hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
 import { OfferCache, displayPath } from "../offer/cache";
 import type { ResolvedOffer } from "../offer/model";
 import { findingToDiagnostic } from "../offer/load";
@@ -105,6 +105,20 @@ function fullyRead(value: unknown): boolean {
   if (Array.isArray(value)) return value.every(fullyRead);
   if (typeof value !== "object" || value === null) return value !== undefined;
   return !(UNREADABLE in value) && Object.values(value).every((field) => field === undefined || fullyRead(field));
+}
+
+/**
+ * A project's stack by name, with every problem of the stack file and of the offers it uses,
+ * sorted; `stack` only when there is no error. What every command that works on one stack loads.
+ */
+export function loadNamedStack(
+  projectRoot: string,
+  stackName: string,
+): { stack?: ResolvedStack; diagnostics: Diagnostic[] } {
+  const offers = new OfferCache();
+  const loaded = loadStack(stackFilePath(projectRoot, stackName), offers);
+  const diagnostics = [...offers.diagnostics(), ...loaded.diagnostics].sort(compareDiagnostics);
+  return hasErrors(diagnostics) || !loaded.stack ? { diagnostics } : { stack: loaded.stack, diagnostics };
 }
 
 /**

@@ -5,9 +5,8 @@ import { ManagedIdentity } from "../../components/managedIdentity";
 import { SystemAssignedIdentityAccess } from "../../components/systemAssignedIdentityAccess";
 import { identityComponentName, systemIdentityComponentName } from "../identity/model";
 import { delegationName, subscriptionOfScope } from "../delegation";
-import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
-import { OfferCache } from "../offer/cache";
-import { findProjectRoot, loadStack, stackFilePath } from "./load";
+import { formatDiagnostic } from "../diagnostics";
+import { findProjectRoot, loadNamedStack } from "./load";
 
 export interface ProgramOptions {
   /** Directory holding Pulumi.yaml and stacks/. Default: found from the working directory. */
@@ -37,15 +36,11 @@ export interface SubscriptionSummary {
 export function lighthouseProgram(options: ProgramOptions = {}) {
   const projectRoot = options.projectRoot ?? findProjectRoot(process.cwd());
   const stackName = options.stackName ?? pulumi.getStack();
-  const offers = new OfferCache();
-  const loaded = loadStack(stackFilePath(projectRoot, stackName), offers);
-  const diagnostics = [...offers.diagnostics(), ...loaded.diagnostics].sort(compareDiagnostics);
-  if (hasErrors(diagnostics) || !loaded.stack) {
+  const { stack, diagnostics } = loadNamedStack(projectRoot, stackName);
+  if (!stack)
     throw new pulumi.RunError(`stack ${stackName} is not valid:\n${diagnostics.map(formatDiagnostic).join("\n")}`);
-  }
   for (const warning of diagnostics) pulumi.log.warn(formatDiagnostic(warning));
 
-  const stack = loaded.stack;
   const managing = stack.mode === "managing";
 
   // One explicit provider per subscription the stack touches, signed in to the tenant that runs it.
