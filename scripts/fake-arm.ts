@@ -12,8 +12,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkedStackName, EXIT, parseCommandLine, runCommand, stackOrReport, UsageError } from "../src/cli/run";
 import { findProjectRoot } from "../src/stack/load";
-import { startFakeArm } from "../test/fake-arm/server";
-import { deployedIdentities, deployedState, managingTenantOf, roleDefinitionsOf } from "../test/fake-arm/state";
+import { startFakeArm } from "./fake-arm/server";
+import { deployedIdentities, deployedState, managingTenantOf, roleDefinitionsOf } from "./fake-arm/state";
 import { TOOLKIT_ROOT } from "../src/project/paths";
 
 const USAGE = `usage: npm run fake-arm -- --stack <name> [--port 8080]

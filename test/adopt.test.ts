@@ -7,8 +7,8 @@ import { runOffline } from "../src/offline";
 import { planStack, planText } from "../src/plan/plan";
 import { loadStack } from "../src/stack/load";
 import { lighthouseProgram } from "../src/stack/program";
-import { startFakeArm, type FakeArm } from "./fake-arm/server";
-import { deployedState } from "./fake-arm/state";
+import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
+import { deployedState } from "../scripts/fake-arm/state";
 import { withAdoptions, type Adoption } from "../src/adopt/adopt";
 import { REPO_ROOT, runCliAsync, tempProject } from "./helpers/project";
 

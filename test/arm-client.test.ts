@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { ArmClient, ArmError, ArmInputError, checkedEndpoint, managedByFilter } from "../src/arm/client";
 import { listModel, registrationDefinitionModel } from "../src/arm/models";
-import { startFakeArm, type FakeArm, type FakeArmOptions } from "./fake-arm/server";
+import { startFakeArm, type FakeArm, type FakeArmOptions } from "../scripts/fake-arm/server";
 
 const seed = (name: string) =>
   JSON.parse(readFileSync(join(__dirname, "fixtures", "seed", `registration-definitions-${name}.json`), "utf8"));

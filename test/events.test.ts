@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { sinceTime } from "../src/events/events";
-import { startFakeArm, type FakeArm } from "./fake-arm/server";
+import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { runCliAsync } from "./helpers/project";
 
 /**

@@ -13,7 +13,6 @@ const SOURCES = [
   "components",
   "policies",
   "scripts",
-  "test/fake-arm",
   "tsconfig.json",
   "tsconfig.build.json",
 ];

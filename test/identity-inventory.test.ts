@@ -2,8 +2,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { OfferCache } from "../src/offer/cache";
 import { loadStack } from "../src/stack/load";
-import { startFakeArm, type FakeArm } from "./fake-arm/server";
-import { deployedIdentities } from "./fake-arm/state";
+import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
+import { deployedIdentities } from "../scripts/fake-arm/state";
 import { REPO_ROOT, runCliAsync } from "./helpers/project";
 
 /**

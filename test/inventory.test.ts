@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { OfferCache } from "../src/offer/cache";
 import { loadStack } from "../src/stack/load";
-import { startFakeArm, type FakeArm } from "./fake-arm/server";
-import { deployedState } from "./fake-arm/state";
+import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
+import { deployedState } from "../scripts/fake-arm/state";
 import { REPO_ROOT, runCliAsync } from "./helpers/project";
 
 const stackOf = (name: string) => loadStack(join(REPO_ROOT, "stacks", `Pulumi.${name}.yaml`), new OfferCache()).stack!;

@@ -6,8 +6,8 @@ import { OfferCache } from "../src/offer/cache";
 import { runOffline } from "../src/offline";
 import { loadStack } from "../src/stack/load";
 import { lighthouseProgram } from "../src/stack/program";
-import { startFakeArm, type FakeArm } from "./fake-arm/server";
-import { deployedState } from "./fake-arm/state";
+import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
+import { deployedState } from "../scripts/fake-arm/state";
 import { REPO_ROOT, runCliAsync, tempProject } from "./helpers/project";
 
 /**

@@ -3,7 +3,7 @@ import { ArmClient } from "../src/arm/client";
 import type { ResolvedOffer } from "../src/offer/model";
 import { preflight } from "../src/preflight/preflight";
 import { YamlSource } from "../src/yaml/source";
-import { startFakeArm, type FakeArm } from "./fake-arm/server";
+import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

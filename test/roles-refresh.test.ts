@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeArm, type FakeArm } from "./fake-arm/server";
-import { roleDefinitionsOf } from "./fake-arm/state";
+import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
+import { roleDefinitionsOf } from "../scripts/fake-arm/state";
 import { runCliAsync, tempProject } from "./helpers/project";
 
 /**
