@@ -8,7 +8,7 @@ import {
   readSavedList,
   SavedListError,
 } from "../pipeline/batches";
-import { RevisionError } from "../plan/revision";
+import { RevisionError } from "../project/revision";
 import { findProjectRoot } from "../stack/load";
 import { EXIT, oneOf, parseCommandLine, positiveInteger, runCommand, UsageError } from "./run";
 import { printable } from "../text";

@@ -6,7 +6,7 @@ import { stackAccessInWorker, WorkerConfigError } from "../plan/accessWorker";
 import { BaseAccessCache } from "../plan/baseCache";
 import { isConfigError, stackAccess, type StackAccess } from "../plan/plan";
 import { accessChanges, reviewLines, type AccessChange } from "../plan/review";
-import { git, RevisionError, stackNames, withProjectAt } from "../plan/revision";
+import { git, RevisionError, stackNames, withProjectAt } from "../project/revision";
 import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run diff -- --stack <name>|all [--stack <name>]... --base <git-ref> [--format markdown|json]

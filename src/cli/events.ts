@@ -4,7 +4,7 @@ import { armTokenSource } from "../arm/credentials";
 import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics";
 import { declaredDelegations, delegationEvents, eventsText, MAX_EVENT_DAYS, sinceTime } from "../events/events";
 import { OfferCache } from "../offer/cache";
-import { stackNames } from "../plan/revision";
+import { stackNames } from "../project/revision";
 import { findProjectRoot, loadStack, stackFilePath, type ResolvedStack } from "../stack/load";
 import { printable } from "../text";
 import { endpointOption } from "./endpoint";

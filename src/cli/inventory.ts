@@ -6,7 +6,7 @@ import { compareDelegations, compareFleet, driftText, fleetDriftText, fleetHasDr
 import { expectedDelegations, stackScopes } from "../inventory/expected";
 import { compareIdentities, identityDriftText, identityInventoryText, readIdentities } from "../inventory/identities";
 import { inventoryText, readFleetInventory, readInventory } from "../inventory/inventory";
-import { stackNames } from "../plan/revision";
+import { stackNames } from "../project/revision";
 import { OfferCache } from "../offer/cache";
 import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
 import { endpointOption } from "./endpoint";

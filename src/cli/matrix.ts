@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isConfigError, planStack } from "../plan/plan";
 import { accessMatrixHtml, type MatrixColumn } from "../plan/matrix";
-import { git, stackNames } from "../plan/revision";
+import { git, stackNames } from "../project/revision";
 import { makeDirectory } from "../project/paths";
 import { findProjectRoot } from "../stack/load";
 import { checkedStackName, EXIT, parseCommandLine, runCommand } from "./run";

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { stackConfigDir } from "../project/paths";
 import { OfferCache } from "../offer/cache";
 import { inPool } from "../pool";
-import { git, stackNames, withProjectAt } from "../plan/revision";
+import { git, stackNames, withProjectAt } from "../project/revision";
 import { truncate } from "../text";
 import { loadStack, stackFilePath, stackNameOf, type DeploymentMode, type ResolvedStack } from "../stack/load";
 
