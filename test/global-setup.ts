@@ -7,15 +7,7 @@ import { join } from "node:path";
  * runs yesterday's JavaScript. Skipped when the build is newer than every source it compiles.
  */
 const ROOT = join(__dirname, "..");
-const SOURCES = [
-  "index.ts",
-  "src",
-  "components",
-  "policies",
-  "scripts",
-  "tsconfig.json",
-  "tsconfig.build.json",
-];
+const SOURCES = ["index.ts", "src", "components", "policies", "scripts", "tsconfig.json", "tsconfig.build.json"];
 
 function newestChange(path: string): number {
   const stat = statSync(path);
