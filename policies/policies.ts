@@ -1,5 +1,5 @@
 import type { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { delegatedScopes, subscriptionOfScope } from "../src/delegation";
+import { assignedDefinitionKey, definitionKey, delegatedScopes, subscriptionOfScope } from "../src/delegation";
 import { isUserAssignedIdentity, TYPES } from "../src/resourceTypes";
 import { groupBy, repeats } from "../src/repeats";
 import { roleById, roleByName } from "../src/roles/catalog";
@@ -188,11 +188,10 @@ function delegationsIn(resources: PolicyResource[]): DelegationUnderReview[] {
   const indexed = resources
     .map((resource, index) => ({ resource, index }))
     .filter(({ resource }) => resource.type === ASSIGNMENT);
-  const definitionGuidOf = (id: string) => (id.includes("/") ? id.toLowerCase().split("/").pop() : "");
   const byGuid = groupBy(
     indexed,
     ({ resource }) =>
-      `${subscriptionOfScope(resource.props.scope)} ${definitionGuidOf(String(resource.props.properties?.registrationDefinitionId ?? ""))}`,
+      assignedDefinitionKey(resource.props.scope, resource.props.properties?.registrationDefinitionId) ?? "",
   );
   const byDependency = new Map<PolicyResource, Array<{ resource: PolicyResource; index: number }>>();
   for (const entry of indexed) {
@@ -204,7 +203,7 @@ function delegationsIn(resources: PolicyResource[]): DelegationUnderReview[] {
     const subscription = subscriptionOfScope(definition.props.scope);
     const indexes = [
       ...new Set(
-        [...(byGuid.get(`${subscription} ${guid}`) ?? []), ...(byDependency.get(definition) ?? [])].map(
+        [...(byGuid.get(definitionKey(subscription, guid)) ?? []), ...(byDependency.get(definition) ?? [])].map(
           ({ index }) => index,
         ),
       ),

@@ -105,6 +105,20 @@ export function delegationGuids(
   };
 }
 
+/** What ties registration assignments to their definition: the definition's subscription and GUID. */
+export const definitionKey = (subscriptionId: string, definitionGuid: string) =>
+  `${subscriptionId.toLowerCase()} ${definitionGuid.toLowerCase()}`;
+
+/**
+ * The definition an assignment belongs to, as a {@link definitionKey}: the subscription of the
+ * assignment's scope and the GUID its registrationDefinitionId (a definition's resource id) ends
+ * with; undefined when that is no definition id.
+ */
+export function assignedDefinitionKey(scope: unknown, registrationDefinitionId: unknown): string | undefined {
+  const guid = /\/registrationDefinitions\/([^/]+)$/i.exec(String(registrationDefinitionId ?? ""))?.[1];
+  return guid === undefined ? undefined : definitionKey(subscriptionOfScope(scope), guid);
+}
+
 /** True when `inner` is `outer` or lies below it (ARM scopes compare case-insensitively). */
 export function scopeContains(outer: string, inner: string): boolean {
   const a = outer.toLowerCase().replace(/\/+$/, "");

@@ -4,7 +4,7 @@ import { groupBy } from "../repeats";
 import { registrationAssignmentModel, registrationDefinitionModel } from "../arm/models";
 import { printableLines } from "../text";
 import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
-import { subscriptionOfScope, subscriptionScope } from "../delegation";
+import { assignedDefinitionKey, definitionKey, subscriptionOfScope, subscriptionScope } from "../delegation";
 import { delegationViewOf, type DelegationView } from "../plan/access";
 import { describeGrant } from "../plan/access";
 
@@ -96,11 +96,15 @@ function foundDelegations(
   definitions: RegistrationDefinition[],
   assignments: RegistrationAssignment[],
 ): FoundDelegation[] {
-  const byDefinition = groupBy(assignments, (assignment) =>
-    assignment.properties.registrationDefinitionId.toLowerCase(),
+  const byDefinition = groupBy(
+    assignments,
+    (assignment) => assignedDefinitionKey(assignment.id, assignment.properties.registrationDefinitionId) ?? "",
   );
   return definitions.map((definition) =>
-    foundDelegation(definition, byDefinition.get(definition.id.toLowerCase()) ?? []),
+    foundDelegation(
+      definition,
+      byDefinition.get(definitionKey(subscriptionOfScope(definition.id), definition.name)) ?? [],
+    ),
   );
 }
 

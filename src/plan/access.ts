@@ -1,5 +1,5 @@
 import { JIT_DEFAULTS } from "../azure/definitions";
-import { subscriptionOfScope } from "../delegation";
+import { assignedDefinitionKey, definitionKey, subscriptionOfScope } from "../delegation";
 import { isUserAssignedIdentity, TYPES } from "../resourceTypes";
 import { roleGuid } from "../rules/lighthouse";
 import { roleLabel } from "../roles/catalog";
@@ -120,20 +120,20 @@ export function accessView(resources: RegisteredResource[]): AccessView {
   const providers = new Map(ofType(TYPES.provider).map((provider) => [provider.name, provider.inputs]));
   const assignments = ofType(TYPES.assignment);
 
-  // Assignments indexed once by (subscription, definition GUID): linear in the stack's size.
-  const definitionGuidOf = (assignment: RegisteredResource) =>
-    /\/registrationdefinitions\/([^/]+)$/.exec(
-      text((assignment.inputs as Inputs).properties?.registrationDefinitionId).toLowerCase(),
-    )?.[1];
+  // Assignments indexed once by the definition they belong to: linear in the stack's size.
+  const keyOf = (assignment: RegisteredResource) =>
+    assignedDefinitionKey(assignment.inputs.scope, (assignment.inputs as Inputs).properties?.registrationDefinitionId);
   const scopesOf = groupBy(
-    assignments.filter((assignment) => definitionGuidOf(assignment) !== undefined),
-    (assignment) => `${subscriptionOfScope(assignment.inputs.scope)} ${definitionGuidOf(assignment)}`,
+    assignments.filter((assignment) => keyOf(assignment) !== undefined),
+    (assignment) => keyOf(assignment)!,
   );
 
   const delegations = ofType(TYPES.definition).map((definition): DelegationView => {
     const guid = text(definition.inputs.registrationDefinitionId).toLowerCase();
     const subscriptionId = subscriptionOfScope(definition.inputs.scope);
-    const scopes = (scopesOf.get(`${subscriptionId} ${guid}`) ?? []).map((assignment) => text(assignment.inputs.scope));
+    const scopes = (scopesOf.get(definitionKey(subscriptionId, guid)) ?? []).map((assignment) =>
+      text(assignment.inputs.scope),
+    );
     const view = delegationViewOf(subscriptionId, guid, (definition.inputs.properties ?? {}) as Inputs, scopes);
     return definition.importId ? { ...view, adopted: true } : view;
   });
