@@ -42,7 +42,7 @@ import {
   MANAGED_SERVICES_API_VERSION,
   RESOURCE_GRAPH_API_VERSION,
 } from "../azure/definitions";
-import { resourceGroupScope } from "../delegation";
+import { resourceGroupScope, scopeKindOf, subscriptionOfScope } from "../delegation";
 
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
 /** Federated credentials asked for per page (`$top`); the rest follow through nextLink. */
@@ -96,12 +96,14 @@ export function checkedEndpoint(endpoint: string): URL {
   throw new ArmInputError(`--endpoint ${quote(endpoint)} must use https (plain http is allowed only on loopback)`);
 }
 
-const SCOPE_PATTERN = /^\/subscriptions\/([^/]+)(\/resourceGroups\/([^/]+))?$/i;
-
 /** A scope typed by a user: `/subscriptions/<guid>[/resourceGroups/<name>]`, checked strictly. */
 export function checkedScope(scope: string): string {
-  const match = SCOPE_PATTERN.exec(scope);
-  if (!match || !isGuid(match[1]) || (match[3] !== undefined && !RESOURCE_GROUP_NAME_PATTERN.test(match[3]))) {
+  const { kind, name } = scopeKindOf(scope);
+  const valid =
+    !scope.endsWith("/") &&
+    isGuid(subscriptionOfScope(scope)) &&
+    (kind === "subscription" || (kind === "resource group" && RESOURCE_GROUP_NAME_PATTERN.test(name ?? "")));
+  if (!valid) {
     throw new ArmInputError(
       `${quote(scope)} is not a subscription or resource group scope (/subscriptions/<guid>[/resourceGroups/<name>])`,
     );
