@@ -8,7 +8,8 @@
  *   azure-native resources (same names and inputs) registered under Pulumi's mocks;
  * - diff of the 1,000-subscription stack (one offer changed): `npm run diff` with no cache, then
  *   with the base cached, against the plan floor.
- * Prints wall time and peak RSS of project and floor, their ratios, and the plan's growth from
+ * Validate and plan run three times each (project and floor alternating), diff three times; the
+ * medians are shown. Prints wall time and peak RSS of project and floor, their ratios, and the plan's growth from
  * 1,000 to 3,000 subscriptions (linear: 3). Then the validator's worst cases
  * (scripts/hostile-inputs.ts). Temporary files are removed at the end.
  */
@@ -66,9 +67,20 @@ function measure(args: string[], cwd: string, stdoutFile?: string): Measure {
   };
 }
 
+const byTime = (a: Measure, b: Measure) => a.seconds - b.seconds;
+
 /** The median run of three (by time). */
 function median(run: () => Measure): Measure {
-  return [run(), run(), run()].sort((a, b) => a.seconds - b.seconds)[1];
+  return [run(), run(), run()].sort(byTime)[1];
+}
+
+/** Project and floor, three times each, alternating (so that a busy moment hits both): the medians. */
+function medianPair(project: () => Measure, floor: () => Measure): { project: Measure; floor: Measure } {
+  const runs = [0, 1, 2].map(() => ({ project: project(), floor: floor() }));
+  return {
+    project: runs.map((run) => run.project).sort(byTime)[1],
+    floor: runs.map((run) => run.floor).sort(byTime)[1],
+  };
 }
 
 const guid = (kind: number, index: number) =>
@@ -149,12 +161,15 @@ function main(): void {
       const fleet = join(workspace, `plan-${subscriptions}`);
       writeFleet(fleet, subscriptions);
       const planFile = join(workspace, `plan-${subscriptions}.json`);
-      const project = measure(
-        [...NODE_FLAGS, join(DIST, "src", "cli", "plan.js"), "--stack", "big", "--format", "json"],
-        fleet,
-        planFile,
+      const { project, floor } = medianPair(
+        () =>
+          measure(
+            [...NODE_FLAGS, join(DIST, "src", "cli", "plan.js"), "--stack", "big", "--format", "json"],
+            fleet,
+            planFile,
+          ),
+        () => measure([...NODE_FLAGS, join(DIST, "scripts", "bench-floor.js"), "plan", planFile], fleet),
       );
-      const floor = measure([...NODE_FLAGS, join(DIST, "scripts", "bench-floor.js"), "plan", planFile], fleet);
       const resources = (JSON.parse(readFileSync(planFile, "utf8")) as { resources: unknown[] }).resources.length;
       plans[subscriptions] = { project, floor };
       row("plan", `${subscriptions} subs, ${resources} res`, project, floor);
@@ -166,8 +181,18 @@ function main(): void {
     const escalation = join(fleet, "offers", "contoso-escalation.yaml");
     writeFileSync(escalation, readFileSync(escalation, "utf8").replace("PT4H", "PT8H"));
     const diffArgs = [...NODE_FLAGS, join(DIST, "src", "cli", "diff.js"), "--stack", "big", "--base", "main"];
-    row("diff", "1000 subs, no cache", measure(diffArgs, fleet), plans[1000].floor);
-    row("diff", "1000 subs, base cached", measure(diffArgs, fleet), plans[1000].floor);
+    const cache = join(fleet, "node_modules", ".cache", "lighthouse-diff");
+    const uncached = () => {
+      rmSync(cache, { recursive: true, force: true });
+      return measure(diffArgs, fleet);
+    };
+    row("diff", "1000 subs, no cache", median(uncached), plans[1000].floor);
+    row(
+      "diff",
+      "1000 subs, base cached",
+      median(() => measure(diffArgs, fleet)),
+      plans[1000].floor,
+    );
     const growth = (side: "project" | "floor") => (plans[3000][side].seconds / plans[1000][side].seconds).toFixed(2);
     console.log(
       `plan growth 1,000 → 3,000 subscriptions: project ×${growth("project")}, floor ×${growth("floor")} (linear: ×3)`,
