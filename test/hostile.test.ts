@@ -219,7 +219,7 @@ describe("output no value can forge", () => {
         `principalIdDisplayName: "Tier 1\\n::error file=README.md::forged \\e[31m"`,
       ),
     );
-    const text = planText(await planStack(root, "fabrikam"));
+    const text = planText(await planStack(root, "fabrikam", { policies }));
     expect(text.split("\n").filter((line) => line.includes("forged"))).toEqual([
       "    permanent  Tier 1\\n::error file=README.md::forged \\u001b[31m (f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc): Reader",
       "    permanent  Tier 1\\n::error file=README.md::forged \\u001b[31m (f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc): Reader",

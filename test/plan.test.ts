@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RegistrationDefinition } from "@pulumi/azure-native/managedservices";
 import { Provider } from "@pulumi/azure-native/provider";
+import { policies } from "../policies/policies";
 import { runOffline } from "../src/offline";
 import { hasMandatoryViolations, planJson, planProgram, planStack, planText } from "../src/plan/plan";
 import { lighthouseProgram } from "../src/stack/program";
@@ -8,7 +9,7 @@ import { REPO_ROOT, runCli, tempProject } from "./helpers/project";
 
 describe("npm run plan", () => {
   it.each(["fabrikam", "northwind", "northwind-managed"])("the plan JSON of %s is stable (snapshot)", async (stack) => {
-    const plan = await planStack(REPO_ROOT, stack);
+    const plan = await planStack(REPO_ROOT, stack, { policies });
     expect(plan.violations).toEqual([]);
     await expect(`${JSON.stringify(planJson(plan), null, 2)}\n`).toMatchFileSnapshot(
       `./__snapshots__/plan-${stack}.json`,
@@ -16,7 +17,7 @@ describe("npm run plan", () => {
   });
 
   it("shows ids Azure generates at deploy time as unknown, never as the offline run's stand-ins", async () => {
-    const plan = planJson(await planStack(REPO_ROOT, "fabrikam"));
+    const plan = planJson(await planStack(REPO_ROOT, "fabrikam", { policies }));
     const principals = plan.resources
       .filter((resource) => resource.type === "azure-native:authorization:RoleAssignment")
       .map((resource) => resource.inputs.principalId);
@@ -24,7 +25,7 @@ describe("npm run plan", () => {
   });
 
   it("describes who gets what where, in plain words", async () => {
-    const text = planText(await planStack(REPO_ROOT, "fabrikam"));
+    const text = planText(await planStack(REPO_ROOT, "fabrikam", { policies }));
     expect(text).toContain("Subscription 0afefe50-734e-4610-8a82-a144a2f49dea");
     expect(text).toContain(
       "eligible   Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2): Contributor; MFA Azure; up to PT4H; approvers: Duty managers (d9b22cd6-6407-43cc-8c60-07c56df0b51a)",
@@ -39,29 +40,33 @@ describe("npm run plan", () => {
   });
 
   it("catches a program that bypasses the YAML and grants Owner in code", async () => {
-    const plan = await planProgram("rogue", () => {
-      const provider = new Provider("customer", {
-        subscriptionId: "0afefe50-734e-4610-8a82-a144a2f49dea",
-        tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808",
-      });
-      new RegistrationDefinition(
-        "rogue",
-        {
-          scope: "/subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea",
-          registrationDefinitionId: "11111111-2222-4333-8444-555555555555",
-          properties: {
-            managedByTenantId: "83ace5cd-bcc3-441a-bd86-e6a75360cecc",
-            authorizations: [
-              {
-                principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc",
-                roleDefinitionId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
-              },
-            ],
+    const plan = await planProgram(
+      "rogue",
+      () => {
+        const provider = new Provider("customer", {
+          subscriptionId: "0afefe50-734e-4610-8a82-a144a2f49dea",
+          tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808",
+        });
+        new RegistrationDefinition(
+          "rogue",
+          {
+            scope: "/subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea",
+            registrationDefinitionId: "11111111-2222-4333-8444-555555555555",
+            properties: {
+              managedByTenantId: "83ace5cd-bcc3-441a-bd86-e6a75360cecc",
+              authorizations: [
+                {
+                  principalId: "f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc",
+                  roleDefinitionId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+                },
+              ],
+            },
           },
-        },
-        { provider },
-      );
-    });
+          { provider },
+        );
+      },
+      { policies },
+    );
     expect(hasMandatoryViolations(plan)).toBe(true);
     expect(plan.violations).toContainEqual({
       policy: "lighthouse-role-not-supported",

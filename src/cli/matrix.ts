@@ -1,7 +1,7 @@
 import "./compileCache";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isConfigError, planStack } from "../plan/plan";
+import { isConfigError, stackAccess } from "../plan/plan";
 import { accessMatrixHtml, type MatrixColumn } from "../plan/matrix";
 import { git, stackNames } from "../project/revision";
 import { makeDirectory } from "../project/paths";
@@ -35,8 +35,8 @@ runCommand(USAGE, async (argv) => {
   let failed = false;
   for (const stack of stacks) {
     try {
-      const plan = await planStack(projectRoot, stack);
-      columns.push({ stack, customer: plan.customer ?? stack, access: plan.access });
+      const { customer, access } = await stackAccess(projectRoot, stack);
+      columns.push({ stack, customer: customer ?? stack, access });
     } catch (error) {
       if (!isConfigError(error)) throw error;
       process.stderr.write(`${error.message}\n`);

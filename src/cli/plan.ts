@@ -43,7 +43,7 @@ runCommand(USAGE, async (argv) => {
   const config = readPolicyConfig(projectRoot, values["policy-config"]);
   if (!config) return EXIT.usage;
   try {
-    const plan = await planStack(projectRoot, stack, config);
+    const plan = await planStack(projectRoot, stack, { policies, config });
     process.stdout.write(`${format === "json" ? JSON.stringify(planJson(plan), null, 2) : planText(plan)}\n`);
     return hasMandatoryViolations(plan) ? EXIT.failed : EXIT.ok;
   } catch (error) {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { printableLines } from "../text";
 import { groupBy } from "../repeats";
-import { policies } from "../../policies/policies";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { runOffline, type RegisteredResource } from "../offline";
 import { runPolicies, type PolicyPackConfig, type Violation } from "../policy/run";
 import { lighthouseProgram } from "../stack/program";
@@ -59,10 +59,16 @@ function sortedDeep(value: unknown, simulated: ReadonlySet<string>): unknown {
   return value;
 }
 
+/** The policies a plan runs (the pack in policies/, given by the command: this module does not import it) and their config. */
+export interface PlanPolicies {
+  policies: Array<ResourceValidationPolicy | StackValidationPolicy>;
+  config?: PolicyPackConfig;
+}
+
 /** Runs any Pulumi program offline and reviews what it registers with the policy pack. */
-export async function planProgram(stack: string, program: () => unknown, config: PolicyPackConfig = {}): Promise<Plan> {
+export async function planProgram(stack: string, program: () => unknown, pack: PlanPolicies): Promise<Plan> {
   const { resources, result, simulated } = await runOffline(PROJECT_NAME, stack, program);
-  const violations = await runPolicies(policies, resources, config);
+  const violations = await runPolicies(pack.policies, resources, pack.config ?? {});
   const customer = (result as { customer?: unknown } | undefined)?.customer;
   return {
     stack,
@@ -97,8 +103,8 @@ export async function stackAccess(projectRoot: string, stack: string): Promise<S
 }
 
 /** Plans one stack of the project: the real stack program, under Pulumi's mocks. */
-export function planStack(projectRoot: string, stack: string, config: PolicyPackConfig = {}): Promise<Plan> {
-  return planProgram(stack, () => lighthouseProgram({ projectRoot, stackName: stack }), config);
+export function planStack(projectRoot: string, stack: string, pack: PlanPolicies): Promise<Plan> {
+  return planProgram(stack, () => lighthouseProgram({ projectRoot, stackName: stack }), pack);
 }
 
 export const hasMandatoryViolations = (plan: Plan) =>
