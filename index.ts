@@ -1,5 +1,5 @@
 // The Pulumi program (Pulumi.yaml `main`): one customer stack's delegations and identities.
-import { lighthouseProgram } from "./src/stack/program";
+import { lighthouseProgram } from "./components/program";
 
 const program = lighthouseProgram();
 

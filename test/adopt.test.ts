@@ -6,7 +6,7 @@ import { OfferCache } from "../src/offer/cache";
 import { runOffline } from "../src/offline";
 import { planStack, planText } from "../src/plan/plan";
 import { loadStack } from "../src/stack/load";
-import { lighthouseProgram } from "../src/stack/program";
+import { lighthouseProgram } from "../components/program";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedState } from "../scripts/fake-arm/state";
 import { withAdoptions, type Adoption } from "../src/adopt/adopt";

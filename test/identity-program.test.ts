@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ManagedIdentity } from "../components";
 import { armGuid } from "../src/guid";
 import { runOffline, type RegisteredResource } from "../src/offline";
-import { lighthouseProgram } from "../src/stack/program";
+import { lighthouseProgram } from "../components/program";
 import { PROJECT_NAME } from "../src/stack/schema";
 import { REPO_ROOT } from "./helpers/project";
 

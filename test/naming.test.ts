@@ -5,7 +5,7 @@ import { armGuid } from "../src/guid";
 import { OfferCache } from "../src/offer/cache";
 import { runOffline } from "../src/offline";
 import { loadStack } from "../src/stack/load";
-import { lighthouseProgram } from "../src/stack/program";
+import { lighthouseProgram } from "../components/program";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedState } from "../scripts/fake-arm/state";
 import { REPO_ROOT, runCliAsync, tempProject } from "./helpers/project";

@@ -4,7 +4,7 @@ import { Provider } from "@pulumi/azure-native/provider";
 import { policies } from "../policies/policies";
 import { runOffline } from "../src/offline";
 import { hasMandatoryViolations, planJson, planProgram, planStack, planText } from "../src/plan/plan";
-import { lighthouseProgram } from "../src/stack/program";
+import { lighthouseProgram } from "../components/program";
 import { REPO_ROOT, runCli, tempProject } from "./helpers/project";
 
 describe("npm run plan", () => {

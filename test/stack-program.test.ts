@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { armGuid } from "../src/guid";
 import { runOffline, type RegisteredResource } from "../src/offline";
-import { lighthouseProgram } from "../src/stack/program";
+import { lighthouseProgram } from "../components/program";
 import { PROJECT_NAME } from "../src/stack/schema";
 import { REPO_ROOT, tempProject } from "./helpers/project";
 

@@ -6,7 +6,7 @@ import { describeGrant, describePrincipal } from "../plan/access";
 import { TYPES } from "../resourceTypes";
 import { REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID } from "../roles/support";
 import { loadStack, stackFilePath, type ResolvedStack } from "../stack/load";
-import { lighthouseProgram } from "../stack/program";
+import { lighthouseProgram } from "../../components/program";
 import { PROJECT_NAME } from "../stack/schema";
 import { printableLines } from "../text";
 

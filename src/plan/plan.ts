@@ -4,7 +4,7 @@ import { groupBy } from "../repeats";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { runOffline, type RegisteredResource } from "../offline";
 import { runPolicies, type PolicyPackConfig, type Violation } from "../policy/run";
-import { lighthouseProgram } from "../stack/program";
+import { lighthouseProgram } from "../../components/program";
 import { PROJECT_NAME } from "../stack/schema";
 import { accessView, describeGrant, type AccessView } from "./access";
 

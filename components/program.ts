@@ -1,15 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/azure-native/provider";
-import { LighthouseDelegation } from "../../components/lighthouseDelegation";
-import { ManagedIdentity } from "../../components/managedIdentity";
-import { SystemAssignedIdentityAccess } from "../../components/systemAssignedIdentityAccess";
-import { identityComponentName, systemIdentityComponentName } from "../identity/model";
-import { delegationName, subscriptionOfScope } from "../delegation";
-import { formatDiagnostic } from "../diagnostics";
-import { findProjectRoot, loadNamedStack } from "./load";
+import { identityComponentName, systemIdentityComponentName } from "../src/identity/model";
+import { delegationName, subscriptionOfScope } from "../src/delegation";
+import { formatDiagnostic } from "../src/diagnostics";
+import { findProjectRoot, loadNamedStack } from "../src/stack/load";
+import { LighthouseDelegation } from "./lighthouseDelegation";
+import { ManagedIdentity } from "./managedIdentity";
+import { SystemAssignedIdentityAccess } from "./systemAssignedIdentityAccess";
 
 export interface ProgramOptions {
-  /** Directory holding Pulumi.yaml and stacks/. Default: found from the working directory. */
+  /** Directory holding Pulumi.yaml (and the stack files). Default: found from the working directory. */
   projectRoot?: string;
   /** Stack (customer) to deploy. Default: the current Pulumi stack. */
   stackName?: string;
