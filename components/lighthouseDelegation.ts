@@ -10,7 +10,7 @@ import {
   subscriptionScope,
 } from "../src/delegation";
 import { definitionProperties, type ResolvedOffer } from "../src/offer/model";
-import { reviewCustomerTenant } from "../src/rules/lighthouse";
+import { reviewCustomerTenant } from "../src/rules/delegation";
 
 export interface LighthouseDelegationArgs {
   /** The offer to delegate, as `loadOffer` resolves it from an offer file (role ids, defaults, GUID). */

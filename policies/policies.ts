@@ -13,14 +13,16 @@ import {
 } from "../src/rules/identity";
 import {
   reviewCustomerTenant,
-  reviewDelegatableRole,
   reviewDelegatedRoleAssignment,
+  type DelegationUnderReview,
+} from "../src/rules/delegation";
+import {
+  reviewDelegatableRole,
   DEFINITION_RULES,
   reviewRegistrationDefinition,
   roleGuid,
   RULES,
   type DefinitionUnderReview,
-  type DelegationUnderReview,
   type Finding,
   type RuleId,
 } from "../src/rules/lighthouse";

@@ -1,5 +1,4 @@
 import { JIT_DEFAULTS } from "../azure/definitions";
-import { scopeContains } from "../delegation";
 import { durationSeconds } from "../duration";
 import { repeats } from "../repeats";
 import { quote } from "../text";
@@ -194,7 +193,8 @@ export interface DefinitionUnderReview extends Readable {
   plan?: unknown;
 }
 
-const finding = (rule: RuleId, path: PropertyKey[], message: string): Finding => ({
+/** A finding of `rule` at `path`, with the rule's severity. */
+export const finding = (rule: RuleId, path: PropertyKey[], message: string): Finding => ({
   rule,
   severity: RULES[rule].severity,
   path,
@@ -533,70 +533,4 @@ export function reviewDelegatableRole(roleDefinitionId: string, path: PropertyKe
     return [finding("uaa-requires-delegated-roles", path, `${roleLabel(id)} cannot be a delegated role`)];
   }
   return reviewRoleSupport(roleDefinitionId, path);
-}
-
-/** A delegation whose managing tenant is the customer's own tenant: Lighthouse refuses it. */
-export function reviewCustomerTenant(managedByTenantId: string, customerTenantId: string): Finding[] {
-  if (managedByTenantId.toLowerCase() !== customerTenantId.toLowerCase()) return [];
-  return [
-    {
-      rule: "managing-tenant-is-customer",
-      severity: RULES["managing-tenant-is-customer"].severity,
-      path: ["managedByTenantId"],
-      message: `managedByTenantId ${managedByTenantId} is the customer's own tenant; a tenant cannot delegate to itself`,
-    },
-  ];
-}
-
-/** An offer as the identity rules see it: where it is delegated, and what it authorizes. */
-export interface DelegationUnderReview {
-  offerName: string;
-  scopes: string[];
-  authorizations: Array<{ roleDefinitionId: string; delegatedRoleDefinitionIds?: string[] }>;
-}
-
-/** A scope (of an identity or a role assignment) must lie inside a delegated scope. */
-export function reviewScopeDelegated(
-  scope: string,
-  delegations: DelegationUnderReview[],
-  path: PropertyKey[],
-): Finding[] {
-  if (delegations.some((delegation) => delegation.scopes.some((delegated) => scopeContains(delegated, scope))))
-    return [];
-  return [finding("scope-not-delegated", path, `${scope} is not inside any scope this customer delegated`)];
-}
-
-/**
- * A role assignment made from the managing tenant through Lighthouse: allowed only when an offer
- * delegated at a scope containing it has a User Access Administrator authorization whose
- * delegatedRoles include the role (seed tenants-users-roles.txt).
- */
-export function reviewDelegatedRoleAssignment(
-  roleDefinitionId: string,
-  scope: string,
-  delegations: DelegationUnderReview[],
-): Finding[] {
-  const covering = delegations.filter((delegation) =>
-    delegation.scopes.some((delegated) => scopeContains(delegated, scope)),
-  );
-  if (covering.length === 0) return reviewScopeDelegated(scope, delegations, ["scope"]);
-  const roleId = roleGuid(roleDefinitionId);
-  const allowedBy = (delegation: DelegationUnderReview) =>
-    delegation.authorizations
-      .filter((authorization) => roleGuid(authorization.roleDefinitionId) === USER_ACCESS_ADMINISTRATOR_ROLE_ID)
-      .flatMap((authorization) => (authorization.delegatedRoleDefinitionIds ?? []).map(roleGuid));
-  if (covering.some((delegation) => allowedBy(delegation).includes(roleId))) return [];
-  const offers = covering
-    .map((delegation) => {
-      const allowed = allowedBy(delegation);
-      return `offer ${quote(delegation.offerName)} allows ${allowed.length > 0 ? allowed.map(roleLabel).join(", ") : "none (no User Access Administrator authorization)"}`;
-    })
-    .join("; ");
-  return [
-    finding(
-      "role-not-delegated",
-      ["roleDefinitionId"],
-      `${roleLabel(roleId)} cannot be assigned through Lighthouse at ${scope}: ${offers}`,
-    ),
-  ];
 }

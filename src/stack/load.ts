@@ -23,8 +23,8 @@ import {
   reviewDelegatedRoleAssignment,
   reviewScopeDelegated,
   type DelegationUnderReview,
-  type Finding,
-} from "../rules/lighthouse";
+} from "../rules/delegation";
+import type { Finding } from "../rules/lighthouse";
 import { projectFile, stackConfigDir } from "../project/paths";
 import { quote } from "../text";
 import { readSourceFile, YamlSource } from "../yaml/source";
