@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ManagedIdentity } from "../components";
+import { ManagedIdentity, type ManagedIdentityArgs } from "../components";
 import { armGuid } from "../src/guid";
 import { runOffline, type RegisteredResource } from "../src/offline";
 import { lighthouseProgram } from "../components/program";
@@ -177,6 +177,20 @@ describe("the pipelines' own identity (contoso-pipelines)", () => {
 });
 
 describe("ManagedIdentity on its own", () => {
+  const identityAlone = (args: Partial<ManagedIdentityArgs>) =>
+    runOffline(
+      "any",
+      "dev",
+      () =>
+        new ManagedIdentity("mi", {
+          identityName: "mi-test",
+          subscriptionId: FABRIKAM_SUB,
+          resourceGroupName: "rg",
+          location: "westeurope",
+          ...args,
+        }),
+    );
+
   it("names role assignments from their content: removing one renames none, and the old positional names are aliases", async () => {
     const reader = {
       roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
@@ -187,22 +201,10 @@ describe("ManagedIdentity on its own", () => {
       scope: `/subscriptions/${FABRIKAM_SUB}/resourceGroups/rg-app`,
     };
     const assignmentsOf = async (roleAssignments: Array<typeof reader>) => {
-      const { resources } = await runOffline(
-        "any",
-        "dev",
-        () =>
-          new ManagedIdentity("mi", {
-            identityName: "mi-test",
-            subscriptionId: FABRIKAM_SUB,
-            resourceGroupName: "rg",
-            location: "westeurope",
-            roleAssignments,
-          }),
-      );
-      return ofType(resources, "azure-native:authorization:RoleAssignment").map((assignment) => ({
-        name: assignment.name,
-        aliases: assignment.aliases,
-        role: assignment.inputs.roleDefinitionId,
+      const { resources } = await identityAlone({ roleAssignments });
+      return ofType(resources, "azure-native:authorization:RoleAssignment").map(({ name, aliases }) => ({
+        name,
+        aliases,
       }));
     };
     const both = await assignmentsOf([reader, contributor]);
@@ -210,14 +212,12 @@ describe("ManagedIdentity on its own", () => {
     // Azure's names for these two assignments, guid(identity id, role, scope), computed independently (Python uuid5).
     const readerName = "mi-role-563d50ef-ae0d-5a50-a920-04d5b2174e04";
     const contributorName = "mi-role-96758edc-8b31-5241-b022-cff0e8a3f3f6";
-    expect(both.map(({ name, aliases }) => ({ name, aliases }))).toEqual([
+    expect(both).toEqual([
       { name: readerName, aliases: ["mi-role-0"] },
       { name: contributorName, aliases: ["mi-role-1"] },
     ]);
     // Without the first, the second keeps its name: Pulumi sees no change (the alias only maps old stacks).
-    expect(contributorOnly.map(({ name, aliases }) => ({ name, aliases }))).toEqual([
-      { name: contributorName, aliases: ["mi-role-0"] },
-    ]);
+    expect(contributorOnly).toEqual([{ name: contributorName, aliases: ["mi-role-0"] }]);
   });
 
   it("writes federated credentials one after another, never concurrently", async () => {
@@ -226,18 +226,7 @@ describe("ManagedIdentity on its own", () => {
       issuer: "https://issuer.example",
       subject: `s-${name}`,
     }));
-    const { resources } = await runOffline(
-      "any",
-      "dev",
-      () =>
-        new ManagedIdentity("mi", {
-          identityName: "mi-test",
-          subscriptionId: FABRIKAM_SUB,
-          resourceGroupName: "rg",
-          location: "westeurope",
-          federatedCredentials: credentials,
-        }),
-    );
+    const { resources } = await identityAlone({ federatedCredentials: credentials });
     const [identity] = ofType(resources, "azure-native:managedidentity:UserAssignedIdentity");
     const written = ofType(resources, "azure-native:managedidentity:FederatedIdentityCredential");
     expect(written.map((credential) => credential.name)).toEqual(["mi-fic-one", "mi-fic-two", "mi-fic-three"]);

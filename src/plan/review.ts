@@ -314,7 +314,7 @@ function sentence(change: AccessChange): string {
     case "delegation-removed":
       return `delegation **removed**: offer ${offerText(change)}`;
     case "managing-tenant-changed":
-      return `offer ${offerText(change)}: **managing tenant changed** from ${change.before} to ${change.after} (the delegation is replaced: removed, then created)`;
+      return `offer ${offerText(change)}: **managing tenant changed** from ${markdownText(String(change.before))} to ${markdownText(String(change.after))} (the delegation is replaced: removed, then created)`;
     case "scope-added":
       return `offer ${offerText(change)} **now also covers** this scope`;
     case "scope-removed":
@@ -324,9 +324,9 @@ function sentence(change: AccessChange): string {
     case "revoked":
       return `${holder(change)} **loses** ${kind(change)}${markdownText(change.role ?? "")}`;
     case "jit-duration-changed":
-      return `${grantee()}: JIT duration ${change.weakening ? "**raised**" : "lowered"} from ${change.before} to ${change.after}`;
+      return `${grantee()}: JIT duration ${change.weakening ? "**raised**" : "lowered"} from ${markdownText(String(change.before))} to ${markdownText(String(change.after))}`;
     case "jit-mfa-changed":
-      return `${grantee()}: JIT MFA ${change.weakening ? "**weakened**" : "changed"} from ${change.before} to ${change.after}`;
+      return `${grantee()}: JIT MFA ${change.weakening ? "**weakened**" : "changed"} from ${markdownText(String(change.before))} to ${markdownText(String(change.after))}`;
     case "jit-approver-added":
       return `${grantee()}: approver ${principalText(change.after as Principal)} added`;
     case "jit-approver-removed":
