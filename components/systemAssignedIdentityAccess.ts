@@ -1,6 +1,7 @@
 import { MANAGED_IDENTITY_API_VERSION } from "../src/azure/definitions";
 import * as pulumi from "@pulumi/pulumi";
 import { getResourceOutput } from "@pulumi/azure-native/resources";
+import type { SystemAssignedIdentityOutputs } from "../src/access/view";
 import { assignRolesToIdentity, type IdentityRoleAssignmentArgs } from "./roleAssignments";
 
 /** The API of the seed's `system_assigned_identities.get_by_scope`. */
@@ -21,12 +22,14 @@ export interface SystemAssignedIdentityAccessArgs {
  * `GET {resourceId}/providers/Microsoft.ManagedIdentity/identities/default` (API 2024-11-30).
  */
 export class SystemAssignedIdentityAccess extends pulumi.ComponentResource {
+  /** The resource whose identity it is. */
+  readonly resourceId: string;
   /** The identity's principal id, as Azure returned it. */
   readonly principalId: pulumi.Output<string>;
 
   constructor(name: string, args: SystemAssignedIdentityAccessArgs, opts?: pulumi.ComponentResourceOptions) {
-    // The resource id is the component's input: plans and reviews name the identity by it.
-    super("lighthouse:identity:SystemAssignedIdentityAccess", name, { resourceId: args.resourceId }, opts);
+    super("lighthouse:identity:SystemAssignedIdentityAccess", name, {}, opts);
+    this.resourceId = args.resourceId;
     // /subscriptions/s/resourceGroups/rg/providers/<namespace>/<type>/<name>[/<type>/<name>...]
     const [, , , , resourceGroupName, , namespace, ...resourcePath] = args.resourceId.split("/");
     const identity = getResourceOutput(
@@ -51,6 +54,11 @@ export class SystemAssignedIdentityAccess extends pulumi.ComponentResource {
       },
       args.roleAssignments,
     );
-    this.registerOutputs({ principalId: this.principalId });
+    // Plans and reviews name the identity by these outputs (src/access/view.ts).
+    const outputs: { [key in keyof SystemAssignedIdentityOutputs]: pulumi.Input<string> } = {
+      resourceId: this.resourceId,
+      principalId: this.principalId,
+    };
+    this.registerOutputs(outputs);
   }
 }

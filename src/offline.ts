@@ -20,6 +20,11 @@ type RegisterResource = (
   callback: (error: unknown, response?: { getUrn(): string }) => void,
 ) => Promise<void>;
 
+type RegisterResourceOutputs = (
+  request: { getUrn(): string; getOutputs(): Parameters<typeof pulumi.runtime.deserializeProperties>[0] | undefined },
+  callback: (error: unknown, response?: unknown) => void,
+) => void;
+
 /** One resource the program registered, with the inputs that would reach Azure. */
 export interface RegisteredResource {
   type: string;
@@ -34,6 +39,11 @@ export interface RegisteredResource {
   deleteBeforeReplace: boolean;
   /** Former names (or URNs) the engine should recognise this resource by (Pulumi's `aliases`). */
   aliases: string[];
+  /**
+   * What the resource returned: for a custom resource, the state Azure would (simulated); for a
+   * component, the outputs it registered (`registerOutputs`), its typed contract with readers.
+   */
+  outputs: Record<string, unknown>;
   /** The id of an existing resource to adopt (Pulumi's `import` option), when given. */
   importId?: string;
   /** Logical name of the explicit provider, when one was given. */
@@ -125,7 +135,9 @@ export async function runOffline<T>(
 ): Promise<{ result: T; resources: RegisteredResource[]; simulated: ReadonlySet<string> }> {
   const simulated = new Simulated();
   const registered: Array<
-    Omit<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases">
+    Omit<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases" | "outputs"> & {
+      state: Record<string, unknown>;
+    }
   > = [];
   const providerInputs = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(
@@ -133,14 +145,6 @@ export async function runOffline<T>(
       newResource: ({ type, name, inputs, provider, custom, id: importId }) => {
         // A provider reference is "<urn>::<id>"; the URN's last part is its logical name.
         const providerName = provider ? provider.split("::")[3] : undefined;
-        registered.push({
-          type,
-          name,
-          inputs,
-          ...(providerName ? { providerName } : {}),
-          ...(importId ? { importId } : {}),
-          custom: custom ?? false,
-        });
         if (type === TYPES.provider) providerInputs.set(name, inputs);
         const { id, state } = simulatedState(
           simulated,
@@ -149,6 +153,15 @@ export async function runOffline<T>(
           inputs,
           providerName ? providerInputs.get(providerName) : undefined,
         );
+        registered.push({
+          type,
+          name,
+          inputs,
+          state,
+          ...(providerName ? { providerName } : {}),
+          ...(importId ? { importId } : {}),
+          custom: custom ?? false,
+        });
         return { id: custom ? id : undefined, state };
       },
       call: ({ token, inputs }) => simulatedInvoke(simulated, token, inputs),
@@ -157,8 +170,12 @@ export async function runOffline<T>(
     stack,
     false,
   );
-  // The mock's newResource sees neither parents nor options; the monitor's request does.
-  const monitor = pulumi.runtime.getMonitor() as unknown as { registerResource: RegisterResource };
+  // The mock's newResource sees neither parents nor options, nor a component's registered
+  // outputs; the monitor's requests do.
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource: RegisterResource;
+    registerResourceOutputs: RegisterResourceOutputs;
+  };
   const urns = new Map<
     string,
     Pick<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases">
@@ -182,8 +199,19 @@ export async function runOffline<T>(
       }
       callback(error, response);
     });
+  const registeredOutputs = new Map<string, Record<string, unknown>>();
+  const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (request, callback) => {
+    const outputs = request.getOutputs();
+    if (outputs) registeredOutputs.set(request.getUrn(), pulumi.runtime.deserializeProperties(outputs));
+    registerResourceOutputs(request, callback);
+  };
   const result = program();
   await pulumi.runtime.disconnect();
-  const resources = registered.map((resource) => ({ ...resource, ...urns.get(`${resource.type}::${resource.name}`)! }));
+  const resources = registered.map(({ state, ...resource }) => {
+    const registration = urns.get(`${resource.type}::${resource.name}`)!;
+    const outputs = resource.custom ? state : (registeredOutputs.get(registration.urn) ?? {});
+    return { ...resource, ...registration, outputs };
+  });
   return { result, resources, simulated: simulated.values };
 }

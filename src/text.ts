@@ -48,3 +48,11 @@ export function markdownCodeBlock(text: string): string[] {
   const fence = "`".repeat(Math.max(3, longestRun + 1));
   return [fence, ...lines, fence];
 }
+
+/**
+ * How every message names a principal: `Name (id)`, or the id alone. `name` shows the display
+ * name (quoted in rule findings, escaped in Markdown).
+ */
+export function principalLabel(id: string, displayName: string | undefined, name: (text: string) => string = String) {
+  return displayName ? `${name(displayName)} (${id})` : id;
+}

@@ -7,7 +7,7 @@ import { formatDiagnostic, formatGithubAnnotation } from "../src/diagnostics";
 import { OfferCache } from "../src/offer/cache";
 import { parseOffer } from "../src/offer/load";
 import { planStack, planText } from "../src/plan/plan";
-import { loadPolicyConfig } from "../src/policy/config";
+import { loadPolicyConfig } from "../src/crossguard/config";
 import { loadStack } from "../src/stack/load";
 import { markdownText, MAX_QUOTED_LENGTH, printable } from "../src/text";
 import { validatePaths } from "../src/validate";

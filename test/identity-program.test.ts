@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { ManagedIdentity, type ManagedIdentityArgs } from "../components";
+import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity";
+import { RoleAssignment } from "@pulumi/azure-native/authorization";
+import { ManagedIdentity, SystemAssignedIdentityAccess, type ManagedIdentityArgs } from "../components";
+import { accessView } from "../src/access/view";
 import { armGuid } from "../src/guid";
 import { runOffline, type RegisteredResource } from "../src/offline";
 import { lighthouseProgram } from "../components/program";
@@ -237,5 +240,67 @@ describe("ManagedIdentity on its own", () => {
       expect(resources.find((resource) => resource.urn === credential.parentUrn)?.type).toBe(
         "lighthouse:identity:ManagedIdentity",
       );
+  });
+});
+
+describe("the access view links identities and roles as Azure does, not by the program's layout", () => {
+  const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+  const CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+  const VM = `/subscriptions/${FABRIKAM_SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-1`;
+
+  it("plain azure-native resources (no component, no parent) and a system-assigned identity's registered outputs", async () => {
+    const { resources } = await runOffline("any", "dev", () => {
+      const identity = new UserAssignedIdentity("plain", {
+        resourceName: "id-plain",
+        resourceGroupName: "rg-plain",
+        location: "northeurope",
+      });
+      new RoleAssignment("plain-reader", {
+        scope: `/subscriptions/${FABRIKAM_SUB}`,
+        roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+        principalId: identity.principalId,
+        principalType: "ServicePrincipal",
+      });
+      // Someone else's principal: no identity of the stack holds this role.
+      new RoleAssignment("other", {
+        scope: `/subscriptions/${FABRIKAM_SUB}`,
+        roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${READER}`,
+        principalId: "11111111-2222-3333-4444-555555555555",
+      });
+      new SystemAssignedIdentityAccess("vm", {
+        resourceId: VM,
+        roleAssignments: [
+          { roleDefinitionId: CONTRIBUTOR, scope: `/subscriptions/${FABRIKAM_SUB}/resourceGroups/rg-app` },
+        ],
+      });
+    });
+    expect(accessView(resources)).toEqual({
+      delegations: [],
+      identities: [
+        {
+          name: VM,
+          kind: "system-assigned",
+          federatedCredentials: [],
+          roleAssignments: [
+            {
+              role: "Contributor",
+              roleId: CONTRIBUTOR,
+              scope: `/subscriptions/${FABRIKAM_SUB}/resourceGroups/rg-app`,
+              delegated: false,
+            },
+          ],
+        },
+        {
+          name: "id-plain",
+          kind: "user-assigned",
+          resourceGroup: "rg-plain",
+          location: "northeurope",
+          federatedCredentials: [],
+          roleAssignments: [
+            { role: "Reader", roleId: READER, scope: `/subscriptions/${FABRIKAM_SUB}`, delegated: false },
+          ],
+        },
+      ],
+    });
   });
 });

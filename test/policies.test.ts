@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { policies, resourcePolicies, stackPolicies } from "../policies/policies";
 import type { RegisteredResource } from "../src/offline";
-import { runPolicies, type PolicyPackConfig } from "../src/policy/run";
+import { runPolicies, type PolicyPackConfig } from "../src/crossguard/run";
 import { RULES } from "../src/rules/lighthouse";
 
 const SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
@@ -23,6 +23,7 @@ const resource = (
   name,
   urn: `urn:pulumi:test::lighthouse::${type}::${name}`,
   inputs,
+  outputs: {},
   custom: true,
   dependencies: [],
   deleteBeforeReplace: false,

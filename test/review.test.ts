@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { AccessView, DelegationView, Grant, IdentityView } from "../src/plan/access";
-import { accessChanges, reviewLines } from "../src/plan/review";
+import type { AccessView, DelegationView, Grant, IdentityView } from "../src/access/view";
+import { accessChanges, reviewLines } from "../src/access/review";
 
 // Literal access views: every kind of change the review names, with the full output asserted.
 const SUB_A = "11111111-1111-4111-8111-111111111111";

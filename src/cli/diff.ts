@@ -5,7 +5,7 @@ import { findProjectRoot, stackFilePath } from "../stack/load";
 import { stackAccessInWorker, WorkerConfigError } from "../plan/accessWorker";
 import { BaseAccessCache } from "../plan/baseCache";
 import { isConfigError, stackAccess, type StackAccess } from "../plan/plan";
-import { accessChanges, reviewLines, type AccessChange } from "../plan/review";
+import { accessChanges, reviewLines, type AccessChange } from "../access/review";
 import { git, RevisionError, stackNames, withProjectAt } from "../project/revision";
 import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 

@@ -2,7 +2,7 @@ import "./compileCache";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isConfigError, stackAccess } from "../plan/plan";
-import { accessMatrixHtml, type MatrixColumn } from "../plan/matrix";
+import { accessMatrixHtml, type MatrixColumn } from "../access/matrix";
 import { git, stackNames } from "../project/revision";
 import { makeDirectory } from "../project/paths";
 import { findProjectRoot } from "../stack/load";

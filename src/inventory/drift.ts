@@ -1,6 +1,6 @@
-import type { DelegationView, Grant } from "../plan/access";
+import type { DelegationView, Grant } from "../access/view";
 import { printableLines } from "../text";
-import { describeGrant, describePrincipal } from "../plan/access";
+import { describeGrant, describePrincipal } from "../access/describe";
 import type { ResolvedStack } from "../stack/load";
 import { expectedDelegations } from "./expected";
 import type { FoundDelegation, Inventory } from "./inventory";

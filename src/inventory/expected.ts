@@ -1,6 +1,6 @@
 import { delegatedScopes, delegationGuids, subscriptionScope } from "../delegation";
 import { definitionProperties } from "../offer/model";
-import { delegationViewOf, type DelegationView } from "../plan/access";
+import { delegationViewOf, type DelegationView } from "../access/view";
 import type { ResolvedStack } from "../stack/load";
 
 /** What the stack's offers delegate, in either mode, as access views. */

@@ -5,8 +5,8 @@ import { registrationAssignmentModel, registrationDefinitionModel } from "../arm
 import { printableLines } from "../text";
 import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
 import { assignedDefinitionKey, definitionKey, subscriptionOfScope, subscriptionScope } from "../delegation";
-import { delegationViewOf, type DelegationView } from "../plan/access";
-import { describeGrant } from "../plan/access";
+import { delegationViewOf, type DelegationView } from "../access/view";
+import { describeGrant } from "../access/describe";
 
 /** A delegation found in Azure: the definition with where it is assigned and who made it. */
 export interface FoundDelegation extends DelegationView {

@@ -1,8 +1,8 @@
 import { MANAGED_SERVICES_API_VERSION } from "../azure/definitions";
 import { OfferCache } from "../offer/cache";
 import { runOffline } from "../offline";
-import { accessView, type DelegationView, type Principal } from "../plan/access";
-import { describeGrant, describePrincipal } from "../plan/access";
+import { accessView, type DelegationView, type Principal } from "../access/view";
+import { describeGrant, describePrincipal } from "../access/describe";
 import { TYPES } from "../resourceTypes";
 import { REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID } from "../roles/support";
 import { loadStack, stackFilePath, type ResolvedStack } from "../stack/load";

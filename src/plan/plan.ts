@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { printableLines } from "../text";
-import { groupBy } from "../repeats";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { runOffline, type RegisteredResource } from "../offline";
-import { runPolicies, type PolicyPackConfig, type Violation } from "../policy/run";
+import { runPolicies, type PolicyPackConfig, type Violation } from "../crossguard/run";
 import { lighthouseProgram } from "../../components/program";
 import { PROJECT_NAME } from "../stack/schema";
-import { accessView, describeGrant, type AccessView } from "./access";
+import { accessView, type AccessView } from "../access/view";
+import { accessLines } from "../access/describe";
 
 /** What `npm run plan` computes for one stack: resources that would reach Azure, and violations. */
 export interface Plan {
@@ -118,47 +118,7 @@ export function planJson(plan: Plan): { stack: string; resources: Plan["resource
 /** The plan for people: per subscription, who gets what where; identities; violations. */
 export function planText(plan: Plan): string {
   const lines = [`Plan for stack ${plan.stack}: ${plan.resources.length} resources`];
-  const subscriptions = [
-    ...new Set([
-      ...plan.access.delegations.map((d) => d.subscriptionId),
-      ...plan.access.identities.flatMap((i) => i.subscriptionId ?? []),
-    ]),
-  ];
-  const delegationsOf = groupBy(plan.access.delegations, (delegation) => delegation.subscriptionId);
-  const identitiesOf = groupBy(plan.access.identities, (identity) => identity.subscriptionId ?? "");
-  for (const subscriptionId of subscriptions) {
-    lines.push("", `Subscription ${subscriptionId}`);
-    for (const delegation of delegationsOf.get(subscriptionId) ?? []) {
-      const adopted = delegation.adopted ? ", adopting the existing delegation" : "";
-      lines.push(
-        `  Offer "${delegation.offer}" (managing tenant ${delegation.managedByTenantId}, definition ${delegation.definitionGuid}${adopted})`,
-      );
-      lines.push(
-        `    delegated scopes: ${delegation.scopes.length ? delegation.scopes.join(", ") : "none (no registration assignment)"}`,
-      );
-      for (const grant of delegation.permanent) lines.push(`    permanent  ${describeGrant(grant)}`);
-      for (const grant of delegation.eligible) lines.push(`    eligible   ${describeGrant(grant)}`);
-    }
-    for (const identity of identitiesOf.get(subscriptionId) ?? []) {
-      const details = [
-        identity.resourceGroup,
-        identity.location,
-        identity.isolationScope && `isolation ${identity.isolationScope}`,
-      ]
-        .filter(Boolean)
-        .join(", ");
-      lines.push(`  Identity ${identity.name} (${details})`);
-      for (const credential of identity.federatedCredentials)
-        lines.push(`    federated  ${credential.name}: ${credential.issuer} ${credential.subject}`);
-      for (const role of identity.roleAssignments)
-        lines.push(`    role       ${role.role} at ${role.scope}${role.delegated ? " (through Lighthouse)" : ""}`);
-    }
-  }
-  for (const identity of plan.access.identities.filter((i) => i.kind === "system-assigned")) {
-    lines.push("", `System-assigned identity of ${identity.name}`);
-    for (const role of identity.roleAssignments)
-      lines.push(`    role       ${role.role} at ${role.scope}${role.delegated ? " (through Lighthouse)" : ""}`);
-  }
+  lines.push(...accessLines(plan.access));
   lines.push("", plan.violations.length ? "Policy violations:" : "Policy violations: none");
   for (const violation of plan.violations) {
     lines.push(

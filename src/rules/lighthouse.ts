@@ -1,7 +1,7 @@
 import { JIT_DEFAULTS } from "../azure/definitions";
 import { durationSeconds } from "../duration";
 import { repeats } from "../repeats";
-import { quote } from "../text";
+import { principalLabel, quote } from "../text";
 import { roleById, roleCatalogSource, roleLabel } from "../roles/catalog";
 import {
   OWNER_ROLE_ID,
@@ -213,10 +213,8 @@ export function roleGuid(roleDefinitionId: string): string {
   return (roleDefinitionId.split("/").pop() ?? roleDefinitionId).toLowerCase();
 }
 
-const who = (principal: PrincipalUnderReview) => {
-  const id = principal.principalId ?? "a principal";
-  return principal.principalIdDisplayName ? `${quote(principal.principalIdDisplayName)} (${id})` : id;
-};
+const who = (principal: PrincipalUnderReview) =>
+  principalLabel(principal.principalId ?? "a principal", principal.principalIdDisplayName, quote);
 
 const known = (item: Readable | undefined, field: string) => item !== undefined && !item.unreadable?.includes(field);
 const lower = (text: string | undefined) => text?.toLowerCase();

@@ -1,5 +1,5 @@
 import { scopeKindOf } from "../delegation";
-import type { AccessView, Grant } from "./access";
+import type { AccessView, Grant } from "./view";
 
 /**
  * The access matrix: who (managing-tenant principals, managed identities) holds which role in

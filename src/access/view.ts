@@ -59,6 +59,17 @@ export interface IdentityView {
   roleAssignments: IdentityRoleView[];
 }
 
+/**
+ * The outputs a system-assigned identity's component registers (`registerOutputs`): whose
+ * identity it is, and its principal. Such an identity is no resource of the stack (it is read
+ * from Azure at deploy time), so this is how the access view learns of it.
+ */
+export interface SystemAssignedIdentityOutputs {
+  /** The resource whose system-assigned identity it is. */
+  resourceId: string;
+  principalId: string;
+}
+
 export interface AccessView {
   delegations: DelegationView[];
   identities: IdentityView[];
@@ -138,17 +149,14 @@ export function accessView(resources: RegisteredResource[]): AccessView {
     return definition.importId ? { ...view, adopted: true } : view;
   });
 
-  // Identities and their roles: a component holds one identity (or one system-assigned lookup).
-  const roleAssignments = ofType(TYPES.roleAssignment);
-  const credentials = ofType(TYPES.federatedCredential);
+  // Identities and their roles, linked as Azure links them: a role assignment's principalId is
+  // the identity's principal (a user-assigned identity's output, or what a system-assigned
+  // identity's component registered), never through the program's parent layout.
   const credentialsOf = groupBy(
-    credentials,
+    ofType(TYPES.federatedCredential),
     (credential) => `${text(credential.inputs.resourceName)}\n${text(credential.inputs.resourceGroupName)}`,
   );
-  const rolesByParent = groupBy(
-    roleAssignments.filter((assignment) => assignment.parentUrn !== undefined),
-    (assignment) => assignment.parentUrn!,
-  );
+  const rolesOf = groupBy(ofType(TYPES.roleAssignment), (assignment) => text(assignment.inputs.principalId));
   const roleView = (assignment: RegisteredResource): IdentityRoleView => {
     const roleId = roleGuid(text(assignment.inputs.roleDefinitionId));
     return {
@@ -158,39 +166,39 @@ export function accessView(resources: RegisteredResource[]): AccessView {
       delegated: Boolean(assignment.inputs.delegatedManagedIdentityResourceId),
     };
   };
+  const rolesOfPrincipal = (principalId: unknown) =>
+    typeof principalId === "string" && principalId ? (rolesOf.get(principalId) ?? []).map(roleView) : [];
   const identities: IdentityView[] = resources
     .filter((resource) => isUserAssignedIdentity(resource.type, resource.inputs))
     .map((identity) => {
       const name = text(identity.inputs.resourceName);
       const resourceGroup = text(identity.inputs.resourceGroupName);
       const provider = identity.providerName ? providers.get(identity.providerName) : undefined;
+      const properties = (identity.inputs as Inputs).properties as Inputs | undefined;
       return {
         name,
         kind: "user-assigned",
         ...(provider?.subscriptionId ? { subscriptionId: text(provider.subscriptionId) } : {}),
         resourceGroup,
         location: text(identity.inputs.location),
-        ...((identity.inputs as Inputs).properties?.isolationScope
-          ? { isolationScope: text((identity.inputs as Inputs).properties.isolationScope) }
-          : {}),
+        ...(properties?.isolationScope ? { isolationScope: text(properties.isolationScope) } : {}),
         federatedCredentials: (credentialsOf.get(`${name}\n${resourceGroup}`) ?? []).map((credential) => ({
           name: text(credential.inputs.federatedIdentityCredentialResourceName),
           issuer: text(credential.inputs.issuer),
           subject: text(credential.inputs.subject),
         })),
-        roleAssignments: (identity.parentUrn === undefined ? [] : (rolesByParent.get(identity.parentUrn) ?? [])).map(
-          roleView,
+        roleAssignments: rolesOfPrincipal(
+          identity.outputs.principalId ?? (identity.outputs.properties as Inputs | undefined)?.principalId,
         ),
       };
     });
-  const systemAssigned = resources.filter((resource) => resource.type === TYPES.systemIdentityAccess);
-  for (const access of systemAssigned) {
-    const owned = rolesByParent.get(access.urn) ?? [];
+  for (const access of ofType(TYPES.systemIdentityAccess)) {
+    const { resourceId, principalId } = access.outputs as Partial<SystemAssignedIdentityOutputs>;
     identities.push({
-      name: text(access.inputs.resourceId),
+      name: text(resourceId),
       kind: "system-assigned",
       federatedCredentials: [],
-      roleAssignments: owned.map(roleView),
+      roleAssignments: rolesOfPrincipal(principalId),
     });
   }
   const byKey =
@@ -202,21 +210,4 @@ export function accessView(resources: RegisteredResource[]): AccessView {
     delegations: delegations.sort(byKey((delegation) => `${delegation.subscriptionId} ${delegation.offer}`)),
     identities: identities.sort(byKey((identity) => `${identity.subscriptionId ?? ""} ${identity.name}`)),
   };
-}
-
-export const describePrincipal = (principal: { id: string; name?: string }) =>
-  principal.name ? `${principal.name} (${principal.id})` : principal.id;
-
-export function describeGrant(grant: Grant): string {
-  const parts = [`${describePrincipal(grant.principal)}: ${grant.role}`];
-  if (grant.delegatedRoles) parts.push(`may assign ${grant.delegatedRoles.join(", ")} to managed identities`);
-  if (grant.jit) {
-    parts.push(`MFA ${grant.jit.multiFactorAuthProvider}`, `up to ${grant.jit.maximumActivationDuration}`);
-    parts.push(
-      grant.jit.approvers.length
-        ? `approvers: ${grant.jit.approvers.map(describePrincipal).join(", ")}`
-        : "no approval",
-    );
-  }
-  return parts.join("; ");
 }

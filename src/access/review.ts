@@ -1,6 +1,7 @@
 import { scopeKindOf, subscriptionOfScope, type ScopeKind } from "../delegation";
 import { durationSeconds } from "../duration";
-import { describePrincipal, type AccessView, type Grant, type IdentityView, type Principal } from "./access";
+import { describePrincipal } from "./describe";
+import { type AccessView, type Grant, type IdentityView, type Principal } from "./view";
 import { markdownText } from "../text";
 
 /**
