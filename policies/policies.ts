@@ -16,21 +16,20 @@ import {
   reviewDelegatedRoleAssignment,
   type DelegationUnderReview,
 } from "../src/rules/delegation";
+import { roleGuid } from "../src/azure/definitions";
 import {
   reviewDelegatableRole,
-  DEFINITION_RULES,
   reviewRegistrationDefinition,
-  roleGuid,
-  RULES,
   type DefinitionUnderReview,
-  type Finding,
-  type RuleId,
-} from "../src/rules/lighthouse";
+} from "../src/rules/definition";
+import { DEFINITION_RULES, PACK_RULES, RULES, type Finding, type PackRule, type RuleId } from "../src/rules/table";
 
 /**
  * The CrossGuard policies: the offer rules of src/rules, applied to the resources a program
  * actually registers (so code that bypasses the YAML is held to the same rules), plus stack-wide
- * checks and the MSP's own allow-lists. Exported so tests and the offline plan run them.
+ * checks and the MSP's own allow-lists. One policy `lighthouse-<rule>` per rule of the rules
+ * table (src/rules/table.ts) the pack enforces, named, described and enforced as the table says;
+ * this file holds only each rule's check. Exported so tests and the offline plan run them.
  */
 
 const {
@@ -57,23 +56,26 @@ function definitionFindings(props: Props): Finding[] {
 
 const where = (finding: Finding) => (finding.path.length ? `properties.${finding.path.join(".")}: ` : "");
 
-/** One policy per rule reviewRegistrationDefinition applies, named lighthouse-<rule>. */
-const definitionRulePolicies: ResourceValidationPolicy[] = DEFINITION_RULES.map((rule) => ({
-  name: `lighthouse-${rule}`,
-  description: RULES[rule].description,
-  enforcementLevel: enforcementOf(rule),
-  validateResource: (args, reportViolation) => {
-    if (args.type !== DEFINITION) return;
-    for (const finding of definitionFindings(args.props).filter((candidate) => candidate.rule === rule)) {
-      reportViolation(`${where(finding)}${finding.message}`);
-    }
-  },
-}));
+/** What a policy checks; its name, description and enforcement come from the rules table. */
+type Check =
+  Pick<ResourceValidationPolicy, "validateResource" | "configSchema"> | Pick<StackValidationPolicy, "validateStack">;
 
-const managingTenantIsCustomer: ResourceValidationPolicy = {
-  name: "lighthouse-managing-tenant-is-customer",
-  description: RULES["managing-tenant-is-customer"].description,
-  enforcementLevel: enforcementOf("managing-tenant-is-customer"),
+/** The rules reviewRegistrationDefinition applies: each checks a definition's findings of that rule. */
+const definitionRuleChecks = Object.fromEntries(
+  DEFINITION_RULES.map((rule): [RuleId, Check] => [
+    rule,
+    {
+      validateResource: (args, reportViolation) => {
+        if (args.type !== DEFINITION) return;
+        for (const finding of definitionFindings(args.props).filter((candidate) => candidate.rule === rule)) {
+          reportViolation(`${where(finding)}${finding.message}`);
+        }
+      },
+    },
+  ]),
+) as Record<(typeof DEFINITION_RULES)[number], Check>;
+
+const managingTenantIsCustomer: Check = {
   validateResource: (args, reportViolation) => {
     // Onboarding runs in the customer's tenant: the provider's tenant is the customer's.
     const customerTenant = args.provider?.props?.tenantId;
@@ -83,10 +85,7 @@ const managingTenantIsCustomer: ResourceValidationPolicy = {
   },
 };
 
-const preferGroups: ResourceValidationPolicy = {
-  name: "lighthouse-prefer-groups",
-  description: RULES["prefer-groups"].description,
-  enforcementLevel: enforcementOf("prefer-groups"),
+const preferGroups: Check = {
   validateResource: (args, reportViolation) => {
     // Principal kinds are known on role assignments; registration definitions do not carry them.
     if (args.type === ROLE_ASSIGNMENT && args.props.principalType === "User") {
@@ -97,11 +96,7 @@ const preferGroups: ResourceValidationPolicy = {
   },
 };
 
-const delegatedRoleAssignmentRole: ResourceValidationPolicy = {
-  name: "lighthouse-delegated-role-assignment-role",
-  description:
-    "A role assigned through Lighthouse to a customer's managed identity is a supported built-in role, never Owner or User Access Administrator.",
-  enforcementLevel: "mandatory",
+const delegatedRoleAssignmentRole: Check = {
   validateResource: (args, reportViolation) => {
     if (
       args.type !== ROLE_ASSIGNMENT ||
@@ -113,10 +108,7 @@ const delegatedRoleAssignmentRole: ResourceValidationPolicy = {
   },
 };
 
-const identityName: ResourceValidationPolicy = {
-  name: "lighthouse-identity-name",
-  description: "User-assigned identity names follow Azure's naming rule.",
-  enforcementLevel: "mandatory",
+const identityName: Check = {
   validateResource: (args, reportViolation) => {
     if (!isUserAssignedIdentity(args.type, args.props) || args.props.resourceName === undefined) return;
     if (!IDENTITY_NAME_PATTERN.test(String(args.props.resourceName)))
@@ -124,10 +116,7 @@ const identityName: ResourceValidationPolicy = {
   },
 };
 
-const federatedCredential: ResourceValidationPolicy = {
-  name: "lighthouse-federated-credential",
-  description: "Federated credentials: valid name, https issuer, a subject and at least one audience.",
-  enforcementLevel: "mandatory",
+const federatedCredential: Check = {
   validateResource: (args, reportViolation) => {
     if (args.type !== FEDERATED_CREDENTIAL) return;
     const { federatedIdentityCredentialResourceName: name, issuer, subject, audiences } = args.props;
@@ -136,10 +125,7 @@ const federatedCredential: ResourceValidationPolicy = {
   },
 };
 
-const assignmentDefinitionSameSubscription: StackValidationPolicy = {
-  name: "lighthouse-assignment-definition-same-subscription",
-  description: "Every registration assignment points at a registration definition of its own subscription.",
-  enforcementLevel: "mandatory",
+const assignmentDefinitionSameSubscription: Check = {
   validateStack: (args, reportViolation) => {
     for (const assignment of args.resources.filter((resource) => resource.type === ASSIGNMENT)) {
       const assignmentSubscription = subscriptionOfScope(assignment.props.scope);
@@ -163,11 +149,7 @@ const assignmentDefinitionSameSubscription: StackValidationPolicy = {
   },
 };
 
-const uniqueDefinitionGuid: StackValidationPolicy = {
-  name: "lighthouse-unique-definition-guid",
-  description:
-    "No two registration definitions share a GUID in one subscription (the same offer in several subscriptions shares it by design).",
-  enforcementLevel: "mandatory",
+const uniqueDefinitionGuid: Check = {
   validateStack: (args, reportViolation) => {
     const definitions = args.resources.filter((resource) => resource.type === DEFINITION);
     const place = (definition: PolicyResource) =>
@@ -223,10 +205,7 @@ function delegationsIn(resources: PolicyResource[]): DelegationUnderReview[] {
   });
 }
 
-const roleNotDelegated: StackValidationPolicy = {
-  name: "lighthouse-role-not-delegated",
-  description: RULES["role-not-delegated"].description,
-  enforcementLevel: enforcementOf("role-not-delegated"),
+const roleNotDelegated: Check = {
   validateStack: (args, reportViolation) => {
     const delegated = args.resources.filter(
       (resource) => resource.type === ROLE_ASSIGNMENT && resource.props.delegatedManagedIdentityResourceId,
@@ -248,10 +227,7 @@ const roleNotDelegated: StackValidationPolicy = {
   },
 };
 
-const federatedCredentialsPerIdentity: StackValidationPolicy = {
-  name: "lighthouse-federated-credentials-per-identity",
-  description: `At most ${MAX_FEDERATED_CREDENTIALS} federated credentials per identity, each (issuer, subject) pair once.`,
-  enforcementLevel: "mandatory",
+const federatedCredentialsPerIdentity: Check = {
   validateStack: (args, reportViolation) => {
     const byIdentity = new Map<string, PolicyResource[]>();
     for (const credential of args.resources.filter((resource) => resource.type === FEDERATED_CREDENTIAL)) {
@@ -290,10 +266,7 @@ export interface AllowedRolesConfig {
   allowedRoles: string[];
 }
 
-const allowedRoles: ResourceValidationPolicy = {
-  name: "lighthouse-allowed-roles",
-  description: "The MSP's own allow-list of roles its offers may grant (policy config allowedRoles).",
-  enforcementLevel: "mandatory",
+const allowedRoles: Check = {
   configSchema: {
     properties: {
       allowedRoles: {
@@ -319,10 +292,7 @@ export interface AllowedManagingTenantsConfig {
   allowedManagingTenantIds: string[];
 }
 
-const allowedManagingTenants: ResourceValidationPolicy = {
-  name: "lighthouse-allowed-managing-tenants",
-  description: "Offers delegate only to the MSP's own managing tenants (policy config allowedManagingTenantIds).",
-  enforcementLevel: "mandatory",
+const allowedManagingTenants: Check = {
   configSchema: {
     properties: {
       allowedManagingTenantIds: {
@@ -342,22 +312,30 @@ const allowedManagingTenants: ResourceValidationPolicy = {
   },
 };
 
-export const resourcePolicies: ResourceValidationPolicy[] = [
-  ...definitionRulePolicies,
-  managingTenantIsCustomer,
-  preferGroups,
-  delegatedRoleAssignmentRole,
-  identityName,
-  federatedCredential,
-  allowedRoles,
-  allowedManagingTenants,
-];
+/** Each rule the pack enforces, with its check: the compiler refuses a rule of the table without one. */
+const CHECKS: Record<PackRule, Check> = {
+  ...definitionRuleChecks,
+  "managing-tenant-is-customer": managingTenantIsCustomer,
+  "prefer-groups": preferGroups,
+  "role-not-delegated": roleNotDelegated,
+  "delegated-role-assignment-role": delegatedRoleAssignmentRole,
+  "identity-name": identityName,
+  "federated-credential": federatedCredential,
+  "assignment-definition-same-subscription": assignmentDefinitionSameSubscription,
+  "unique-definition-guid": uniqueDefinitionGuid,
+  "federated-credentials-per-identity": federatedCredentialsPerIdentity,
+  "allowed-roles": allowedRoles,
+  "allowed-managing-tenants": allowedManagingTenants,
+};
 
-export const stackPolicies: StackValidationPolicy[] = [
-  assignmentDefinitionSameSubscription,
-  uniqueDefinitionGuid,
-  roleNotDelegated,
-  federatedCredentialsPerIdentity,
-];
+export const policies: Array<ResourceValidationPolicy | StackValidationPolicy> = PACK_RULES.map((rule) => ({
+  name: `lighthouse-${rule}`,
+  description: RULES[rule].description,
+  enforcementLevel: enforcementOf(rule),
+  ...CHECKS[rule],
+}));
 
-export const policies = [...resourcePolicies, ...stackPolicies];
+export const resourcePolicies = policies.filter(
+  (policy): policy is ResourceValidationPolicy => "validateResource" in policy,
+);
+export const stackPolicies = policies.filter((policy): policy is StackValidationPolicy => "validateStack" in policy);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { policies, resourcePolicies, stackPolicies } from "../policies/policies";
 import type { RegisteredResource } from "../src/offline";
 import { runPolicies, type PolicyPackConfig } from "../src/crossguard/run";
-import { RULES } from "../src/rules/lighthouse";
+import { RULES } from "../src/rules/table";
 
 const SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
 const MSP = "83ace5cd-bcc3-441a-bd86-e6a75360cecc";
@@ -368,15 +368,50 @@ const cases: Array<[string, RegisteredResource[], RegExp, PolicyPackConfig?]> = 
 ];
 
 describe("policy pack", () => {
-  it("has one policy per rule the resources can break, with the rule's enforcement", () => {
-    for (const rule of Object.keys(RULES).filter((rule) => rule !== "scope-not-delegated")) {
-      const policy = policies.find((candidate) => candidate.name === `lighthouse-${rule}`);
-      expect(policy, rule).toBeDefined();
-      expect(policy?.enforcementLevel).toBe(
-        RULES[rule as keyof typeof RULES].severity === "error" ? "mandatory" : "advisory",
-      );
-    }
-    expect(new Set(policies.map((policy) => policy.name)).size).toBe(policies.length);
+  it("is the rules table's pack rules, each with its enforcement (the list README's policy table gives)", () => {
+    const advisory = [
+      "lighthouse-delegated-roles-empty",
+      "lighthouse-approver-is-eligible-principal",
+      "lighthouse-principal-placeholder",
+      "lighthouse-display-name-recommended",
+      "lighthouse-recommend-delete-role",
+      "lighthouse-eligible-without-permanent",
+      "lighthouse-prefer-groups",
+    ];
+    const mandatory = [
+      "lighthouse-authorization-required",
+      "lighthouse-managing-tenant-placeholder",
+      "lighthouse-role-not-built-in",
+      "lighthouse-role-not-supported",
+      "lighthouse-uaa-requires-delegated-roles",
+      "lighthouse-delegated-roles-only-on-uaa",
+      "lighthouse-eligible-role-not-allowed",
+      "lighthouse-eligible-principal-type",
+      "lighthouse-jit-policy-consistent",
+      "lighthouse-jit-duration",
+      "lighthouse-jit-approvers",
+      "lighthouse-duplicate-authorization",
+      "lighthouse-marketplace-plan-limit",
+      "lighthouse-managing-tenant-is-customer",
+      "lighthouse-role-not-delegated",
+      "lighthouse-delegated-role-assignment-role",
+      "lighthouse-identity-name",
+      "lighthouse-federated-credential",
+      "lighthouse-assignment-definition-same-subscription",
+      "lighthouse-unique-definition-guid",
+      "lighthouse-federated-credentials-per-identity",
+      "lighthouse-allowed-roles",
+      "lighthouse-allowed-managing-tenants",
+    ];
+    expect(Object.fromEntries(policies.map((policy) => [policy.name, policy.enforcementLevel]))).toEqual(
+      Object.fromEntries([
+        ...advisory.map((name) => [name, "advisory"]),
+        ...mandatory.map((name) => [name, "mandatory"]),
+      ]),
+    );
+    expect(policies).toHaveLength(advisory.length + mandatory.length);
+    for (const policy of policies)
+      expect(policy.description, policy.name).toBe(RULES[policy.name.slice(11) as keyof typeof RULES].description);
   });
 
   it("every policy is covered by a case below", () => {

@@ -1,7 +1,7 @@
 import { JIT_DEFAULTS } from "../azure/definitions";
 import { assignedDefinitionKey, definitionKey, subscriptionOfScope } from "../delegation";
 import { isUserAssignedIdentity, TYPES } from "../resourceTypes";
-import { roleGuid } from "../rules/lighthouse";
+import { roleGuid } from "../azure/definitions";
 import { roleLabel } from "../roles/catalog";
 import { groupBy } from "../repeats";
 import type { RegisteredResource } from "../offline";

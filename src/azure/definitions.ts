@@ -21,3 +21,8 @@ export const DEPLOYMENTS_API_VERSION = "2022-09-01";
 
 /** The API's defaults for a just-in-time policy (REST spec 2022-10-01, JustInTimeAccessPolicy). */
 export const JIT_DEFAULTS = { multiFactorAuthProvider: "None", maximumActivationDuration: "PT8H" } as const;
+
+/** `8e3a...` from either a bare GUID or `/providers/Microsoft.Authorization/roleDefinitions/8e3a...`. */
+export function roleGuid(roleDefinitionId: string): string {
+  return (roleDefinitionId.split("/").pop() ?? roleDefinitionId).toLowerCase();
+}

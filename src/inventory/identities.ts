@@ -2,7 +2,7 @@ import type { ArmClient } from "../arm/client";
 import { subscriptionOfScope, subscriptionScope } from "../delegation";
 import { userAssignedIdentityResourceId, type FederatedCredential } from "../identity/model";
 import { roleLabel } from "../roles/catalog";
-import { roleGuid } from "../rules/lighthouse";
+import { roleGuid } from "../azure/definitions";
 import type { ResolvedStack } from "../stack/load";
 import { printableLines, quote } from "../text";
 

@@ -1,5 +1,6 @@
 import { hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
-import { reviewRegistrationDefinition, type DefinitionUnderReview, type Finding } from "../rules/lighthouse";
+import { reviewRegistrationDefinition, type DefinitionUnderReview } from "../rules/definition";
+import type { Finding } from "../rules/table";
 import { readSourceFile, YamlSource } from "../yaml/source";
 import { salvage, UNREADABLE, validateSource } from "../yaml/validate";
 import { resolveOffer, type ResolvedOffer } from "./model";

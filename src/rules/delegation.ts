@@ -2,7 +2,8 @@ import { scopeContains } from "../delegation";
 import { roleLabel } from "../roles/catalog";
 import { USER_ACCESS_ADMINISTRATOR_ROLE_ID } from "../roles/support";
 import { quote } from "../text";
-import { finding, roleGuid, type Finding } from "./lighthouse";
+import { roleGuid } from "../azure/definitions";
+import { finding, type Finding } from "./table";
 
 /**
  * Rules about delegations as deployed: who may delegate to whom, and which scopes and roles a

@@ -24,7 +24,7 @@ import {
   reviewScopeDelegated,
   type DelegationUnderReview,
 } from "../rules/delegation";
-import type { Finding } from "../rules/lighthouse";
+import type { Finding } from "../rules/table";
 import { projectFile, stackConfigDir } from "../project/paths";
 import { quote } from "../text";
 import { readSourceFile, YamlSource } from "../yaml/source";

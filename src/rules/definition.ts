@@ -1,4 +1,5 @@
-import { JIT_DEFAULTS } from "../azure/definitions";
+import { JIT_DEFAULTS, roleGuid } from "../azure/definitions";
+import { finding, type Finding, type RuleId } from "./table";
 import { durationSeconds } from "../duration";
 import { repeats } from "../repeats";
 import { principalLabel, quote } from "../text";
@@ -14,143 +15,6 @@ import {
  * lighthouse-rules.md, seed tenants-users-roles.txt), each written once here and applied to the
  * API's own shape, so the offer loader, the policy pack and the plan all run the same code.
  */
-
-export type Severity = "error" | "warning";
-
-/**
- * Every rule, with its severity and what it protects. `definition: true` marks the rules
- * {@link reviewRegistrationDefinition} applies; the policy pack derives one policy from each.
- */
-export const RULES = {
-  "authorization-required": {
-    severity: "error",
-    definition: true,
-    description: "At least one permanent authorization is required.",
-  },
-  "managing-tenant-placeholder": {
-    severity: "error",
-    definition: true,
-    description: "managedByTenantId is a real tenant, not the nil GUID Microsoft's samples ship as a placeholder.",
-  },
-  "role-not-built-in": {
-    severity: "error",
-    definition: true,
-    description: "Only Azure built-in roles can be delegated (no custom roles).",
-  },
-  "role-not-supported": {
-    severity: "error",
-    definition: true,
-    description:
-      "Owner, roles with DataActions and roles granting forbidden Microsoft.Authorization actions are not supported.",
-  },
-  "uaa-requires-delegated-roles": {
-    severity: "error",
-    definition: true,
-    description:
-      "User Access Administrator needs a non-empty delegatedRoles list (never Owner or User Access Administrator).",
-  },
-  "delegated-roles-only-on-uaa": {
-    severity: "error",
-    definition: true,
-    description: "delegatedRoles is only valid on User Access Administrator.",
-  },
-  "delegated-roles-empty": {
-    severity: "warning",
-    definition: true,
-    description:
-      "An empty delegatedRoles list on a role other than User Access Administrator is the same as none: leave it out.",
-  },
-  "eligible-role-not-allowed": {
-    severity: "error",
-    definition: true,
-    description: "Eligible authorizations cannot use User Access Administrator nor carry delegatedRoles.",
-  },
-  "eligible-principal-type": {
-    severity: "error",
-    definition: true,
-    description: "Eligible principals and approvers cannot be service principals.",
-  },
-  "jit-policy-consistent": {
-    severity: "error",
-    definition: true,
-    description: "Eligible authorizations of one role share one just-in-time policy.",
-  },
-  "jit-duration": {
-    severity: "error",
-    definition: true,
-    description: "maximumActivationDuration is between PT30M and PT8H.",
-  },
-  "jit-approvers": { severity: "error", definition: true, description: "At most 10 approvers." },
-  "approver-is-eligible-principal": {
-    severity: "warning",
-    definition: true,
-    description: "An approver who is the eligible principal itself cannot approve its own request: name someone else.",
-  },
-  "duplicate-authorization": {
-    severity: "error",
-    definition: true,
-    description: "A principal holds a role once per list.",
-  },
-  "marketplace-plan-limit": {
-    severity: "error",
-    definition: true,
-    description: "A Marketplace plan allows at most 20 authorizations.",
-  },
-  "principal-placeholder": {
-    severity: "warning",
-    definition: true,
-    description:
-      "A principal id is the nil GUID, the placeholder of Microsoft's samples: replace it with a real object id.",
-  },
-  "display-name-recommended": {
-    severity: "warning",
-    definition: true,
-    description:
-      "principalIdDisplayName is optional for the API, but portals, plans and reviews show it: name every principal.",
-  },
-  "managing-tenant-is-customer": {
-    severity: "error",
-    description: "The managing tenant differs from the customer's tenant.",
-  },
-  "recommend-delete-role": {
-    severity: "warning",
-    definition: true,
-    description:
-      "Include the Managed Services Registration assignment Delete Role, so the provider can remove its own access.",
-  },
-  "eligible-without-permanent": {
-    severity: "warning",
-    definition: true,
-    description:
-      "Eligible principals also hold a permanent authorization (e.g. Reader), or activation in the portal fails.",
-  },
-  "prefer-groups": {
-    severity: "warning",
-    description: "Grant groups or service principals rather than individual users.",
-  },
-  "scope-not-delegated": {
-    severity: "error",
-    description: "Identities and their role assignments stay inside the scopes the customer delegated.",
-  },
-  "role-not-delegated": {
-    severity: "error",
-    description:
-      "Through Lighthouse, a role is assigned to a managed identity only if a User Access Administrator authorization lists it in delegatedRoles.",
-  },
-} as const satisfies Record<string, { severity: Severity; description: string; definition?: true }>;
-
-export type RuleId = keyof typeof RULES;
-
-/** The rules a registration definition can break, in the order of {@link RULES}. */
-export const DEFINITION_RULES = (Object.keys(RULES) as RuleId[]).filter((rule) => "definition" in RULES[rule]);
-
-/** A rule broken at `path`, a path into the API-shaped definition (e.g. `authorizations.0.roleDefinitionId`). */
-export interface Finding {
-  rule: RuleId;
-  severity: Severity;
-  path: PropertyKey[];
-  message: string;
-}
 
 export type PrincipalType = "User" | "Group" | "ServicePrincipal";
 
@@ -193,25 +57,12 @@ export interface DefinitionUnderReview extends Readable {
   plan?: unknown;
 }
 
-/** A finding of `rule` at `path`, with the rule's severity. */
-export const finding = (rule: RuleId, path: PropertyKey[], message: string): Finding => ({
-  rule,
-  severity: RULES[rule].severity,
-  path,
-  message,
-});
-
 const MIN_ACTIVATION_SECONDS = 30 * 60;
 const MAX_ACTIVATION_SECONDS = 8 * 3600;
 const MAX_APPROVERS = 10;
 const MAX_PLAN_AUTHORIZATIONS = 20;
 /** Microsoft's sample parameter files ship this as "replace me". */
 export const NIL_GUID = "00000000-0000-0000-0000-000000000000";
-
-/** `8e3a...` from either a bare GUID or `/providers/Microsoft.Authorization/roleDefinitions/8e3a...`. */
-export function roleGuid(roleDefinitionId: string): string {
-  return (roleDefinitionId.split("/").pop() ?? roleDefinitionId).toLowerCase();
-}
 
 const who = (principal: PrincipalUnderReview) =>
   principalLabel(principal.principalId ?? "a principal", principal.principalIdDisplayName, quote);
