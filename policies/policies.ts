@@ -8,7 +8,7 @@ import {
   duplicateSubjectMessage,
   IDENTITY_NAME_PATTERN,
   identityNameMessage,
-  reviewFederatedCredential,
+  federatedCredentialRule,
   TOO_MANY_CREDENTIALS_MESSAGE,
 } from "../src/rules/identity";
 import {
@@ -120,8 +120,10 @@ const federatedCredential: Check = {
   validateResource: (args, reportViolation) => {
     if (args.type !== FEDERATED_CREDENTIAL) return;
     const { federatedIdentityCredentialResourceName: name, issuer, subject, audiences } = args.props;
-    for (const problem of reviewFederatedCredential({ name: name ?? args.name, issuer, subject, audiences }))
-      reportViolation(problem);
+    const review = federatedCredentialRule.safeParse({ name: name ?? args.name, issuer, subject, audiences });
+    // The rule's own messages name their field; zod's type errors need it said.
+    for (const issue of review.error?.issues ?? [])
+      reportViolation(issue.code === "invalid_type" ? `${issue.path.join(".")}: ${issue.message}` : issue.message);
   },
 };
 

@@ -451,6 +451,15 @@ describe("policy pack", () => {
       "list at least one audience, or omit audiences for api://AzureADTokenExchange",
       "subject must not be empty",
     ]);
+    // Fields a resource leaves out are named (Azure would refuse them too).
+    expect(
+      await violationsOf("lighthouse-federated-credential", [
+        credential("fic", { issuer: undefined, audiences: undefined }),
+      ]),
+    ).toEqual([
+      "audiences: Invalid input: expected array, received undefined",
+      "issuer: Invalid input: expected string, received undefined",
+    ]);
   });
 
   it("at most 20 federated credentials per identity: 20 pass, 21 are one violation", async () => {

@@ -2,17 +2,12 @@ import { z } from "zod";
 import { GUID_PATTERN } from "../guid";
 import { assignableRoleReference, guid } from "../offer/schema";
 import {
-  AUDIENCES_MESSAGE,
   DEFAULT_AUDIENCE,
   duplicateSubjectMessage,
-  FEDERATED_CREDENTIAL_NAME_PATTERN,
-  federatedCredentialNameMessage,
+  federatedCredentialRule,
   IDENTITY_NAME_PATTERN,
   identityNameMessage,
-  isHttpsUrl,
-  issuerMessage,
   MAX_FEDERATED_CREDENTIALS,
-  SUBJECT_MESSAGE,
   TOO_MANY_CREDENTIALS_MESSAGE,
 } from "../rules/identity";
 import { repeats } from "../repeats";
@@ -61,21 +56,8 @@ export const roleAssignmentSchema = z.strictObject({
   description: z.string().optional(),
 });
 
-const federatedCredentialSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(FEDERATED_CREDENTIAL_NAME_PATTERN, { error: (issue) => federatedCredentialNameMessage(issue.input) }),
-  issuer: z
-    .string()
-    .refine(isHttpsUrl, { error: (issue) => issuerMessage(issue.input) })
-    .describe("The OIDC issuer, e.g. https://token.actions.githubusercontent.com"),
-  subject: z
-    .string()
-    .min(1, { error: SUBJECT_MESSAGE })
-    .describe("The external identity, e.g. repo:org/repo:environment:prod"),
-  audiences: z
-    .array(z.string().min(1))
-    .min(1, { error: AUDIENCES_MESSAGE })
+const federatedCredentialSchema = federatedCredentialRule.extend({
+  audiences: federatedCredentialRule.shape.audiences
     .default([DEFAULT_AUDIENCE])
     .describe(`Token audiences. Default: [${DEFAULT_AUDIENCE}].`),
 });

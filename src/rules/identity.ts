@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { quote } from "../text";
 
 /**
@@ -34,19 +35,21 @@ export function isHttpsUrl(text: string): boolean {
   }
 }
 
-/** Every problem of one federated credential as Azure would receive it. */
-export function reviewFederatedCredential(credential: {
-  name?: unknown;
-  issuer?: unknown;
-  subject?: unknown;
-  audiences?: unknown;
-}): string[] {
-  const problems: string[] = [];
-  if (typeof credential.name !== "string" || !FEDERATED_CREDENTIAL_NAME_PATTERN.test(credential.name))
-    problems.push(federatedCredentialNameMessage(credential.name));
-  if (typeof credential.issuer !== "string" || !isHttpsUrl(credential.issuer))
-    problems.push(issuerMessage(credential.issuer));
-  if (typeof credential.subject !== "string" || credential.subject.length === 0) problems.push(SUBJECT_MESSAGE);
-  if (!Array.isArray(credential.audiences) || credential.audiences.length === 0) problems.push(AUDIENCES_MESSAGE);
-  return problems;
-}
+/**
+ * One federated credential as Azure receives it (every field required): the rule the stack
+ * file's schema extends with its default audience, and the policy pack applies to resources.
+ */
+export const federatedCredentialRule = z.strictObject({
+  name: z
+    .string()
+    .regex(FEDERATED_CREDENTIAL_NAME_PATTERN, { error: (issue) => federatedCredentialNameMessage(issue.input) }),
+  issuer: z
+    .string()
+    .refine(isHttpsUrl, { error: (issue) => issuerMessage(issue.input) })
+    .describe("The OIDC issuer, e.g. https://token.actions.githubusercontent.com"),
+  subject: z
+    .string()
+    .min(1, { error: SUBJECT_MESSAGE })
+    .describe("The external identity, e.g. repo:org/repo:environment:prod"),
+  audiences: z.array(z.string().min(1)).min(1, { error: AUDIENCES_MESSAGE }),
+});
