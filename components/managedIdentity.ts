@@ -108,7 +108,7 @@ export class ManagedIdentity extends pulumi.ComponentResource {
       {
         principalId: this.principalId,
         resourceId: userAssignedIdentityResourceId(args.subscriptionId, resourceGroupName, identityName),
-        delegated: args.delegatedThroughLighthouse ?? false,
+        delegatedThroughLighthouse: args.delegatedThroughLighthouse ?? false,
       },
       args.roleAssignments ?? [],
     );

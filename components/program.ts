@@ -41,7 +41,9 @@ export function lighthouseProgram(options: ProgramOptions = {}) {
     throw new pulumi.RunError(`stack ${stackName} is not valid:\n${diagnostics.map(formatDiagnostic).join("\n")}`);
   for (const warning of diagnostics) pulumi.log.warn(formatDiagnostic(warning));
 
-  const managing = stack.mode === "managing";
+  // Managing mode: the stack runs in the managing tenant and reaches the customer through
+  // Lighthouse (components: delegatedThroughLighthouse; plans and reviews: "through Lighthouse").
+  const delegatedThroughLighthouse = stack.mode === "managing";
 
   // One explicit provider per subscription the stack touches, signed in to the tenant that runs it.
   const providers = new Map<string, Provider>();
@@ -56,7 +58,7 @@ export function lighthouseProgram(options: ProgramOptions = {}) {
 
   // In managing mode the delegations already exist (the customer deployed them); they are listed
   // only so that identities can be checked against them.
-  const summary: SubscriptionSummary[] = managing
+  const summary: SubscriptionSummary[] = delegatedThroughLighthouse
     ? []
     : stack.subscriptions.map(({ subscriptionId, delegations }) => ({
         subscriptionId,
@@ -94,7 +96,7 @@ export function lighthouseProgram(options: ProgramOptions = {}) {
         ...(identity.isolationScope ? { isolationScope: identity.isolationScope } : {}),
         federatedCredentials: identity.federatedCredentials,
         roleAssignments: identity.roleAssignments,
-        delegatedThroughLighthouse: managing,
+        delegatedThroughLighthouse,
       },
       { providers: [providerFor(identity.subscriptionId)] },
     );
@@ -111,7 +113,7 @@ export function lighthouseProgram(options: ProgramOptions = {}) {
       {
         resourceId: identity.resourceId,
         roleAssignments: identity.roleAssignments,
-        delegatedThroughLighthouse: managing,
+        delegatedThroughLighthouse,
       },
       { providers: [providerFor(subscriptionOfScope(identity.resourceId))] },
     );

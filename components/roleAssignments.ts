@@ -16,14 +16,14 @@ export interface IdentityRoleAssignmentArgs {
  * Declares the role assignments of one managed identity, as children of `parent`. Not a
  * component itself: both identity components (user-assigned, system-assigned) call it.
  * Children are named `<name>-role-<roleAssignmentName>`, and the Azure names are
- * `guid(principal resource id, role, scope)`; `delegated` adds
+ * `guid(principal resource id, role, scope)`; `delegatedThroughLighthouse` adds
  * `delegatedManagedIdentityResourceId`, which Azure requires when the managing tenant assigns
  * a role to a customer's managed identity through Lighthouse.
  */
 export function assignRolesToIdentity(
   parent: pulumi.Resource,
   name: string,
-  identity: { principalId: pulumi.Input<string>; resourceId: string; delegated: boolean },
+  identity: { principalId: pulumi.Input<string>; resourceId: string; delegatedThroughLighthouse: boolean },
   assignments: IdentityRoleAssignmentArgs[],
 ): RoleAssignment[] {
   return assignments.map((assignment, index) => {
@@ -39,7 +39,7 @@ export function assignRolesToIdentity(
         principalId: identity.principalId,
         principalType: "ServicePrincipal",
         ...(assignment.description !== undefined ? { description: assignment.description } : {}),
-        ...(identity.delegated ? { delegatedManagedIdentityResourceId: identity.resourceId } : {}),
+        ...(identity.delegatedThroughLighthouse ? { delegatedManagedIdentityResourceId: identity.resourceId } : {}),
       },
       { parent, aliases: [{ name: `${name}-role-${index}` }] },
     );

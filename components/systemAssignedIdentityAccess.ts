@@ -50,7 +50,7 @@ export class SystemAssignedIdentityAccess extends pulumi.ComponentResource {
       {
         principalId: this.principalId,
         resourceId: args.resourceId,
-        delegated: args.delegatedThroughLighthouse ?? false,
+        delegatedThroughLighthouse: args.delegatedThroughLighthouse ?? false,
       },
       args.roleAssignments,
     );

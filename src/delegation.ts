@@ -84,7 +84,7 @@ export type DelegationNaming = (typeof NAMING_SCHEMES)[number];
 /** The definition's and each assignment's GUID (in the order of {@link delegatedScopes}) under `naming`. */
 export function delegationGuids(
   naming: DelegationNaming,
-  offer: { name: string; registrationDefinitionId: string },
+  offer: { name: string; definitionGuid: string },
   subscriptionId: string,
   resourceGroups?: readonly string[],
 ): { definition: string; assignments: string[] } {
@@ -98,9 +98,9 @@ export function delegationGuids(
     };
   }
   return {
-    definition: offer.registrationDefinitionId,
+    definition: offer.definitionGuid,
     assignments: delegatedScopes(subscriptionId, resourceGroups).map((scope) =>
-      registrationAssignmentGuid(offer.registrationDefinitionId, scope),
+      registrationAssignmentGuid(offer.definitionGuid, scope),
     ),
   };
 }

@@ -282,9 +282,7 @@ describe("resolution", () => {
       multiFactorAuthProvider: "None",
       maximumActivationDuration: "PT8H",
     });
-    expect(offer?.registrationDefinitionId).toMatch(
-      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-    );
+    expect(offer?.definitionGuid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
   it("defaults a missing justInTimeAccessPolicy entirely", () => {

@@ -31,10 +31,10 @@ export function deployedState(stack: ResolvedStack, tenantNames: Record<string, 
   const assignments: Array<Record<string, any>> = []; // eslint-disable-line @typescript-eslint/no-explicit-any
   for (const { subscriptionId, delegations } of stack.subscriptions) {
     for (const { offer, resourceGroups } of delegations) {
-      const id = registrationDefinitionResourceId(subscriptionId, offer.registrationDefinitionId);
+      const id = registrationDefinitionResourceId(subscriptionId, offer.definitionGuid);
       definitions.push({
         id,
-        name: offer.registrationDefinitionId,
+        name: offer.definitionGuid,
         type: "Microsoft.ManagedServices/registrationDefinitions",
         properties: {
           ...definitionProperties(offer),
@@ -48,7 +48,7 @@ export function deployedState(stack: ResolvedStack, tenantNames: Record<string, 
         systemData,
       });
       for (const scope of delegatedScopes(subscriptionId, resourceGroups)) {
-        const name = registrationAssignmentGuid(offer.registrationDefinitionId, scope);
+        const name = registrationAssignmentGuid(offer.definitionGuid, scope);
         assignments.push({
           id: registrationAssignmentResourceId(scope, name),
           name,
@@ -173,10 +173,7 @@ export function managingTenantOf(stack: ResolvedStack, now = new Date()) {
           status: { value: "Succeeded" },
           authorization: {
             action: operation,
-            scope: registrationAssignmentResourceId(
-              scope,
-              registrationAssignmentGuid(offer.registrationDefinitionId, scope),
-            ),
+            scope: registrationAssignmentResourceId(scope, registrationAssignmentGuid(offer.definitionGuid, scope)),
           },
         });
       }

@@ -41,8 +41,11 @@ export interface ResolvedOffer {
   description?: string;
   managedByTenantId: string;
   plan?: MarketplacePlan;
-  /** {@link registrationDefinitionGuid} of this offer: the same in every subscription it is deployed to. */
-  registrationDefinitionId: string;
+  /**
+   * {@link registrationDefinitionGuid} of this offer: the same in every subscription it is
+   * deployed to (the definition's `registrationDefinitionId` input; its resource id ends with it).
+   */
+  definitionGuid: string;
   authorizations: ResolvedAuthorization[];
   eligibleAuthorizations: ResolvedEligibleAuthorization[];
 }
@@ -80,7 +83,7 @@ export function resolveOffer(file: string, document: OfferDocument): ResolvedOff
     ...(document.description !== undefined ? { description: document.description } : {}),
     managedByTenantId: document.managedByTenantId,
     ...(document.plan ? { plan: document.plan } : {}),
-    registrationDefinitionId: registrationDefinitionGuid(document.managedByTenantId, document.name),
+    definitionGuid: registrationDefinitionGuid(document.managedByTenantId, document.name),
     authorizations: document.authorizations.map(resolveAuthorization),
     eligibleAuthorizations: document.eligibleAuthorizations.map(({ justInTimeAccessPolicy, ...authorization }) => ({
       ...resolveAuthorization(authorization),
