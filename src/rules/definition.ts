@@ -72,171 +72,221 @@ const lower = (text: string | undefined) => text?.toLowerCase();
 
 /** Reviews a registration definition; the findings come in the order of the definition. */
 export function reviewRegistrationDefinition(definition: DefinitionUnderReview): Finding[] {
-  const findings: Finding[] = [];
-  const report = (rule: RuleId, path: PropertyKey[], message: string) => findings.push(finding(rule, path, message));
   const authorizations = definition.authorizations ?? [];
   const eligible = definition.eligibleAuthorizations ?? [];
   const listKnown = known(definition, "authorizations");
-  const permanentPrincipalsKnown = listKnown && authorizations.every((item) => item.principalId !== undefined);
-  const permanentRolesKnown = listKnown && authorizations.every((item) => item.roleDefinitionId !== undefined);
+  const permanentPrincipals =
+    listKnown && authorizations.every((item) => item.principalId !== undefined)
+      ? new Set(authorizations.map((authorization) => lower(authorization.principalId)))
+      : undefined;
+  const firstPolicyByRole = new Map<string, { index: number; key: string }>();
+  return [
+    ...reviewManagingTenant(definition.managedByTenantId),
+    ...(listKnown && authorizations.length === 0
+      ? [
+          finding(
+            "authorization-required",
+            ["authorizations"],
+            "at least one permanent authorization is required, even when eligible authorizations are given",
+          ),
+        ]
+      : []),
+    ...authorizations.flatMap((authorization, index) => reviewPermanentAuthorization(authorization, index)),
+    ...eligible.flatMap((authorization, index) =>
+      reviewEligibleAuthorization(authorization, index, permanentPrincipals, firstPolicyByRole),
+    ),
+    ...reviewDuplicates("authorizations", authorizations),
+    ...reviewDuplicates("eligibleAuthorizations", eligible),
+    ...reviewPlanLimit(definition.plan, authorizations.length + eligible.length),
+    ...(listKnown && authorizations.every((item) => item.roleDefinitionId !== undefined)
+      ? reviewDeleteRole(authorizations)
+      : []),
+  ];
+}
 
-  if (definition.managedByTenantId?.toLowerCase() === NIL_GUID) {
-    report(
-      "managing-tenant-placeholder",
-      ["managedByTenantId"],
-      `managedByTenantId is the nil GUID ${NIL_GUID}, a placeholder: use your managing tenant's id`,
-    );
-  }
-  if (listKnown && authorizations.length === 0) {
-    report(
-      "authorization-required",
-      ["authorizations"],
-      "at least one permanent authorization is required, even when eligible authorizations are given",
-    );
-  }
-  const reviewPrincipal = (principal: PrincipalUnderReview, path: PropertyKey[], label: string) => {
-    if (principal.principalId?.toLowerCase() === NIL_GUID) {
-      report(
+function reviewManagingTenant(managedByTenantId: string | undefined): Finding[] {
+  return managedByTenantId?.toLowerCase() === NIL_GUID
+    ? [
+        finding(
+          "managing-tenant-placeholder",
+          ["managedByTenantId"],
+          `managedByTenantId is the nil GUID ${NIL_GUID}, a placeholder: use your managing tenant's id`,
+        ),
+      ]
+    : [];
+}
+
+/** What every principal of a definition (authorization, eligible authorization, approver) must be. */
+function reviewPrincipal(principal: PrincipalUnderReview, path: PropertyKey[], label: string): Finding[] {
+  const findings: Finding[] = [];
+  if (principal.principalId?.toLowerCase() === NIL_GUID) {
+    findings.push(
+      finding(
         "principal-placeholder",
         [...path, "principalId"],
         `${label} principalId is the nil GUID ${NIL_GUID}, a placeholder: replace it with the principal's object id`,
-      );
-    }
-    if (known(principal, "principalIdDisplayName") && !principal.principalIdDisplayName) {
-      report(
+      ),
+    );
+  }
+  if (known(principal, "principalIdDisplayName") && !principal.principalIdDisplayName) {
+    findings.push(
+      finding(
         "display-name-recommended",
         [...path, "principalId"],
         `${label} ${who(principal)} has no principalIdDisplayName; portals, plans and reviews show only the id`,
-      );
-    }
-    if (principal.principalType === "User") {
-      report(
+      ),
+    );
+  }
+  if (principal.principalType === "User") {
+    findings.push(
+      finding(
         "prefer-groups",
         [...path, "principalId"],
         `${who(principal)} is an individual user; grant a security group instead`,
-      );
-    }
-  };
-
-  authorizations.forEach((authorization, index) => {
-    const path = ["authorizations", index];
-    reviewPrincipal(authorization, path, "authorization");
-    if (authorization.roleDefinitionId === undefined) return;
-    const roleId = roleGuid(authorization.roleDefinitionId);
-    findings.push(...reviewRoleSupport(authorization.roleDefinitionId, [...path, "roleDefinitionId"]));
-    const delegatedPath = [...path, "delegatedRoleDefinitionIds"];
-    const delegated = authorization.delegatedRoleDefinitionIds;
-    if (!known(authorization, "delegatedRoleDefinitionIds")) return;
-    if (roleId === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
-      if (!delegated || delegated.length === 0) {
-        report(
-          "uaa-requires-delegated-roles",
-          [...path, "roleDefinitionId"],
-          "User Access Administrator is supported only with delegatedRoles: list the roles it may assign to managed identities",
-        );
-      }
-      delegated?.forEach((delegatedId, delegatedIndex) => {
-        if (delegatedId !== undefined)
-          findings.push(...reviewDelegatableRole(delegatedId, [...delegatedPath, delegatedIndex]));
-      });
-    } else if (delegated?.length === 0) {
-      report(
-        "delegated-roles-empty",
-        delegatedPath,
-        `delegatedRoles is empty, the same as leaving it out (it only means something on User Access Administrator)`,
-      );
-    } else if (delegated !== undefined) {
-      report(
-        "delegated-roles-only-on-uaa",
-        delegatedPath,
-        `delegatedRoles is only valid with User Access Administrator, not ${roleLabel(roleId)}`,
-      );
-    }
-  });
-
-  const permanentPrincipals = new Set(authorizations.map((authorization) => lower(authorization.principalId)));
-  const firstPolicyByRole = new Map<string, { index: number; key: string }>();
-  eligible.forEach((authorization, index) => {
-    const path = ["eligibleAuthorizations", index];
-    reviewPrincipal(authorization, path, "eligible authorization");
-    const roleId = authorization.roleDefinitionId === undefined ? undefined : roleGuid(authorization.roleDefinitionId);
-    if (roleId === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
-      report(
-        "eligible-role-not-allowed",
-        [...path, "roleDefinitionId"],
-        "User Access Administrator cannot be an eligible authorization",
-      );
-    } else if (authorization.roleDefinitionId !== undefined) {
-      findings.push(...reviewRoleSupport(authorization.roleDefinitionId, [...path, "roleDefinitionId"]));
-    }
-    if (authorization.delegatedRoleDefinitionIds !== undefined || !known(authorization, "delegatedRoleDefinitionIds")) {
-      report(
-        "eligible-role-not-allowed",
-        [...path, "delegatedRoleDefinitionIds"],
-        "eligible authorizations cannot carry delegatedRoles",
-      );
-    }
-    if (authorization.principalType === "ServicePrincipal") {
-      report(
-        "eligible-principal-type",
-        [...path, "principalId"],
-        `${who(authorization)} is a service principal; eligible authorizations are for users and groups only`,
-      );
-    }
-    if (
-      permanentPrincipalsKnown &&
-      authorization.principalId !== undefined &&
-      !permanentPrincipals.has(lower(authorization.principalId))
-    ) {
-      report(
-        "eligible-without-permanent",
-        [...path, "principalId"],
-        `${who(authorization)} has no permanent authorization; give it Reader too, or activating in the portal fails`,
-      );
-    }
-    if (!known(authorization, "justInTimeAccessPolicy")) return;
-    findings.push(...reviewJustInTimePolicy(authorization, path, roleId, index, firstPolicyByRole));
-  });
-
-  for (const [listName, list] of [
-    ["authorizations", authorizations],
-    ["eligibleAuthorizations", eligible],
-  ] as const) {
-    const keyOf = (item: AuthorizationUnderReview) =>
-      item.principalId === undefined || item.roleDefinitionId === undefined
-        ? undefined
-        : `${lower(item.principalId)} ${roleGuid(item.roleDefinitionId)}`;
-    for (const { index, first } of repeats<AuthorizationUnderReview>(list, keyOf)) {
-      const authorization = list[index];
-      report(
-        "duplicate-authorization",
-        [listName, index],
-        `${who(authorization)} already has ${roleLabel(roleGuid(authorization.roleDefinitionId!))} in ${listName}[${first}]`,
-      );
-    }
-  }
-
-  const total = authorizations.length + eligible.length;
-  if (definition.plan !== undefined && total > MAX_PLAN_AUTHORIZATIONS) {
-    report(
-      "marketplace-plan-limit",
-      ["plan"],
-      `a Marketplace plan allows at most ${MAX_PLAN_AUTHORIZATIONS} authorizations (permanent and eligible); this offer has ${total}`,
-    );
-  }
-  if (
-    permanentRolesKnown &&
-    !authorizations.some(
-      (authorization) => roleGuid(authorization.roleDefinitionId!) === REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID,
-    )
-  ) {
-    report(
-      "recommend-delete-role",
-      ["authorizations"],
-      "no authorization has the Managed Services Registration assignment Delete Role: only the customer will be able to remove this delegation",
+      ),
     );
   }
   return findings;
+}
+
+/** One permanent authorization: its principal, its role, and delegatedRoles (only with User Access Administrator). */
+function reviewPermanentAuthorization(authorization: AuthorizationUnderReview, index: number): Finding[] {
+  const path = ["authorizations", index];
+  const findings = reviewPrincipal(authorization, path, "authorization");
+  if (authorization.roleDefinitionId === undefined) return findings;
+  const roleId = roleGuid(authorization.roleDefinitionId);
+  findings.push(...reviewRoleSupport(authorization.roleDefinitionId, [...path, "roleDefinitionId"]));
+  const delegatedPath = [...path, "delegatedRoleDefinitionIds"];
+  const delegated = authorization.delegatedRoleDefinitionIds;
+  if (!known(authorization, "delegatedRoleDefinitionIds")) return findings;
+  if (roleId === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
+    if (!delegated || delegated.length === 0) {
+      findings.push(
+        finding(
+          "uaa-requires-delegated-roles",
+          [...path, "roleDefinitionId"],
+          "User Access Administrator is supported only with delegatedRoles: list the roles it may assign to managed identities",
+        ),
+      );
+    }
+    delegated?.forEach((delegatedId, delegatedIndex) => {
+      if (delegatedId !== undefined)
+        findings.push(...reviewDelegatableRole(delegatedId, [...delegatedPath, delegatedIndex]));
+    });
+  } else if (delegated?.length === 0) {
+    findings.push(
+      finding(
+        "delegated-roles-empty",
+        delegatedPath,
+        `delegatedRoles is empty, the same as leaving it out (it only means something on User Access Administrator)`,
+      ),
+    );
+  } else if (delegated !== undefined) {
+    findings.push(
+      finding(
+        "delegated-roles-only-on-uaa",
+        delegatedPath,
+        `delegatedRoles is only valid with User Access Administrator, not ${roleLabel(roleId)}`,
+      ),
+    );
+  }
+  return findings;
+}
+
+/**
+ * One eligible authorization: its principal (a user or group that also holds a permanent
+ * authorization, when `permanentPrincipals` is known), its role, and its just-in-time policy.
+ */
+function reviewEligibleAuthorization(
+  authorization: EligibleAuthorizationUnderReview,
+  index: number,
+  permanentPrincipals: ReadonlySet<string | undefined> | undefined,
+  firstPolicyByRole: Map<string, { index: number; key: string }>,
+): Finding[] {
+  const path = ["eligibleAuthorizations", index];
+  const findings = reviewPrincipal(authorization, path, "eligible authorization");
+  const report = (rule: RuleId, field: string, message: string) =>
+    findings.push(finding(rule, [...path, field], message));
+  const roleId = authorization.roleDefinitionId === undefined ? undefined : roleGuid(authorization.roleDefinitionId);
+  if (roleId === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
+    report(
+      "eligible-role-not-allowed",
+      "roleDefinitionId",
+      "User Access Administrator cannot be an eligible authorization",
+    );
+  } else if (authorization.roleDefinitionId !== undefined) {
+    findings.push(...reviewRoleSupport(authorization.roleDefinitionId, [...path, "roleDefinitionId"]));
+  }
+  if (authorization.delegatedRoleDefinitionIds !== undefined || !known(authorization, "delegatedRoleDefinitionIds")) {
+    report(
+      "eligible-role-not-allowed",
+      "delegatedRoleDefinitionIds",
+      "eligible authorizations cannot carry delegatedRoles",
+    );
+  }
+  if (authorization.principalType === "ServicePrincipal") {
+    report(
+      "eligible-principal-type",
+      "principalId",
+      `${who(authorization)} is a service principal; eligible authorizations are for users and groups only`,
+    );
+  }
+  if (
+    permanentPrincipals !== undefined &&
+    authorization.principalId !== undefined &&
+    !permanentPrincipals.has(lower(authorization.principalId))
+  ) {
+    report(
+      "eligible-without-permanent",
+      "principalId",
+      `${who(authorization)} has no permanent authorization; give it Reader too, or activating in the portal fails`,
+    );
+  }
+  if (known(authorization, "justInTimeAccessPolicy"))
+    findings.push(...reviewJustInTimePolicy(authorization, path, roleId, index, firstPolicyByRole));
+  return findings;
+}
+
+/** A principal holds a role once per list. */
+function reviewDuplicates(listName: string, list: AuthorizationUnderReview[]): Finding[] {
+  const keyOf = (item: AuthorizationUnderReview) =>
+    item.principalId === undefined || item.roleDefinitionId === undefined
+      ? undefined
+      : `${lower(item.principalId)} ${roleGuid(item.roleDefinitionId)}`;
+  return repeats<AuthorizationUnderReview>(list, keyOf).map(({ index, first }) =>
+    finding(
+      "duplicate-authorization",
+      [listName, index],
+      `${who(list[index])} already has ${roleLabel(roleGuid(list[index].roleDefinitionId!))} in ${listName}[${first}]`,
+    ),
+  );
+}
+
+function reviewPlanLimit(plan: unknown, total: number): Finding[] {
+  return plan !== undefined && total > MAX_PLAN_AUTHORIZATIONS
+    ? [
+        finding(
+          "marketplace-plan-limit",
+          ["plan"],
+          `a Marketplace plan allows at most ${MAX_PLAN_AUTHORIZATIONS} authorizations (permanent and eligible); this offer has ${total}`,
+        ),
+      ]
+    : [];
+}
+
+/** The provider can remove its own access only with the Delete Role (every role known). */
+function reviewDeleteRole(authorizations: AuthorizationUnderReview[]): Finding[] {
+  return authorizations.some(
+    (authorization) => roleGuid(authorization.roleDefinitionId!) === REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID,
+  )
+    ? []
+    : [
+        finding(
+          "recommend-delete-role",
+          ["authorizations"],
+          "no authorization has the Managed Services Registration assignment Delete Role: only the customer will be able to remove this delegation",
+        ),
+      ];
 }
 
 /**

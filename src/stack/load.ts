@@ -190,6 +190,64 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
   };
 }
 
+/** Each offer file once, by its real path: one file is one offer however an entry names it. */
+type OfferEntries = Map<string, number>;
+
+/** The offer an entry names, loaded; or why it cannot be (a message for the entry's `offer`). */
+function readOffer(
+  projectRoot: string,
+  offers: OfferCache,
+  offerEntries: OfferEntries,
+  offerName: string,
+  index: number,
+): { offer: ResolvedOffer } | { problem: string } {
+  const located = projectFile(projectRoot, offerName);
+  if ("problem" in located) return located;
+  const sameFile = offerEntries.get(located.file);
+  if (sameFile !== undefined)
+    return {
+      problem: `offer ${quote(offerName)} is the same file as entry ${sameFile}; list all its subscriptions there`,
+    };
+  offerEntries.set(located.file, index);
+  if (!existsSync(located.file))
+    return {
+      problem: `offer file ${offerName} not found (paths are relative to ${displayPath(projectRoot) || "."})`,
+    };
+  const { offer } = offers.load(located.file);
+  return offer ? { offer } : { problem: `offer ${offerName} has errors (reported in that file)` };
+}
+
+/** Names each delegation deploys, with the offer that claimed them first: two offers never share one. */
+interface NameOwners {
+  /** Pulumi logical name → offer file. */
+  delegations: Map<string, string>;
+  /** `<subscription> <assignment GUID>` → offer file, as the stack names it. */
+  assignments: Map<string, string>;
+}
+
+/** Claims the names `offer` deploys in `target`'s subscription; a message if another offer has one. */
+function claimNames(
+  owners: NameOwners,
+  offer: ResolvedOffer,
+  offerName: string,
+  naming: DelegationNaming,
+  target: { subscriptionId: string; resourceGroups?: string[] },
+): string | undefined {
+  const name = delegationName(offer.name, target.subscriptionId);
+  const owner = owners.delegations.get(name);
+  if (owner !== undefined)
+    return `offers ${owner} and ${offer.file} have names that deploy as the same delegation '${name}' in subscription ${target.subscriptionId}; rename one offer`;
+  owners.delegations.set(name, offer.file);
+  // Microsoft's names for resource group assignments ignore the offer: two offers would collide.
+  const { assignments } = delegationGuids(naming, offer, target.subscriptionId, target.resourceGroups);
+  const keys = assignments.map((guid) => `${target.subscriptionId} ${guid}`);
+  const clash = keys.map((key) => owners.assignments.get(key)).find((other) => other !== undefined);
+  if (clash !== undefined)
+    return `with these names, an assignment of ${offerName} in subscription ${target.subscriptionId} is named like one of ${clash}; use naming: toolkit for one of them`;
+  for (const key of keys) owners.assignments.set(key, offerName);
+  return undefined;
+}
+
 /**
  * Loads the offer of every readable delegation entry and places it in its subscriptions.
  * `complete` is false when an entry's offer could not be loaded: what depends on the whole set
@@ -204,111 +262,45 @@ function readDelegations(
 ): { subscriptions: Map<string, CustomerSubscription>; complete: boolean; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const subscriptions = new Map<string, CustomerSubscription>();
-  /** Pulumi logical name → the offer file deploying it: two offers must never share one. */
-  const delegationOwners = new Map<string, string>();
-  /** `<subscription> <assignment GUID>` → the offer file deploying it. */
-  const assignmentOwners = new Map<string, string>();
-  /** Offer file (links followed) → its entry: one file is one offer however it is named. */
-  const offerEntries = new Map<string, number>();
+  const owners: NameOwners = { delegations: new Map(), assignments: new Map() };
+  const offerEntries: OfferEntries = new Map();
   let complete = true;
 
   entries.forEach((delegation, index) => {
-    const offerPath = ["config", DELEGATIONS_KEY, index, "offer"];
     if (typeof delegation?.offer !== "string") return;
-    const located = projectFile(projectRoot, delegation.offer);
-    if ("problem" in located) {
+    const offerPath = ["config", DELEGATIONS_KEY, index, "offer"];
+    const refuse = (message: string) => {
       complete = false;
-      diagnostics.push(source.diagnostic(offerPath, "error", located.problem));
-      return;
-    }
-    const offerFile = located.file;
-    const sameFile = offerEntries.get(offerFile);
-    if (sameFile !== undefined) {
-      complete = false;
-      diagnostics.push(
-        source.diagnostic(
-          offerPath,
-          "error",
-          `offer ${quote(delegation.offer)} is the same file as entry ${sameFile}; list all its subscriptions there`,
-        ),
-      );
-      return;
-    }
-    offerEntries.set(offerFile, index);
-    if (!existsSync(offerFile)) {
-      complete = false;
-      diagnostics.push(
-        source.diagnostic(
-          offerPath,
-          "error",
-          `offer file ${delegation.offer} not found (paths are relative to ${displayPath(projectRoot) || "."})`,
-        ),
-      );
-      return;
-    }
-    const { offer } = offers.load(offerFile);
-    if (!offer) {
-      complete = false;
-      diagnostics.push(
-        source.diagnostic(offerPath, "error", `offer ${delegation.offer} has errors (reported in that file)`),
-      );
-      return;
-    }
+      diagnostics.push(source.diagnostic(offerPath, "error", message));
+    };
+    const read = readOffer(projectRoot, offers, offerEntries, delegation.offer, index);
+    if ("problem" in read) return refuse(read.problem);
+    const { offer } = read;
     if (customerTenantId !== undefined) {
       for (const finding of reviewCustomerTenant(offer.managedByTenantId, customerTenantId)) {
         diagnostics.push(source.diagnostic(offerPath, finding.severity, finding.message, { rule: finding.rule }));
       }
     }
-    (delegation.subscriptions ?? []).forEach((target) => {
-      if (!fullyRead(target)) return;
-      const name = delegationName(offer.name, target.subscriptionId);
-      const owner = delegationOwners.get(name);
-      if (owner !== undefined) {
-        complete = false;
-        diagnostics.push(
-          source.diagnostic(
-            offerPath,
-            "error",
-            `offers ${owner} and ${offer.file} have names that deploy as the same delegation '${name}' in subscription ${target.subscriptionId}; rename one offer`,
-          ),
-        );
-        return;
+    const naming = delegation.naming ?? "toolkit";
+    for (const target of delegation.subscriptions ?? []) {
+      if (!fullyRead(target)) continue;
+      const clash = claimNames(owners, offer, delegation.offer, naming, target);
+      if (clash !== undefined) {
+        refuse(clash);
+        continue;
       }
-      delegationOwners.set(name, offer.file);
       let subscription = subscriptions.get(target.subscriptionId);
       if (!subscription) {
         subscription = { subscriptionId: target.subscriptionId, delegations: [] };
         subscriptions.set(target.subscriptionId, subscription);
       }
-      // Microsoft's names for resource group assignments ignore the offer: two offers would collide.
-      const { assignments } = delegationGuids(
-        delegation.naming ?? "toolkit",
-        offer,
-        target.subscriptionId,
-        target.resourceGroups,
-      );
-      const clash = assignments
-        .map((guid) => assignmentOwners.get(`${target.subscriptionId} ${guid}`))
-        .find((other) => other !== undefined);
-      if (clash !== undefined) {
-        complete = false;
-        diagnostics.push(
-          source.diagnostic(
-            offerPath,
-            "error",
-            `with these names, an assignment of ${delegation.offer} in subscription ${target.subscriptionId} is named like one of ${clash}; use naming: toolkit for one of them`,
-          ),
-        );
-        return;
-      }
-      for (const guid of assignments) assignmentOwners.set(`${target.subscriptionId} ${guid}`, delegation.offer);
       subscription.delegations.push({
         offer,
-        naming: delegation.naming ?? "toolkit",
+        naming,
         ...(target.resourceGroups ? { resourceGroups: target.resourceGroups } : {}),
         ...(target.adopt ? { adopt: target.adopt === true ? {} : target.adopt } : {}),
       });
-    });
+    }
   });
   return { subscriptions, complete, diagnostics };
 }
