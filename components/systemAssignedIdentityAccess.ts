@@ -1,7 +1,7 @@
 import { MANAGED_IDENTITY_API_VERSION } from "../src/azure/definitions";
 import * as pulumi from "@pulumi/pulumi";
 import { getResourceOutput } from "@pulumi/azure-native/resources";
-import type { SystemAssignedIdentityOutputs } from "../src/access/view";
+import type { SystemAssignedIdentityOutputs } from "../src/identity/model";
 import { assignRolesToIdentity, type IdentityRoleAssignmentArgs } from "./roleAssignments";
 
 /** The API of the seed's `system_assigned_identities.get_by_scope`. */

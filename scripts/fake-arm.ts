@@ -5,13 +5,18 @@
  * deployed (delegations, managed identities with their credentials and role assignments), plus
  * another provider's delegation (the seed's "Test Corp." sample), and the role definitions list
  * (11 real built-in roles): the same local fake the tests use
- * (test/fake-arm/server.ts). Token: fake-token. Try:
+ * (scripts/fake-arm/server.ts). Token: fake-token. Try:
  *   AZURE_ACCESS_TOKEN=fake-token npm run inventory -- --stack fabrikam --endpoint http://127.0.0.1:8080
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkedStackName, EXIT, parseCommandLine, runCommand, stackOrReport, UsageError } from "../src/cli/run";
 import { findProjectRoot } from "../src/stack/load";
+import {
+  registrationAssignmentResourceId,
+  registrationDefinitionResourceId,
+  subscriptionScope,
+} from "../src/delegation";
 import { startFakeArm } from "./fake-arm/server";
 import { deployedIdentities, deployedState, managingTenantOf, roleDefinitionsOf } from "./fake-arm/state";
 import { TOOLKIT_ROOT } from "../src/project/paths";
@@ -40,10 +45,10 @@ runCommand(USAGE, async (argv) => {
   const subscription = stack.subscriptions[0]?.subscriptionId;
   if (subscription) {
     const other = fixture(join("seed", "registration-definitions-list-filter-in.json")).value[1];
-    const otherId = `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationDefinitions/${other.name}`;
+    const otherId = registrationDefinitionResourceId(subscription, other.name);
     state.definitions.push({ ...other, id: otherId });
     state.assignments.push({
-      id: `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationAssignments/${other.name}`,
+      id: registrationAssignmentResourceId(subscriptionScope(subscription), other.name),
       name: other.name,
       properties: { registrationDefinitionId: otherId, provisioningState: "Succeeded" },
     });

@@ -5,6 +5,7 @@ import { roleGuid } from "../azure/definitions";
 import { roleLabel } from "../roles/catalog";
 import { groupBy } from "../repeats";
 import type { RegisteredResource } from "../offline";
+import type { SystemAssignedIdentityOutputs } from "../identity/model";
 
 /**
  * Who gets which access where, read back from the resources a program registers: the common
@@ -57,17 +58,6 @@ export interface IdentityView {
   isolationScope?: string;
   federatedCredentials: Array<{ name: string; issuer: string; subject: string }>;
   roleAssignments: IdentityRoleView[];
-}
-
-/**
- * The outputs a system-assigned identity's component registers (`registerOutputs`): whose
- * identity it is, and its principal. Such an identity is no resource of the stack (it is read
- * from Azure at deploy time), so this is how the access view learns of it.
- */
-export interface SystemAssignedIdentityOutputs {
-  /** The resource whose system-assigned identity it is. */
-  resourceId: string;
-  principalId: string;
 }
 
 export interface AccessView {

@@ -80,3 +80,14 @@ export function resolveSystemAssignedIdentity(
 ): ResolvedSystemAssignedIdentity {
   return { resourceId: document.resourceId, roleAssignments: resolveRoleAssignments(document.roleAssignments) };
 }
+
+/**
+ * The outputs a system-assigned identity's component registers (`registerOutputs`): whose
+ * identity it is, and its principal. Such an identity is no resource of the stack (it is read
+ * from Azure at deploy time), so this is how the access view learns of it.
+ */
+export interface SystemAssignedIdentityOutputs {
+  /** The resource whose system-assigned identity it is. */
+  resourceId: string;
+  principalId: string;
+}
