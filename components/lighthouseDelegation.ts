@@ -1,14 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RegistrationAssignment, RegistrationDefinition } from "@pulumi/azure-native/managedservices";
+import { delegatedScopes, delegationGuids, registrationAssignmentGuid, type DelegationNaming } from "../src/delegation";
 import {
-  delegatedScopes,
-  delegationGuids,
-  registrationAssignmentGuid,
-  type DelegationNaming,
   registrationAssignmentResourceId,
   registrationDefinitionResourceId,
   subscriptionScope,
-} from "../src/delegation";
+} from "../src/azure/scopes";
 import { definitionProperties, type ResolvedOffer } from "../src/offer/model";
 import { reviewCustomerTenant } from "../src/rules/delegation";
 

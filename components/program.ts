@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/azure-native/provider";
 import { identityComponentName, systemIdentityComponentName } from "../src/identity/model";
-import { delegationName, subscriptionOfScope } from "../src/delegation";
+import { delegationName } from "../src/delegation";
+import { subscriptionOfScope } from "../src/azure/scopes";
 import { formatDiagnostic } from "../src/diagnostics";
 import { findProjectRoot, loadNamedStack } from "../src/stack/load";
 import { LighthouseDelegation } from "./lighthouseDelegation";

@@ -1,6 +1,7 @@
 import type { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { assignedDefinitionKey, definitionKey, delegatedScopes, subscriptionOfScope } from "../src/delegation";
-import { isUserAssignedIdentity, TYPES } from "../src/resourceTypes";
+import { assignedDefinitionKey, definitionKey, delegatedScopes } from "../src/delegation";
+import { subscriptionOfScope } from "../src/azure/scopes";
+import { isUserAssignedIdentity, TYPES } from "../src/azure/resourceTypes";
 import { groupBy, repeats } from "../src/repeats";
 import { roleById, roleByName } from "../src/roles/catalog";
 import {

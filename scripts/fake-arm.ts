@@ -16,7 +16,7 @@ import {
   registrationAssignmentResourceId,
   registrationDefinitionResourceId,
   subscriptionScope,
-} from "../src/delegation";
+} from "../src/azure/scopes";
 import { startFakeArm } from "./fake-arm/server";
 import { deployedIdentities, deployedState, managingTenantOf, roleDefinitionsOf } from "./fake-arm/state";
 import { TOOLKIT_ROOT } from "../src/project/paths";

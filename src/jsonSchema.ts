@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GUID_PATTERN } from "./guid";
+import { GUID_PATTERN } from "./azure/guid";
 import { assignableRoleReferenceInput, offerSchema, roleReferenceInput } from "./offer/schema";
 import { builtInRoles } from "./roles/catalog";
 import { stackFileSchema } from "./stack/schema";

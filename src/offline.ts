@@ -4,9 +4,9 @@ import {
   registrationDefinitionResourceId,
   resourceGroupScope,
   subscriptionOfScope,
-} from "./delegation";
-import { TYPES } from "./resourceTypes";
-import { armGuid } from "./guid";
+} from "./azure/scopes";
+import { TYPES } from "./azure/resourceTypes";
+import { armGuid } from "./azure/guid";
 
 type RegisterResource = (
   request: {

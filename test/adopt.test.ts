@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { armGuid } from "../src/guid";
+import { armGuid } from "../src/azure/guid";
 import { OfferCache } from "../src/offer/cache";
 import { runOffline } from "../src/offline";
 import { planStack, planText } from "../src/plan/plan";

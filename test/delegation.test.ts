@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { assignedDefinitionKey, definitionKey, scopeKindOf } from "../src/delegation";
+import { assignedDefinitionKey, definitionKey } from "../src/delegation";
+import { scopeKindOf } from "../src/azure/scopes";
 
 const SUB = "0AFEFE50-734E-4610-8A82-A144A2F49DEA";
 const GUID = "2370EB03-671F-565D-8FCD-C1BC9E0FE4B8";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { armGuid, isGuid } from "../src/guid";
+import { armGuid, isGuid } from "../src/azure/guid";
 import { registrationDefinitionGuid } from "../src/offer/model";
 
 // Vectors computed with Python's uuid.uuid5, an implementation independent of ours

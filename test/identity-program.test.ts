@@ -3,7 +3,7 @@ import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity";
 import { RoleAssignment } from "@pulumi/azure-native/authorization";
 import { ManagedIdentity, SystemAssignedIdentityAccess, type ManagedIdentityArgs } from "../components";
 import { accessView } from "../src/access/view";
-import { armGuid } from "../src/guid";
+import { armGuid } from "../src/azure/guid";
 import { runOffline, type RegisteredResource } from "../src/offline";
 import { lighthouseProgram } from "../components/program";
 import { PROJECT_NAME } from "../src/stack/schema";

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { armGuid } from "../src/guid";
+import { armGuid } from "../src/azure/guid";
 import { runOffline, type RegisteredResource } from "../src/offline";
 import { lighthouseProgram } from "../components/program";
 import { PROJECT_NAME } from "../src/stack/schema";

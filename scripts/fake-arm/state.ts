@@ -1,15 +1,11 @@
-import { armGuid } from "../../src/guid";
+import { armGuid } from "../../src/azure/guid";
 import {
   roleDefinitionResourceId,
   userAssignedIdentityResourceId,
   type ResolvedRoleAssignment,
 } from "../../src/identity/model";
-import {
-  delegatedScopes,
-  registrationAssignmentGuid,
-  registrationAssignmentResourceId,
-  registrationDefinitionResourceId,
-} from "../../src/delegation";
+import { delegatedScopes, registrationAssignmentGuid } from "../../src/delegation";
+import { registrationAssignmentResourceId, registrationDefinitionResourceId } from "../../src/azure/scopes";
 import { definitionProperties } from "../../src/offer/model";
 import type { ResolvedStack } from "../../src/stack/load";
 

@@ -1,4 +1,4 @@
-import { scopeKindOf } from "../delegation";
+import { scopeKindOf } from "../azure/scopes";
 import type { AccessView, Grant } from "./view";
 
 /**

@@ -1,5 +1,5 @@
-import { scopeKindOf, subscriptionOfScope, type ScopeKind } from "../delegation";
-import { durationSeconds } from "../duration";
+import { scopeKindOf, subscriptionOfScope, type ScopeKind } from "../azure/scopes";
+import { durationSeconds } from "../azure/duration";
 import { describePrincipal } from "./describe";
 import { type AccessView, type Grant, type IdentityView, type Principal } from "./view";
 import { markdownText } from "../text";

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import { delegatedScopes, delegationGuids, type DelegationNaming } from "../delegation";
-import { isGuid } from "../guid";
+import { isGuid } from "../azure/guid";
 import { quote } from "../text";
 import { compareDelegations } from "../inventory/drift";
 import { expectedDelegations } from "../inventory/expected";

@@ -12,7 +12,7 @@ import {
 } from "@azure/core-rest-pipeline";
 import type { z } from "zod";
 import { printable, quote } from "../text";
-import { isGuid } from "../guid";
+import { isGuid } from "../azure/guid";
 import { RESOURCE_GROUP_NAME_PATTERN } from "../stack/resourceGroup";
 import {
   activityLogEventModel,
@@ -42,7 +42,7 @@ import {
   MANAGED_SERVICES_API_VERSION,
   RESOURCE_GRAPH_API_VERSION,
 } from "../azure/definitions";
-import { resourceGroupScope, scopeKindOf, subscriptionOfScope } from "../delegation";
+import { resourceGroupScope, scopeKindOf, subscriptionOfScope } from "../azure/scopes";
 
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
 /** Federated credentials asked for per page (`$top`); the rest follow through nextLink. */

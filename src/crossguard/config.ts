@@ -3,7 +3,7 @@ import { z } from "zod";
 import { uniqueDiagnostics, type Diagnostic } from "../diagnostics";
 import { guid, roleReferenceInput } from "../offer/schema";
 import { roleById, roleByName, unknownRoleMessage, builtInRoleNames } from "../roles/catalog";
-import { GUID_PATTERN } from "../guid";
+import { GUID_PATTERN } from "../azure/guid";
 import { didYouMean } from "../suggest";
 import { quote } from "../text";
 import { readSourceFile, YamlSource } from "../yaml/source";

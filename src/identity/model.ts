@@ -1,5 +1,5 @@
-import { resourceGroupScope } from "../delegation";
-import { armGuid } from "../guid";
+import { resourceGroupScope } from "../azure/scopes";
+import { armGuid } from "../azure/guid";
 import type { SystemAssignedIdentityDocument, UserAssignedIdentityDocument } from "./schema";
 
 export interface ResolvedRoleAssignment {

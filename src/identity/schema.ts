@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GUID_PATTERN } from "../guid";
+import { GUID_PATTERN } from "../azure/guid";
 import { assignableRoleReference, guid } from "../offer/schema";
 import {
   DEFAULT_AUDIENCE,

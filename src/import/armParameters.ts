@@ -1,6 +1,6 @@
 import { stringify } from "yaml";
 import { fileDiagnostic, type Diagnostic } from "../diagnostics";
-import { isGuid } from "../guid";
+import { isGuid } from "../azure/guid";
 import { roleById } from "../roles/catalog";
 import { readSourceFile, YamlSource } from "../yaml/source";
 

@@ -1,4 +1,5 @@
-import { delegatedScopes, delegationGuids, subscriptionScope } from "../delegation";
+import { delegatedScopes, delegationGuids } from "../delegation";
+import { subscriptionScope } from "../azure/scopes";
 import { definitionProperties } from "../offer/model";
 import { delegationViewOf, type DelegationView } from "../access/view";
 import type { ResolvedStack } from "../stack/load";

@@ -1,5 +1,5 @@
 import type { ArmClient } from "../arm/client";
-import { subscriptionOfScope, subscriptionScope } from "../delegation";
+import { subscriptionOfScope, subscriptionScope } from "../azure/scopes";
 import { userAssignedIdentityResourceId, type FederatedCredential } from "../identity/model";
 import { roleLabel } from "../roles/catalog";
 import { roleGuid } from "../azure/definitions";

@@ -4,7 +4,8 @@ import { groupBy } from "../repeats";
 import { registrationAssignmentModel, registrationDefinitionModel } from "../arm/models";
 import { printableLines } from "../text";
 import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
-import { assignedDefinitionKey, definitionKey, subscriptionOfScope, subscriptionScope } from "../delegation";
+import { assignedDefinitionKey, definitionKey } from "../delegation";
+import { subscriptionOfScope, subscriptionScope } from "../azure/scopes";
 import { delegationViewOf, type DelegationView } from "../access/view";
 import { describeGrant } from "../access/describe";
 

@@ -3,7 +3,7 @@ import { OfferCache } from "../offer/cache";
 import { runOffline } from "../offline";
 import { accessView, type DelegationView, type Principal } from "../access/view";
 import { describeGrant, describePrincipal } from "../access/describe";
-import { TYPES } from "../resourceTypes";
+import { TYPES } from "../azure/resourceTypes";
 import { REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID } from "../roles/support";
 import { loadStack, stackFilePath, type ResolvedStack } from "../stack/load";
 import { lighthouseProgram } from "../../components/program";

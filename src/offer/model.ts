@@ -1,4 +1,4 @@
-import { armGuid } from "../guid";
+import { armGuid } from "../azure/guid";
 import type { OfferDocument } from "./schema";
 
 /** A principal of the managing tenant, as the API names it, plus its kind when the offer says. */

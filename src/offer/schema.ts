@@ -1,7 +1,7 @@
 import { JIT_DEFAULTS } from "../azure/definitions";
 import { z } from "zod";
-import { GUID_PATTERN } from "../guid";
-import { durationSeconds } from "../duration";
+import { GUID_PATTERN } from "../azure/guid";
+import { durationSeconds } from "../azure/duration";
 import { builtInRoleNames, roleById, roleByName, unknownRoleMessage } from "../roles/catalog";
 import { quote } from "../text";
 

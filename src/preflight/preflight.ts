@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ArmError, type ArmClient } from "../arm/client";
 import type { Diagnostic } from "../diagnostics";
-import { isGuid } from "../guid";
+import { isGuid } from "../azure/guid";
 import type { ResolvedOffer } from "../offer/model";
 import { quote } from "../text";
 import type { YamlSource } from "../yaml/source";

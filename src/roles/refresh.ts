@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { permissionModel, type RoleDefinition } from "../arm/models";
-import { isGuid } from "../guid";
+import { isGuid } from "../azure/guid";
 import type { BuiltInRole, RoleCatalogFile } from "./catalog";
 import { lighthouseRoleSupport, type PermissionBlock } from "./support";
 

@@ -1,6 +1,6 @@
 import { JIT_DEFAULTS, roleGuid } from "../azure/definitions";
 import { finding, type Finding, type RuleId } from "./table";
-import { durationSeconds } from "../duration";
+import { durationSeconds } from "../azure/duration";
 import { repeats } from "../repeats";
 import { principalLabel, quote } from "../text";
 import { roleById, roleCatalogSource, roleLabel } from "../roles/catalog";

@@ -1,4 +1,4 @@
-import { scopeContains } from "../delegation";
+import { scopeContains } from "../azure/scopes";
 import { roleLabel } from "../roles/catalog";
 import { USER_ACCESS_ADMINISTRATOR_ROLE_ID } from "../roles/support";
 import { quote } from "../text";

@@ -1,13 +1,8 @@
 import { existsSync } from "node:fs";
 import type { z } from "zod";
 import { basename, dirname, join, resolve } from "node:path";
-import {
-  delegatedScopes,
-  delegationGuids,
-  delegationName,
-  resourceGroupScope,
-  type DelegationNaming,
-} from "../delegation";
+import { delegatedScopes, delegationGuids, delegationName, type DelegationNaming } from "../delegation";
+import { resourceGroupScope } from "../azure/scopes";
 import { compareDiagnostics, hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
 import { OfferCache, displayPath } from "../offer/cache";
 import type { ResolvedOffer } from "../offer/model";

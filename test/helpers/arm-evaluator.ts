@@ -1,4 +1,4 @@
-import { armGuid } from "../../src/guid";
+import { armGuid } from "../../src/azure/guid";
 
 /**
  * Evaluates an ARM template the way Resource Manager would for a subscription deployment, for
