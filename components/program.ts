@@ -4,7 +4,8 @@ import { identityComponentName, systemIdentityComponentName } from "../src/ident
 import { delegationName } from "../src/delegation";
 import { subscriptionOfScope } from "../src/azure/scopes";
 import { formatDiagnostic } from "../src/diagnostics";
-import { findProjectRoot, loadNamedStack } from "../src/stack/load";
+import { loadNamedStack } from "../src/stack/load";
+import { findProjectRoot } from "../src/project/paths";
 import { LighthouseDelegation } from "./lighthouseDelegation";
 import { ManagedIdentity } from "./managedIdentity";
 import { SystemAssignedIdentityAccess } from "./systemAssignedIdentityAccess";

@@ -11,7 +11,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { checkedStackName, EXIT, parseCommandLine, runCommand, stackOrReport, UsageError } from "../src/cli/run";
-import { findProjectRoot } from "../src/stack/load";
+import { findProjectRoot, TOOLKIT_ROOT } from "../src/project/paths";
 import {
   registrationAssignmentResourceId,
   registrationDefinitionResourceId,
@@ -19,7 +19,6 @@ import {
 } from "../src/azure/scopes";
 import { startFakeArm } from "./fake-arm/server";
 import { deployedIdentities, deployedState, managingTenantOf, roleDefinitionsOf } from "./fake-arm/state";
-import { TOOLKIT_ROOT } from "../src/project/paths";
 
 const USAGE = `usage: npm run fake-arm -- --stack <name> [--port 8080]
 

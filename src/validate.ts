@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { compareDiagnostics, fileDiagnostic, type Diagnostic } from "./diagnostics";
-import { OfferCache, displayPath } from "./offer/cache";
-import { commandLineFile, stackConfigDir } from "./project/paths";
-import { loadStack, stackNameOf } from "./stack/load";
+import { OfferCache } from "./offer/cache";
+import { displayPath, commandLineFile, stackConfigDir, stackNameOf } from "./project/paths";
+import { loadStack } from "./stack/load";
 
 /** Files that are YAML but neither an offer nor a stack: Pulumi's own project and policy files. */
 const NOT_OURS = new Set(["Pulumi.yaml", "Pulumi.yml", "PulumiPolicy.yaml"]);

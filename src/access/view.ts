@@ -1,8 +1,7 @@
-import { JIT_DEFAULTS } from "../azure/definitions";
+import { JIT_DEFAULTS, roleGuid } from "../azure/definitions";
 import { assignedDefinitionKey, definitionKey } from "../delegation";
 import { subscriptionOfScope } from "../azure/scopes";
 import { isUserAssignedIdentity, TYPES } from "../azure/resourceTypes";
-import { roleGuid } from "../azure/definitions";
 import { roleLabel } from "../roles/catalog";
 import { groupBy } from "../repeats";
 import type { RegisteredResource } from "../offline";

@@ -7,7 +7,7 @@ import { planAdoptions, withAdoptions } from "../adopt/adopt";
 import { formatDiagnostic } from "../diagnostics";
 import { stackScopes } from "../inventory/expected";
 import { readInventory } from "../inventory/inventory";
-import { findProjectRoot, stackFilePath } from "../stack/load";
+import { findProjectRoot, stackFilePath } from "../project/paths";
 import { endpointOption } from "./endpoint";
 import { oneOf, parseCommandLine, runCommand, stackOption, stackOrReport } from "./run";
 import { printable } from "../text";

@@ -9,7 +9,7 @@ import {
   SavedListError,
 } from "../pipeline/batches";
 import { RevisionError } from "../project/revision";
-import { findProjectRoot } from "../stack/load";
+import { findProjectRoot } from "../project/paths";
 import { EXIT, oneOf, parseCommandLine, positiveInteger, runCommand, UsageError } from "./run";
 import { printable } from "../text";
 

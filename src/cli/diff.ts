@@ -1,7 +1,7 @@
 import "./compileCache";
 import { existsSync } from "node:fs";
 import { markdownCodeBlock, markdownText, printableLines } from "../text";
-import { findProjectRoot, stackFilePath } from "../stack/load";
+import { findProjectRoot, stackFilePath } from "../project/paths";
 import { stackAccessInWorker, WorkerConfigError } from "../plan/accessWorker";
 import { BaseAccessCache } from "../plan/baseCache";
 import { isConfigError, stackAccess, type StackAccess } from "../plan/plan";

@@ -5,7 +5,8 @@ import { compareDiagnostics, formatDiagnostic, hasErrors } from "../diagnostics"
 import { declaredDelegations, delegationEvents, eventsText, MAX_EVENT_DAYS, sinceTime } from "../events/events";
 import { OfferCache } from "../offer/cache";
 import { stackNames } from "../project/revision";
-import { findProjectRoot, loadStack, stackFilePath, type ResolvedStack } from "../stack/load";
+import { loadStack, type ResolvedStack } from "../stack/load";
+import { findProjectRoot, stackFilePath } from "../project/paths";
 import { printable } from "../text";
 import { endpointOption } from "./endpoint";
 import { oneOf, parseCommandLine, runCommand, UsageError } from "./run";

@@ -5,8 +5,7 @@ import { NAMING_SCHEMES } from "../delegation";
 import { formatDiagnostic, hasErrors } from "../diagnostics";
 import { armParameters, armTemplate } from "../export/arm";
 import { loadOffer } from "../offer/load";
-import { commandLineFile, makeDirectory } from "../project/paths";
-import { findProjectRoot } from "../stack/load";
+import { commandLineFile, makeDirectory, findProjectRoot } from "../project/paths";
 import { resourceGroupName } from "../stack/resourceGroup";
 import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 

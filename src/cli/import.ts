@@ -4,8 +4,7 @@ import { basename, dirname, join } from "node:path";
 import { formatDiagnostic, hasErrors } from "../diagnostics";
 import { importArmParameters } from "../import/armParameters";
 import { parseOffer } from "../offer/load";
-import { commandLineFile } from "../project/paths";
-import { findProjectRoot } from "../stack/load";
+import { commandLineFile, findProjectRoot } from "../project/paths";
 import { EXIT, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run import -- arm-parameters <file.parameters.json> [--template <file.json>] [--out offers/<name>.yaml]

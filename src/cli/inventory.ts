@@ -8,7 +8,8 @@ import { compareIdentities, identityDriftText, identityInventoryText, readIdenti
 import { inventoryText, readFleetInventory, readInventory } from "../inventory/inventory";
 import { stackNames } from "../project/revision";
 import { OfferCache } from "../offer/cache";
-import { findProjectRoot, loadStack, stackFilePath } from "../stack/load";
+import { loadStack } from "../stack/load";
+import { findProjectRoot, stackFilePath } from "../project/paths";
 import { endpointOption } from "./endpoint";
 import { checkedStackName, oneOf, parseCommandLine, runCommand, stackOrReport, UsageError } from "./run";
 import { printable } from "../text";

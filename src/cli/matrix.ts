@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { isConfigError, stackAccess } from "../plan/plan";
 import { accessMatrixHtml, type MatrixColumn } from "../access/matrix";
 import { git, stackNames } from "../project/revision";
-import { makeDirectory } from "../project/paths";
-import { findProjectRoot } from "../stack/load";
+import { makeDirectory, findProjectRoot } from "../project/paths";
 import { checkedStackName, EXIT, parseCommandLine, runCommand } from "./run";
 
 const USAGE = `usage: npm run matrix -- [--stack <name>]... [--out <dir>]

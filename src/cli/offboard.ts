@@ -1,8 +1,6 @@
 import "./compileCache";
-import { displayPath } from "../offer/cache";
+import { displayPath, commandLineFile, findProjectRoot, stackFilePath } from "../project/paths";
 import { OffboardingRefused, offboardingText, planOffboarding } from "../offboard/offboard";
-import { commandLineFile } from "../project/paths";
-import { findProjectRoot, stackFilePath } from "../stack/load";
 import { printable } from "../text";
 import { EXIT, oneOf, parseCommandLine, runCommand, stackOption, UsageError } from "./run";
 

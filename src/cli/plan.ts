@@ -4,8 +4,7 @@ import { formatDiagnostic } from "../diagnostics";
 import { hasMandatoryViolations, isConfigError, planJson, planStack, planText } from "../plan/plan";
 import { loadPolicyConfig } from "../crossguard/config";
 import type { PolicyPackConfig } from "../crossguard/run";
-import { commandLineFile } from "../project/paths";
-import { findProjectRoot } from "../stack/load";
+import { commandLineFile, findProjectRoot } from "../project/paths";
 import { EXIT, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
 
 const USAGE = `usage: npm run plan -- --stack <name> [--format text|json] [--policy-config <file>]

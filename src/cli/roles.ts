@@ -4,8 +4,8 @@ import { z } from "zod";
 import { basename, dirname, join, relative } from "node:path";
 import { ArmClient, ArmError, DEFAULT_ENDPOINT } from "../arm/client";
 import { armTokenSource } from "../arm/credentials";
-import { displayPath, OfferCache } from "../offer/cache";
-import { commandLineFile, stackConfigDir } from "../project/paths";
+import { OfferCache } from "../offer/cache";
+import { displayPath, commandLineFile, stackConfigDir, findProjectRoot, stackNameOf } from "../project/paths";
 import { ROLE_CATALOG_PATH, builtInRoles, roleCatalogSource, type BuiltInRole } from "../roles/catalog";
 import {
   azRoleListModel,
@@ -19,7 +19,7 @@ import {
   type CatalogChanges,
   type SourceRole,
 } from "../roles/refresh";
-import { findProjectRoot, loadStack, stackNameOf } from "../stack/load";
+import { loadStack } from "../stack/load";
 import { printable, printableLines, quote } from "../text";
 import { projectYamlFiles } from "../validate";
 import { readAtMost } from "../yaml/source";

@@ -1,8 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { formatDiagnostic } from "../diagnostics";
-import { loadNamedStack, STACK_NAME_PATTERN, type ResolvedStack } from "../stack/load";
+import { loadNamedStack, type ResolvedStack } from "../stack/load";
+import { STACK_NAME_PATTERN, ProjectConfigError } from "../project/paths";
 import { printable, quote } from "../text";
-import { ProjectConfigError } from "../project/paths";
 
 /** Exit codes every command of this toolkit uses. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;

@@ -1,6 +1,6 @@
 import "./compileCache";
 import { formatDiagnostic, formatGithubAnnotation } from "../diagnostics";
-import { findProjectRoot } from "../stack/load";
+import { findProjectRoot } from "../project/paths";
 import { defaultValidationPaths, validatePaths } from "../validate";
 import { EXIT, oneOf, parseCommandLine, runCommand } from "./run";
 

@@ -5,7 +5,8 @@ import { accessView, type DelegationView, type Principal } from "../access/view"
 import { describeGrant, describePrincipal } from "../access/describe";
 import { TYPES } from "../azure/resourceTypes";
 import { REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID } from "../roles/support";
-import { loadStack, stackFilePath, type ResolvedStack } from "../stack/load";
+import { loadStack, type ResolvedStack } from "../stack/load";
+import { stackFilePath } from "../project/paths";
 import { lighthouseProgram } from "../../components/program";
 import { PROJECT_NAME } from "../stack/schema";
 import { printableLines } from "../text";

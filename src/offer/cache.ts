@@ -1,13 +1,8 @@
 import { realpathSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
+import { displayPath } from "../project/paths";
 import type { Diagnostic } from "../diagnostics";
 import { loadOffer, type OfferLoadResult } from "./load";
-
-/** How a file is named in messages: relative to the working directory when that is shorter. */
-export function displayPath(file: string): string {
-  const relativePath = relative(process.cwd(), file);
-  return relativePath && !relativePath.startsWith("..") ? relativePath : file;
-}
 
 /** The file with links followed, so that one file is one offer however it is named. */
 function realOrResolved(file: string): string {

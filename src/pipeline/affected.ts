@@ -2,12 +2,12 @@ import { execFile } from "node:child_process";
 import { existsSync, realpathSync, symlinkSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
-import { stackConfigDir } from "../project/paths";
+import { stackConfigDir, stackFilePath, stackNameOf } from "../project/paths";
 import { OfferCache } from "../offer/cache";
 import { inPool } from "../pool";
 import { git, stackNames, withProjectAt } from "../project/revision";
 import { truncate } from "../text";
-import { loadStack, stackFilePath, stackNameOf, type DeploymentMode, type ResolvedStack } from "../stack/load";
+import { loadStack, type DeploymentMode, type ResolvedStack } from "../stack/load";
 
 /** Dependencies: the base revision cannot run with its own (nothing is installed), so their change affects every stack. */
 const DEPENDENCY_FILES = [/^package(-lock)?\.json$/];

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { commandLineFile } from "../project/paths";
-import { STACK_NAME_PATTERN } from "../stack/load";
+import { commandLineFile, STACK_NAME_PATTERN } from "../project/paths";
 import { quote } from "../text";
 import { readAtMost } from "../yaml/source";
 

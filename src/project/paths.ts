@@ -1,5 +1,5 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, realpathSync } from "node:fs";
-import { dirname, isAbsolute, join, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { parse } from "yaml";
 import { quote } from "../text";
 
@@ -98,4 +98,34 @@ function readAtMostText(file: string, limit: number): string {
   } finally {
     closeSync(descriptor);
   }
+}
+
+/** How a file is named in messages: relative to the working directory when that is shorter. */
+export function displayPath(file: string): string {
+  const relativePath = relative(process.cwd(), file);
+  return relativePath && !relativePath.startsWith("..") ? relativePath : file;
+}
+
+const STACK_FILE_PATTERN = /^Pulumi\.(.+)\.ya?ml$/;
+
+/** `fabrikam` for `stacks/Pulumi.fabrikam.yaml`; undefined for a file that is no stack file. */
+export function stackNameOf(file: string): string | undefined {
+  return STACK_FILE_PATTERN.exec(basename(file))?.[1];
+}
+
+/** The directory holding Pulumi.yaml at or above `start`: offer paths in stack files are relative to it. */
+export function findProjectRoot(start: string): string {
+  for (let directory = resolve(start); ; directory = dirname(directory)) {
+    if (existsSync(join(directory, "Pulumi.yaml"))) return directory;
+    if (dirname(directory) === directory) return resolve(start, "..");
+  }
+}
+
+/** Stack names this toolkit accepts: one path segment of letters, digits, '.', '_' and '-'. */
+export const STACK_NAME_PATTERN = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
+
+export function stackFilePath(projectRoot: string, stackName: string): string {
+  // Callers check names first (a usage error); this keeps any that slip through inside the stacks' folder.
+  if (!STACK_NAME_PATTERN.test(stackName)) throw new Error(`invalid stack name ${quote(stackName)}`);
+  return join(stackConfigDir(projectRoot), `Pulumi.${stackName}.yaml`);
 }

@@ -2,8 +2,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { stackConfigDir } from "./paths";
-import { STACK_NAME_PATTERN, stackNameOf } from "../stack/load";
+import { stackConfigDir, STACK_NAME_PATTERN, stackNameOf } from "./paths";
 
 /** A git failure the user can fix (a ref that does not exist, no repository): exit 2, not a crash. */
 export class RevisionError extends Error {}

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import type { z } from "zod";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname } from "node:path";
 import { delegatedScopes, delegationGuids, delegationName, type DelegationNaming } from "../delegation";
 import { resourceGroupScope } from "../azure/scopes";
 import { compareDiagnostics, hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
-import { OfferCache, displayPath } from "../offer/cache";
+import { OfferCache } from "../offer/cache";
 import type { ResolvedOffer } from "../offer/model";
 import { findingToDiagnostic } from "../offer/load";
 import {
@@ -20,7 +20,7 @@ import {
   type DelegationUnderReview,
 } from "../rules/delegation";
 import type { Finding } from "../rules/table";
-import { projectFile, stackConfigDir } from "../project/paths";
+import { displayPath, findProjectRoot, projectFile, stackFilePath, stackNameOf } from "../project/paths";
 import { quote } from "../text";
 import { readSourceFile, YamlSource } from "../yaml/source";
 import { salvage, UNREADABLE, validateSource } from "../yaml/validate";
@@ -65,30 +65,6 @@ export interface ResolvedStack {
   subscriptions: CustomerSubscription[];
   identities: ResolvedUserAssignedIdentity[];
   systemAssignedIdentities: ResolvedSystemAssignedIdentity[];
-}
-
-const STACK_FILE_PATTERN = /^Pulumi\.(.+)\.ya?ml$/;
-
-/** `fabrikam` for `stacks/Pulumi.fabrikam.yaml`; undefined for a file that is no stack file. */
-export function stackNameOf(file: string): string | undefined {
-  return STACK_FILE_PATTERN.exec(basename(file))?.[1];
-}
-
-/** The directory holding Pulumi.yaml at or above `start`: offer paths in stack files are relative to it. */
-export function findProjectRoot(start: string): string {
-  for (let directory = resolve(start); ; directory = dirname(directory)) {
-    if (existsSync(join(directory, "Pulumi.yaml"))) return directory;
-    if (dirname(directory) === directory) return resolve(start, "..");
-  }
-}
-
-/** Stack names this toolkit accepts: one path segment of letters, digits, '.', '_' and '-'. */
-export const STACK_NAME_PATTERN = /^(?!\.{1,2}$)[A-Za-z0-9._-]+$/;
-
-export function stackFilePath(projectRoot: string, stackName: string): string {
-  // Callers check names first (a usage error); this keeps any that slip through inside the stacks' folder.
-  if (!STACK_NAME_PATTERN.test(stackName)) throw new Error(`invalid stack name ${quote(stackName)}`);
-  return join(stackConfigDir(projectRoot), `Pulumi.${stackName}.yaml`);
 }
 
 type StackConfig = z.output<typeof stackFileSchema>["config"];
