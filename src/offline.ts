@@ -127,18 +127,23 @@ function simulatedInvoke(
 /**
  * Runs a Pulumi program in-process under Pulumi's own mocks and returns every resource it
  * registered, once all registrations have settled. No engine, no cloud, no credentials.
+ * `onRegistered` sees each resource as soon as the engine would (its inputs and options known),
+ * as a policy pack does during a preview.
  */
 export async function runOffline<T>(
   project: string,
   stack: string,
   program: () => T,
+  onRegistered?: (resource: RegisteredResource) => void,
 ): Promise<{ result: T; resources: RegisteredResource[]; simulated: ReadonlySet<string> }> {
   const simulated = new Simulated();
-  const registered: Array<
-    Omit<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases" | "outputs"> & {
-      state: Record<string, unknown>;
-    }
-  > = [];
+  type Requested = Omit<
+    RegisteredResource,
+    "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases" | "outputs"
+  > & { state: Record<string, unknown> };
+  /** What the mock saw, by `<type>::<name>`, until the monitor's response completes it. */
+  const requested = new Map<string, Requested>();
+  const resources: RegisteredResource[] = [];
   const providerInputs = new Map<string, Record<string, unknown>>();
   await pulumi.runtime.setMocks(
     {
@@ -153,7 +158,7 @@ export async function runOffline<T>(
           inputs,
           providerName ? providerInputs.get(providerName) : undefined,
         );
-        registered.push({
+        requested.set(`${type}::${name}`, {
           type,
           name,
           inputs,
@@ -176,16 +181,17 @@ export async function runOffline<T>(
     registerResource: RegisterResource;
     registerResourceOutputs: RegisterResourceOutputs;
   };
-  const urns = new Map<
-    string,
-    Pick<RegisteredResource, "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases">
-  >();
   const registerResource = monitor.registerResource.bind(monitor);
   monitor.registerResource = (request, callback) =>
     registerResource(request, (error, response) => {
-      if (response) {
+      const key = `${request.getType()}::${request.getName()}`;
+      const seen = requested.get(key);
+      if (response && seen) {
+        requested.delete(key);
+        const { state, ...resource } = seen;
         const parentUrn = request.getParent();
-        urns.set(`${request.getType()}::${request.getName()}`, {
+        const registered: RegisteredResource = {
+          ...resource,
           urn: response.getUrn(),
           deleteBeforeReplace: request.getDeletebeforereplace(),
           dependencies: request.getDependenciesList(),
@@ -195,7 +201,11 @@ export async function runOffline<T>(
             .map((alias) => alias.getSpec()?.getName() || alias.getUrn())
             .filter(Boolean),
           ...(parentUrn ? { parentUrn } : {}),
-        });
+          // A component's outputs are those it registers later (registerOutputs).
+          outputs: resource.custom ? state : {},
+        };
+        resources.push(registered);
+        onRegistered?.(registered);
       }
       callback(error, response);
     });
@@ -208,10 +218,9 @@ export async function runOffline<T>(
   };
   const result = program();
   await pulumi.runtime.disconnect();
-  const resources = registered.map(({ state, ...resource }) => {
-    const registration = urns.get(`${resource.type}::${resource.name}`)!;
-    const outputs = resource.custom ? state : (registeredOutputs.get(registration.urn) ?? {});
-    return { ...resource, ...registration, outputs };
-  });
+  for (const resource of resources) {
+    const outputs = registeredOutputs.get(resource.urn);
+    if (outputs && !resource.custom) resource.outputs = outputs;
+  }
   return { result, resources, simulated: simulated.values };
 }

@@ -11,7 +11,9 @@ import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedState } from "../scripts/fake-arm/state";
 import { withAdoptions, type Adoption } from "../src/adopt/adopt";
 import { REPO_ROOT, runCliAsync, tempProject } from "./helpers/project";
-import { policies } from "../policies/policies";
+import { policyPackServer } from "./helpers/pack";
+
+const pack = policyPackServer();
 
 let fake: FakeArm | undefined;
 afterEach(async () => {
@@ -90,7 +92,7 @@ describe("npm run adopt", () => {
           `${definition.inputs.scope}/providers/Microsoft.ManagedServices/registrationDefinitions/${definition.inputs.registrationDefinitionId}`,
       ),
     );
-    expect(planText(await planStack(root, "fabrikam", { policies }))).toContain("adopting the existing delegation");
+    expect(planText(await planStack(root, "fabrikam", { pack: pack() }))).toContain("adopting the existing delegation");
   });
 
   it("adopts template-onboarded delegations at the GUIDs they were created with", async () => {

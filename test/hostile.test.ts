@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { policies } from "../policies/policies";
+import { policyPackServer } from "./helpers/pack";
 import { formatDiagnostic, formatGithubAnnotation } from "../src/diagnostics";
 import { OfferCache } from "../src/offer/cache";
 import { parseOffer } from "../src/offer/load";
@@ -14,6 +15,8 @@ import { validatePaths } from "../src/validate";
 import { readAtMost, readSourceFile, YAML_LIMITS } from "../src/yaml/source";
 import { HOSTILE_OFFERS } from "../scripts/hostile-inputs";
 import { runCli, tempProject } from "./helpers/project";
+
+const pack = policyPackServer();
 
 /**
  * Files from people an MSP does not fully trust: bounded work, paths confined to the project,
@@ -219,7 +222,7 @@ describe("output no value can forge", () => {
         `principalIdDisplayName: "Tier 1\\n::error file=README.md::forged \\e[31m"`,
       ),
     );
-    const text = planText(await planStack(root, "fabrikam", { policies }));
+    const text = planText(await planStack(root, "fabrikam", { pack: pack() }));
     expect(text.split("\n").filter((line) => line.includes("forged"))).toEqual([
       "    permanent  Tier 1\\n::error file=README.md::forged \\u001b[31m (f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc): Reader",
       "    permanent  Tier 1\\n::error file=README.md::forged \\u001b[31m (f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc): Reader",

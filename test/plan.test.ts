@@ -1,15 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { RegistrationDefinition } from "@pulumi/azure-native/managedservices";
 import { Provider } from "@pulumi/azure-native/provider";
-import { policies } from "../policies/policies";
+import { policyPackServer } from "./helpers/pack";
 import { runOffline } from "../src/offline";
 import { hasMandatoryViolations, planJson, planProgram, planStack, planText } from "../src/plan/plan";
 import { lighthouseProgram } from "../components/program";
 import { REPO_ROOT, runCli, tempProject } from "./helpers/project";
 
+const pack = policyPackServer();
+
 describe("npm run plan", () => {
   it.each(["fabrikam", "northwind", "northwind-managed"])("the plan JSON of %s is stable (snapshot)", async (stack) => {
-    const plan = await planStack(REPO_ROOT, stack, { policies });
+    const plan = await planStack(REPO_ROOT, stack, { pack: pack() });
     expect(plan.violations).toEqual([]);
     await expect(`${JSON.stringify(planJson(plan), null, 2)}\n`).toMatchFileSnapshot(
       `./__snapshots__/plan-${stack}.json`,
@@ -17,7 +19,7 @@ describe("npm run plan", () => {
   });
 
   it("shows ids Azure generates at deploy time as unknown, never as the offline run's stand-ins", async () => {
-    const plan = planJson(await planStack(REPO_ROOT, "fabrikam", { policies }));
+    const plan = planJson(await planStack(REPO_ROOT, "fabrikam", { pack: pack() }));
     const principals = plan.resources
       .filter((resource) => resource.type === "azure-native:authorization:RoleAssignment")
       .map((resource) => resource.inputs.principalId);
@@ -25,7 +27,7 @@ describe("npm run plan", () => {
   });
 
   it("describes who gets what where, in plain words", async () => {
-    const text = planText(await planStack(REPO_ROOT, "fabrikam", { policies }));
+    const text = planText(await planStack(REPO_ROOT, "fabrikam", { pack: pack() }));
     expect(text).toContain("Subscription 0afefe50-734e-4610-8a82-a144a2f49dea");
     expect(text).toContain(
       "eligible   Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2): Contributor; MFA Azure; up to PT4H; approvers: Duty managers (d9b22cd6-6407-43cc-8c60-07c56df0b51a)",
@@ -65,7 +67,7 @@ describe("npm run plan", () => {
           { provider },
         );
       },
-      { policies },
+      { pack: pack() },
     );
     expect(hasMandatoryViolations(plan)).toBe(true);
     expect(plan.violations).toContainEqual({

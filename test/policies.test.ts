@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { policies, resourcePolicies, stackPolicies } from "../policies/policies";
 import type { RegisteredResource } from "../src/offline";
-import { runPolicies, type PolicyPackConfig } from "../src/crossguard/run";
+import { join } from "node:path";
+import { PolicyPackError, PolicyPackServer, type PolicyPackConfig } from "../src/crossguard/analyzer";
+import { policyPackServer } from "./helpers/pack";
 import { RULES } from "../src/rules/table";
 
 const SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
@@ -23,7 +25,8 @@ const resource = (
   name,
   urn: `urn:pulumi:test::lighthouse::${type}::${name}`,
   inputs,
-  outputs: {},
+  // What the offline run records as Azure's answer: the inputs (AnalyzeStack sees outputs).
+  outputs: inputs,
   custom: true,
   dependencies: [],
   deleteBeforeReplace: false,
@@ -90,10 +93,17 @@ const credential = (name: string, inputs: Record<string, unknown> = {}) =>
     ...inputs,
   });
 
+const pack = policyPackServer();
+
+/** What the pack, served by CrossGuard, reports for one policy. */
 async function violationsOf(policy: string, resources: RegisteredResource[], config: PolicyPackConfig = {}) {
-  const selected = policies.filter((candidate) => candidate.name === policy);
-  expect(selected, `policy ${policy} exists`).toHaveLength(1);
-  return (await runPolicies(selected, resources, config)).map((violation) => violation.message);
+  expect(
+    policies.map((candidate) => candidate.name),
+    `policy ${policy} exists`,
+  ).toContain(policy);
+  return (await (await pack()).analyze(resources, config))
+    .filter((violation) => violation.policy === policy)
+    .map((violation) => violation.message);
 }
 
 const clean = [definition(), assignment(definitionId())];
@@ -292,8 +302,9 @@ const cases: Array<[string, RegisteredResource[], RegExp, PolicyPackConfig?]> = 
   [
     "lighthouse-managing-tenant-is-customer",
     [
-      definition({}, "def", `/subscriptions/${SUB}`, { providerName: "p" }),
+      // A provider is registered before the resources that use it.
       resource("pulumi:providers:azure-native", "p", { tenantId: MSP, subscriptionId: SUB }),
+      definition({}, "def", `/subscriptions/${SUB}`, { providerName: "p" }),
     ],
     /is the customer's own tenant/,
   ],
@@ -368,7 +379,7 @@ const cases: Array<[string, RegisteredResource[], RegExp, PolicyPackConfig?]> = 
 ];
 
 describe("policy pack", () => {
-  it("is the rules table's pack rules, each with its enforcement (the list README's policy table gives)", () => {
+  it("is the rules table's pack rules, each with its enforcement (the list README's policy table gives)", async () => {
     const advisory = [
       "lighthouse-delegated-roles-empty",
       "lighthouse-approver-is-eligible-principal",
@@ -410,6 +421,10 @@ describe("policy pack", () => {
       ]),
     );
     expect(policies).toHaveLength(advisory.length + mandatory.length);
+    // The pack as CrossGuard serves it (GetAnalyzerInfo) describes the same policies.
+    expect((await (await pack()).policies()).map((policy) => policy.name).sort()).toEqual(
+      [...advisory, ...mandatory].sort(),
+    );
     for (const policy of policies)
       expect(policy.description, policy.name).toBe(RULES[policy.name.slice(11) as keyof typeof RULES].description);
   });
@@ -519,11 +534,14 @@ describe("policy pack", () => {
     const owner = [
       definition({ authorizations: [...cleanAuthorizations, group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", OWNER)] }),
     ];
-    const selected = policies.filter((policy) => policy.name === "lighthouse-role-not-supported");
-    expect(await runPolicies(selected, owner, { "lighthouse-role-not-supported": "disabled" })).toEqual([]);
-    expect(
-      (await runPolicies(selected, owner, { "lighthouse-role-not-supported": "advisory" }))[0].enforcementLevel,
-    ).toBe("advisory");
+    const server = await pack();
+    const levels = async (config: PolicyPackConfig) =>
+      (await server.analyze(owner, config))
+        .filter((violation) => violation.policy === "lighthouse-role-not-supported")
+        .map((violation) => violation.enforcementLevel);
+    expect(await levels({})).toEqual(["mandatory"]);
+    expect(await levels({ "lighthouse-role-not-supported": "disabled" })).toEqual([]);
+    expect(await levels({ "lighthouse-role-not-supported": "advisory" })).toEqual(["advisory"]);
   });
 
   it("validators can also be called directly, as CrossGuard does", () => {
@@ -535,5 +553,13 @@ describe("policy pack", () => {
       (message) => reported.push(message),
     );
     expect(reported).toEqual([expect.stringMatching(/identity name '-bad'/)]);
+  });
+});
+
+describe("the pack's process", () => {
+  it("a pack that cannot start is an error that says why, never a hang or a trace", async () => {
+    const start = PolicyPackServer.start({ directory: join(__dirname, "..", "policies"), entry: "missing-entry.js" });
+    await expect(start).rejects.toThrow(PolicyPackError);
+    await expect(start).rejects.toThrow(/the policy pack stopped before serving \(exit 1\): .*missing-entry\.js/s);
   });
 });

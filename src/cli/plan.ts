@@ -3,14 +3,21 @@ import { policies } from "../../policies/policies";
 import { formatDiagnostic } from "../diagnostics";
 import { hasMandatoryViolations, isConfigError, planJson, planStack, planText } from "../plan/plan";
 import { loadPolicyConfig } from "../crossguard/config";
-import type { PolicyPackConfig } from "../crossguard/run";
+import {
+  PACK_PORT_VARIABLE,
+  PolicyPackError,
+  PolicyPackServer,
+  toolkitPolicyPack,
+  type PolicyPackConfig,
+} from "../crossguard/analyzer";
 import { commandLineFile, findProjectRoot } from "../project/paths";
 import { EXIT, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
 
 const USAGE = `usage: npm run plan -- --stack <name> [--format text|json] [--policy-config <file>]
 
-Runs the stack program offline (Pulumi's mocks, no cloud, no credentials), runs the policy pack
-over every resource it would register, and prints who gets which access where.
+Runs the stack program offline (Pulumi's mocks, no cloud, no credentials), has the policy pack
+(policies/, served by CrossGuard as in a preview) analyze every resource it would register, and
+prints who gets which access where.
 --policy-config takes Pulumi's policy config JSON (see policies/policy-config.example.json).
 Exit codes: 0 no mandatory violation, 1 mandatory violation or invalid stack, 2 usage error
 (including a policy config file with errors).`;
@@ -41,13 +48,25 @@ runCommand(USAGE, async (argv) => {
   const projectRoot = findProjectRoot(process.cwd());
   const config = readPolicyConfig(projectRoot, values["policy-config"]);
   if (!config) return EXIT.usage;
+  // The pack starts while the program runs: both are ready at about the same time. `affected`
+  // hands its plans one pack per revision instead.
+  const servingPort = process.env[PACK_PORT_VARIABLE];
+  const pack = servingPort
+    ? Promise.resolve().then(() => PolicyPackServer.connect(servingPort))
+    : PolicyPackServer.start(toolkitPolicyPack());
+  pack.catch(() => undefined); // awaited by the plan
   try {
-    const plan = await planStack(projectRoot, stack, { policies, config });
+    const plan = await planStack(projectRoot, stack, { pack, config });
     process.stdout.write(`${format === "json" ? JSON.stringify(planJson(plan), null, 2) : planText(plan)}\n`);
     return hasMandatoryViolations(plan) ? EXIT.failed : EXIT.ok;
   } catch (error) {
-    if (!isConfigError(error)) throw error;
-    process.stderr.write(`${error.message}\n`);
+    if (!isConfigError(error) && !(error instanceof PolicyPackError)) throw error;
+    process.stderr.write(`${error instanceof PolicyPackError ? "error: " : ""}${error.message}\n`);
     return EXIT.failed;
+  } finally {
+    pack.then(
+      (server) => server.close(),
+      () => undefined,
+    );
   }
 });

@@ -8,7 +8,7 @@ import { didYouMean } from "../suggest";
 import { quote } from "../text";
 import { readSourceFile, YamlSource } from "../yaml/source";
 import { validateSource } from "../yaml/validate";
-import type { PolicyPackConfig } from "./run";
+import type { PolicyPackConfig } from "./analyzer";
 
 /** Pulumi's enforcement levels, spelt exactly as the engine takes them. */
 export const ENFORCEMENT_LEVELS = ["advisory", "mandatory", "remediate", "disabled"] as const;

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { PACK_PORT_VARIABLE, policyPackAt, PolicyPackServer } from "../crossguard/analyzer";
 import { existsSync, realpathSync, symlinkSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
@@ -69,13 +70,25 @@ function firstError(stderr: string): string {
   return truncate(lines.find((line) => /error/i.test(line)) ?? lines.at(-1) ?? "no output");
 }
 
-function planAt(root: string, stack: string): Promise<PlanOutcome> {
+/** A revision's checkout, and the port of its policy pack when one serves all its plans. */
+interface Revision {
+  root: string;
+  packPort?: string;
+}
+
+function planAt(revision: Revision, stack: string): Promise<PlanOutcome> {
   return new Promise((done) => {
+    const { root, packPort } = revision;
     const args = [TSX_CLI, join(root, "src", "cli", "plan.ts"), "--stack", stack, "--format", "json"];
     execFile(
       process.execPath,
       args,
-      { cwd: root, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 },
+      {
+        cwd: root,
+        encoding: "utf8",
+        maxBuffer: 256 * 1024 * 1024,
+        ...(packPort ? { env: { ...process.env, [PACK_PORT_VARIABLE]: packPort } } : {}),
+      },
       (error, stdout, stderr) => {
         // Exit 1 with a plan is a mandatory violation: still a result to compare.
         const status = error ? (error as { code?: unknown }).code : 0;
@@ -93,14 +106,14 @@ function planAt(root: string, stack: string): Promise<PlanOutcome> {
 
 /** Why running the program at both revisions affects the stack, or undefined when nothing differs. */
 async function programDifference(
-  baseRoot: string,
-  headRoot: string,
+  baseRevision: Revision,
+  head: Revision,
   stack: string,
   base: string,
 ): Promise<string | undefined> {
   const [before, after] = await Promise.all([
-    existsSync(stackFilePath(baseRoot, stack)) ? planAt(baseRoot, stack) : undefined,
-    planAt(headRoot, stack),
+    existsSync(stackFilePath(baseRevision.root, stack)) ? planAt(baseRevision, stack) : undefined,
+    planAt(head, stack),
   ]);
   const rule = "program run at both revisions";
   if ("failed" in after) return `its plan fails in the working tree (${rule}): ${after.failed}`;
@@ -153,9 +166,18 @@ export function affectedStacks(
     const toRun = program.length && !options.filesOnly ? byFiles.filter((entry) => entry.reasons.length === 0) : [];
     if (toRun.length) {
       linkModules(baseRoot);
-      const differences = await inPool(toRun, Math.max(1, availableParallelism()), (entry) =>
-        programDifference(baseRoot, projectRoot, entry.stack, base),
+      // One policy pack per revision serves all its plans (each would start its own otherwise);
+      // a revision whose pack does not start leaves its plans to try (and report) themselves.
+      const packs = await Promise.all(
+        [baseRoot, projectRoot].map((root) => PolicyPackServer.start(policyPackAt(root, false)).catch(() => undefined)),
       );
+      const [baseRevision, head] = [baseRoot, projectRoot].map((root, index): Revision => ({
+        root,
+        ...(packs[index] ? { packPort: packs[index].port } : {}),
+      }));
+      const differences = await inPool(toRun, Math.max(1, availableParallelism()), (entry) =>
+        programDifference(baseRevision, head, entry.stack, base),
+      ).finally(() => packs.forEach((pack) => pack?.close()));
       toRun.forEach((entry, index) => entry.reasons.push(...(differences[index] ? [differences[index]] : [])));
       const unchanged = differences.filter((difference) => difference === undefined).length;
       notes.push(

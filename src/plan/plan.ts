@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { printableLines } from "../text";
-import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { runOffline, type RegisteredResource } from "../offline";
-import { runPolicies, type PolicyPackConfig, type Violation } from "../crossguard/run";
+import type { PolicyPackConfig, PolicyPackServer, Violation } from "../crossguard/analyzer";
 import { lighthouseProgram } from "../../components/program";
 import { PROJECT_NAME } from "../stack/schema";
 import { accessView, type AccessView } from "../access/view";
@@ -59,16 +58,30 @@ function sortedDeep(value: unknown, simulated: ReadonlySet<string>): unknown {
   return value;
 }
 
-/** The policies a plan runs (the pack in policies/, given by the command: this module does not import it) and their config. */
+/**
+ * The policy pack a plan runs, served by CrossGuard itself (the plan command starts it; this
+ * module does not import policies/), and the user's policy config.
+ */
 export interface PlanPolicies {
-  policies: Array<ResourceValidationPolicy | StackValidationPolicy>;
+  pack: PolicyPackServer | Promise<PolicyPackServer>;
   config?: PolicyPackConfig;
 }
 
-/** Runs any Pulumi program offline and reviews what it registers with the policy pack. */
-export async function planProgram(stack: string, program: () => unknown, pack: PlanPolicies): Promise<Plan> {
-  const { resources, result, simulated } = await runOffline(PROJECT_NAME, stack, program);
-  const violations = await runPolicies(pack.policies, resources, pack.config ?? {});
+/**
+ * Runs any Pulumi program offline and reviews what it registers with the policy pack, as a
+ * preview would: each resource is analyzed as it is registered (while the program runs on), the
+ * stack once all are.
+ */
+export async function planProgram(stack: string, program: () => unknown, policies: PlanPolicies): Promise<Plan> {
+  const analysis = Promise.resolve(policies.pack).then((pack) => pack.begin(policies.config));
+  analysis.catch(() => undefined); // awaited below
+  const { resources, result, simulated } = await runOffline(PROJECT_NAME, stack, program, (resource) => {
+    void analysis.then(
+      (started) => started.resource(resource),
+      () => undefined,
+    );
+  });
+  const violations = await (await analysis).finish(resources);
   const customer = (result as { customer?: unknown } | undefined)?.customer;
   return {
     stack,
