@@ -41,6 +41,16 @@ export function markdownText(text: string): string {
   return printable(text).replace(MARKDOWN_SPECIAL, (char) => `\\${char}`);
 }
 
+/** A value shown verbatim inline in Markdown: a code span whose delimiter no backtick in it can close. */
+export function markdownCodeSpan(text: string): string {
+  const shown = printable(text);
+  const longestRun = Math.max(0, ...(shown.match(/`+/g) ?? []).map((run) => run.length));
+  const delimiter = "`".repeat(longestRun + 1);
+  // CommonMark strips one space on each side: padding keeps a leading or trailing backtick apart.
+  const padded = /^`|`$/.test(shown) ? ` ${shown} ` : shown;
+  return `${delimiter}${padded}${delimiter}`;
+}
+
 /** Lines shown verbatim in Markdown: a fenced block whose fence no line can close. */
 export function markdownCodeBlock(text: string): string[] {
   const lines = text.split("\n").map(printable);

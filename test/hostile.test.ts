@@ -10,7 +10,7 @@ import { parseOffer } from "../src/offer/load";
 import { planStack, planText } from "../src/plan/plan";
 import { loadPolicyConfig } from "../src/crossguard/config";
 import { loadStack } from "../src/stack/load";
-import { markdownText, MAX_QUOTED_LENGTH, printable } from "../src/text";
+import { markdownCodeSpan, markdownText, MAX_QUOTED_LENGTH, printable } from "../src/text";
 import { validatePaths } from "../src/validate";
 import { readAtMost, readSourceFile, YAML_LIMITS } from "../src/yaml/source";
 import { HOSTILE_OFFERS } from "../scripts/hostile-inputs";
@@ -210,6 +210,12 @@ describe("output no value can forge", () => {
     expect(markdownText("**Admins** | <img src=x onerror=alert(1)> [link](https://x)")).toBe(
       "\\*\\*Admins\\*\\* \\| \\<img src=x onerror=alert(1)\\> \\[link\\](https://x)",
     );
+  });
+
+  it("a git ref in a Markdown heading stays one code span, whatever backticks it holds", () => {
+    expect(markdownCodeSpan("origin/main")).toBe("`origin/main`");
+    expect(markdownCodeSpan("a`b")).toBe("``a`b``");
+    expect(markdownCodeSpan("`x``")).toBe("``` `x`` ```");
   });
 
   it("the plan prints a display name with an escaped newline on one line", async () => {

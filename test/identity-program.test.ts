@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity";
 import { RoleAssignment } from "@pulumi/azure-native/authorization";
+import { Provider } from "@pulumi/azure-native/provider";
 import { ManagedIdentity, SystemAssignedIdentityAccess, type ManagedIdentityArgs } from "../components";
 import { accessView } from "../src/access/view";
 import { armGuid } from "../src/azure/guid";
@@ -221,6 +222,25 @@ describe("ManagedIdentity on its own", () => {
     ]);
     // Without the first, the second keeps its name: Pulumi sees no change (the alias only maps old stacks).
     expect(contributorOnly).toEqual([{ name: contributorName, aliases: ["mi-role-0"] }]);
+  });
+
+  it("registers its outputs: client, principal and tenant ids and the identity's resource id", async () => {
+    const { resources } = await runOffline("any", "dev", () => {
+      const provider = new Provider("customer", { subscriptionId: FABRIKAM_SUB, tenantId: MSP_TENANT });
+      new ManagedIdentity(
+        "mi",
+        { identityName: "mi-test", subscriptionId: FABRIKAM_SUB, resourceGroupName: "rg", location: "westeurope" },
+        { providers: [provider] },
+      );
+    });
+    const [component] = ofType(resources, "lighthouse:identity:ManagedIdentity");
+    // The offline stand-ins for Azure's ids: guid("offline", kind, lower-case identity id), from Python's uuid5.
+    expect(component.outputs).toEqual({
+      clientId: "ceec9572-b00c-5623-8624-3432df646708",
+      principalId: "119a6375-b396-5f18-ba07-5d6b906fab97",
+      tenantId: MSP_TENANT,
+      resourceId: `/subscriptions/${FABRIKAM_SUB}/resourceGroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi-test`,
+    });
   });
 
   it("writes federated credentials one after another, never concurrently", async () => {

@@ -1,6 +1,6 @@
 import "./compileCache";
 import { existsSync } from "node:fs";
-import { markdownCodeBlock, markdownText, printableLines } from "../text";
+import { markdownCodeBlock, markdownCodeSpan, markdownText, printableLines } from "../text";
 import { findProjectRoot, stackFilePath } from "../project/paths";
 import { stackAccessInWorker, WorkerConfigError } from "../plan/accessWorker";
 import { BaseAccessCache } from "../plan/baseCache";
@@ -56,7 +56,7 @@ async function accessIfPresent(
 }
 
 function markdown(reviews: StackReview[], base: string): string {
-  const lines = [`## Access review (against \`${base}\`)`];
+  const lines = [`## Access review (against ${markdownCodeSpan(base)})`];
   const weakened = reviews
     .filter((review) => review.records.some((record) => record.weakening))
     .map((review) => markdownText(review.stack));
