@@ -11,6 +11,7 @@ export default defineConfig({
   test: {
     include: [
       "test/delegation.test.ts",
+      "test/duration.test.ts",
       "test/guid.test.ts",
       "test/identity-config.test.ts",
       "test/json-schema-agreement.test.ts",

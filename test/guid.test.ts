@@ -30,6 +30,10 @@ describe("armGuid (ARM template guid())", () => {
     expect(["8", "9", "a", "b"]).toContain(value[19]);
   });
 
+  it("needs at least one argument, as ARM's guid() does", () => {
+    expect(() => armGuid()).toThrow("armGuid needs at least one argument");
+  });
+
   it("joins arguments with '-' exactly as ARM does", () => {
     expect(armGuid("a", "b", "c")).toBe(armGuid("a-b-c"));
     expect(armGuid("a", "b")).not.toBe(armGuid("b", "a"));
