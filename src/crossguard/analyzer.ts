@@ -109,15 +109,19 @@ export class PolicyPackServer {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, NODE_COMPILE_CACHE: compileCache },
     });
+    // The engine stops its plugins; so does this process, however it ends.
+    const stop = () => child.kill();
+    process.once("exit", stop);
+    child.once("exit", () => process.removeListener("exit", stop));
     let stderr = "";
     child.stderr!.on("data", (chunk: Buffer) => {
       if (stderr.length < 64 * 1024) stderr += chunk.toString("utf8");
     });
     const port = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new PolicyPackError("the policy pack did not start within a minute")),
-        START_TIMEOUT_MS,
-      );
+      const timer = setTimeout(() => {
+        child.kill();
+        reject(new PolicyPackError("the policy pack did not start within a minute"));
+      }, START_TIMEOUT_MS);
       const lines = createInterface({ input: child.stdout! });
       lines.once("line", (line) => {
         clearTimeout(timer);
@@ -128,7 +132,12 @@ export class PolicyPackServer {
         reject(new PolicyPackError(`the policy pack stopped before serving (exit ${code}): ${stderr.trim()}`));
       });
     });
-    return PolicyPackServer.connect(port, () => stderr, child);
+    try {
+      return PolicyPackServer.connect(port, () => stderr, child);
+    } catch (error) {
+      child.kill();
+      throw error;
+    }
   }
 
   /** The pack already serving at `port` on 127.0.0.1 (started by someone else, who stops it). */
