@@ -10,6 +10,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: [
+      "test/definition-review.test.ts",
       "test/delegation.test.ts",
       "test/duration.test.ts",
       "test/guid.test.ts",

@@ -1,0 +1,214 @@
+import { describe, expect, it } from "vitest";
+import { reviewRegistrationDefinition } from "../src/rules/definition";
+
+const NIL = "00000000-0000-0000-0000-000000000000";
+const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+const CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+const UAA = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
+const ADMINS = "11111111-1111-4111-8111-111111111111";
+const OPS = "22222222-2222-4222-8222-222222222222";
+const READERS = "33333333-3333-4333-8333-333333333333";
+const ENGINEER = "44444444-4444-4444-8444-444444444444";
+
+describe("reviewRegistrationDefinition on an API-shaped definition (a resource built in code)", () => {
+  it("reports every finding, in the order of the definition, with its path and message", () => {
+    const findings = reviewRegistrationDefinition({
+      managedByTenantId: NIL,
+      authorizations: [
+        { principalId: NIL, principalIdDisplayName: "", roleDefinitionId: READER, principalType: "User" },
+        {
+          principalId: ADMINS,
+          principalIdDisplayName: "Admins",
+          roleDefinitionId: UAA,
+          delegatedRoleDefinitionIds: [],
+        },
+        {
+          principalId: OPS,
+          principalIdDisplayName: "Ops",
+          roleDefinitionId: CONTRIBUTOR,
+          delegatedRoleDefinitionIds: [],
+        },
+        {
+          principalId: READERS,
+          principalIdDisplayName: "Readers",
+          roleDefinitionId: READER,
+          delegatedRoleDefinitionIds: [CONTRIBUTOR],
+        },
+        // The same principal and role as [2]: ids compare case-insensitively.
+        { principalId: OPS.toUpperCase(), principalIdDisplayName: "Ops", roleDefinitionId: CONTRIBUTOR },
+      ],
+      eligibleAuthorizations: [
+        {
+          principalId: ENGINEER,
+          principalIdDisplayName: "Eng",
+          roleDefinitionId: UAA,
+          principalType: "ServicePrincipal",
+          delegatedRoleDefinitionIds: [READER],
+          justInTimeAccessPolicy: {
+            multiFactorAuthProvider: "Azure",
+            maximumActivationDuration: "PT9H",
+            managedByTenantApprovers: [
+              { principalId: ENGINEER, principalIdDisplayName: "Eng" },
+              { principalId: NIL, principalIdDisplayName: "" },
+            ],
+          },
+        },
+      ],
+    });
+    const jit = ["eligibleAuthorizations", 0, "justInTimeAccessPolicy"];
+    expect(findings.map(({ rule, path, message }) => ({ rule, path, message }))).toEqual([
+      {
+        rule: "managing-tenant-placeholder",
+        path: ["managedByTenantId"],
+        message: `managedByTenantId is the nil GUID ${NIL}, a placeholder: use your managing tenant's id`,
+      },
+      {
+        rule: "principal-placeholder",
+        path: ["authorizations", 0, "principalId"],
+        message: `authorization principalId is the nil GUID ${NIL}, a placeholder: replace it with the principal's object id`,
+      },
+      {
+        rule: "display-name-recommended",
+        path: ["authorizations", 0, "principalId"],
+        message: `authorization ${NIL} has no principalIdDisplayName; portals, plans and reviews show only the id`,
+      },
+      {
+        rule: "prefer-groups",
+        path: ["authorizations", 0, "principalId"],
+        message: `${NIL} is an individual user; grant a security group instead`,
+      },
+      {
+        rule: "uaa-requires-delegated-roles",
+        path: ["authorizations", 1, "roleDefinitionId"],
+        message:
+          "User Access Administrator is supported only with delegatedRoles: list the roles it may assign to managed identities",
+      },
+      {
+        rule: "delegated-roles-empty",
+        path: ["authorizations", 2, "delegatedRoleDefinitionIds"],
+        message:
+          "delegatedRoles is empty, the same as leaving it out (it only means something on User Access Administrator)",
+      },
+      {
+        rule: "delegated-roles-only-on-uaa",
+        path: ["authorizations", 3, "delegatedRoleDefinitionIds"],
+        message: "delegatedRoles is only valid with User Access Administrator, not Reader",
+      },
+      {
+        rule: "eligible-role-not-allowed",
+        path: ["eligibleAuthorizations", 0, "roleDefinitionId"],
+        message: "User Access Administrator cannot be an eligible authorization",
+      },
+      {
+        rule: "eligible-role-not-allowed",
+        path: ["eligibleAuthorizations", 0, "delegatedRoleDefinitionIds"],
+        message: "eligible authorizations cannot carry delegatedRoles",
+      },
+      {
+        rule: "eligible-principal-type",
+        path: ["eligibleAuthorizations", 0, "principalId"],
+        message: `'Eng' (${ENGINEER}) is a service principal; eligible authorizations are for users and groups only`,
+      },
+      {
+        rule: "eligible-without-permanent",
+        path: ["eligibleAuthorizations", 0, "principalId"],
+        message: `'Eng' (${ENGINEER}) has no permanent authorization; give it Reader too, or activating in the portal fails`,
+      },
+      {
+        rule: "jit-duration",
+        path: [...jit, "maximumActivationDuration"],
+        message: "maximumActivationDuration PT9H is outside PT30M to PT8H",
+      },
+      {
+        rule: "approver-is-eligible-principal",
+        path: [...jit, "managedByTenantApprovers", 0, "principalId"],
+        message: `approver 'Eng' (${ENGINEER}) is the eligible principal itself; nobody can approve their own request`,
+      },
+      {
+        rule: "principal-placeholder",
+        path: [...jit, "managedByTenantApprovers", 1, "principalId"],
+        message: `approver principalId is the nil GUID ${NIL}, a placeholder: replace it with the approver's object id`,
+      },
+      {
+        rule: "display-name-recommended",
+        path: [...jit, "managedByTenantApprovers", 1, "principalId"],
+        message: `approver ${NIL} has no principalIdDisplayName; portals, plans and reviews show only the id`,
+      },
+      {
+        rule: "duplicate-authorization",
+        path: ["authorizations", 4],
+        message: `'Ops' (${OPS.toUpperCase()}) already has Contributor in authorizations[2]`,
+      },
+      {
+        rule: "recommend-delete-role",
+        path: ["authorizations"],
+        message:
+          "no authorization has the Managed Services Registration assignment Delete Role: only the customer will be able to remove this delegation",
+      },
+    ]);
+  });
+
+  it("limits: no permanent authorization, 21 in a plan, 11 approvers, two policies for one role", () => {
+    const approver = (index: number) => ({
+      principalId: `aaaaaaaa-0000-4000-8000-${String(index).padStart(12, "0")}`,
+      principalIdDisplayName: `Approver ${index}`,
+    });
+    const eligible = (principal: string, policy: object, roleDefinitionId = CONTRIBUTOR) => ({
+      principalId: principal,
+      principalIdDisplayName: "Eng",
+      roleDefinitionId,
+      justInTimeAccessPolicy: policy,
+    });
+    const findings = reviewRegistrationDefinition({
+      managedByTenantId: ADMINS,
+      authorizations: [],
+      plan: { name: "p", publisher: "x", product: "y", version: "1" },
+      eligibleAuthorizations: [
+        eligible(OPS, {
+          multiFactorAuthProvider: "Azure",
+          managedByTenantApprovers: Array.from({ length: 11 }, (_, i) => approver(i)),
+        }),
+        eligible(READERS, { multiFactorAuthProvider: "None" }),
+        // Readers with the default policy: one policy for their role, no finding of their own.
+        ...Array.from({ length: 19 }, (_, i) =>
+          eligible(`bbbbbbbb-0000-4000-8000-${String(i).padStart(12, "0")}`, {}, READER),
+        ),
+      ],
+    });
+    expect(
+      findings
+        .filter((finding) => finding.rule !== "eligible-without-permanent")
+        .map(({ rule, path, message }) => ({ rule, path, message })),
+    ).toEqual([
+      {
+        rule: "authorization-required",
+        path: ["authorizations"],
+        message: "at least one permanent authorization is required, even when eligible authorizations are given",
+      },
+      {
+        rule: "jit-approvers",
+        path: ["eligibleAuthorizations", 0, "justInTimeAccessPolicy", "managedByTenantApprovers"],
+        message: "11 approvers; at most 10 are allowed",
+      },
+      {
+        rule: "jit-policy-consistent",
+        path: ["eligibleAuthorizations", 1, "justInTimeAccessPolicy"],
+        message:
+          "eligible authorizations for Contributor must share one justInTimeAccessPolicy; this one differs from eligibleAuthorizations[0]",
+      },
+      {
+        rule: "marketplace-plan-limit",
+        path: ["plan"],
+        message: "a Marketplace plan allows at most 20 authorizations (permanent and eligible); this offer has 21",
+      },
+      {
+        rule: "recommend-delete-role",
+        path: ["authorizations"],
+        message:
+          "no authorization has the Managed Services Registration assignment Delete Role: only the customer will be able to remove this delegation",
+      },
+    ]);
+    // Every eligible principal lacks a permanent authorization: one finding each, none missed.
+    expect(findings.filter((finding) => finding.rule === "eligible-without-permanent")).toHaveLength(21);
+  });
+});
