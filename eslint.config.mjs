@@ -3,7 +3,8 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", "bin/**", "dist/**"] },
+  // .stryker-tmp and reports: npm run mutation's sandboxes (instrumented copies) and its reports.
+  { ignores: ["node_modules/**", "bin/**", "dist/**", ".stryker-tmp/**", "reports/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -17,6 +17,7 @@ export default defineConfig({
       "test/identity-config.test.ts",
       "test/json-schema-agreement.test.ts",
       "test/multi-error.test.ts",
+      "test/naming.test.ts",
       "test/offer-positions.test.ts",
       "test/offer-rules.test.ts",
       "test/review.test.ts",

@@ -13,7 +13,7 @@ import {
 import type { z } from "zod";
 import { printable, quote } from "../text";
 import { isGuid } from "../azure/guid";
-import { RESOURCE_GROUP_NAME_PATTERN } from "../stack/resourceGroup";
+import { resourceGroupName } from "../stack/resourceGroup";
 import {
   activityLogEventModel,
   errorResponseModel,
@@ -102,7 +102,7 @@ export function checkedScope(scope: string): string {
   const valid =
     !scope.endsWith("/") &&
     isGuid(subscriptionOfScope(scope)) &&
-    (kind === "subscription" || (kind === "resource group" && RESOURCE_GROUP_NAME_PATTERN.test(name ?? "")));
+    (kind === "subscription" || (kind === "resource group" && resourceGroupName.safeParse(name ?? "").success));
   if (!valid) {
     throw new ArmInputError(
       `${quote(scope)} is not a subscription or resource group scope (/subscriptions/<guid>[/resourceGroups/<name>])`,

@@ -255,6 +255,8 @@ function readDelegations(
     const naming = delegation.naming ?? "toolkit";
     for (const target of delegation.subscriptions ?? []) {
       if (!fullyRead(target)) continue;
+      // A subscription listed twice for one offer is the schema's to report, once.
+      if (subscriptions.get(target.subscriptionId)?.delegations.some((entry) => entry.offer === offer)) continue;
       const clash = claimNames(owners, offer, delegation.offer, naming, target);
       if (clash !== undefined) {
         refuse(clash);

@@ -7,7 +7,8 @@ import { quote } from "../text";
  * parentheses, not ending in a period. ARM checks it with .NET's `^[-\w._()]+$`, where `\w` is
  * Unicode letters, marks, decimal digits and connector punctuation.
  */
-export const RESOURCE_GROUP_NAME_PATTERN = /^[-\p{L}\p{Mn}\p{Nd}\p{Pc}.()]{0,89}[-\p{L}\p{Mn}\p{Nd}\p{Pc}()]$/u;
+// The length is `.max(90)`'s to report: a long name breaks one rule, not two.
+export const RESOURCE_GROUP_NAME_PATTERN = /^[-\p{L}\p{Mn}\p{Nd}\p{Pc}.()]*[-\p{L}\p{Mn}\p{Nd}\p{Pc}()]$/u;
 
 export const resourceGroupName = z
   .string()
