@@ -102,6 +102,14 @@ function armError(response: ServerResponse, status: number, code: string, messag
   response.end(JSON.stringify({ error: { code, message } }));
 }
 
+/** ARM's answer to an api-version it does not serve (400 InvalidApiVersionParameter); true when given. */
+function refusesApiVersion(url: URL, response: ServerResponse, served: string): boolean {
+  const asked = url.searchParams.get("api-version");
+  if (asked === served) return false;
+  armError(response, 400, "InvalidApiVersionParameter", `The api-version '${asked}' is invalid.`);
+  return true;
+}
+
 const managedByOf = (item: Record<string, unknown>) =>
   String((item.properties as Record<string, unknown>)?.managedByTenantId ?? "").toLowerCase();
 const scopeOf = (item: Record<string, unknown>) =>
@@ -191,13 +199,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     ) {
       return identityRoute(path, url, response, servePage);
     }
-    if (url.searchParams.get("api-version") !== "2022-10-01")
-      return armError(
-        response,
-        400,
-        "InvalidApiVersionParameter",
-        `The api-version '${url.searchParams.get("api-version")}' is invalid.`,
-      );
+    if (refusesApiVersion(url, response, "2022-10-01")) return;
     const match = COLLECTION.exec(decodeURIComponent(url.pathname));
     if (!match) return armError(response, 404, "NotFound", `no route for ${url.pathname}`);
     const [, scope, collection] = match;
@@ -265,13 +267,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     servePage: (list: Array<Record<string, unknown>> | undefined, size?: number) => void,
   ) => {
     const apiVersion = path.endsWith("/roleassignments") ? "2022-04-01" : "2024-11-30";
-    if (url.searchParams.get("api-version") !== apiVersion)
-      return armError(
-        response,
-        400,
-        "InvalidApiVersionParameter",
-        `The api-version '${url.searchParams.get("api-version")}' is invalid.`,
-      );
+    if (refusesApiVersion(url, response, apiVersion)) return;
     const idOf = (item: Record<string, unknown>) => String(item.id).toLowerCase();
     if (path.endsWith("/providers/microsoft.managedidentity/userassignedidentities")) {
       return servePage(fake.identities.filter((item) => idOf(item).startsWith(`${path}/`)));
@@ -338,13 +334,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
    * inventory, every registration definition and assignment, `$top` rows a page, `$skipToken` on.
    */
   const resourceGraph = (url: URL, body: string, response: ServerResponse) => {
-    if (url.searchParams.get("api-version") !== "2021-03-01")
-      return armError(
-        response,
-        400,
-        "InvalidApiVersionParameter",
-        `The api-version '${url.searchParams.get("api-version")}' is invalid.`,
-      );
+    if (refusesApiVersion(url, response, "2021-03-01")) return;
     let request: { query?: string; options?: { $top?: number; $skipToken?: string } };
     try {
       request = JSON.parse(body);
@@ -381,13 +371,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
 
   /** Tenant-level events since the filter's time, as the Activity Log lists them (newest first). */
   const activityLog = (url: URL, response: ServerResponse) => {
-    if (url.searchParams.get("api-version") !== "2015-04-01")
-      return void armError(
-        response,
-        400,
-        "InvalidApiVersionParameter",
-        `The api-version '${url.searchParams.get("api-version")}' is invalid.`,
-      );
+    if (refusesApiVersion(url, response, "2015-04-01")) return;
     const filter = /^eventTimestamp ge '([^']+)' and resourceProvider eq 'Microsoft\.ManagedServices'$/.exec(
       url.searchParams.get("$filter") ?? "",
     );
@@ -406,13 +390,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
 
   /** Built-in role definitions, as ARM lists them with $filter=type eq 'BuiltInRole'. */
   const roleDefinitions = (url: URL, response: ServerResponse) => {
-    if (url.searchParams.get("api-version") !== "2022-04-01")
-      return void armError(
-        response,
-        400,
-        "InvalidApiVersionParameter",
-        `The api-version '${url.searchParams.get("api-version")}' is invalid.`,
-      );
+    if (refusesApiVersion(url, response, "2022-04-01")) return;
     const filter = url.searchParams.get("$filter");
     if (filter !== null && filter !== "type eq 'BuiltInRole'")
       return void armError(response, 400, "InvalidFilter", `The $filter '${filter}' is not supported.`);

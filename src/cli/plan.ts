@@ -1,6 +1,7 @@
 import "./compileCache";
 import { policies } from "../../policies/policies";
 import { formatDiagnostic } from "../diagnostics";
+import { printableLines } from "../text";
 import { hasMandatoryViolations, isConfigError, planJson, planStack, planText } from "../plan/plan";
 import { loadPolicyConfig } from "../crossguard/config";
 import {
@@ -61,7 +62,9 @@ runCommand(USAGE, async (argv) => {
     return hasMandatoryViolations(plan) ? EXIT.failed : EXIT.ok;
   } catch (error) {
     if (!isConfigError(error) && !(error instanceof PolicyPackError)) throw error;
-    process.stderr.write(`${error instanceof PolicyPackError ? "error: " : ""}${error.message}\n`);
+    // The pack's message carries its process's stderr: shown, never interpreted by the terminal.
+    const message = error instanceof PolicyPackError ? `error: ${error.message}` : error.message;
+    process.stderr.write(`${printableLines(message.split("\n"))}\n`);
     return EXIT.failed;
   } finally {
     pack.then(
