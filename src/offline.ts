@@ -1,4 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
+import { Empty } from "google-protobuf/google/protobuf/empty_pb";
+import { Struct, type JavaScriptValue } from "google-protobuf/google/protobuf/struct_pb";
+import {
+  ReadResourceResponse,
+  RegisterResourceResponse,
+  SupportsFeatureResponse,
+  type ReadResourceRequest,
+  type RegisterResourceOutputsRequest,
+  type RegisterResourceRequest,
+  type ResourceCallRequest,
+  type ResourceInvokeRequest,
+  type SupportsFeatureRequest,
+} from "@pulumi/pulumi/proto/resource_pb";
+import { InvokeResponse } from "@pulumi/pulumi/proto/provider_pb";
 import {
   registrationAssignmentResourceId,
   registrationDefinitionResourceId,
@@ -7,23 +21,6 @@ import {
 } from "./azure/scopes";
 import { TYPES } from "./azure/resourceTypes";
 import { armGuid } from "./azure/guid";
-
-type RegisterResource = (
-  request: {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getDeletebeforereplace(): boolean;
-    getDependenciesList(): string[];
-    getAliasesList(): Array<{ getUrn(): string; getSpec(): { getName(): string } | undefined }>;
-  },
-  callback: (error: unknown, response?: { getUrn(): string }) => void,
-) => Promise<void>;
-
-type RegisterResourceOutputs = (
-  request: { getUrn(): string; getOutputs(): Parameters<typeof pulumi.runtime.deserializeProperties>[0] | undefined },
-  callback: (error: unknown, response?: unknown) => void,
-) => void;
 
 /** One resource the program registered, with the inputs that would reach Azure. */
 export interface RegisteredResource {
@@ -51,7 +48,6 @@ export interface RegisteredResource {
   custom: boolean;
 }
 
-/** A stand-in for a GUID Azure generates (principal and client ids): deterministic per resource. */
 /** Values Azure would generate (principal and client ids), simulated for one run: recorded, so that outputs can say they are not real. */
 class Simulated {
   readonly values = new Set<string>();
@@ -124,11 +120,186 @@ function simulatedInvoke(
   throw new Error(`no offline answer for invoke ${token}`);
 }
 
+type Callback<T> = (error: Error | null, response?: T) => void;
+
+/** Answers a protocol call from an async handler, as a gRPC server would (an error is the call's error). */
+function answer<T>(callback: Callback<T>, handler: () => Promise<T>): void {
+  handler().then(
+    (response) => callback(null, response),
+    (error: unknown) => callback(error instanceof Error ? error : new Error(String(error))),
+  );
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/** The features the offline engine implements; the SDK refuses a program that needs another. */
+const SUPPORTED_FEATURES = new Set(["secrets", "resourceReferences", "aliasSpecs", "deletedWith", "replaceWith"]);
+
+/** A value for the wire: the SDK's serialized form of `value`, as a google.protobuf.Struct. */
+async function wireStruct(value: Record<string, unknown>): Promise<Struct> {
+  return Struct.fromJavaScript(
+    (await pulumi.runtime.serializeProperties("", value)) as Record<string, JavaScriptValue>,
+  );
+}
+
 /**
- * Runs a Pulumi program in-process under Pulumi's own mocks and returns every resource it
- * registered, once all registrations have settled. No engine, no cloud, no credentials.
- * `onRegistered` sees each resource as soon as the engine would (its inputs and options known),
- * as a policy pack does during a preview.
+ * The offline engine's resource monitor: the Pulumi SDK sends it the same ResourceMonitor protocol
+ * messages it sends the engine (RegisterResourceRequest with the resource's serialized inputs and
+ * every option, RegisterResourceOutputsRequest, ...), and it answers as the engine does, with the
+ * state Azure would return simulated. URNs are made as the engine makes them.
+ */
+class OfflineMonitor {
+  /** Every resource in registration order, but the root stack. */
+  readonly resources: RegisteredResource[] = [];
+  private readonly byUrn = new Map<string, { resource: RegisteredResource; id: string }>();
+  private rootUrn: string | undefined;
+
+  constructor(
+    private readonly project: string,
+    private readonly stack: string,
+    private readonly simulated: Simulated,
+    private readonly onRegistered?: (resource: RegisteredResource) => void,
+  ) {}
+
+  /** The engine's URN: the parent's whole type chain before the type, except the root stack's. */
+  private urnOf(parentUrn: string, type: string, name: string): string {
+    const parentType = parentUrn && parentUrn !== this.rootUrn ? parentUrn.split("::")[2] : "";
+    return `urn:pulumi:${this.stack}::${this.project}::${parentType ? `${parentType}$` : ""}${type}::${name}`;
+  }
+
+  /** Records one registration (or read) and returns the URN, id and state the engine would. */
+  private async register(request: {
+    type: string;
+    name: string;
+    parentUrn: string;
+    custom: boolean;
+    object: Struct | undefined;
+    providerRef: string;
+    importId: string;
+    dependencies: string[];
+    deleteBeforeReplace: boolean;
+    aliases: string[];
+  }): Promise<{ urn: string; id: string; state: Struct }> {
+    const { type, name, parentUrn, custom, providerRef } = request;
+    const urn = this.urnOf(parentUrn, type, name);
+    if (type === ROOT_STACK_TYPE && !parentUrn) {
+      this.rootUrn = urn;
+      return { urn, id: "", state: new Struct() };
+    }
+    const inputs = request.object
+      ? (pulumi.runtime.deserializeProperties(request.object) as Record<string, unknown>)
+      : {};
+    // A provider reference is "<provider urn>::<provider id>"; the URN's last part is its logical name.
+    const providerUrn = providerRef ? providerRef.slice(0, providerRef.lastIndexOf("::")) : undefined;
+    const provider = providerUrn ? this.byUrn.get(providerUrn)?.resource : undefined;
+    const { id, state } = simulatedState(this.simulated, type, name, inputs, provider?.inputs);
+    const resource: RegisteredResource = {
+      type,
+      name,
+      urn,
+      ...(parentUrn && parentUrn !== this.rootUrn ? { parentUrn } : {}),
+      inputs,
+      dependencies: request.dependencies,
+      deleteBeforeReplace: request.deleteBeforeReplace,
+      aliases: request.aliases,
+      // A component's outputs are those it registers later (registerOutputs).
+      outputs: custom ? state : {},
+      ...(request.importId ? { importId: request.importId } : {}),
+      ...(providerUrn ? { providerName: providerUrn.split("::")[3] } : {}),
+      custom,
+    };
+    this.resources.push(resource);
+    this.byUrn.set(urn, { resource, id: custom ? id : "" });
+    this.onRegistered?.(resource);
+    return { urn, id: custom ? id : "", state: await wireStruct(custom ? state : {}) };
+  }
+
+  registerResource(request: RegisterResourceRequest, callback: Callback<RegisterResourceResponse>): void {
+    answer(callback, async () => {
+      const { urn, id, state } = await this.register({
+        type: request.getType(),
+        name: request.getName(),
+        parentUrn: request.getParent(),
+        custom: request.getCustom(),
+        object: request.getObject(),
+        providerRef: request.getProvider(),
+        importId: request.getImportid(),
+        dependencies: request.getDependenciesList(),
+        deleteBeforeReplace: request.getDeletebeforereplace(),
+        // Names given in `aliases` (or whole URNs); specs without a name are the SDK's own parent variants.
+        aliases: request
+          .getAliasesList()
+          .map((alias) => alias.getSpec()?.getName() || alias.getUrn())
+          .filter(Boolean),
+      });
+      return new RegisterResourceResponse().setUrn(urn).setId(id).setObject(state);
+    });
+  }
+
+  readResource(request: ReadResourceRequest, callback: Callback<ReadResourceResponse>): void {
+    answer(callback, async () => {
+      const { urn, state } = await this.register({
+        type: request.getType(),
+        name: request.getName(),
+        parentUrn: request.getParent(),
+        custom: true,
+        object: request.getProperties(),
+        providerRef: request.getProvider(),
+        importId: request.getId(),
+        dependencies: request.getDependenciesList(),
+        deleteBeforeReplace: false,
+        aliases: [],
+      });
+      return new ReadResourceResponse().setUrn(urn).setProperties(state);
+    });
+  }
+
+  registerResourceOutputs(request: RegisterResourceOutputsRequest, callback: Callback<Empty>): void {
+    answer(callback, async () => {
+      const registered = this.byUrn.get(request.getUrn())?.resource;
+      const outputs = request.getOutputs();
+      if (registered && !registered.custom && outputs) {
+        registered.outputs = pulumi.runtime.deserializeProperties(outputs) as Record<string, unknown>;
+      }
+      return new Empty();
+    });
+  }
+
+  invoke(request: ResourceInvokeRequest, callback: Callback<InvokeResponse>): void {
+    answer(callback, async () => {
+      const args = request.getArgs();
+      const inputs = args ? (pulumi.runtime.deserializeProperties(args) as Record<string, unknown>) : {};
+      if (request.getTok() === "pulumi:pulumi:getResource") {
+        // The SDK's way to rehydrate a resource reference: the resource's URN, id and state.
+        const known = this.byUrn.get(String(inputs.urn));
+        if (!known) throw new Error(`unknown resource ${String(inputs.urn)}`);
+        const { resource, id } = known;
+        return new InvokeResponse().setReturn(await wireStruct({ urn: resource.urn, id, state: resource.outputs }));
+      }
+      return new InvokeResponse().setReturn(
+        await wireStruct(simulatedInvoke(this.simulated, request.getTok(), inputs)),
+      );
+    });
+  }
+
+  call(request: ResourceCallRequest, callback: Callback<never>): void {
+    callback(new Error(`the offline engine does not answer method calls (${request.getTok()})`));
+  }
+
+  supportsFeature(request: SupportsFeatureRequest, callback: Callback<SupportsFeatureResponse>): void {
+    callback(null, new SupportsFeatureResponse().setHassupport(SUPPORTED_FEATURES.has(request.getId())));
+  }
+
+  close(): void {}
+}
+
+/**
+ * Runs a Pulumi program in-process against the offline engine and returns every resource it
+ * registered, once all registrations have settled. No engine, no cloud, no credentials. Only
+ * public SDK paths: `setMockOptions` connects the SDK to the offline monitor, and the program runs
+ * in the root stack (`runInPulumiStack`), as Pulumi's language host runs it. `onRegistered` sees
+ * each resource as soon as the engine would (its inputs and options known), as a policy pack does
+ * during a preview.
  */
 export async function runOffline<T>(
   project: string,
@@ -137,90 +308,19 @@ export async function runOffline<T>(
   onRegistered?: (resource: RegisteredResource) => void,
 ): Promise<{ result: T; resources: RegisteredResource[]; simulated: ReadonlySet<string> }> {
   const simulated = new Simulated();
-  type Requested = Omit<
-    RegisteredResource,
-    "urn" | "parentUrn" | "deleteBeforeReplace" | "dependencies" | "aliases" | "outputs"
-  > & { state: Record<string, unknown> };
-  /** What the mock saw, by `<type>::<name>`, until the monitor's response completes it. */
-  const requested = new Map<string, Requested>();
-  const resources: RegisteredResource[] = [];
-  const providerInputs = new Map<string, Record<string, unknown>>();
-  await pulumi.runtime.setMocks(
-    {
-      newResource: ({ type, name, inputs, provider, custom, id: importId }) => {
-        // A provider reference is "<urn>::<id>"; the URN's last part is its logical name.
-        const providerName = provider ? provider.split("::")[3] : undefined;
-        if (type === TYPES.provider) providerInputs.set(name, inputs);
-        const { id, state } = simulatedState(
-          simulated,
-          type,
-          name,
-          inputs,
-          providerName ? providerInputs.get(providerName) : undefined,
-        );
-        requested.set(`${type}::${name}`, {
-          type,
-          name,
-          inputs,
-          state,
-          ...(providerName ? { providerName } : {}),
-          ...(importId ? { importId } : {}),
-          custom: custom ?? false,
-        });
-        return { id: custom ? id : undefined, state };
-      },
-      call: ({ token, inputs }) => simulatedInvoke(simulated, token, inputs),
-    },
-    project,
-    stack,
-    false,
-  );
-  // The mock's newResource sees neither parents nor options, nor a component's registered
-  // outputs; the monitor's requests do.
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource: RegisterResource;
-    registerResourceOutputs: RegisterResourceOutputs;
-  };
-  const registerResource = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (request, callback) =>
-    registerResource(request, (error, response) => {
-      const key = `${request.getType()}::${request.getName()}`;
-      const seen = requested.get(key);
-      if (response && seen) {
-        requested.delete(key);
-        const { state, ...resource } = seen;
-        const parentUrn = request.getParent();
-        const registered: RegisteredResource = {
-          ...resource,
-          urn: response.getUrn(),
-          deleteBeforeReplace: request.getDeletebeforereplace(),
-          dependencies: request.getDependenciesList(),
-          // Names given in `aliases` (or whole URNs); specs without a name are the SDK's own parent variants.
-          aliases: request
-            .getAliasesList()
-            .map((alias) => alias.getSpec()?.getName() || alias.getUrn())
-            .filter(Boolean),
-          ...(parentUrn ? { parentUrn } : {}),
-          // A component's outputs are those it registers later (registerOutputs).
-          outputs: resource.custom ? state : {},
-        };
-        resources.push(registered);
-        onRegistered?.(registered);
-      }
-      callback(error, response);
-    });
-  const registeredOutputs = new Map<string, Record<string, unknown>>();
-  const registerResourceOutputs = monitor.registerResourceOutputs.bind(monitor);
-  monitor.registerResourceOutputs = (request, callback) => {
-    const outputs = request.getOutputs();
-    if (outputs) registeredOutputs.set(request.getUrn(), pulumi.runtime.deserializeProperties(outputs));
-    registerResourceOutputs(request, callback);
-  };
-  const result = program();
+  const monitor = new OfflineMonitor(project, stack, simulated, onRegistered);
+  pulumi.runtime.setMockOptions(monitor, project, stack, false);
+  let outcome: { result: T } | { error: unknown } | undefined;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    // A program that throws fails the run, not the root stack (whose outputs nobody would await).
+    try {
+      outcome = { result: program() };
+    } catch (error) {
+      outcome = { error };
+    }
+    return undefined;
+  });
   await pulumi.runtime.disconnect();
-  for (const resource of resources) {
-    const outputs = registeredOutputs.get(resource.urn);
-    if (outputs && !resource.custom) resource.outputs = outputs;
-  }
-  return { result, resources, simulated: simulated.values };
+  if (!outcome || "error" in outcome) throw outcome?.error;
+  return { result: outcome.result, resources: monitor.resources, simulated: simulated.values };
 }
