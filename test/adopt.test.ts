@@ -2,13 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { armGuid } from "../src/azure/guid";
-import { OfferCache } from "../src/offer/cache";
 import { runOffline } from "../src/offline";
 import { planStack, planText } from "../src/plan/plan";
-import { loadStack } from "../src/stack/load";
 import { lighthouseProgram } from "../components/program";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
-import { deployedState } from "../scripts/fake-arm/state";
+import { deployedFixture, type DeployedStack } from "./helpers/deployed";
 import { withAdoptions, type Adoption } from "../src/adopt/adopt";
 import { REPO_ROOT, runCliAsync, tempProject } from "./helpers/project";
 import { policyPackServer } from "./helpers/pack";
@@ -21,13 +19,12 @@ afterEach(async () => {
   fake = undefined;
 });
 
-type State = ReturnType<typeof deployedState>;
+type State = DeployedStack;
 
 /** A copy of the project, Azure as `change` leaves the deployed stack, and `npm run adopt` against it. */
 async function adopt(stackName: string, args: string[], change: (state: State) => void = () => {}) {
   const root = tempProject();
-  const stack = loadStack(join(root, "stacks", `Pulumi.${stackName}.yaml`), new OfferCache()).stack!;
-  const state = deployedState(stack);
+  const state = deployedFixture(stackName);
   change(state);
   fake = await startFakeArm(state);
   const result = await runCliAsync(

@@ -1,14 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { OfferCache } from "../src/offer/cache";
-import { loadStack } from "../src/stack/load";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
-import { deployedState } from "../scripts/fake-arm/state";
-import { REPO_ROOT, runCliAsync } from "./helpers/project";
+import { deployedFixture } from "./helpers/deployed";
+import { runCliAsync } from "./helpers/project";
 
 /** npm run inventory -- --all: one Resource Graph query (every page) for the whole fleet. */
-const stackOf = (name: string) => loadStack(join(REPO_ROOT, "stacks", `Pulumi.${name}.yaml`), new OfferCache()).stack!;
 const ELSEWHERE = "99999999-aaaa-4bbb-8ccc-dddddddddddd";
 
 let fake: FakeArm | undefined;
@@ -18,8 +15,8 @@ afterEach(async () => {
 });
 
 function fleetState() {
-  const fabrikam = deployedState(stackOf("fabrikam"));
-  const northwind = deployedState(stackOf("northwind"));
+  const fabrikam = deployedFixture("fabrikam");
+  const northwind = deployedFixture("northwind");
   // The seed's "Test Corp." delegation (another managing tenant) in Fabrikam's first subscription.
   const foreign = JSON.parse(
     readFileSync(join(__dirname, "fixtures", "seed", "registration-definitions-list-filter-in.json"), "utf8"),

@@ -1,18 +1,14 @@
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { OfferCache } from "../src/offer/cache";
-import { loadStack } from "../src/stack/load";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
-import { deployedIdentities } from "../scripts/fake-arm/state";
-import { REPO_ROOT, runCliAsync } from "./helpers/project";
+import { deployedFixture, type DeployedStack } from "./helpers/deployed";
+import { runCliAsync } from "./helpers/project";
 
 /**
  * npm run inventory -- --stack X --identities [--drift], against the fake ARM serving the
  * managed-identity API (2024-11-30) and role assignments (2022-04-01). Expected reports are
  * written out in full.
  */
-const stackOf = (name: string) => loadStack(join(REPO_ROOT, "stacks", `Pulumi.${name}.yaml`), new OfferCache()).stack!;
-type Identities = ReturnType<typeof deployedIdentities>;
+type Identities = DeployedStack;
 
 const SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
 const AUTOMATION = `/subscriptions/${SUB}/resourceGroups/rg-automation/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-contoso-automation`;
@@ -28,7 +24,7 @@ afterEach(async () => {
 });
 
 async function run(stack: string, args: string[], change: (state: Identities) => void = () => {}) {
-  const state = deployedIdentities(stackOf(stack));
+  const state = deployedFixture(stack);
   change(state);
   fake = await startFakeArm(state);
   return runCliAsync("inventory", ["--stack", stack, "--identities", ...args, "--endpoint", fake.url], {
@@ -167,7 +163,7 @@ describe("npm run inventory -- --identities", () => {
   });
 
   it("exits 3 when the identity API cannot be read, and 2 without --stack", async () => {
-    const state = deployedIdentities(stackOf("fabrikam"));
+    const state = deployedFixture("fabrikam");
     fake = await startFakeArm(state);
     fake.faults.push({ kind: "error", status: 403 });
     const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--identities", "--endpoint", fake.url], {

@@ -2,13 +2,10 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { OfferCache } from "../src/offer/cache";
-import { loadStack } from "../src/stack/load";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
-import { deployedState } from "../scripts/fake-arm/state";
+import { deployedFixture, type DeployedStack } from "./helpers/deployed";
 import { REPO_ROOT, runCliAsync } from "./helpers/project";
 
-const stackOf = (name: string) => loadStack(join(REPO_ROOT, "stacks", `Pulumi.${name}.yaml`), new OfferCache()).stack!;
 const SUB_1 = "0afefe50-734e-4610-8a82-a144a2f49dea";
 const SUB_2 = "6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d";
 /** The seed's "Test Corp." delegation, moved into Fabrikam's first subscription. */
@@ -29,18 +26,16 @@ afterEach(async () => {
 });
 
 /** The fake ARM serving fabrikam as deployed, after `change`; then the command against it. */
-async function run(
-  args: string[],
-  change: (state: ReturnType<typeof deployedState>) => void = () => {},
-  stack = "fabrikam",
-) {
-  const state = deployedState(stackOf(stack), { "83ace5cd-bcc3-441a-bd86-e6a75360cecc": "Contoso" });
+async function run(args: string[], change: (state: DeployedStack) => void = () => {}, stack = "fabrikam") {
+  const state = deployedFixture(stack);
+  // Azure knows the managing tenant's name; offers do not.
+  for (const definition of state.definitions) definition.properties.managedByTenantName = "Contoso";
   change(state);
   fake = await startFakeArm(state);
   return runCliAsync("inventory", [...args, "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" });
 }
 
-const operations = (state: ReturnType<typeof deployedState>, subscription = SUB_1) =>
+const operations = (state: DeployedStack, subscription = SUB_1) =>
   state.definitions.find(
     (definition) =>
       definition.properties.registrationDefinitionName === "Contoso Managed Operations" &&
@@ -129,7 +124,7 @@ describe("npm run inventory", () => {
   });
 
   it("exits 3 when Azure cannot be read, and presents nothing as complete", async () => {
-    const state = deployedState(stackOf("fabrikam"));
+    const state = deployedFixture("fabrikam");
     fake = await startFakeArm(state);
     fake.faults.push({ kind: "error", status: 403 });
     const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", fake.url], {
@@ -170,7 +165,7 @@ describe("npm run inventory: every fault is exit 3 with a plain message, secrets
       /^could not read the delegations \(nothing below is complete\): the Azure token is not a bearer token \(RFC 6750: letters, digits and -\._~\+\/ only\); check AZURE_ACCESS_TOKEN\n$/,
     ],
   ])("%s", async (_name, fault, token, message) => {
-    fake = await startFakeArm(deployedState(stackOf("fabrikam")));
+    fake = await startFakeArm(deployedFixture("fabrikam"));
     if (fault) fake.faults.push(fault);
     const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", fake.url], {
       AZURE_ACCESS_TOKEN: token,
@@ -187,7 +182,7 @@ describe("npm run inventory -- --drift", () => {
     ["in sync", () => {}, 0, ["In sync: Azure matches the offers."]],
     [
       "a missing delegation",
-      (state: ReturnType<typeof deployedState>) => {
+      (state: DeployedStack) => {
         state.definitions.splice(
           state.definitions.findIndex(
             (definition) => definition.properties.registrationDefinitionName === "Contoso Escalation",
@@ -200,7 +195,7 @@ describe("npm run inventory -- --drift", () => {
     ],
     [
       "a definition without assignment",
-      (state: ReturnType<typeof deployedState>) => {
+      (state: DeployedStack) => {
         const id = operations(state, SUB_2).id;
         state.assignments.splice(
           state.assignments.findIndex((assignment) => assignment.properties.registrationDefinitionId === id),
@@ -214,7 +209,7 @@ describe("npm run inventory -- --drift", () => {
     ],
     [
       "an extra delegation of ours",
-      (state: ReturnType<typeof deployedState>) => {
+      (state: DeployedStack) => {
         const current = operations(state);
         const old = {
           ...current,
@@ -236,7 +231,7 @@ describe("npm run inventory -- --drift", () => {
     ],
     [
       "authorizations added, removed and changed",
-      (state: ReturnType<typeof deployedState>) => {
+      (state: DeployedStack) => {
         const properties = operations(state).properties;
         properties.authorizations = [
           ...properties.authorizations.slice(1).map((authorization: { principalIdDisplayName: string }) => ({
@@ -262,7 +257,7 @@ describe("npm run inventory -- --drift", () => {
     ],
     [
       "a User Access Administrator that may assign other roles",
-      (state: ReturnType<typeof deployedState>) => {
+      (state: DeployedStack) => {
         const uaa = operations(state).properties.authorizations.find(
           (authorization: { roleDefinitionId: string }) =>
             authorization.roleDefinitionId === "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
@@ -276,7 +271,7 @@ describe("npm run inventory -- --drift", () => {
     ],
     [
       "MFA switched off and approvers removed in Azure",
-      (state: ReturnType<typeof deployedState>) => {
+      (state: DeployedStack) => {
         const escalation = state.definitions.find(
           (definition) => definition.properties.registrationDefinitionName === "Contoso Escalation",
         )!;
@@ -292,7 +287,7 @@ describe("npm run inventory -- --drift", () => {
     ],
     [
       "a changed just-in-time policy",
-      (state: ReturnType<typeof deployedState>) => {
+      (state: DeployedStack) => {
         const escalation = state.definitions.find(
           (definition) => definition.properties.registrationDefinitionName === "Contoso Escalation",
         )!;

@@ -7,7 +7,7 @@ import { runOffline } from "../src/offline";
 import { loadStack } from "../src/stack/load";
 import { lighthouseProgram } from "../components/program";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
-import { deployedState } from "../scripts/fake-arm/state";
+import { deployedFixture } from "./helpers/deployed";
 import { REPO_ROOT, runCliAsync, tempProject } from "./helpers/project";
 
 /**
@@ -84,8 +84,7 @@ describe("naming: samples", () => {
 
   it("adopt proposes it when it finds a delegation onboarded with Microsoft's template", async () => {
     const root = tempProject();
-    const stack = loadStack(join(root, "stacks", "Pulumi.fabrikam.yaml"), new OfferCache()).stack!;
-    const state = deployedState(stack);
+    const state = deployedFixture("fabrikam");
     for (const definition of state.definitions.filter(
       (item) => item.properties.registrationDefinitionName === "Contoso Managed Operations",
     )) {
