@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { armGuid } from "../src/azure/guid";
 import { runOffline } from "../src/offline";
 import { planStack, planText } from "../src/plan/plan";
 import { lighthouseProgram } from "../components/program";
@@ -36,9 +35,12 @@ async function adopt(stackName: string, args: string[], change: (state: State) =
   return { root, result, stackFile: join(root, "stacks", `Pulumi.${stackName}.yaml`) };
 }
 
+/** guid(mspOfferName), from Python's uuid.uuid5 under ARM's namespace. */
+const TEMPLATE_GUIDS: Record<string, string> = { "Contoso Managed Operations": "fb8a52e8-81dd-5d2b-9420-f62eab4b5057" };
+
 /** Renames a deployed delegation as Microsoft's sample templates name it: guid(mspOfferName) for both. */
 function asTemplateOnboarded(state: State, offerName: string) {
-  const name = armGuid(offerName);
+  const name = TEMPLATE_GUIDS[offerName];
   for (const definition of state.definitions.filter(
     (item) => item.properties.registrationDefinitionName === offerName,
   )) {

@@ -4,7 +4,6 @@ import { RoleAssignment } from "@pulumi/azure-native/authorization";
 import { Provider } from "@pulumi/azure-native/provider";
 import { ManagedIdentity, SystemAssignedIdentityAccess, type ManagedIdentityArgs } from "../components";
 import { accessView } from "../src/access/view";
-import { armGuid } from "../src/azure/guid";
 import { runOffline, type RegisteredResource } from "../src/offline";
 import { lighthouseProgram } from "../components/program";
 import { PROJECT_NAME } from "../src/stack/schema";
@@ -53,18 +52,14 @@ describe("identities in onboarding mode (fabrikam)", () => {
 
   it("assigns roles to the identity's principal as a service principal, without delegation", async () => {
     const { resources } = await run("fabrikam");
-    const identityId = `/subscriptions/${FABRIKAM_SUB}/resourceGroups/rg-automation/providers/Microsoft.ManagedIdentity/userAssignedIdentities/id-contoso-automation`;
     const assignments = ofType(resources, "azure-native:authorization:RoleAssignment");
     expect(assignments.map((assignment) => assignment.inputs)).toEqual([
       {
         scope: `/subscriptions/${FABRIKAM_SUB}`,
-        roleAssignmentName: armGuid(
-          identityId.toLowerCase(),
-          "acdd72a7-3385-48ef-bd42-f606fba81ae7",
-          `/subscriptions/${FABRIKAM_SUB}`,
-        ),
+        // guid(lower-case identity id, role, scope) and the offline principal stand-in: Python's uuid5.
+        roleAssignmentName: "73e417ed-3088-50d8-b914-a595d848909a",
         roleDefinitionId: `/subscriptions/${FABRIKAM_SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7`,
-        principalId: armGuid("offline", "principal", identityId.toLowerCase()),
+        principalId: "d17abbf3-af78-5a40-8f44-2369f70cac24",
         principalType: "ServicePrincipal",
       },
       expect.objectContaining({
@@ -133,13 +128,8 @@ describe("identities in managing mode (northwind-managed)", () => {
       assignment.name.startsWith("system-identity-"),
     )!;
     // runOffline answers getResource only for .../providers/Microsoft.ManagedIdentity/identities/default of that VM.
-    expect(vmAssignment.inputs.principalId).toBe(
-      armGuid(
-        "offline",
-        "principal",
-        "rg:rg-app/Microsoft.Compute/virtualMachines/vm-app-01/providers/Microsoft.ManagedIdentity".toLowerCase(),
-      ),
-    );
+    // guid("offline", "principal", "rg:rg-app/microsoft.compute/virtualmachines/vm-app-01/providers/microsoft.managedidentity"): Python's uuid5.
+    expect(vmAssignment.inputs.principalId).toBe("edb9fc80-7f49-5d4c-a8e5-32642dbbadf4");
     const component = /^(system-identity-vm-app-01-[0-9a-f]{8})-role-/.exec(vmAssignment.name)![1];
     expect(vmAssignment.name).toBe(`${component}-role-${vmAssignment.inputs.roleAssignmentName}`);
     expect(vmAssignment.aliases).toEqual([`${component}-role-0`]);

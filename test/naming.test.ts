@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { armGuid } from "../src/azure/guid";
 import { OfferCache } from "../src/offer/cache";
 import { runOffline } from "../src/offline";
 import { loadStack } from "../src/stack/load";
@@ -89,8 +88,9 @@ describe("naming: samples", () => {
       (item) => item.properties.registrationDefinitionName === "Contoso Managed Operations",
     )) {
       const oldId = definition.id;
-      definition.id = oldId.replace(/[^/]+$/, armGuid("Contoso Managed Operations"));
-      definition.name = armGuid("Contoso Managed Operations");
+      // guid("Contoso Managed Operations"), as the sample template names it (Python's uuid5).
+      definition.name = "fb8a52e8-81dd-5d2b-9420-f62eab4b5057";
+      definition.id = oldId.replace(/[^/]+$/, definition.name);
       for (const assignment of state.assignments.filter((item) => item.properties.registrationDefinitionId === oldId)) {
         assignment.properties.registrationDefinitionId = definition.id;
         assignment.id = assignment.id.replace(/[^/]+$/, definition.name);

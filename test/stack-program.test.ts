@@ -2,7 +2,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { armGuid } from "../src/azure/guid";
 import { runOffline, type RegisteredResource } from "../src/offline";
 import { lighthouseProgram } from "../components/program";
 import { PROJECT_NAME } from "../src/stack/schema";
@@ -13,8 +12,9 @@ const ASSIGNMENT = "azure-native:managedservices:RegistrationAssignment";
 const PROVIDER = "pulumi:providers:azure-native";
 const COMPONENT = "lighthouse:delegation:LighthouseDelegation";
 
-const OPERATIONS_GUID = armGuid("83ace5cd-bcc3-441a-bd86-e6a75360cecc", "Contoso Managed Operations");
-const ESCALATION_GUID = armGuid("83ace5cd-bcc3-441a-bd86-e6a75360cecc", "Contoso Escalation");
+// guid(managing tenant, offer name) and guid(definition, scope) below: Python's uuid.uuid5 under ARM's namespace.
+const OPERATIONS_GUID = "2370eb03-671f-565d-8fcd-c1bc9e0fe4b8";
+const ESCALATION_GUID = "21490c93-e56b-5e37-a1ab-a6af9fa3c920";
 const SUB_1 = "0afefe50-734e-4610-8a82-a144a2f49dea";
 const SUB_2 = "6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d";
 
@@ -105,7 +105,7 @@ describe("stack program: whole subscriptions (fabrikam)", () => {
     const assignment = byName(resources, `contoso-escalation-${SUB_1}-subscription`);
     expect(assignment.inputs).toEqual({
       scope: `/subscriptions/${SUB_1}`,
-      registrationAssignmentId: armGuid(ESCALATION_GUID, `/subscriptions/${SUB_1}`),
+      registrationAssignmentId: "466ff95e-6a97-50a7-b7c0-bfdec6e7c6e0",
       properties: {
         registrationDefinitionId: `/subscriptions/${SUB_1}/providers/Microsoft.ManagedServices/registrationDefinitions/${ESCALATION_GUID}`,
       },
@@ -179,13 +179,14 @@ describe("stack program: resource groups (northwind)", () => {
         "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d/resourceGroups/rg-shared",
       ],
     ]);
+    expect(assignments.slice(0, 2).map((assignment) => assignment.inputs.registrationAssignmentId)).toEqual([
+      "9766917c-a15f-5b2d-b90d-2c7561547439",
+      "88ab901b-b0c4-5c14-b99c-e1582f2c6c7c",
+    ]);
     for (const assignment of assignments.slice(0, 2)) {
       expect(assignment.inputs.properties).toEqual({
         registrationDefinitionId: `/subscriptions/${sub}/providers/Microsoft.ManagedServices/registrationDefinitions/${OPERATIONS_GUID}`,
       });
-      expect(assignment.inputs.registrationAssignmentId).toBe(
-        armGuid(OPERATIONS_GUID, assignment.inputs.scope as string),
-      );
     }
     expect(ofType(ASSIGNMENT).some((assignment) => assignment.inputs.scope === `/subscriptions/${sub}`)).toBe(false);
   });
