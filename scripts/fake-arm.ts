@@ -32,41 +32,45 @@ Exit codes: 1 the port is taken, 2 usage error or invalid stack; it runs until s
 
 const fixture = (file: string) => JSON.parse(readFileSync(join(TOOLKIT_ROOT, "test", "fixtures", file), "utf8"));
 
-runCommand(USAGE, async (argv) => {
-  const { values } = parseCommandLine(argv, { stack: { type: "string" }, port: { type: "string" } });
-  if (!values.stack) throw new UsageError("--stack is required");
-  const port = Number(values.port ?? "8080");
-  if (!Number.isInteger(port) || port < 1 || port > 65535)
-    throw new UsageError(`--port must be a port number (1 to 65535)`);
-  const stack = stackOrReport(findProjectRoot(process.cwd()), checkedStackName(values.stack));
-  if (!stack) return EXIT.usage;
-  const state = deployedState(stack);
-  const subscription = stack.subscriptions[0]?.subscriptionId;
-  if (subscription) {
-    const other = fixture(join("seed", "registration-definitions-list-filter-in.json")).value[1];
-    const otherId = registrationDefinitionResourceId(subscription, other.name);
-    state.definitions.push({ ...other, id: otherId });
-    state.assignments.push({
-      id: registrationAssignmentResourceId(subscriptionScope(subscription), other.name),
-      name: other.name,
-      properties: { registrationDefinitionId: otherId, provisioningState: "Succeeded" },
-    });
-  }
-  try {
-    const fake = await startFakeArm({
-      ...state,
-      ...deployedIdentities(stack),
-      ...managingTenantOf(stack),
-      roleDefinitions: roleDefinitionsOf(fixture("az-role-definition-list.json")),
-      port,
-    });
-    process.stdout.write(`fake ARM for stack ${values.stack} on ${fake.url} (token: fake-token); Ctrl-C to stop\n`);
-  } catch (error) {
-    process.stderr.write(
-      `error: cannot listen on 127.0.0.1:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (try --port)\n`,
-    );
-    return EXIT.failed;
-  }
-  // Serve until stopped: the command's promise never settles on purpose.
-  return new Promise<number>(() => {});
-});
+export const command = runCommand(
+  USAGE,
+  async (argv) => {
+    const { values } = parseCommandLine(argv, { stack: { type: "string" }, port: { type: "string" } });
+    if (!values.stack) throw new UsageError("--stack is required");
+    const port = Number(values.port ?? "8080");
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new UsageError(`--port must be a port number (1 to 65535)`);
+    const stack = stackOrReport(findProjectRoot(process.cwd()), checkedStackName(values.stack));
+    if (!stack) return EXIT.usage;
+    const state = deployedState(stack);
+    const subscription = stack.subscriptions[0]?.subscriptionId;
+    if (subscription) {
+      const other = fixture(join("seed", "registration-definitions-list-filter-in.json")).value[1];
+      const otherId = registrationDefinitionResourceId(subscription, other.name);
+      state.definitions.push({ ...other, id: otherId });
+      state.assignments.push({
+        id: registrationAssignmentResourceId(subscriptionScope(subscription), other.name),
+        name: other.name,
+        properties: { registrationDefinitionId: otherId, provisioningState: "Succeeded" },
+      });
+    }
+    try {
+      const fake = await startFakeArm({
+        ...state,
+        ...deployedIdentities(stack),
+        ...managingTenantOf(stack),
+        roleDefinitions: roleDefinitionsOf(fixture("az-role-definition-list.json")),
+        port,
+      });
+      process.stdout.write(`fake ARM for stack ${values.stack} on ${fake.url} (token: fake-token); Ctrl-C to stop\n`);
+    } catch (error) {
+      process.stderr.write(
+        `error: cannot listen on 127.0.0.1:${port}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message} (try --port)\n`,
+      );
+      return EXIT.failed;
+    }
+    // Serve until stopped: the command's promise never settles on purpose.
+    return new Promise<number>(() => {});
+  },
+  __filename,
+);

@@ -7,7 +7,7 @@ import { lighthouseProgram } from "../components/program";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture, type DeployedStack } from "./helpers/deployed";
 import { withAdoptions, type Adoption } from "../src/adopt/adopt";
-import { REPO_ROOT, runCliAsync, tempProject } from "./helpers/project";
+import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";
 import { policyPackServer } from "./helpers/pack";
 
 const pack = policyPackServer();
@@ -26,7 +26,7 @@ async function adopt(stackName: string, args: string[], change: (state: State) =
   const state = deployedFixture(stackName);
   change(state);
   fake = await startFakeArm(state);
-  const result = await runCliAsync(
+  const result = await runCommandInProcess(
     "adopt",
     ["--stack", stackName, "--endpoint", fake.url, ...args],
     { AZURE_ACCESS_TOKEN: "fake-token" },

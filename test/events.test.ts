@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { sinceTime } from "../src/events/events";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
-import { runCliAsync } from "./helpers/project";
+import { runCommandInProcess } from "./helpers/project";
 
 /**
  * npm run events against the fake tenant-level Activity Log. The assignment GUID of fabrikam's
@@ -73,7 +73,7 @@ describe("npm run events", () => {
         ),
       ],
     });
-    const result = await runCliAsync("events", ["--since", "2026-11-17T00:00:00Z", "--endpoint", fake.url], {
+    const result = await runCommandInProcess("events", ["--since", "2026-11-17T00:00:00Z", "--endpoint", fake.url], {
       AZURE_ACCESS_TOKEN: "fake-token",
     });
     expect(result.stdout).toBe(
@@ -93,9 +93,13 @@ describe("npm run events", () => {
 
   it("no alert: exit 0; --since beyond the Activity Log's 90 days or unreadable: exit 2; a failed read: exit 3", async () => {
     fake = await startFakeArm({ events: [event("2026-11-19T08:00:00Z", WRITE, `/subscriptions/${SUB}`)] });
-    const quiet = await runCliAsync("events", ["--since", "2026-11-17", "--endpoint", fake.url, "--format", "json"], {
-      AZURE_ACCESS_TOKEN: "fake-token",
-    });
+    const quiet = await runCommandInProcess(
+      "events",
+      ["--since", "2026-11-17", "--endpoint", fake.url, "--format", "json"],
+      {
+        AZURE_ACCESS_TOKEN: "fake-token",
+      },
+    );
     expect(JSON.parse(quiet.stdout).events).toEqual([
       {
         time: "2026-11-19T08:00:00Z",
@@ -112,17 +116,19 @@ describe("npm run events", () => {
       },
     ]);
     expect(quiet.status).toBe(0);
-    expect(await runCliAsync("events", ["--since", "100d"])).toMatchObject({
+    expect(await runCommandInProcess("events", ["--since", "100d"])).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --since goes back more than 90 days/),
     });
-    expect(await runCliAsync("events", ["--since", "last week"])).toMatchObject({
+    expect(await runCommandInProcess("events", ["--since", "last week"])).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --since "last week" is neither/),
     });
     fake.faults.push({ kind: "error", status: 403 });
     expect(
-      await runCliAsync("events", ["--since", "1d", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" }),
+      await runCommandInProcess("events", ["--since", "1d", "--endpoint", fake.url], {
+        AZURE_ACCESS_TOKEN: "fake-token",
+      }),
     ).toMatchObject({
       status: 3,
       stderr: "could not read the Activity Log (nothing below is complete): BadRequest: injected failure (HTTP 403)\n",

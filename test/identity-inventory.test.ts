@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture, type DeployedStack } from "./helpers/deployed";
-import { runCliAsync } from "./helpers/project";
+import { runCommandInProcess } from "./helpers/project";
 
 /**
  * npm run inventory -- --stack X --identities [--drift], against the fake ARM serving the
@@ -27,7 +27,7 @@ async function run(stack: string, args: string[], change: (state: Identities) =>
   const state = deployedFixture(stack);
   change(state);
   fake = await startFakeArm(state);
-  return runCliAsync("inventory", ["--stack", stack, "--identities", ...args, "--endpoint", fake.url], {
+  return runCommandInProcess("inventory", ["--stack", stack, "--identities", ...args, "--endpoint", fake.url], {
     AZURE_ACCESS_TOKEN: "fake-token",
   });
 }
@@ -166,15 +166,19 @@ describe("npm run inventory -- --identities", () => {
     const state = deployedFixture("fabrikam");
     fake = await startFakeArm(state);
     fake.faults.push({ kind: "error", status: 403 });
-    const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--identities", "--endpoint", fake.url], {
-      AZURE_ACCESS_TOKEN: "fake-token",
-    });
+    const result = await runCommandInProcess(
+      "inventory",
+      ["--stack", "fabrikam", "--identities", "--endpoint", fake.url],
+      {
+        AZURE_ACCESS_TOKEN: "fake-token",
+      },
+    );
     expect(result).toMatchObject({
       status: 3,
       stdout: "",
       stderr: "could not read the identities (nothing below is complete): BadRequest: injected failure (HTTP 403)\n",
     });
-    expect(await runCliAsync("inventory", ["--scope", `/subscriptions/${SUB}`, "--identities"])).toMatchObject({
+    expect(await runCommandInProcess("inventory", ["--scope", `/subscriptions/${SUB}`, "--identities"])).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --identities reads a stack's identities: use --stack/),
     });

@@ -7,7 +7,7 @@ import { loadStack } from "../src/stack/load";
 import { lighthouseProgram } from "../components/program";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture } from "./helpers/deployed";
-import { REPO_ROOT, runCliAsync, tempProject } from "./helpers/project";
+import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";
 
 /**
  * `naming: samples` on a delegation entry: the stack deploys under the names Microsoft's
@@ -98,7 +98,7 @@ describe("naming: samples", () => {
       }
     }
     fake = await startFakeArm(state);
-    const result = await runCliAsync(
+    const result = await runCommandInProcess(
       "adopt",
       ["--stack", "fabrikam", "--endpoint", fake.url],
       { AZURE_ACCESS_TOKEN: "fake-token" },

@@ -7,7 +7,7 @@ import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCliAsync, tempProject } from "./helpers/project";
+import { runCommandInProcess, tempProject } from "./helpers/project";
 
 /** npm run preflight against a fake Microsoft Graph directory of the managing tenant. */
 const group = (id: string, displayName: string, securityEnabled = true) => ({
@@ -51,7 +51,9 @@ afterEach(async () => {
 
 async function run(directory: Array<Record<string, unknown>>, args: string[] = []) {
   fake = await startFakeArm({ directory });
-  return runCliAsync("preflight", [...args, "--endpoint", fake.url], { AZURE_GRAPH_ACCESS_TOKEN: "fake-token" });
+  return runCommandInProcess("preflight", [...args, "--endpoint", fake.url], {
+    AZURE_GRAPH_ACCESS_TOKEN: "fake-token",
+  });
 }
 
 describe("preflight batching", () => {
@@ -133,7 +135,7 @@ describe("npm run preflight", () => {
     writeFileSync(outside, "name: x\n");
     symlinkSync(outside, join(root, "offers", "out.yaml"));
     fake = await startFakeArm({ directory: DIRECTORY });
-    const result = await runCliAsync(
+    const result = await runCommandInProcess(
       "preflight",
       ["--endpoint", fake.url],
       { AZURE_GRAPH_ACCESS_TOKEN: "fake-token" },
@@ -151,12 +153,14 @@ describe("npm run preflight", () => {
     expect(result).toMatchObject({ status: 0, stderr: "4 principal reference(s) checked: 0 error(s), 0 warning(s)\n" });
     fake!.faults.push({ kind: "error", status: 403 });
     expect(
-      await runCliAsync("preflight", ["--endpoint", fake!.url], { AZURE_GRAPH_ACCESS_TOKEN: "fake-token" }),
+      await runCommandInProcess("preflight", ["--endpoint", fake!.url], { AZURE_GRAPH_ACCESS_TOKEN: "fake-token" }),
     ).toMatchObject({
       status: 3,
       stderr: "could not read the directory (nothing below is complete): BadRequest: injected failure (HTTP 403)\n",
     });
-    expect(await runCliAsync("preflight", ["--stack", "northwind", "offers/contoso-operations.yaml"])).toMatchObject({
+    expect(
+      await runCommandInProcess("preflight", ["--stack", "northwind", "offers/contoso-operations.yaml"]),
+    ).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: give --stack or offer files, not both/),
     });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { roleDefinitionsOf } from "../scripts/fake-arm/state";
-import { runCliAsync, tempProject } from "./helpers/project";
+import { runCommandInProcess, tempProject } from "./helpers/project";
 
 /**
  * npm run roles -- refresh|check, from a file of real `az role definition list` output and from
@@ -61,7 +61,12 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
       "catalog.json": catalogWith({ ...VERDICTS, Reader: "no" }, [gone]),
       "roles.json": readFileSync(AZ_LIST, "utf8"),
     });
-    const result = await runCliAsync("roles", ["check", "--from", "roles.json", "--catalog", "catalog.json"], {}, root);
+    const result = await runCommandInProcess(
+      "roles",
+      ["check", "--from", "roles.json", "--catalog", "catalog.json"],
+      {},
+      root,
+    );
     expect(result.stdout).toBe(
       [
         `12 roles (test catalog) → 11 roles (az role definition list output (roles.json), read ${today})`,
@@ -76,7 +81,7 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
 
   it("refresh writes the catalog, one role a line, with its source and date; a second check finds no change", async () => {
     const root = tempProject({ "catalog.json": catalogWith(VERDICTS), "roles.json": readFileSync(AZ_LIST, "utf8") });
-    const refresh = await runCliAsync(
+    const refresh = await runCommandInProcess(
       "roles",
       ["refresh", "--from", "roles.json", "--catalog", "catalog.json"],
       {},
@@ -92,7 +97,12 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
     expect(lines).toHaveLength(11 + 4);
     const catalog = JSON.parse(written) as { roles: Array<{ name: string; lighthouse: { usable: string } }> };
     expect(Object.fromEntries(catalog.roles.map((role) => [role.name, role.lighthouse.usable]))).toEqual(VERDICTS);
-    const check = await runCliAsync("roles", ["check", "--from", "roles.json", "--catalog", "catalog.json"], {}, root);
+    const check = await runCommandInProcess(
+      "roles",
+      ["check", "--from", "roles.json", "--catalog", "catalog.json"],
+      {},
+      root,
+    );
     expect(check.status).toBe(0);
   });
 
@@ -114,7 +124,7 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
     ],
   ])("%s: exit 3, nothing written", async (_name, text, message) => {
     const root = tempProject({ "catalog.json": catalogWith(VERDICTS), "roles.json": text });
-    const result = await runCliAsync(
+    const result = await runCommandInProcess(
       "roles",
       ["refresh", "--from", "roles.json", "--catalog", "catalog.json"],
       {},
@@ -126,17 +136,17 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
   });
 
   it("usage errors exit 2", async () => {
-    expect(await runCliAsync("roles", ["refresh", "--from", "/etc/passwd"])).toMatchObject({
+    expect(await runCommandInProcess("roles", ["refresh", "--from", "/etc/passwd"])).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --from: '\/etc\/passwd' leads outside the project/),
     });
-    expect(await runCliAsync("roles", ["update"])).toMatchObject({
+    expect(await runCommandInProcess("roles", ["update"])).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: say refresh or check/),
     });
     const root = tempProject({ "catalog.json": `{"source": "x"}`, "roles.json": readFileSync(AZ_LIST, "utf8") });
     expect(
-      await runCliAsync("roles", ["check", "--from", "roles.json", "--catalog", "catalog.json"], {}, root),
+      await runCommandInProcess("roles", ["check", "--from", "roles.json", "--catalog", "catalog.json"], {}, root),
     ).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --catalog: catalog\.json is not a role catalog \(roles: /),
@@ -155,7 +165,7 @@ describe("npm run roles -- check against ARM (the fake), every page", () => {
     );
     fake = await startFakeArm({ roleDefinitions: definitions, pageSize: 4 });
     const root = tempProject({ "catalog.json": catalogWith(VERDICTS) });
-    const result = await runCliAsync(
+    const result = await runCommandInProcess(
       "roles",
       ["check", "--endpoint", fake.url, "--catalog", "catalog.json"],
       { AZURE_ACCESS_TOKEN: "fake-token" },

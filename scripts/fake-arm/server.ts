@@ -164,7 +164,14 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       response.write('{"value": [');
       for (let sent = 0; sent < fault.bytes && !response.destroyed; sent += chunk.length) {
         if (!response.write(chunk))
-          await new Promise((resolve) => response.once("drain", resolve).once("close", resolve));
+          await new Promise<void>((resolve) => {
+            // Whichever comes first; the other listener goes too (20 waits would leak 20).
+            const done = () => {
+              response.off("drain", done).off("close", done);
+              resolve();
+            };
+            response.on("drain", done).on("close", done);
+          });
       }
       return response.end("]}");
     }

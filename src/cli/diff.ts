@@ -99,39 +99,43 @@ async function reviewStack(
   return { stack, customer, changes: reviewLines(records, customer), records, errors };
 }
 
-runCommand(USAGE, async (argv) => {
-  const { values } = parseCommandLine(argv, {
-    stack: { type: "string", multiple: true },
-    base: { type: "string" },
-    format: { type: "string" },
-  });
-  if (!values.stack?.length || !values.base) throw new UsageError("--stack and --base are required");
-  values.stack.filter((name) => name !== "all").forEach(checkedStackName);
-  const format = oneOf("format", values.format, ["markdown", "json"] as const, "markdown");
-  const head = findProjectRoot(process.cwd());
-  const ref = values.base;
-  const requested = values.stack;
-  let reviews: StackReview[];
-  try {
-    reviews = await withProjectAt(head, ref, async (base) => {
-      const stacks = requested.includes("all")
-        ? [...new Set([...stackNames(base), ...stackNames(head)])].sort()
-        : [...new Set(requested)];
-      const done: StackReview[] = [];
-      const cache = new BaseAccessCache(
-        head,
-        git(head, ["rev-parse", "--verify", `${ref}^{commit}`])
-          .toString()
-          .trim(),
-      );
-      for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack, cache));
-      return done;
+export const command = runCommand(
+  USAGE,
+  async (argv) => {
+    const { values } = parseCommandLine(argv, {
+      stack: { type: "string", multiple: true },
+      base: { type: "string" },
+      format: { type: "string" },
     });
-  } catch (error) {
-    if (error instanceof RevisionError) throw new UsageError(error.message);
-    throw error;
-  }
-  const json = () => ({ base: values.base, records: reviews.flatMap((review) => review.records), stacks: reviews });
-  process.stdout.write(`${format === "json" ? JSON.stringify(json(), null, 2) : markdown(reviews, values.base)}\n`);
-  return reviews.some((review) => review.errors.length > 0) ? EXIT.failed : EXIT.ok;
-});
+    if (!values.stack?.length || !values.base) throw new UsageError("--stack and --base are required");
+    values.stack.filter((name) => name !== "all").forEach(checkedStackName);
+    const format = oneOf("format", values.format, ["markdown", "json"] as const, "markdown");
+    const head = findProjectRoot(process.cwd());
+    const ref = values.base;
+    const requested = values.stack;
+    let reviews: StackReview[];
+    try {
+      reviews = await withProjectAt(head, ref, async (base) => {
+        const stacks = requested.includes("all")
+          ? [...new Set([...stackNames(base), ...stackNames(head)])].sort()
+          : [...new Set(requested)];
+        const done: StackReview[] = [];
+        const cache = new BaseAccessCache(
+          head,
+          git(head, ["rev-parse", "--verify", `${ref}^{commit}`])
+            .toString()
+            .trim(),
+        );
+        for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack, cache));
+        return done;
+      });
+    } catch (error) {
+      if (error instanceof RevisionError) throw new UsageError(error.message);
+      throw error;
+    }
+    const json = () => ({ base: values.base, records: reviews.flatMap((review) => review.records), stacks: reviews });
+    process.stdout.write(`${format === "json" ? JSON.stringify(json(), null, 2) : markdown(reviews, values.base)}\n`);
+    return reviews.some((review) => review.errors.length > 0) ? EXIT.failed : EXIT.ok;
+  },
+  __filename,
+);

@@ -20,47 +20,51 @@ updates that delegation instead of adding a parallel one. Default: the toolkit's
 Only ARM JSON is produced: Bicep output is refused rather than shipped unverified (no Bicep compiler here).
 Exit codes: 0 written, 1 the offer has errors, 2 usage error.`;
 
-runCommand(USAGE, (argv) => {
-  const { values, positionals } = parseCommandLine(argv, {
-    offer: { type: "string" },
-    "resource-groups": { type: "string" },
-    out: { type: "string" },
-    format: { type: "string" },
-    names: { type: "string" },
-  });
-  const names = oneOf("names", values.names, NAMING_SCHEMES, "toolkit");
-  if (positionals[0] !== "arm" || positionals.length !== 1) throw new UsageError("the only export target is 'arm'");
-  if (!values.offer) throw new UsageError("--offer is required");
-  if (values.format === "bicep")
-    throw new UsageError(
-      "--format bicep is not supported: without a Bicep compiler to check it, it would be unverified output",
-    );
-  oneOf("format", values.format, ["json"] as const, "json");
-  const resourceGroups = values["resource-groups"]?.split(",").map((name) => name.trim()) ?? [];
-  for (const group of resourceGroups) {
-    const checked = resourceGroupName.safeParse(group);
-    if (!checked.success) throw new UsageError(`--resource-groups: ${checked.error.issues[0].message}`);
-  }
-  if (new Set(resourceGroups.map((group) => group.toLowerCase())).size !== resourceGroups.length)
-    throw new UsageError("--resource-groups lists a group twice");
+export const command = runCommand(
+  USAGE,
+  (argv) => {
+    const { values, positionals } = parseCommandLine(argv, {
+      offer: { type: "string" },
+      "resource-groups": { type: "string" },
+      out: { type: "string" },
+      format: { type: "string" },
+      names: { type: "string" },
+    });
+    const names = oneOf("names", values.names, NAMING_SCHEMES, "toolkit");
+    if (positionals[0] !== "arm" || positionals.length !== 1) throw new UsageError("the only export target is 'arm'");
+    if (!values.offer) throw new UsageError("--offer is required");
+    if (values.format === "bicep")
+      throw new UsageError(
+        "--format bicep is not supported: without a Bicep compiler to check it, it would be unverified output",
+      );
+    oneOf("format", values.format, ["json"] as const, "json");
+    const resourceGroups = values["resource-groups"]?.split(",").map((name) => name.trim()) ?? [];
+    for (const group of resourceGroups) {
+      const checked = resourceGroupName.safeParse(group);
+      if (!checked.success) throw new UsageError(`--resource-groups: ${checked.error.issues[0].message}`);
+    }
+    if (new Set(resourceGroups.map((group) => group.toLowerCase())).size !== resourceGroups.length)
+      throw new UsageError("--resource-groups lists a group twice");
 
-  const projectRoot = findProjectRoot(process.cwd());
-  const out = values.out ?? "export";
-  // Read from the project only; written wherever the user asks.
-  const located = commandLineFile(projectRoot, values.offer);
-  if ("problem" in located) throw new UsageError(`--offer: ${located.problem}`);
+    const projectRoot = findProjectRoot(process.cwd());
+    const out = values.out ?? "export";
+    // Read from the project only; written wherever the user asks.
+    const located = commandLineFile(projectRoot, values.offer);
+    if ("problem" in located) throw new UsageError(`--offer: ${located.problem}`);
 
-  const { offer, diagnostics } = loadOffer(values.offer);
-  for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-  if (!offer || hasErrors(diagnostics)) return EXIT.failed;
+    const { offer, diagnostics } = loadOffer(values.offer);
+    for (const diagnostic of diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+    if (!offer || hasErrors(diagnostics)) return EXIT.failed;
 
-  const stem = basename(values.offer, extname(values.offer));
-  makeDirectory(out);
-  const templateFile = join(out, `${stem}.json`);
-  const parametersFile = join(out, `${stem}.parameters.json`);
-  const options = { resourceGroups, names, source: relative(projectRoot, located.file) };
-  writeFileSync(templateFile, `${JSON.stringify(armTemplate(offer, options), null, 2)}\n`);
-  writeFileSync(parametersFile, `${JSON.stringify(armParameters(offer, options), null, 2)}\n`);
-  process.stdout.write(`${templateFile}\n${parametersFile}\n`);
-  return EXIT.ok;
-});
+    const stem = basename(values.offer, extname(values.offer));
+    makeDirectory(out);
+    const templateFile = join(out, `${stem}.json`);
+    const parametersFile = join(out, `${stem}.parameters.json`);
+    const options = { resourceGroups, names, source: relative(projectRoot, located.file) };
+    writeFileSync(templateFile, `${JSON.stringify(armTemplate(offer, options), null, 2)}\n`);
+    writeFileSync(parametersFile, `${JSON.stringify(armParameters(offer, options), null, 2)}\n`);
+    process.stdout.write(`${templateFile}\n${parametersFile}\n`);
+    return EXIT.ok;
+  },
+  __filename,
+);

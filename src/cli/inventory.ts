@@ -66,78 +66,85 @@ async function fleet(client: ArmClient, managedBy: string[], drift: boolean, for
   return fleetHasDrift(report) ? EXIT_INVENTORY.drift : EXIT_INVENTORY.ok;
 }
 
-runCommand(USAGE, async (argv) => {
-  const { values } = parseCommandLine(argv, {
-    stack: { type: "string" },
-    scope: { type: "string" },
-    "managed-by": { type: "string", multiple: true },
-    drift: { type: "boolean" },
-    identities: { type: "boolean" },
-    all: { type: "boolean" },
-    format: { type: "string" },
-    endpoint: { type: "string" },
-  });
-  if ([values.stack, values.scope, values.all].filter(Boolean).length !== 1)
-    throw new UsageError("give exactly one of --stack, --scope and --all");
-  if (values.drift && !values.stack && !values.all)
-    throw new UsageError("--drift compares with stacks: use --stack or --all");
-  if (values.identities && !values.stack) throw new UsageError("--identities reads a stack's identities: use --stack");
-  if (values.identities && values["managed-by"])
-    throw new UsageError("--managed-by filters delegations, not identities");
-  const format = oneOf("format", values.format, ["text", "json"] as const, "text");
-  const managedBy = values["managed-by"] ?? [];
-  const endpoint = endpointOption(values.endpoint, DEFAULT_ENDPOINT);
-  try {
-    if (values.scope) checkedScope(values.scope);
-  } catch (error) {
-    if (error instanceof ArmInputError) throw new UsageError(error.message);
-    throw error;
-  }
-
-  let scopes = values.scope ? [values.scope] : [];
-  let stack;
-  if (values.stack) {
-    stack = stackOrReport(findProjectRoot(process.cwd()), checkedStackName(values.stack));
-    if (!stack) return EXIT_INVENTORY.usage;
-    scopes = stackScopes(stack);
-  }
-
-  const client = new ArmClient({ endpoint, token: armTokenSource(endpoint) });
-  if (values.all) return fleet(client, managedBy, Boolean(values.drift), format);
-  if (values.identities && stack) {
-    let identities;
+export const command = runCommand(
+  USAGE,
+  async (argv) => {
+    const { values } = parseCommandLine(argv, {
+      stack: { type: "string" },
+      scope: { type: "string" },
+      "managed-by": { type: "string", multiple: true },
+      drift: { type: "boolean" },
+      identities: { type: "boolean" },
+      all: { type: "boolean" },
+      format: { type: "string" },
+      endpoint: { type: "string" },
+    });
+    if ([values.stack, values.scope, values.all].filter(Boolean).length !== 1)
+      throw new UsageError("give exactly one of --stack, --scope and --all");
+    if (values.drift && !values.stack && !values.all)
+      throw new UsageError("--drift compares with stacks: use --stack or --all");
+    if (values.identities && !values.stack)
+      throw new UsageError("--identities reads a stack's identities: use --stack");
+    if (values.identities && values["managed-by"])
+      throw new UsageError("--managed-by filters delegations, not identities");
+    const format = oneOf("format", values.format, ["text", "json"] as const, "text");
+    const managedBy = values["managed-by"] ?? [];
+    const endpoint = endpointOption(values.endpoint, DEFAULT_ENDPOINT);
     try {
-      identities = await readIdentities(client, stack);
+      if (values.scope) checkedScope(values.scope);
     } catch (error) {
+      if (error instanceof ArmInputError) throw new UsageError(error.message);
+      throw error;
+    }
+
+    let scopes = values.scope ? [values.scope] : [];
+    let stack;
+    if (values.stack) {
+      stack = stackOrReport(findProjectRoot(process.cwd()), checkedStackName(values.stack));
+      if (!stack) return EXIT_INVENTORY.usage;
+      scopes = stackScopes(stack);
+    }
+
+    const client = new ArmClient({ endpoint, token: armTokenSource(endpoint) });
+    if (values.all) return fleet(client, managedBy, Boolean(values.drift), format);
+    if (values.identities && stack) {
+      let identities;
+      try {
+        identities = await readIdentities(client, stack);
+      } catch (error) {
+        if (!(error instanceof ArmError)) throw error;
+        process.stderr.write(
+          `could not read the identities (nothing below is complete): ${printable(error.message)}\n`,
+        );
+        return EXIT_INVENTORY.unreadable;
+      }
+      if (values.drift) {
+        const drift = compareIdentities(stack, identities);
+        process.stdout.write(`${format === "json" ? JSON.stringify({ drift }, null, 2) : identityDriftText(drift)}\n`);
+        return drift.length > 0 ? EXIT_INVENTORY.drift : EXIT_INVENTORY.ok;
+      }
+      process.stdout.write(
+        `${format === "json" ? JSON.stringify(identities, null, 2) : identityInventoryText(identities)}\n`,
+      );
+      return EXIT_INVENTORY.ok;
+    }
+    let inventory;
+    try {
+      inventory = await readInventory(client, scopes, managedBy);
+    } catch (error) {
+      if (error instanceof ArmInputError) throw new UsageError(error.message);
       if (!(error instanceof ArmError)) throw error;
-      process.stderr.write(`could not read the identities (nothing below is complete): ${printable(error.message)}\n`);
+      process.stderr.write(`could not read the delegations (nothing below is complete): ${printable(error.message)}\n`);
       return EXIT_INVENTORY.unreadable;
     }
-    if (values.drift) {
-      const drift = compareIdentities(stack, identities);
-      process.stdout.write(`${format === "json" ? JSON.stringify({ drift }, null, 2) : identityDriftText(drift)}\n`);
-      return drift.length > 0 ? EXIT_INVENTORY.drift : EXIT_INVENTORY.ok;
-    }
-    process.stdout.write(
-      `${format === "json" ? JSON.stringify(identities, null, 2) : identityInventoryText(identities)}\n`,
-    );
-    return EXIT_INVENTORY.ok;
-  }
-  let inventory;
-  try {
-    inventory = await readInventory(client, scopes, managedBy);
-  } catch (error) {
-    if (error instanceof ArmInputError) throw new UsageError(error.message);
-    if (!(error instanceof ArmError)) throw error;
-    process.stderr.write(`could not read the delegations (nothing below is complete): ${printable(error.message)}\n`);
-    return EXIT_INVENTORY.unreadable;
-  }
 
-  if (values.drift && stack) {
-    const report = compareDelegations(expectedDelegations(stack), inventory.delegations);
-    process.stdout.write(`${format === "json" ? JSON.stringify(report, null, 2) : driftText(report)}\n`);
-    return report.drift.length > 0 ? EXIT_INVENTORY.drift : EXIT_INVENTORY.ok;
-  }
-  process.stdout.write(`${format === "json" ? JSON.stringify(inventory, null, 2) : inventoryText(inventory)}\n`);
-  return EXIT_INVENTORY.ok;
-});
+    if (values.drift && stack) {
+      const report = compareDelegations(expectedDelegations(stack), inventory.delegations);
+      process.stdout.write(`${format === "json" ? JSON.stringify(report, null, 2) : driftText(report)}\n`);
+      return report.drift.length > 0 ? EXIT_INVENTORY.drift : EXIT_INVENTORY.ok;
+    }
+    process.stdout.write(`${format === "json" ? JSON.stringify(inventory, null, 2) : inventoryText(inventory)}\n`);
+    return EXIT_INVENTORY.ok;
+  },
+  __filename,
+);

@@ -23,30 +23,34 @@ function revision(projectRoot: string): string {
   }
 }
 
-runCommand(USAGE, async (argv) => {
-  const { values } = parseCommandLine(argv, {
-    stack: { type: "string", multiple: true },
-    out: { type: "string" },
-  });
-  const projectRoot = findProjectRoot(process.cwd());
-  const stacks = values.stack?.length ? [...new Set(values.stack.map(checkedStackName))] : stackNames(projectRoot);
-  const columns: MatrixColumn[] = [];
-  let failed = false;
-  for (const stack of stacks) {
-    try {
-      const { customer, access } = await stackAccess(projectRoot, stack);
-      columns.push({ stack, customer: customer ?? stack, access });
-    } catch (error) {
-      if (!isConfigError(error)) throw error;
-      process.stderr.write(`${error.message}\n`);
-      failed = true;
+export const command = runCommand(
+  USAGE,
+  async (argv) => {
+    const { values } = parseCommandLine(argv, {
+      stack: { type: "string", multiple: true },
+      out: { type: "string" },
+    });
+    const projectRoot = findProjectRoot(process.cwd());
+    const stacks = values.stack?.length ? [...new Set(values.stack.map(checkedStackName))] : stackNames(projectRoot);
+    const columns: MatrixColumn[] = [];
+    let failed = false;
+    for (const stack of stacks) {
+      try {
+        const { customer, access } = await stackAccess(projectRoot, stack);
+        columns.push({ stack, customer: customer ?? stack, access });
+      } catch (error) {
+        if (!isConfigError(error)) throw error;
+        process.stderr.write(`${error.message}\n`);
+        failed = true;
+      }
     }
-  }
-  if (failed) return EXIT.failed;
-  const out = values.out ?? "access-matrix";
-  makeDirectory(out);
-  const file = join(out, "index.html");
-  writeFileSync(file, accessMatrixHtml(columns, revision(projectRoot)));
-  process.stdout.write(`${file}\n`);
-  return EXIT.ok;
-});
+    if (failed) return EXIT.failed;
+    const out = values.out ?? "access-matrix";
+    makeDirectory(out);
+    const file = join(out, "index.html");
+    writeFileSync(file, accessMatrixHtml(columns, revision(projectRoot)));
+    process.stdout.write(`${file}\n`);
+    return EXIT.ok;
+  },
+  __filename,
+);

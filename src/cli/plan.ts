@@ -38,38 +38,42 @@ function readPolicyConfig(projectRoot: string, file: string | undefined): Policy
   return config;
 }
 
-runCommand(USAGE, async (argv) => {
-  const { values } = parseCommandLine(argv, {
-    stack: { type: "string" },
-    format: { type: "string" },
-    "policy-config": { type: "string" },
-  });
-  const stack = stackOption(values.stack);
-  const format = oneOf("format", values.format, ["text", "json"] as const, "text");
-  const projectRoot = findProjectRoot(process.cwd());
-  const config = readPolicyConfig(projectRoot, values["policy-config"]);
-  if (!config) return EXIT.usage;
-  // The pack starts while the program runs: both are ready at about the same time. `affected`
-  // hands its plans one pack per revision instead.
-  const servingPort = process.env[PACK_PORT_VARIABLE];
-  const pack = servingPort
-    ? Promise.resolve().then(() => PolicyPackServer.connect(servingPort))
-    : PolicyPackServer.start(toolkitPolicyPack());
-  pack.catch(() => undefined); // awaited by the plan
-  try {
-    const plan = await planStack(projectRoot, stack, { pack, config });
-    process.stdout.write(`${format === "json" ? JSON.stringify(planJson(plan), null, 2) : planText(plan)}\n`);
-    return hasMandatoryViolations(plan) ? EXIT.failed : EXIT.ok;
-  } catch (error) {
-    if (!isConfigError(error) && !(error instanceof PolicyPackError)) throw error;
-    // The pack's message carries its process's stderr: shown, never interpreted by the terminal.
-    const message = error instanceof PolicyPackError ? `error: ${error.message}` : error.message;
-    process.stderr.write(`${printableLines(message.split("\n"))}\n`);
-    return EXIT.failed;
-  } finally {
-    pack.then(
-      (server) => server.close(),
-      () => undefined,
-    );
-  }
-});
+export const command = runCommand(
+  USAGE,
+  async (argv) => {
+    const { values } = parseCommandLine(argv, {
+      stack: { type: "string" },
+      format: { type: "string" },
+      "policy-config": { type: "string" },
+    });
+    const stack = stackOption(values.stack);
+    const format = oneOf("format", values.format, ["text", "json"] as const, "text");
+    const projectRoot = findProjectRoot(process.cwd());
+    const config = readPolicyConfig(projectRoot, values["policy-config"]);
+    if (!config) return EXIT.usage;
+    // The pack starts while the program runs: both are ready at about the same time. `affected`
+    // hands its plans one pack per revision instead.
+    const servingPort = process.env[PACK_PORT_VARIABLE];
+    const pack = servingPort
+      ? Promise.resolve().then(() => PolicyPackServer.connect(servingPort))
+      : PolicyPackServer.start(toolkitPolicyPack());
+    pack.catch(() => undefined); // awaited by the plan
+    try {
+      const plan = await planStack(projectRoot, stack, { pack, config });
+      process.stdout.write(`${format === "json" ? JSON.stringify(planJson(plan), null, 2) : planText(plan)}\n`);
+      return hasMandatoryViolations(plan) ? EXIT.failed : EXIT.ok;
+    } catch (error) {
+      if (!isConfigError(error) && !(error instanceof PolicyPackError)) throw error;
+      // The pack's message carries its process's stderr: shown, never interpreted by the terminal.
+      const message = error instanceof PolicyPackError ? `error: ${error.message}` : error.message;
+      process.stderr.write(`${printableLines(message.split("\n"))}\n`);
+      return EXIT.failed;
+    } finally {
+      pack.then(
+        (server) => server.close(),
+        () => undefined,
+      );
+    }
+  },
+  __filename,
+);

@@ -25,74 +25,78 @@ Exit codes: 0 no error, 1 errors found, 2 usage error or invalid offer, 3 could 
 
 const DEFAULT_GRAPH_ENDPOINT = "https://graph.microsoft.com";
 
-runCommand(USAGE, async (argv) => {
-  const { values, positionals } = parseCommandLine(argv, {
-    stack: { type: "string" },
-    format: { type: "string" },
-    endpoint: { type: "string" },
-  });
-  if (values.stack && positionals.length > 0) throw new UsageError("give --stack or offer files, not both");
-  const format = oneOf("format", values.format, ["text", "json"] as const, "text");
-  const endpoint = endpointOption(values.endpoint, DEFAULT_GRAPH_ENDPOINT);
-  const projectRoot = findProjectRoot(process.cwd());
-  const offers = new OfferCache();
-  const problems: Diagnostic[] = [];
-  let files: string[];
-  if (values.stack) {
-    const loaded = loadStack(stackFilePath(projectRoot, checkedStackName(values.stack)), offers);
-    problems.push(...loaded.diagnostics);
-    files = [
-      ...new Set(
-        loaded.stack?.subscriptions.flatMap((subscription) =>
-          subscription.delegations.map(({ offer }) => offer.file),
-        ) ?? [],
-      ),
-    ];
-  } else if (positionals.length > 0) {
-    files = positionals.map((file) => {
-      const located = commandLineFile(projectRoot, file);
-      if ("problem" in located) throw new UsageError(located.problem);
-      return file;
+export const command = runCommand(
+  USAGE,
+  async (argv) => {
+    const { values, positionals } = parseCommandLine(argv, {
+      stack: { type: "string" },
+      format: { type: "string" },
+      endpoint: { type: "string" },
     });
-  } else {
-    const scanned = projectYamlFiles(projectRoot, "offers");
-    problems.push(...scanned.refused);
-    files = scanned.files.map(displayPath);
-  }
+    if (values.stack && positionals.length > 0) throw new UsageError("give --stack or offer files, not both");
+    const format = oneOf("format", values.format, ["text", "json"] as const, "text");
+    const endpoint = endpointOption(values.endpoint, DEFAULT_GRAPH_ENDPOINT);
+    const projectRoot = findProjectRoot(process.cwd());
+    const offers = new OfferCache();
+    const problems: Diagnostic[] = [];
+    let files: string[];
+    if (values.stack) {
+      const loaded = loadStack(stackFilePath(projectRoot, checkedStackName(values.stack)), offers);
+      problems.push(...loaded.diagnostics);
+      files = [
+        ...new Set(
+          loaded.stack?.subscriptions.flatMap((subscription) =>
+            subscription.delegations.map(({ offer }) => offer.file),
+          ) ?? [],
+        ),
+      ];
+    } else if (positionals.length > 0) {
+      files = positionals.map((file) => {
+        const located = commandLineFile(projectRoot, file);
+        if ("problem" in located) throw new UsageError(located.problem);
+        return file;
+      });
+    } else {
+      const scanned = projectYamlFiles(projectRoot, "offers");
+      problems.push(...scanned.refused);
+      files = scanned.files.map(displayPath);
+    }
 
-  const references: PrincipalReference[] = [];
-  for (const file of files) {
-    const { offer } = offers.load(file);
-    const read = readSourceFile(file);
-    const source = "text" in read ? YamlSource.parse(file, read.text).source : undefined;
-    if (offer && source) references.push(...principalReferences(offer, source));
-  }
-  problems.push(...offers.diagnostics());
-  if (hasErrors(problems)) {
-    for (const problem of problems.sort(compareDiagnostics)) process.stderr.write(`${formatDiagnostic(problem)}\n`);
-    return 2;
-  }
+    const references: PrincipalReference[] = [];
+    for (const file of files) {
+      const { offer } = offers.load(file);
+      const read = readSourceFile(file);
+      const source = "text" in read ? YamlSource.parse(file, read.text).source : undefined;
+      if (offer && source) references.push(...principalReferences(offer, source));
+    }
+    problems.push(...offers.diagnostics());
+    if (hasErrors(problems)) {
+      for (const problem of problems.sort(compareDiagnostics)) process.stderr.write(`${formatDiagnostic(problem)}\n`);
+      return 2;
+    }
 
-  let findings: Diagnostic[];
-  try {
-    findings = (
-      await preflight(
-        new ArmClient({ endpoint, token: armTokenSource(endpoint, "AZURE_GRAPH_ACCESS_TOKEN") }),
-        references,
-      )
-    ).sort(compareDiagnostics);
-  } catch (error) {
-    if (!(error instanceof ArmError)) throw error;
-    process.stderr.write(`could not read the directory (nothing below is complete): ${printable(error.message)}\n`);
-    return 3;
-  }
-  if (format === "json")
-    process.stdout.write(`${JSON.stringify({ principals: references.length, diagnostics: findings }, null, 2)}\n`);
-  else {
-    for (const finding of findings) process.stdout.write(`${formatDiagnostic(finding)}\n`);
-    process.stderr.write(
-      `${references.length} principal reference(s) checked: ${findings.filter((f) => f.severity === "error").length} error(s), ${findings.filter((f) => f.severity === "warning").length} warning(s)\n`,
-    );
-  }
-  return hasErrors(findings) ? 1 : 0;
-});
+    let findings: Diagnostic[];
+    try {
+      findings = (
+        await preflight(
+          new ArmClient({ endpoint, token: armTokenSource(endpoint, "AZURE_GRAPH_ACCESS_TOKEN") }),
+          references,
+        )
+      ).sort(compareDiagnostics);
+    } catch (error) {
+      if (!(error instanceof ArmError)) throw error;
+      process.stderr.write(`could not read the directory (nothing below is complete): ${printable(error.message)}\n`);
+      return 3;
+    }
+    if (format === "json")
+      process.stdout.write(`${JSON.stringify({ principals: references.length, diagnostics: findings }, null, 2)}\n`);
+    else {
+      for (const finding of findings) process.stdout.write(`${formatDiagnostic(finding)}\n`);
+      process.stderr.write(
+        `${references.length} principal reference(s) checked: ${findings.filter((f) => f.severity === "error").length} error(s), ${findings.filter((f) => f.severity === "warning").length} warning(s)\n`,
+      );
+    }
+    return hasErrors(findings) ? 1 : 0;
+  },
+  __filename,
+);

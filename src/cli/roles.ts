@@ -147,59 +147,63 @@ function changesText(changes: CatalogChanges, uses: Map<string, string[]>): stri
   ];
 }
 
-runCommand(USAGE, async (argv) => {
-  const { values, positionals } = parseCommandLine(argv, {
-    from: { type: "string" },
-    endpoint: { type: "string" },
-    catalog: { type: "string" },
-    format: { type: "string" },
-  });
-  const action = positionals[0];
-  if ((action !== "refresh" && action !== "check") || positionals.length !== 1)
-    throw new UsageError("say refresh or check");
-  if (values.from && values.endpoint) throw new UsageError("give --from or --endpoint, not both");
-  const format = oneOf("format", values.format, ["text", "json"] as const, "text");
-  const projectRoot = findProjectRoot(process.cwd());
-  const catalogFile = values.catalog ?? ROLE_CATALOG_PATH;
-  const endpoint = endpointOption(values.endpoint, DEFAULT_ENDPOINT);
+export const command = runCommand(
+  USAGE,
+  async (argv) => {
+    const { values, positionals } = parseCommandLine(argv, {
+      from: { type: "string" },
+      endpoint: { type: "string" },
+      catalog: { type: "string" },
+      format: { type: "string" },
+    });
+    const action = positionals[0];
+    if ((action !== "refresh" && action !== "check") || positionals.length !== 1)
+      throw new UsageError("say refresh or check");
+    if (values.from && values.endpoint) throw new UsageError("give --from or --endpoint, not both");
+    const format = oneOf("format", values.format, ["text", "json"] as const, "text");
+    const projectRoot = findProjectRoot(process.cwd());
+    const catalogFile = values.catalog ?? ROLE_CATALOG_PATH;
+    const endpoint = endpointOption(values.endpoint, DEFAULT_ENDPOINT);
 
-  const today = new Date().toISOString().slice(0, 10);
-  let next;
-  try {
-    const roles = values.from
-      ? rolesFromFile(projectRoot, values.from)
-      : rolesFromArm(await new ArmClient({ endpoint, token: armTokenSource(endpoint) }).listBuiltInRoleDefinitions());
-    const source = values.from
-      ? `az role definition list output (${basename(values.from)}), read ${today}`
-      : `ARM role definitions (${new URL(endpoint).origin}), read ${today}`;
-    next = buildCatalog(roles, source);
-  } catch (error) {
-    if (!(error instanceof ArmError || error instanceof SourceUnreadable || error instanceof CatalogSourceError))
-      throw error;
-    process.stderr.write(`could not read the role definitions: ${printable(error.message)}\n`);
-    return EXIT_UNREADABLE;
-  }
+    const today = new Date().toISOString().slice(0, 10);
+    let next;
+    try {
+      const roles = values.from
+        ? rolesFromFile(projectRoot, values.from)
+        : rolesFromArm(await new ArmClient({ endpoint, token: armTokenSource(endpoint) }).listBuiltInRoleDefinitions());
+      const source = values.from
+        ? `az role definition list output (${basename(values.from)}), read ${today}`
+        : `ARM role definitions (${new URL(endpoint).origin}), read ${today}`;
+      next = buildCatalog(roles, source);
+    } catch (error) {
+      if (!(error instanceof ArmError || error instanceof SourceUnreadable || error instanceof CatalogSourceError))
+        throw error;
+      process.stderr.write(`could not read the role definitions: ${printable(error.message)}\n`);
+      return EXIT_UNREADABLE;
+    }
 
-  const current = values.catalog
-    ? catalogFrom(projectRoot, values.catalog)
-    : { roles: [...builtInRoles], source: roleCatalogSource };
-  const changes = compareCatalogs(current.roles, next.roles);
-  const uses = roleUses(projectRoot);
-  if (format === "json") {
-    process.stdout.write(
-      `${JSON.stringify({ source: next.source, before: current.source, roles: next.roles.length, ...changes, uses: Object.fromEntries(uses) }, null, 2)}\n`,
-    );
-  } else {
-    const lines = [`${current.roles.length} roles (${current.source}) → ${next.roles.length} roles (${next.source})`];
-    lines.push(...(hasChanges(changes) ? changesText(changes, uses) : ["no change"]));
-    process.stdout.write(`${printableLines(lines)}\n`);
-  }
-  if (action === "check") return hasChanges(changes) ? EXIT.failed : EXIT.ok;
+    const current = values.catalog
+      ? catalogFrom(projectRoot, values.catalog)
+      : { roles: [...builtInRoles], source: roleCatalogSource };
+    const changes = compareCatalogs(current.roles, next.roles);
+    const uses = roleUses(projectRoot);
+    if (format === "json") {
+      process.stdout.write(
+        `${JSON.stringify({ source: next.source, before: current.source, roles: next.roles.length, ...changes, uses: Object.fromEntries(uses) }, null, 2)}\n`,
+      );
+    } else {
+      const lines = [`${current.roles.length} roles (${current.source}) → ${next.roles.length} roles (${next.source})`];
+      lines.push(...(hasChanges(changes) ? changesText(changes, uses) : ["no change"]));
+      process.stdout.write(`${printableLines(lines)}\n`);
+    }
+    if (action === "check") return hasChanges(changes) ? EXIT.failed : EXIT.ok;
 
-  // Atomically: a crash leaves the old catalog, never half of the new one.
-  const temporary = join(dirname(catalogFile), `.${basename(catalogFile)}.${process.pid}.tmp`);
-  writeFileSync(temporary, catalogText(next));
-  renameSync(temporary, catalogFile);
-  process.stderr.write(`${printable(`written ${displayPath(catalogFile)}: ${quote(next.source)}`)}\n`);
-  return EXIT.ok;
-});
+    // Atomically: a crash leaves the old catalog, never half of the new one.
+    const temporary = join(dirname(catalogFile), `.${basename(catalogFile)}.${process.pid}.tmp`);
+    writeFileSync(temporary, catalogText(next));
+    renameSync(temporary, catalogFile);
+    process.stderr.write(`${printable(`written ${displayPath(catalogFile)}: ${quote(next.source)}`)}\n`);
+    return EXIT.ok;
+  },
+  __filename,
+);

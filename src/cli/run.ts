@@ -80,11 +80,53 @@ function isFileSystemError(error: unknown): error is NodeJS.ErrnoException & { s
   );
 }
 
+/** A command: its usage text and its main, which returns the exit code. */
+export interface Command {
+  usage: string;
+  main: (argv: string[]) => number | Promise<number>;
+}
+
 /**
- * Runs a command's main: usage errors print the usage and exit 2; file-system errors print what
- * failed (exit 1); anything else unexpected is a bug, reported as such (exit 1). User mistakes in files are diagnostics, handled by the command.
+ * Runs a command's main on `argv` and returns its exit code: usage errors print the usage and
+ * exit 2; file-system errors print what failed (exit 1); anything else unexpected is a bug,
+ * reported as such (exit 1). User mistakes in files are diagnostics, handled by the command.
  */
-export function runCommand(usage: string, main: (argv: string[]) => number | Promise<number>): void {
+export async function executeCommand({ usage, main }: Command, argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
+    if (error instanceof HelpRequested) {
+      process.stdout.write(`${usage}\n`);
+      return EXIT.ok;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`error: ${printable(error.message)}\n\n${usage}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof ProjectConfigError) {
+      process.stderr.write(`error: ${printable(error.message)}\n`);
+      return EXIT.failed;
+    }
+    if (isFileSystemError(error)) {
+      // A folder that is not writable, a disk that is full: the user's to fix, not a bug.
+      process.stderr.write(`error: cannot ${error.syscall} ${printable(error.path ?? "")}: ${error.code}\n`);
+      return EXIT.failed;
+    }
+    process.stderr.write(
+      `internal error (please report): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    return EXIT.failed;
+  }
+}
+
+/**
+ * Declares a command. When its file (`entry`, the caller's `__filename`) is what Node runs
+ * (`npm run <name>`), runs it on the process's arguments and sets the exit code; imported (by the
+ * tests, in-process), it only returns the command.
+ */
+export function runCommand(usage: string, main: Command["main"], entry: string): Command {
+  const command = { usage, main };
+  if (require.main?.filename !== entry) return command;
   // A reader that stops early (`| head`) is no error of ours: stop quietly.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
@@ -92,32 +134,8 @@ export function runCommand(usage: string, main: (argv: string[]) => number | Pro
       process.exit(process.exitCode ?? 0);
     });
   }
-  Promise.resolve()
-    .then(() => main(process.argv.slice(2)))
-    .then(
-      (code) => {
-        process.exitCode = code;
-      },
-      (error: unknown) => {
-        if (error instanceof HelpRequested) {
-          process.stdout.write(`${usage}\n`);
-          process.exitCode = EXIT.ok;
-        } else if (error instanceof UsageError) {
-          process.stderr.write(`error: ${printable(error.message)}\n\n${usage}\n`);
-          process.exitCode = EXIT.usage;
-        } else if (error instanceof ProjectConfigError) {
-          process.stderr.write(`error: ${printable(error.message)}\n`);
-          process.exitCode = EXIT.failed;
-        } else if (isFileSystemError(error)) {
-          // A folder that is not writable, a disk that is full: the user's to fix, not a bug.
-          process.stderr.write(`error: cannot ${error.syscall} ${printable(error.path ?? "")}: ${error.code}\n`);
-          process.exitCode = EXIT.failed;
-        } else {
-          process.stderr.write(
-            `internal error (please report): ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-          );
-          process.exitCode = EXIT.failed;
-        }
-      },
-    );
+  void executeCommand(command, process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+  return command;
 }

@@ -2,6 +2,7 @@ import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
+import { executeCommand, type Command } from "../../src/cli/run";
 
 export const REPO_ROOT = join(__dirname, "..", "..");
 
@@ -44,6 +45,46 @@ export function runCliAsync(name: string, args: string[], env: Record<string, st
       },
     );
   });
+}
+
+/**
+ * Runs a command's main in this process, as `npm run <name>` would in `cwd` with `env` added: the
+ * exit code and what it printed. Fast, and visible to mutation testing; a few tests per command
+ * still run the compiled command as users do (runCli, runCliAsync). Commands run one at a time
+ * (they share the process's streams, working directory and environment).
+ */
+export async function runCommandInProcess(
+  name: string,
+  args: string[],
+  env: Record<string, string> = {},
+  cwd = REPO_ROOT,
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  const { command } = (await import(join(REPO_ROOT, "src", "cli", `${name}.ts`))) as { command: Command };
+  const printed = { stdout: "", stderr: "" };
+  const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
+  const capture = (stream: "stdout" | "stderr") =>
+    ((chunk: string | Uint8Array) => {
+      printed[stream] += typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8");
+      return true;
+    }) as typeof process.stdout.write;
+  const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
+  const directory = process.cwd();
+  try {
+    Object.assign(process.env, env);
+    process.chdir(cwd);
+    process.stdout.write = capture("stdout");
+    process.stderr.write = capture("stderr");
+    const status = await executeCommand(command, args);
+    return { status, ...printed };
+  } finally {
+    process.stdout.write = writes.stdout;
+    process.stderr.write = writes.stderr;
+    process.chdir(directory);
+    for (const [key, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
 }
 
 /** git in `cwd`, with a throwaway identity. */
