@@ -2,29 +2,39 @@ import { defineConfig } from "vitest/config";
 
 /**
  * The suite Stryker runs for `npm run mutation`: the test files that exercise the mutated modules
- * in-process and quickly. Left out: tests that spawn commands or the policy pack (those run dist/
- * and cannot see a mutant), tests that run Pulumi programs (seconds per mutant: the run would not
- * stay within 20 minutes on 2 cores), and hostile.test.ts (it needs process.chdir, which Stryker's
- * worker threads lack).
+ * in-process and quickly, commands included (runCommandInProcess). Left out: tests that only spawn
+ * commands (those run dist/ and cannot see a mutant) and tests that run the stack program over the
+ * example stacks (seconds per mutant of every loader and rule: the run would not stay within 20
+ * minutes on 2 cores), and the hostile-input suite (megabyte inputs for every mutant of a loader);
+ * the plan is covered by a hand-written program that loads no stack file.
+ * The global setup builds dist/ in Stryker's sandbox: the policy pack runs from it.
  */
 export default defineConfig({
   test: {
     include: [
+      "test/adopt.test.ts",
+      "test/base-cache.test.ts",
       "test/definition-review.test.ts",
       "test/delegation.test.ts",
       "test/duration.test.ts",
+      "test/fake-arm-state.test.ts",
+      "test/fleet-inventory.test.ts",
       "test/guid.test.ts",
       "test/identity-config.test.ts",
+      "test/identity-inventory.test.ts",
+      "test/inventory.test.ts",
       "test/json-schema-agreement.test.ts",
       "test/multi-error.test.ts",
       "test/naming.test.ts",
       "test/offer-positions.test.ts",
       "test/offer-rules.test.ts",
+      "test/plan-output.test.ts",
       "test/review.test.ts",
       "test/roles.test.ts",
       "test/samples.test.ts",
       "test/stack-config.test.ts",
     ],
+    globalSetup: ["test/global-setup.ts"],
     testTimeout: 60_000,
   },
 });

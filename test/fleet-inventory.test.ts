@@ -71,6 +71,24 @@ describe("npm run inventory -- --all", () => {
     );
   });
 
+  it("--drift: exit 0 when every stack is in sync and nothing is unclaimed", async () => {
+    const fabrikam = deployedFixture("fabrikam");
+    const northwind = deployedFixture("northwind");
+    fake = await startFakeArm({
+      definitions: [...fabrikam.definitions, ...northwind.definitions],
+      assignments: [...fabrikam.assignments, ...northwind.assignments],
+    });
+    const result = await runCommandInProcess("inventory", ["--all", "--drift", "--endpoint", fake.url], {
+      AZURE_ACCESS_TOKEN: "fake-token",
+    });
+    expect(result).toEqual({
+      status: 0,
+      stdout:
+        "Stack fabrikam: In sync: Azure matches the offers.\nStack northwind: In sync: Azure matches the offers.\n",
+      stderr: "",
+    });
+  });
+
   it("lists every delegation found, and exits 3 when Resource Graph cannot be read", async () => {
     fake = await startFakeArm({ ...fleetState(), pageSize: 100 });
     const listed = await runCommandInProcess(

@@ -129,6 +129,46 @@ describe("npm run inventory -- --identities --drift", () => {
     expect(result.status).toBe(1);
   });
 
+  it("a location written another way is the same; another location, a lost isolation scope, a missing credential and other audiences are drift", async () => {
+    const sameLocation = await run("fabrikam", ["--drift"], (state) => {
+      state.identities[0].location = "West Europe";
+    });
+    expect(sameLocation.stdout).toBe("In sync: Azure matches the stack's identities.\n");
+    await fake!.close();
+    const result = await run("northwind-managed", ["--drift"], (state) => {
+      state.identities[0].location = "northeurope";
+      delete state.identities[0].properties.isolationScope;
+      state.federatedCredentials[0].properties.audiences = ["api://AzureADTokenExchange", "api://other"];
+    });
+    const trust =
+      "https://token.actions.githubusercontent.com subject 'repo:contoso/northwind-ops:ref:refs/heads/main' audiences api://AzureADTokenExchange";
+    expect(result.stdout.split("\n")).toEqual([
+      "Identity drift: 3 finding(s)",
+      `  changed-identity        ${REMEDIATION}: isolationScope is None, not Regional`,
+      `  changed-identity        ${REMEDIATION}: location is northeurope, not westeurope`,
+      `  changed-credential      ${REMEDIATION}: credential 'github-contoso-remediation' trusts ${trust}, api://other; the stack declares ${trust}`,
+      "",
+    ]);
+    expect(result.status).toBe(1);
+    await fake!.close();
+    const missing = await run("northwind-managed", ["--drift"], (state) => state.federatedCredentials.splice(0, 1));
+    expect(missing.stdout.split("\n")).toEqual([
+      "Identity drift: 1 finding(s)",
+      `  missing-credential      ${REMEDIATION}: credential 'github-contoso-remediation' (${trust}) is declared but missing`,
+      "",
+    ]);
+  });
+
+  it("lists a declared identity Azure does not have as not found, and says when a stack declares none", async () => {
+    const result = await run("northwind-managed", [], (state) => {
+      state.identities.splice(0, 1);
+      state.systemIdentities.splice(0, 1);
+    });
+    expect(result.stdout).toBe(`Identity ${REMEDIATION}: not found\nSystem-assigned identity of ${VM}: not found\n`);
+    await fake!.close();
+    expect((await run("northwind", [])).stdout).toBe("The stack declares no identities.\n");
+  });
+
   it("system-assigned identities: a resource without one, and roles compared by its principal read by scope", async () => {
     const inSync = await run("northwind-managed", ["--drift"]);
     expect(inSync.stdout).toBe("In sync: Azure matches the stack's identities.\n");
@@ -144,20 +184,39 @@ describe("npm run inventory -- --identities --drift", () => {
 describe("npm run inventory -- --identities", () => {
   it("lists each identity with its ids, credentials and roles", async () => {
     const result = await run("northwind-managed", []);
-    const lines = result.stdout.trimEnd().split("\n");
-    expect(
-      lines.map((line) =>
-        line.replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, (id) =>
-          id.startsWith(NORTHWIND_SUB.slice(0, 8)) ? id : "<guid>",
-        ),
-      ),
-    ).toEqual([
-      `Identity ${REMEDIATION} (westeurope, isolation Regional, principal <guid>, client <guid>)`,
+    // Principal and client ids as the fake ARM's literal state gives them (test/fixtures/deployed).
+    expect(result.stdout.split("\n")).toEqual([
+      `Identity ${REMEDIATION} (westeurope, isolation Regional, principal a9ef527b-b8d3-5211-a2c3-edb6a764faf3, client 2ca4f5cb-526e-51b1-a2d8-843d21322fdd)`,
       "    federated  github-contoso-remediation: https://token.actions.githubusercontent.com subject 'repo:contoso/northwind-ops:ref:refs/heads/main' audiences api://AzureADTokenExchange",
       `    role       Contributor at /subscriptions/${NORTHWIND_SUB}/resourceGroups/rg-app`,
       `    role       Monitoring Contributor at /subscriptions/${NORTHWIND_SUB}/resourceGroups/rg-data`,
-      `System-assigned identity of ${VM}: principal <guid>`,
+      `System-assigned identity of ${VM}: principal f670bbba-ed84-5078-89a4-d7245e966d48`,
       `    role       Monitoring Contributor at /subscriptions/${NORTHWIND_SUB}/resourceGroups/rg-app`,
+      "",
+    ]);
+    expect(result.status).toBe(0);
+  });
+
+  it("lists tags, and an identity of the resource group that nobody declared", async () => {
+    const result = await run("fabrikam", [], (state) => {
+      state.identities.push({
+        id: AUTOMATION.replace("id-contoso-automation", "id-shadow"),
+        name: "id-shadow",
+        location: "northeurope",
+        properties: {
+          principalId: "5c3e2a1b-0000-4000-8000-000000000001",
+          clientId: "5c3e2a1b-0000-4000-8000-000000000002",
+        },
+      });
+    });
+    expect(result.stdout.split("\n")).toEqual([
+      `Identity ${AUTOMATION} (westeurope, principal eacc087d-3621-5304-b3b0-7d86d59d7994, client 9ba1b0b2-dfcb-5c30-858b-2814feca8c16)`,
+      '    tags       {"owner":"contoso","purpose":"runbooks"}',
+      "    federated  github-contoso-ops-production: https://token.actions.githubusercontent.com subject 'repo:contoso/fabrikam-ops:environment:production' audiences api://AzureADTokenExchange",
+      `    role       Reader at /subscriptions/${SUB}`,
+      `    role       Virtual Machine Contributor at /subscriptions/${SUB}/resourceGroups/rg-app`,
+      `Identity ${AUTOMATION.replace("id-contoso-automation", "id-shadow")} (northeurope, principal 5c3e2a1b-0000-4000-8000-000000000001, client 5c3e2a1b-0000-4000-8000-000000000002)`,
+      "",
     ]);
     expect(result.status).toBe(0);
   });

@@ -44,17 +44,47 @@ const operations = (state: DeployedStack, subscription = SUB_1) =>
 
 describe("npm run inventory", () => {
   it("lists each subscription's delegations with authorizations, scopes, state and who made them", async () => {
-    const result = await run(["--stack", "fabrikam"]);
+    const result = await run(["--stack", "fabrikam"], (state) => {
+      // Azure omits what it does not know: the text says so rather than guessing.
+      delete state.definitions[1].systemData;
+      state.definitions[2].systemData = {
+        lastModifiedBy: "ops@contoso.example",
+        lastModifiedAt: "2026-11-01T10:00:00Z",
+      };
+    });
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain(`Subscription ${SUB_1}`);
-    expect(result.stdout).toContain(
+    const operations = (subscription: string) => [
+      '  "Contoso Managed Operations" managed by Contoso (83ace5cd-bcc3-441a-bd86-e6a75360cecc): Succeeded',
+      `    definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8, assigned at /subscriptions/${subscription}`,
+      "    permanent  Tier 1 Support (f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc): Reader",
+      "    permanent  Operations engineers (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7): Contributor",
+      "    permanent  Identity admins (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b): User Access Administrator; may assign Contributor, Monitoring Contributor to managed identities",
+      "    permanent  Offboarding automation (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6): Managed Services Registration assignment Delete Role",
+    ];
+    expect(result.stdout.split("\n")).toEqual([
+      `Subscription ${SUB_1}`,
+      ...operations(SUB_1),
+      "    created by onboarding@fabrikam.example at 2026-10-01T09:00:00Z; last modified by onboarding@fabrikam.example at 2026-10-01T09:00:00Z",
       '  "Contoso Escalation" managed by Contoso (83ace5cd-bcc3-441a-bd86-e6a75360cecc): Succeeded',
-    );
-    expect(result.stdout).toContain(
+      `    definition 21490c93-e56b-5e37-a1ab-a6af9fa3c920, assigned at /subscriptions/${SUB_1}`,
+      "    permanent  Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2): Reader",
+      "    permanent  Offboarding automation (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6): Managed Services Registration assignment Delete Role",
       "    eligible   Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2): Contributor; MFA Azure; up to PT4H; approvers: Duty managers (d9b22cd6-6407-43cc-8c60-07c56df0b51a)",
-    );
-    expect(result.stdout).toContain("    created by onboarding@fabrikam.example at 2026-10-01T09:00:00Z");
+      `Subscription ${SUB_2}`,
+      ...operations(SUB_2),
+      "    created by ? at ?; last modified by ops@contoso.example at 2026-11-01T10:00:00Z",
+      "",
+    ]);
     expect(fake!.requests.every((request) => request.authorization === "Bearer fake-token")).toBe(true);
+  });
+
+  it("says when a scope holds no delegation", async () => {
+    const result = await run(["--scope", "/subscriptions/11111111-2222-4333-8444-555555555555"]);
+    expect(result).toEqual({
+      status: 0,
+      stdout: "Subscription 11111111-2222-4333-8444-555555555555\n  no delegations\n",
+      stderr: "",
+    });
   });
 
   it("--scope with --managed-by filters definitions on the server", async () => {

@@ -16,7 +16,7 @@ import { EXIT, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
 
 const USAGE = `usage: npm run plan -- --stack <name> [--format text|json] [--policy-config <file>]
 
-Runs the stack program offline (Pulumi's mocks, no cloud, no credentials), has the policy pack
+Runs the stack program offline (an in-process engine, no cloud, no credentials), has the policy pack
 (policies/, served by CrossGuard as in a preview) analyze every resource it would register, and
 prints who gets which access where.
 --policy-config takes Pulumi's policy config JSON (see policies/policy-config.example.json).

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { TOOLKIT_ROOT } from "../project/paths";
 import type { StackAccess } from "./plan";
 
@@ -10,9 +10,11 @@ import type { StackAccess } from "./plan";
  * so a second review against the same base costs one plan (the working tree's).
  */
 
-/** The code that computes a view: this toolkit's compiled (or source) program, policies and role catalog, and the locked dependencies. */
-function codeFiles(): string[] {
-  const codeRoot = join(__dirname, "..", ".."); // dist/ when compiled, the toolkit root under tsx
+/**
+ * The code that computes a view: the toolkit's compiled (or source) program, policies and role
+ * catalog, and the locked dependencies. `codeRoot` is dist/ when compiled, the toolkit root under tsx.
+ */
+function codeFiles(codeRoot: string, toolkitRoot: string): string[] {
   const walk = (path: string): string[] =>
     !existsSync(path)
       ? []
@@ -25,20 +27,24 @@ function codeFiles(): string[] {
     ...["src", "components", "policies"]
       .flatMap((folder) => walk(join(codeRoot, folder)))
       .filter((file) => /\.(js|ts)$/.test(file)),
-    join(TOOLKIT_ROOT, "src", "roles", "builtin-roles.json"),
-    join(TOOLKIT_ROOT, "package-lock.json"),
+    join(toolkitRoot, "src", "roles", "builtin-roles.json"),
+    join(toolkitRoot, "package-lock.json"),
   ];
 }
 
-let codeHash: string | undefined;
-function programHash(): string {
-  if (codeHash === undefined) {
+const fingerprints = new Map<string, string>();
+
+/** A hash of that code, files named relative to the toolkit; once per process (code does not change under a command). */
+export function codeFingerprint(codeRoot = join(__dirname, "..", ".."), toolkitRoot = TOOLKIT_ROOT): string {
+  let fingerprint = fingerprints.get(codeRoot);
+  if (fingerprint === undefined) {
     const hash = createHash("sha256");
-    for (const file of codeFiles().filter((candidate) => existsSync(candidate)))
-      hash.update(file.slice(TOOLKIT_ROOT.length)).update("\0").update(readFileSync(file)).update("\0");
-    codeHash = hash.digest("hex");
+    for (const file of codeFiles(codeRoot, toolkitRoot).filter((candidate) => existsSync(candidate)))
+      hash.update(relative(toolkitRoot, file)).update("\0").update(readFileSync(file)).update("\0");
+    fingerprint = hash.digest("hex");
+    fingerprints.set(codeRoot, fingerprint);
   }
-  return codeHash;
+  return fingerprint;
 }
 
 export class BaseAccessCache {
@@ -47,12 +53,14 @@ export class BaseAccessCache {
   constructor(
     projectRoot: string,
     private readonly baseCommit: string,
+    /** The code computing the views, hashed (this toolkit's, by default). */
+    private readonly code: () => string = codeFingerprint,
   ) {
     this.directory = join(projectRoot, "node_modules", ".cache", "lighthouse-diff");
   }
 
   private file(stack: string): string {
-    const key = createHash("sha256").update(`${this.baseCommit}\0${stack}\0${programHash()}`).digest("hex");
+    const key = createHash("sha256").update(`${this.baseCommit}\0${stack}\0${this.code()}`).digest("hex");
     return join(this.directory, `${key}.json`);
   }
 
