@@ -1,4 +1,19 @@
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
+
+/** Test files that run a command or a program: seconds for a mutant they cover but do not kill. */
+const SLOW = /\/(adopt|fake-arm-state|fleet-inventory|identity-inventory|inventory|naming|plan-output)\.test\.ts$/;
+
+/**
+ * Unit tests first: Stryker stops a mutant's run at its first failing test, so a mutant a unit test
+ * kills never waits for the command tests (vitest's default runs the slowest files first).
+ */
+class UnitTestsFirst extends BaseSequencer {
+  async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => (SLOW.test(file.moduleId) ? 1 : 0);
+    return [...files].sort((a, b) => rank(a) - rank(b) || a.moduleId.localeCompare(b.moduleId));
+  }
+}
 
 /**
  * The suite Stryker runs for `npm run mutation`: the test files that exercise the mutated modules
@@ -15,6 +30,7 @@ export default defineConfig({
       "test/adopt.test.ts",
       "test/base-cache.test.ts",
       "test/definition-review.test.ts",
+      "test/delegation-rules.test.ts",
       "test/delegation.test.ts",
       "test/duration.test.ts",
       "test/fake-arm-state.test.ts",
@@ -26,6 +42,7 @@ export default defineConfig({
       "test/json-schema-agreement.test.ts",
       "test/multi-error.test.ts",
       "test/naming.test.ts",
+      "test/offer-model.test.ts",
       "test/offer-positions.test.ts",
       "test/offer-rules.test.ts",
       "test/plan-output.test.ts",
@@ -35,6 +52,7 @@ export default defineConfig({
       "test/stack-config.test.ts",
     ],
     globalSetup: ["test/global-setup.ts"],
+    sequence: { sequencer: UnitTestsFirst },
     testTimeout: 60_000,
   },
 });

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { OfferCache } from "../src/offer/cache";
-import { loadStack } from "../src/stack/load";
+import { loadNamedStack, loadStack } from "../src/stack/load";
 import { PROJECT_NAME } from "../src/stack/schema";
 import { REPO_ROOT, tempProject } from "./helpers/project";
 
@@ -118,6 +118,157 @@ describe("stack files", () => {
     expect(stack).toBeUndefined();
     // The whole answer: this one diagnostic (its start, where the rest names a temporary folder), nothing else.
     expect(lines.map((line) => (line.startsWith(expected) ? expected : line))).toEqual([expected]);
+  });
+
+  describe("files that are not stacks, and stacks without delegations", () => {
+    const T = "0e06d6a3-55ae-40a3-ac29-350808980808";
+    const S = "0afefe50-734e-4610-8a82-a144a2f49dea";
+    const customer = `config:\n  lighthouse:customer: {name: C, tenantId: ${T}}\n`;
+    const identity = (name: string, group = "rg") =>
+      `    - {name: ${name}, subscriptionId: ${S}, resourceGroup: ${group}, location: westeurope}\n`;
+    it.each([
+      ["config that is a number", "config: 5\n", ["1:9 error expected a map of keys, found number 5"]],
+      ["config left empty", "config:\n", ["1:8 error expected a map of keys, found an empty value"]],
+      [
+        "one identity declared twice, names and groups differing only in case",
+        `${customer}  lighthouse:identities:\n${identity("id-a")}${identity("ID-A", "RG")}`,
+        ["5:14 error identity 'ID-A' is already declared in entry 0 (same subscription and resource group)"],
+      ],
+    ])("rejects %s, once", (_name, text, expected) => {
+      const { stack, lines } = loadWith(text);
+      expect(stack).toBeUndefined();
+      expect(lines).toEqual(expected);
+    });
+
+    it.each([
+      [
+        "two identities in one resource group",
+        `${customer}  lighthouse:identities:\n${identity("id-a")}${identity("id-b")}`,
+        ["id-a", "id-b"],
+        [],
+      ],
+      [
+        "an identity and a system-assigned identity, no delegation",
+        `${customer}  lighthouse:identities:\n${identity("id-a")}  lighthouse:systemAssignedIdentities:\n` +
+          `    - resourceId: /subscriptions/${S}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1\n` +
+          `      roleAssignments: [{role: Reader, scope: /subscriptions/${S}/resourceGroups/rg}]\n`,
+        ["id-a"],
+        [`/subscriptions/${S}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm1`],
+      ],
+    ])("accepts %s", (_name, text, identities, systemIdentities) => {
+      const { stack, lines } = loadWith(text);
+      expect(lines).toEqual([]);
+      expect(stack?.subscriptions).toEqual([]);
+      expect(stack?.identities.map((item) => item.name)).toEqual(identities);
+      expect(stack?.systemAssignedIdentities.map((item) => item.resourceId)).toEqual(systemIdentities);
+    });
+  });
+
+  describe("what waits for an unreadable part, and what does not", () => {
+    const SUB_2 = "6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d";
+    // The identity's second role, moved to the subscription whose delegation is then broken.
+    const roleInSub2 = FABRIKAM.replace(
+      "scope: /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea/resourceGroups/rg-app",
+      `scope: /subscriptions/${SUB_2}/resourceGroups/rg-app`,
+    );
+    it.each([
+      [
+        "a subscription id that is no GUID: only that (identities are checked against complete delegations)",
+        roleInSub2.replace(`- subscriptionId: ${SUB_2}`, "- subscriptionId: not-a-guid"),
+        ["11:27 error 'not-a-guid' is not a GUID (expected 8-4-4-4-12 hex digits)"],
+      ],
+      [
+        "an offer that is no path: only that",
+        roleInSub2.replace("- offer: offers/contoso-operations.yaml", "- offer: 5"),
+        ["8:14 error expected a string, found number 5"],
+      ],
+      [
+        "a role outside every delegated scope, when the delegations are whole",
+        FABRIKAM.replace(
+          "scope: /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea/resourceGroups/rg-app",
+          "scope: /subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-app",
+        ),
+        [
+          "30:18 error /subscriptions/11111111-2222-4333-8444-555555555555/resourceGroups/rg-app is not inside any scope this customer delegated",
+        ],
+      ],
+      [
+        "YAML that does not parse",
+        "config: [\n",
+        ["2:1 error Flow sequence in block collection must be sufficiently indented and end with a ]"],
+      ],
+    ])("%s", (_name, text, expected) => {
+      const { stack, lines } = loadWith(text);
+      expect(stack).toBeUndefined();
+      expect(lines).toEqual(expected);
+    });
+
+    it("accepts the same role in the other delegated subscription", () => {
+      const { stack, lines } = loadWith(roleInSub2);
+      expect(lines).toEqual([]);
+      expect(stack?.identities[0].roleAssignments.map((assignment) => assignment.scope)).toEqual([
+        "/subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea",
+        `/subscriptions/${SUB_2}/resourceGroups/rg-app`,
+      ]);
+    });
+
+    it("adopt: true adopts with the toolkit's names", () => {
+      const { stack, lines } = loadWith(
+        FABRIKAM.replace(
+          `        - subscriptionId: ${SUB_2}`,
+          `        - subscriptionId: ${SUB_2}\n          adopt: true`,
+        ),
+      );
+      expect(lines).toEqual([]);
+      expect(stack?.subscriptions.map(({ delegations }) => delegations.map(({ adopt }) => adopt))).toEqual([
+        [undefined, undefined],
+        [{}],
+      ]);
+    });
+  });
+
+  describe("a stack by name, with its offers' problems", () => {
+    it("a missing stack file is one located error", () => {
+      expect(loadNamedStack(REPO_ROOT, "missing")).toEqual({
+        diagnostics: [
+          {
+            file: "stacks/Pulumi.missing.yaml",
+            line: 1,
+            column: 1,
+            severity: "error",
+            message: "cannot read file: no such file",
+          },
+        ],
+      });
+    });
+
+    it("an offer's warning comes with the stack, which still loads", () => {
+      const root = tempProject({
+        "offers/contoso-operations.yaml": readFileSync(
+          join(REPO_ROOT, "offers", "contoso-operations.yaml"),
+          "utf8",
+        ).replace("    principalIdDisplayName: Tier 1 Support\n", ""),
+      });
+      const { stack, diagnostics } = loadNamedStack(root, "fabrikam");
+      expect(stack?.customer.name).toBe("Fabrikam");
+      expect(
+        diagnostics.map(
+          (d) =>
+            `${d.file.endsWith("offers/contoso-operations.yaml")} ${d.line}:${d.column} ${d.severity} ${d.message}`,
+        ),
+      ).toEqual([
+        "true 7:18 warning authorization f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc has no principalIdDisplayName; portals, plans and reviews show only the id",
+      ]);
+    });
+
+    it("deploys from the customer's tenant when onboarding, from the managing tenant through Lighthouse", () => {
+      expect(loadNamedStack(REPO_ROOT, "fabrikam").stack?.deploymentTenantId).toBe(
+        "0e06d6a3-55ae-40a3-ac29-350808980808",
+      );
+      expect(loadNamedStack(REPO_ROOT, "northwind-managed").stack?.deploymentTenantId).toBe(
+        "83ace5cd-bcc3-441a-bd86-e6a75360cecc",
+      );
+    });
   });
 
   it("rejects a customer tenant that is the managing tenant, once per offer that names it", () => {

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import {
+  reviewCustomerTenant,
+  reviewDelegatedRoleAssignment,
+  reviewScopeDelegated,
+  type DelegationUnderReview,
+} from "../src/rules/delegation";
+
+const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+const CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c";
+const MONITORING_CONTRIBUTOR = "749f88d5-cbae-40b8-bcfc-e573ddc772fa";
+const UAA = "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9";
+const SUB = "/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d";
+
+const operations: DelegationUnderReview = {
+  offerName: "Operations",
+  scopes: [`${SUB}/resourceGroups/rg-app`],
+  authorizations: [
+    { roleDefinitionId: CONTRIBUTOR },
+    // Role ids may come as resource ids; they compare by GUID.
+    {
+      roleDefinitionId: `/providers/Microsoft.Authorization/roleDefinitions/${UAA}`,
+      delegatedRoleDefinitionIds: [CONTRIBUTOR, MONITORING_CONTRIBUTOR],
+    },
+  ],
+};
+// A delegatedRoles list on a role other than User Access Administrator allows nothing.
+const readers: DelegationUnderReview = {
+  offerName: "Readers",
+  scopes: [SUB],
+  authorizations: [{ roleDefinitionId: READER, delegatedRoleDefinitionIds: [READER] }],
+};
+
+describe("delegation rules", () => {
+  it("a role assignment through Lighthouse needs a covering offer whose UAA authorization allows the role", () => {
+    const scope = `${SUB}/resourceGroups/rg-app/providers/Microsoft.Storage/storageAccounts/st1`;
+    expect(reviewDelegatedRoleAssignment(MONITORING_CONTRIBUTOR, scope, [readers, operations])).toEqual([]);
+    expect(reviewDelegatedRoleAssignment(READER, scope, [readers, operations])).toEqual([
+      {
+        rule: "role-not-delegated",
+        severity: "error",
+        path: ["roleDefinitionId"],
+        message: `Reader cannot be assigned through Lighthouse at ${scope}: offer 'Readers' allows none (no User Access Administrator authorization); offer 'Operations' allows Contributor, Monitoring Contributor`,
+      },
+    ]);
+  });
+
+  it("only offers delegated at a scope containing the assignment count", () => {
+    // Operations is delegated at rg-app only: at rg-data only Readers covers, and it allows nothing.
+    expect(reviewDelegatedRoleAssignment(CONTRIBUTOR, `${SUB}/resourceGroups/rg-data`, [readers, operations])).toEqual([
+      {
+        rule: "role-not-delegated",
+        severity: "error",
+        path: ["roleDefinitionId"],
+        message: `Contributor cannot be assigned through Lighthouse at ${SUB}/resourceGroups/rg-data: offer 'Readers' allows none (no User Access Administrator authorization)`,
+      },
+    ]);
+    expect(
+      reviewDelegatedRoleAssignment(CONTRIBUTOR, "/subscriptions/11111111-2222-4333-8444-555555555555", [operations]),
+    ).toEqual([
+      {
+        rule: "scope-not-delegated",
+        severity: "error",
+        path: ["scope"],
+        message: "/subscriptions/11111111-2222-4333-8444-555555555555 is not inside any scope this customer delegated",
+      },
+    ]);
+  });
+
+  it("a scope must lie inside a delegated scope", () => {
+    expect(reviewScopeDelegated(`${SUB}/resourceGroups/rg-app/providers/x/y/z`, [operations], [3, "scope"])).toEqual(
+      [],
+    );
+    expect(reviewScopeDelegated(`${SUB}/resourceGroups/rg-application`, [operations], [3, "scope"])).toEqual([
+      {
+        rule: "scope-not-delegated",
+        severity: "error",
+        path: [3, "scope"],
+        message: `${SUB}/resourceGroups/rg-application is not inside any scope this customer delegated`,
+      },
+    ]);
+  });
+
+  it("the customer's own tenant cannot manage it, whatever the case", () => {
+    expect(
+      reviewCustomerTenant("83ace5cd-bcc3-441a-bd86-e6a75360cecc", "0e06d6a3-55ae-40a3-ac29-350808980808"),
+    ).toEqual([]);
+    expect(
+      reviewCustomerTenant("83ACE5CD-bcc3-441a-bd86-e6a75360cecc", "83ace5cd-bcc3-441a-bd86-E6A75360CECC"),
+    ).toEqual([
+      {
+        rule: "managing-tenant-is-customer",
+        severity: "error",
+        path: ["managedByTenantId"],
+        message:
+          "managedByTenantId 83ACE5CD-bcc3-441a-bd86-e6a75360cecc is the customer's own tenant; a tenant cannot delegate to itself",
+      },
+    ]);
+  });
+});
