@@ -8,6 +8,7 @@ import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture, type DeployedStack } from "./helpers/deployed";
 import { withAdoptions, type Adoption } from "../src/adopt/adopt";
 import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";
+import { command as adoptCommand } from "../src/cli/adopt";
 import { policyPackServer } from "./helpers/pack";
 
 const pack = policyPackServer();
@@ -27,7 +28,7 @@ async function adopt(stackName: string, args: string[], change: (state: State) =
   change(state);
   fake = await startFakeArm(state);
   const result = await runCommandInProcess(
-    "adopt",
+    adoptCommand,
     ["--stack", stackName, "--endpoint", fake.url, ...args],
     { AZURE_ACCESS_TOKEN: "fake-token" },
     root,

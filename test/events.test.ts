@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { sinceTime } from "../src/events/events";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { runCommandInProcess } from "./helpers/project";
+import { command as eventsCommand } from "../src/cli/events";
 
 /**
  * npm run events against the fake tenant-level Activity Log. The assignment GUID of fabrikam's
@@ -73,9 +74,13 @@ describe("npm run events", () => {
         ),
       ],
     });
-    const result = await runCommandInProcess("events", ["--since", "2026-11-17T00:00:00Z", "--endpoint", fake.url], {
-      AZURE_ACCESS_TOKEN: "fake-token",
-    });
+    const result = await runCommandInProcess(
+      eventsCommand,
+      ["--since", "2026-11-17T00:00:00Z", "--endpoint", fake.url],
+      {
+        AZURE_ACCESS_TOKEN: "fake-token",
+      },
+    );
     expect(result.stdout).toBe(
       [
         "Delegation events since 2026-11-17T00:00:00.000Z: 3 (1 alert)",
@@ -94,7 +99,7 @@ describe("npm run events", () => {
   it("no alert: exit 0; --since beyond the Activity Log's 90 days or unreadable: exit 2; a failed read: exit 3", async () => {
     fake = await startFakeArm({ events: [event("2026-11-19T08:00:00Z", WRITE, `/subscriptions/${SUB}`)] });
     const quiet = await runCommandInProcess(
-      "events",
+      eventsCommand,
       ["--since", "2026-11-17", "--endpoint", fake.url, "--format", "json"],
       {
         AZURE_ACCESS_TOKEN: "fake-token",
@@ -116,17 +121,17 @@ describe("npm run events", () => {
       },
     ]);
     expect(quiet.status).toBe(0);
-    expect(await runCommandInProcess("events", ["--since", "100d"])).toMatchObject({
+    expect(await runCommandInProcess(eventsCommand, ["--since", "100d"])).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --since goes back more than 90 days/),
     });
-    expect(await runCommandInProcess("events", ["--since", "last week"])).toMatchObject({
+    expect(await runCommandInProcess(eventsCommand, ["--since", "last week"])).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --since "last week" is neither/),
     });
     fake.faults.push({ kind: "error", status: 403 });
     expect(
-      await runCommandInProcess("events", ["--since", "1d", "--endpoint", fake.url], {
+      await runCommandInProcess(eventsCommand, ["--since", "1d", "--endpoint", fake.url], {
         AZURE_ACCESS_TOKEN: "fake-token",
       }),
     ).toMatchObject({

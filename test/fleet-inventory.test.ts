@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture } from "./helpers/deployed";
 import { runCommandInProcess } from "./helpers/project";
+import { command as inventoryCommand } from "../src/cli/inventory";
 
 /** npm run inventory -- --all: one Resource Graph query (every page) for the whole fleet. */
 const ELSEWHERE = "99999999-aaaa-4bbb-8ccc-dddddddddddd";
@@ -48,7 +49,7 @@ function fleetState() {
 describe("npm run inventory -- --all", () => {
   it("--drift: every stack at once, and what no stack claims (exit 1)", async () => {
     fake = await startFakeArm({ ...fleetState(), pageSize: 4 });
-    const result = await runCommandInProcess("inventory", ["--all", "--drift", "--endpoint", fake.url], {
+    const result = await runCommandInProcess(inventoryCommand, ["--all", "--drift", "--endpoint", fake.url], {
       AZURE_ACCESS_TOKEN: "fake-token",
     });
     expect(result.stdout).toBe(
@@ -78,7 +79,7 @@ describe("npm run inventory -- --all", () => {
       definitions: [...fabrikam.definitions, ...northwind.definitions],
       assignments: [...fabrikam.assignments, ...northwind.assignments],
     });
-    const result = await runCommandInProcess("inventory", ["--all", "--drift", "--endpoint", fake.url], {
+    const result = await runCommandInProcess(inventoryCommand, ["--all", "--drift", "--endpoint", fake.url], {
       AZURE_ACCESS_TOKEN: "fake-token",
     });
     expect(result).toEqual({
@@ -92,7 +93,7 @@ describe("npm run inventory -- --all", () => {
   it("lists every delegation found, and exits 3 when Resource Graph cannot be read", async () => {
     fake = await startFakeArm({ ...fleetState(), pageSize: 100 });
     const listed = await runCommandInProcess(
-      "inventory",
+      inventoryCommand,
       ["--all", "--managed-by", "de83f4a9-a76a-4025-a91a-91171923eac7", "--format", "json", "--endpoint", fake.url],
       { AZURE_ACCESS_TOKEN: "fake-token" },
     );
@@ -103,12 +104,14 @@ describe("npm run inventory -- --all", () => {
     ).toEqual(["0afefe50-734e-4610-8a82-a144a2f49dea DefinitionName"]);
     fake.faults.push({ kind: "error", status: 403 });
     expect(
-      await runCommandInProcess("inventory", ["--all", "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" }),
+      await runCommandInProcess(inventoryCommand, ["--all", "--endpoint", fake.url], {
+        AZURE_ACCESS_TOKEN: "fake-token",
+      }),
     ).toMatchObject({
       status: 3,
       stderr: "could not read the delegations (nothing below is complete): BadRequest: injected failure (HTTP 403)\n",
     });
-    expect(await runCommandInProcess("inventory", ["--all", "--stack", "fabrikam"])).toMatchObject({
+    expect(await runCommandInProcess(inventoryCommand, ["--all", "--stack", "fabrikam"])).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: give exactly one of --stack, --scope and --all/),
     });

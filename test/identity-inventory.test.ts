@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture, type DeployedStack } from "./helpers/deployed";
 import { runCommandInProcess } from "./helpers/project";
+import { command as inventoryCommand } from "../src/cli/inventory";
 
 /**
  * npm run inventory -- --stack X --identities [--drift], against the fake ARM serving the
@@ -27,7 +28,7 @@ async function run(stack: string, args: string[], change: (state: Identities) =>
   const state = deployedFixture(stack);
   change(state);
   fake = await startFakeArm(state);
-  return runCommandInProcess("inventory", ["--stack", stack, "--identities", ...args, "--endpoint", fake.url], {
+  return runCommandInProcess(inventoryCommand, ["--stack", stack, "--identities", ...args, "--endpoint", fake.url], {
     AZURE_ACCESS_TOKEN: "fake-token",
   });
 }
@@ -226,7 +227,7 @@ describe("npm run inventory -- --identities", () => {
     fake = await startFakeArm(state);
     fake.faults.push({ kind: "error", status: 403 });
     const result = await runCommandInProcess(
-      "inventory",
+      inventoryCommand,
       ["--stack", "fabrikam", "--identities", "--endpoint", fake.url],
       {
         AZURE_ACCESS_TOKEN: "fake-token",
@@ -237,7 +238,9 @@ describe("npm run inventory -- --identities", () => {
       stdout: "",
       stderr: "could not read the identities (nothing below is complete): BadRequest: injected failure (HTTP 403)\n",
     });
-    expect(await runCommandInProcess("inventory", ["--scope", `/subscriptions/${SUB}`, "--identities"])).toMatchObject({
+    expect(
+      await runCommandInProcess(inventoryCommand, ["--scope", `/subscriptions/${SUB}`, "--identities"]),
+    ).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --identities reads a stack's identities: use --stack/),
     });

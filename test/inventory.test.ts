@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture, type DeployedStack } from "./helpers/deployed";
 import { REPO_ROOT, runCliAsync, runCommandInProcess } from "./helpers/project";
+import { command as inventoryCommand } from "../src/cli/inventory";
 
 const SUB_1 = "0afefe50-734e-4610-8a82-a144a2f49dea";
 const SUB_2 = "6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d";
@@ -32,7 +33,7 @@ async function run(args: string[], change: (state: DeployedStack) => void = () =
   for (const definition of state.definitions) definition.properties.managedByTenantName = "Contoso";
   change(state);
   fake = await startFakeArm(state);
-  return runCommandInProcess("inventory", [...args, "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" });
+  return runCommandInProcess(inventoryCommand, [...args, "--endpoint", fake.url], { AZURE_ACCESS_TOKEN: "fake-token" });
 }
 
 const operations = (state: DeployedStack, subscription = SUB_1) =>
@@ -144,12 +145,12 @@ describe("npm run inventory", () => {
   });
 
   it("refuses a scope that is no scope, and plain http to a remote host", async () => {
-    expect(await runCommandInProcess("inventory", ["--scope", "/subscriptions/nope"])).toMatchObject({
+    expect(await runCommandInProcess(inventoryCommand, ["--scope", "/subscriptions/nope"])).toMatchObject({
       status: 2,
       stderr: expect.stringContaining("is not a subscription or resource group scope"),
     });
     expect(
-      await runCommandInProcess("inventory", ["--stack", "fabrikam", "--endpoint", "http://management.example"]),
+      await runCommandInProcess(inventoryCommand, ["--stack", "fabrikam", "--endpoint", "http://management.example"]),
     ).toMatchObject({ status: 2, stderr: expect.stringContaining("must use https") });
   });
 
@@ -197,7 +198,7 @@ describe("npm run inventory: every fault is exit 3 with a plain message, secrets
   ])("%s", async (_name, fault, token, message) => {
     fake = await startFakeArm(deployedFixture("fabrikam"));
     if (fault) fake.faults.push(fault);
-    const result = await runCommandInProcess("inventory", ["--stack", "fabrikam", "--endpoint", fake.url], {
+    const result = await runCommandInProcess(inventoryCommand, ["--stack", "fabrikam", "--endpoint", fake.url], {
       AZURE_ACCESS_TOKEN: token,
     });
     expect(result.stderr).toMatch(message);

@@ -8,6 +8,7 @@ import { lighthouseProgram } from "../components/program";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture } from "./helpers/deployed";
 import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";
+import { command as adoptCommand } from "../src/cli/adopt";
 
 /**
  * `naming: samples` on a delegation entry: the stack deploys under the names Microsoft's
@@ -99,7 +100,7 @@ describe("naming: samples", () => {
     }
     fake = await startFakeArm(state);
     const result = await runCommandInProcess(
-      "adopt",
+      adoptCommand,
       ["--stack", "fabrikam", "--endpoint", fake.url],
       { AZURE_ACCESS_TOKEN: "fake-token" },
       root,

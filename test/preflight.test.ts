@@ -8,6 +8,7 @@ import { symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCommandInProcess, tempProject } from "./helpers/project";
+import { command as preflightCommand } from "../src/cli/preflight";
 
 /** npm run preflight against a fake Microsoft Graph directory of the managing tenant. */
 const group = (id: string, displayName: string, securityEnabled = true) => ({
@@ -51,7 +52,7 @@ afterEach(async () => {
 
 async function run(directory: Array<Record<string, unknown>>, args: string[] = []) {
   fake = await startFakeArm({ directory });
-  return runCommandInProcess("preflight", [...args, "--endpoint", fake.url], {
+  return runCommandInProcess(preflightCommand, [...args, "--endpoint", fake.url], {
     AZURE_GRAPH_ACCESS_TOKEN: "fake-token",
   });
 }
@@ -136,7 +137,7 @@ describe("npm run preflight", () => {
     symlinkSync(outside, join(root, "offers", "out.yaml"));
     fake = await startFakeArm({ directory: DIRECTORY });
     const result = await runCommandInProcess(
-      "preflight",
+      preflightCommand,
       ["--endpoint", fake.url],
       { AZURE_GRAPH_ACCESS_TOKEN: "fake-token" },
       root,
@@ -153,13 +154,15 @@ describe("npm run preflight", () => {
     expect(result).toMatchObject({ status: 0, stderr: "4 principal reference(s) checked: 0 error(s), 0 warning(s)\n" });
     fake!.faults.push({ kind: "error", status: 403 });
     expect(
-      await runCommandInProcess("preflight", ["--endpoint", fake!.url], { AZURE_GRAPH_ACCESS_TOKEN: "fake-token" }),
+      await runCommandInProcess(preflightCommand, ["--endpoint", fake!.url], {
+        AZURE_GRAPH_ACCESS_TOKEN: "fake-token",
+      }),
     ).toMatchObject({
       status: 3,
       stderr: "could not read the directory (nothing below is complete): BadRequest: injected failure (HTTP 403)\n",
     });
     expect(
-      await runCommandInProcess("preflight", ["--stack", "northwind", "offers/contoso-operations.yaml"]),
+      await runCommandInProcess(preflightCommand, ["--stack", "northwind", "offers/contoso-operations.yaml"]),
     ).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: give --stack or offer files, not both/),

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { roleDefinitionsOf } from "../scripts/fake-arm/state";
 import { runCommandInProcess, tempProject } from "./helpers/project";
+import { command as rolesCommand } from "../src/cli/roles";
 
 /**
  * npm run roles -- refresh|check, from a file of real `az role definition list` output and from
@@ -62,7 +63,7 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
       "roles.json": readFileSync(AZ_LIST, "utf8"),
     });
     const result = await runCommandInProcess(
-      "roles",
+      rolesCommand,
       ["check", "--from", "roles.json", "--catalog", "catalog.json"],
       {},
       root,
@@ -82,7 +83,7 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
   it("refresh writes the catalog, one role a line, with its source and date; a second check finds no change", async () => {
     const root = tempProject({ "catalog.json": catalogWith(VERDICTS), "roles.json": readFileSync(AZ_LIST, "utf8") });
     const refresh = await runCommandInProcess(
-      "roles",
+      rolesCommand,
       ["refresh", "--from", "roles.json", "--catalog", "catalog.json"],
       {},
       root,
@@ -98,7 +99,7 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
     const catalog = JSON.parse(written) as { roles: Array<{ name: string; lighthouse: { usable: string } }> };
     expect(Object.fromEntries(catalog.roles.map((role) => [role.name, role.lighthouse.usable]))).toEqual(VERDICTS);
     const check = await runCommandInProcess(
-      "roles",
+      rolesCommand,
       ["check", "--from", "roles.json", "--catalog", "catalog.json"],
       {},
       root,
@@ -125,7 +126,7 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
   ])("%s: exit 3, nothing written", async (_name, text, message) => {
     const root = tempProject({ "catalog.json": catalogWith(VERDICTS), "roles.json": text });
     const result = await runCommandInProcess(
-      "roles",
+      rolesCommand,
       ["refresh", "--from", "roles.json", "--catalog", "catalog.json"],
       {},
       root,
@@ -136,17 +137,17 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
   });
 
   it("usage errors exit 2", async () => {
-    expect(await runCommandInProcess("roles", ["refresh", "--from", "/etc/passwd"])).toMatchObject({
+    expect(await runCommandInProcess(rolesCommand, ["refresh", "--from", "/etc/passwd"])).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --from: '\/etc\/passwd' leads outside the project/),
     });
-    expect(await runCommandInProcess("roles", ["update"])).toMatchObject({
+    expect(await runCommandInProcess(rolesCommand, ["update"])).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: say refresh or check/),
     });
     const root = tempProject({ "catalog.json": `{"source": "x"}`, "roles.json": readFileSync(AZ_LIST, "utf8") });
     expect(
-      await runCommandInProcess("roles", ["check", "--from", "roles.json", "--catalog", "catalog.json"], {}, root),
+      await runCommandInProcess(rolesCommand, ["check", "--from", "roles.json", "--catalog", "catalog.json"], {}, root),
     ).toMatchObject({
       status: 2,
       stderr: expect.stringMatching(/^error: --catalog: catalog\.json is not a role catalog \(roles: /),
@@ -166,7 +167,7 @@ describe("npm run roles -- check against ARM (the fake), every page", () => {
     fake = await startFakeArm({ roleDefinitions: definitions, pageSize: 4 });
     const root = tempProject({ "catalog.json": catalogWith(VERDICTS) });
     const result = await runCommandInProcess(
-      "roles",
+      rolesCommand,
       ["check", "--endpoint", fake.url, "--catalog", "catalog.json"],
       { AZURE_ACCESS_TOKEN: "fake-token" },
       root,

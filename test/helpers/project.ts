@@ -54,12 +54,11 @@ export function runCliAsync(name: string, args: string[], env: Record<string, st
  * (they share the process's streams, working directory and environment).
  */
 export async function runCommandInProcess(
-  name: string,
+  command: Command,
   args: string[],
   env: Record<string, string> = {},
   cwd = REPO_ROOT,
 ): Promise<{ status: number; stdout: string; stderr: string }> {
-  const { command } = (await import(join(REPO_ROOT, "src", "cli", `${name}.ts`))) as { command: Command };
   const printed = { stdout: "", stderr: "" };
   const writes = { stdout: process.stdout.write, stderr: process.stderr.write };
   const capture = (stream: "stdout" | "stderr") =>
