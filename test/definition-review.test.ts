@@ -211,4 +211,125 @@ describe("reviewRegistrationDefinition on an API-shaped definition (a resource b
     // Every eligible principal lacks a permanent authorization: one finding each, none missed.
     expect(findings.filter((finding) => finding.rule === "eligible-without-permanent")).toHaveLength(21);
   });
+
+  it("custom roles, UAA as a delegated role, eligible placeholders and durations; policies equal up to defaults and approver order", () => {
+    const OWNER = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+    const DELETE_ROLE = "91c1777a-f3dc-4fae-b103-61d183457e46";
+    const CUSTOM = "99999999-9999-4999-8999-999999999999";
+    const approvers = (...ids: Array<[string, string]>) =>
+      ids.map(([principalId, principalIdDisplayName]) => ({ principalId, principalIdDisplayName }));
+    const servicePrincipalApprover = {
+      principalId: OPS,
+      principalIdDisplayName: "Ops",
+      principalType: "ServicePrincipal",
+    };
+    const findings = reviewRegistrationDefinition({
+      managedByTenantId: ADMINS,
+      authorizations: [
+        { principalId: ADMINS, principalIdDisplayName: "Admins", roleDefinitionId: DELETE_ROLE },
+        { principalId: OPS, principalIdDisplayName: "Ops", roleDefinitionId: CUSTOM },
+        {
+          principalId: READERS,
+          principalIdDisplayName: "Readers",
+          roleDefinitionId: UAA,
+          delegatedRoleDefinitionIds: [UAA],
+        },
+      ],
+      eligibleAuthorizations: [
+        {
+          principalId: NIL,
+          principalIdDisplayName: "Nil",
+          roleDefinitionId: OWNER,
+          justInTimeAccessPolicy: { maximumActivationDuration: "8 hours" },
+        },
+        {
+          principalId: ENGINEER,
+          principalIdDisplayName: "Eng",
+          roleDefinitionId: CONTRIBUTOR,
+          justInTimeAccessPolicy: {
+            multiFactorAuthProvider: "Azure",
+            managedByTenantApprovers: [servicePrincipalApprover, ...approvers([READERS, "Readers"])],
+          },
+        },
+        // The same principal and role again: a duplicate (its policy is the same).
+        {
+          principalId: ENGINEER,
+          principalIdDisplayName: "Eng",
+          roleDefinitionId: CONTRIBUTOR,
+          justInTimeAccessPolicy: {
+            multiFactorAuthProvider: "Azure",
+            managedByTenantApprovers: [servicePrincipalApprover, ...approvers([READERS, "Readers"])],
+          },
+        },
+        // Contributor's policy once more: approvers in another order, the default duration spelt out.
+        {
+          principalId: ADMINS,
+          principalIdDisplayName: "Admins",
+          roleDefinitionId: CONTRIBUTOR,
+          justInTimeAccessPolicy: {
+            multiFactorAuthProvider: "Azure",
+            maximumActivationDuration: "PT8H",
+            managedByTenantApprovers: approvers([READERS, "Readers"], [OPS, "Ops"]),
+          },
+        },
+        // Reader's policy: the defaults, once implied and once written.
+        { principalId: OPS, principalIdDisplayName: "Ops", roleDefinitionId: READER },
+        {
+          principalId: READERS,
+          principalIdDisplayName: "Readers",
+          roleDefinitionId: READER,
+          justInTimeAccessPolicy: { multiFactorAuthProvider: "None", maximumActivationDuration: "PT8H" },
+        },
+      ],
+    } as never);
+    const eligible = (index: number, ...rest: PropertyKey[]) => ["eligibleAuthorizations", index, ...rest];
+    const withoutPermanent = (index: number, who: string) => ({
+      rule: "eligible-without-permanent",
+      path: eligible(index, "principalId"),
+      message: `${who} has no permanent authorization; give it Reader too, or activating in the portal fails`,
+    });
+    const serviceApprover = (index: number) => ({
+      rule: "eligible-principal-type",
+      path: eligible(index, "justInTimeAccessPolicy", "managedByTenantApprovers", 0, "principalId"),
+      message: `approver 'Ops' (${OPS}) is a service principal; approvers are users or groups`,
+    });
+    expect(findings.map(({ rule, path, message }) => ({ rule, path, message }))).toEqual([
+      {
+        rule: "role-not-built-in",
+        path: ["authorizations", 1, "roleDefinitionId"],
+        message: `role definition ${CUSTOM} is not an Azure built-in role; Azure Lighthouse supports built-in roles only`,
+      },
+      {
+        rule: "uaa-requires-delegated-roles",
+        path: ["authorizations", 2, "delegatedRoleDefinitionIds", 0],
+        message: "User Access Administrator cannot be a delegated role",
+      },
+      {
+        rule: "principal-placeholder",
+        path: eligible(0, "principalId"),
+        message: `eligible authorization principalId is the nil GUID ${NIL}, a placeholder: replace it with the principal's object id`,
+      },
+      {
+        rule: "role-not-supported",
+        path: eligible(0, "roleDefinitionId"),
+        message:
+          "Owner cannot be used with Azure Lighthouse: Azure Lighthouse does not support the Owner role; use Contributor (plus User Access Administrator with delegatedRoles to assign roles to managed identities) instead (role data: az role definition list (built-in roles), snapshot of 2026-08-22)",
+      },
+      withoutPermanent(0, `'Nil' (${NIL})`),
+      {
+        rule: "jit-duration",
+        path: eligible(0, "justInTimeAccessPolicy", "maximumActivationDuration"),
+        message: "maximumActivationDuration 8 hours is outside PT30M to PT8H",
+      },
+      withoutPermanent(1, `'Eng' (${ENGINEER})`),
+      serviceApprover(1),
+      withoutPermanent(2, `'Eng' (${ENGINEER})`),
+      serviceApprover(2),
+      {
+        rule: "duplicate-authorization",
+        path: ["eligibleAuthorizations", 2],
+        message: `'Eng' (${ENGINEER}) already has Contributor in eligibleAuthorizations[1]`,
+      },
+    ]);
+  });
 });

@@ -90,6 +90,28 @@ describe("npm run inventory -- --all", () => {
     });
   });
 
+  it("--drift: exit 1 for one stack's drift, with nothing unclaimed", async () => {
+    const fabrikam = deployedFixture("fabrikam");
+    const northwind = deployedFixture("northwind");
+    // The escalation offer is gone from Fabrikam: its definition and its assignment.
+    fabrikam.definitions.splice(1, 1);
+    fabrikam.assignments.splice(1, 1);
+    fake = await startFakeArm({
+      definitions: [...fabrikam.definitions, ...northwind.definitions],
+      assignments: [...fabrikam.assignments, ...northwind.assignments],
+    });
+    const result = await runCommandInProcess(inventoryCommand, ["--all", "--drift", "--endpoint", fake.url], {
+      AZURE_ACCESS_TOKEN: "fake-token",
+    });
+    expect(result.stdout.split("\n")).toEqual([
+      "Stack fabrikam: Drift: 1 finding(s)",
+      '    missing-delegation            0afefe50-734e-4610-8a82-a144a2f49dea "Contoso Escalation": not delegated: no registration definition 21490c93-e56b-5e37-a1ab-a6af9fa3c920 in the subscription',
+      "Stack northwind: In sync: Azure matches the offers.",
+      "",
+    ]);
+    expect(result.status).toBe(1);
+  });
+
   it("lists every delegation found, and exits 3 when Resource Graph cannot be read", async () => {
     fake = await startFakeArm({ ...fleetState(), pageSize: 100 });
     const listed = await runCommandInProcess(

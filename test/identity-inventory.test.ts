@@ -160,6 +160,30 @@ describe("npm run inventory -- --identities --drift", () => {
     ]);
   });
 
+  it("tags in another order are the same; another issuer and a system-assigned identity's missing role are drift", async () => {
+    const sameTags = await run("fabrikam", ["--drift"], (state) => {
+      state.identities[0].tags = { purpose: "runbooks", owner: "contoso" };
+    });
+    expect(sameTags.stdout).toBe("In sync: Azure matches the stack's identities.\n");
+    await fake!.close();
+    const result = await run("northwind-managed", ["--drift"], (state) => {
+      state.federatedCredentials[0].properties.issuer = "https://issuer.example";
+      state.roleAssignments.splice(
+        state.roleAssignments.findIndex(
+          (assignment) => assignment.properties.principalId === "f670bbba-ed84-5078-89a4-d7245e966d48",
+        ),
+        1,
+      );
+    });
+    expect(result.stdout.split("\n")).toEqual([
+      "Identity drift: 2 finding(s)",
+      `  missing-role-assignment ${VM}: lacks Monitoring Contributor at /subscriptions/${NORTHWIND_SUB}/resourceGroups/rg-app`,
+      `  changed-credential      ${REMEDIATION}: credential 'github-contoso-remediation' trusts https://issuer.example subject 'repo:contoso/northwind-ops:ref:refs/heads/main' audiences api://AzureADTokenExchange; the stack declares https://token.actions.githubusercontent.com subject 'repo:contoso/northwind-ops:ref:refs/heads/main' audiences api://AzureADTokenExchange`,
+      "",
+    ]);
+    expect(result.status).toBe(1);
+  });
+
   it("lists a declared identity Azure does not have as not found, and says when a stack declares none", async () => {
     const result = await run("northwind-managed", [], (state) => {
       state.identities.splice(0, 1);
@@ -200,7 +224,8 @@ describe("npm run inventory -- --identities", () => {
 
   it("lists tags, and an identity of the resource group that nobody declared", async () => {
     const result = await run("fabrikam", [], (state) => {
-      state.identities.push({
+      // Azure lists it first: the listing still puts the declared identities first.
+      state.identities.unshift({
         id: AUTOMATION.replace("id-contoso-automation", "id-shadow"),
         name: "id-shadow",
         location: "northeurope",

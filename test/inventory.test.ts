@@ -346,6 +346,30 @@ describe("npm run inventory -- --drift", () => {
     expect(result.status).toBe(status);
   });
 
+  it("the whole report: findings by subscription, JIT policies and delegated roles compared as sets", async () => {
+    const result = await run(["--stack", "fabrikam", "--drift"], (state) => {
+      const [operations1, escalation, operations2] = state.definitions;
+      // The same delegated roles in another order: no drift.
+      operations1.properties.authorizations[2].delegatedRoleDefinitionIds.reverse();
+      operations2.properties.authorizations[2].delegatedRoleDefinitionIds = ["b24988ac-6180-42a0-ab88-20f7382dd24c"];
+      const policy = escalation.properties.eligibleAuthorizations[0].justInTimeAccessPolicy;
+      policy.managedByTenantApprovers.push({
+        principalId: "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+        principalIdDisplayName: "Security leads",
+      });
+      policy.multiFactorAuthProvider = "None";
+      state.assignments.splice(2, 1); // operations in the second subscription
+    });
+    expect(result.stdout.split("\n")).toEqual([
+      "Drift: 3 finding(s)",
+      `  jit-changed                   ${SUB_1} "Contoso Escalation": just-in-time policy of Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2) (Contributor) differs: offer has MFA Azure, up to PT4H, approvers d9b22cd6-6407-43cc-8c60-07c56df0b51a; Azure has MFA None, up to PT4H, approvers 7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d d9b22cd6-6407-43cc-8c60-07c56df0b51a`,
+      `  authorization-changed         ${SUB_2} "Contoso Managed Operations": authorization differs: offer has Identity admins (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b): User Access Administrator; may assign Contributor, Monitoring Contributor to managed identities; Azure has Identity admins (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b): User Access Administrator; may assign Contributor to managed identities`,
+      `  definition-without-assignment ${SUB_2} "Contoso Managed Operations": definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8 exists but is assigned nowhere (half-finished onboarding?)`,
+      "",
+    ]);
+    expect(result.status).toBe(1);
+  });
+
   it("a missing resource-group assignment (northwind)", async () => {
     const result = await run(
       ["--stack", "northwind", "--drift"],

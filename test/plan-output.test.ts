@@ -17,7 +17,12 @@ const IDENTITY_ID = `/subscriptions/${SUB}/resourceGroups/rg-automation/provider
 
 /** A program written by hand with every option the plan shows: no stack file, no offer file. */
 function program() {
-  const provider = new Provider("customer", { subscriptionId: SUB, tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808" });
+  // The SDK sends a provider's configuration as strings: the plan shows what the engine receives.
+  const provider = new Provider("customer", {
+    subscriptionId: SUB,
+    tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808",
+    useMsi: false,
+  });
   const definition = new RegistrationDefinition(
     "ops-definition",
     {
@@ -69,6 +74,7 @@ describe("the plan of a hand-written program", () => {
   const planned = async () => (plan ??= await planProgram("probe", program, { pack: pack() }));
 
   it("lists every custom resource by type and name, with the inputs and options that reach Azure", async () => {
+    expect((await planned()).customer).toBe("Probe Customer");
     expect(planJson(await planned())).toEqual({
       stack: "probe",
       resources: [
@@ -137,7 +143,12 @@ describe("the plan of a hand-written program", () => {
           type: "pulumi:providers:azure-native",
           name: "customer",
           // azure-native's provider adds its default environment.
-          inputs: { environment: "public", subscriptionId: SUB, tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808" },
+          inputs: {
+            environment: "public",
+            subscriptionId: SUB,
+            tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808",
+            useMsi: "false",
+          },
           options: { dependsOn: [] },
         },
       ],
