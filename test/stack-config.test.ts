@@ -229,7 +229,8 @@ describe("stack files", () => {
 
   describe("a stack by name, with its offers' problems", () => {
     it("a missing stack file is one located error", () => {
-      expect(loadNamedStack(REPO_ROOT, "missing")).toEqual({
+      // Strictly: no `stack` key at all, not one that is undefined.
+      expect(loadNamedStack(REPO_ROOT, "missing")).toStrictEqual({
         diagnostics: [
           {
             file: "stacks/Pulumi.missing.yaml",
