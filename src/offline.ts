@@ -295,7 +295,7 @@ class OfflineMonitor {
 
 /**
  * Runs a Pulumi program in-process against the offline engine and returns every resource it
- * registered, once all registrations have settled. No engine, no cloud, no credentials. Only
+ * registered, once all registrations have settled. No Pulumi CLI, no cloud, no credentials. Only
  * public SDK paths: `setMockOptions` connects the SDK to the offline monitor, and the program runs
  * in the root stack (`runInPulumiStack`), as Pulumi's language host runs it. `onRegistered` sees
  * each resource as soon as the engine would (its inputs and options known), as a policy pack does

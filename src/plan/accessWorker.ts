@@ -2,7 +2,7 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 import { isConfigError, stackAccess, type StackAccess } from "./plan";
 
 /**
- * A stack's access computed in a worker thread: Pulumi's mocks are per-thread state, so the
+ * A stack's access computed in a worker thread: the SDK's runtime state is per thread, so the
  * access review runs the base revision's program beside the working tree's, one per core.
  */
 

@@ -106,7 +106,7 @@ export interface StackAccess {
   access: AccessView;
 }
 
-/** The access a stack's program grants: the program under mocks, nothing else (no policies, no sorted copies). */
+/** The access a stack's program grants: the program on the offline engine, nothing else (no policies, no sorted copies). */
 export async function stackAccess(projectRoot: string, stack: string): Promise<StackAccess> {
   const { resources, result } = await runOffline(PROJECT_NAME, stack, () =>
     lighthouseProgram({ projectRoot, stackName: stack }),
@@ -115,7 +115,7 @@ export async function stackAccess(projectRoot: string, stack: string): Promise<S
   return { ...(typeof customer === "string" ? { customer } : {}), access: accessView(resources) };
 }
 
-/** Plans one stack of the project: the real stack program, under Pulumi's mocks. */
+/** Plans one stack of the project: the real stack program, on the offline engine. */
 export function planStack(projectRoot: string, stack: string, pack: PlanPolicies): Promise<Plan> {
   return planProgram(stack, () => lighthouseProgram({ projectRoot, stackName: stack }), pack);
 }
