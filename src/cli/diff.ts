@@ -2,7 +2,7 @@ import "./compileCache";
 import { existsSync } from "node:fs";
 import { markdownCodeBlock, markdownCodeSpan, markdownText, printableLines } from "../text";
 import { findProjectRoot, stackFilePath } from "../project/paths";
-import { stackAccessInWorker, WorkerConfigError } from "../plan/accessWorker";
+import { AccessWorker, WorkerConfigError } from "../plan/accessWorker";
 import { BaseAccessCache } from "../plan/baseCache";
 import { isConfigError, stackAccess, type StackAccess } from "../plan/plan";
 import { accessChanges, reviewLines, type AccessChange } from "../access/review";
@@ -77,12 +77,13 @@ async function reviewStack(
   ref: string,
   stack: string,
   cache: BaseAccessCache,
+  baseAccess: (stack: string) => Promise<StackAccess>,
 ): Promise<StackReview> {
   const baseErrors: string[] = [];
   const headErrors: string[] = [];
   // The base revision runs in a worker thread while this thread runs the working tree's.
   const [before, after] = await Promise.all([
-    accessIfPresent(base, stack, `at ${ref}`, baseErrors, () => stackAccessInWorker(base, stack), cache),
+    accessIfPresent(base, stack, `at ${ref}`, baseErrors, () => baseAccess(stack), cache),
     accessIfPresent(head, stack, "in the working tree", headErrors, () => stackAccess(head, stack)),
   ]);
   const errors = [...baseErrors, ...headErrors];
@@ -120,13 +121,20 @@ export const command = runCommand(
           ? [...new Set([...stackNames(base), ...stackNames(head)])].sort()
           : [...new Set(requested)];
         const done: StackReview[] = [];
+        // Started when a stack's base is not cached; then it serves every stack's base.
+        let worker: AccessWorker | undefined;
+        const baseAccess = (stack: string) => (worker ??= new AccessWorker()).access(base, stack);
         const cache = new BaseAccessCache(
           head,
           git(head, ["rev-parse", "--verify", `${ref}^{commit}`])
             .toString()
             .trim(),
         );
-        for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack, cache));
+        try {
+          for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack, cache, baseAccess));
+        } finally {
+          await worker?.close();
+        }
         return done;
       });
     } catch (error) {
