@@ -36,6 +36,19 @@ export interface SubscriptionSummary {
  * stops the program with the validator's located messages.
  */
 export function lighthouseProgram(options: ProgramOptions = {}) {
+  const steps = lighthouseProgramSteps(options);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same program with a pause after each subscription, for a driver that lets the event loop
+ * turn there (`runSteps`): the SDK registers what is declared so far, and whatever reviews each
+ * registration (the policy pack) starts while the rest is declared.
+ */
+export function* lighthouseProgramSteps(options: ProgramOptions = {}) {
   const projectRoot = options.projectRoot ?? findProjectRoot(process.cwd());
   const stackName = options.stackName ?? pulumi.getStack();
   const { stack, diagnostics } = loadNamedStack(projectRoot, stackName);
@@ -60,31 +73,33 @@ export function lighthouseProgram(options: ProgramOptions = {}) {
 
   // In managing mode the delegations already exist (the customer deployed them); they are listed
   // only so that identities can be checked against them.
-  const summary: SubscriptionSummary[] = delegatedThroughLighthouse
-    ? []
-    : stack.subscriptions.map(({ subscriptionId, delegations }) => ({
-        subscriptionId,
-        delegations: delegations.map(({ offer, resourceGroups, adopt, naming }) => {
-          const delegation = new LighthouseDelegation(
-            delegationName(offer.name, subscriptionId),
-            {
-              offer,
-              subscriptionId,
-              resourceGroups,
-              naming,
-              customerTenantId: stack.customer.tenantId,
-              ...(adopt ? { adopt } : {}),
-            },
-            { providers: [providerFor(subscriptionId)] },
-          );
-          return {
-            offer: offer.name,
-            managedByTenantId: offer.managedByTenantId,
-            registrationDefinitionId: delegation.registrationDefinitionId,
-            scopes: delegation.delegatedScopes,
-          };
-        }),
-      }));
+  const summary: SubscriptionSummary[] = [];
+  for (const { subscriptionId, delegations } of delegatedThroughLighthouse ? [] : stack.subscriptions) {
+    summary.push({
+      subscriptionId,
+      delegations: delegations.map(({ offer, resourceGroups, adopt, naming }) => {
+        const delegation = new LighthouseDelegation(
+          delegationName(offer.name, subscriptionId),
+          {
+            offer,
+            subscriptionId,
+            resourceGroups,
+            naming,
+            customerTenantId: stack.customer.tenantId,
+            ...(adopt ? { adopt } : {}),
+          },
+          { providers: [providerFor(subscriptionId)] },
+        );
+        return {
+          offer: offer.name,
+          managedByTenantId: offer.managedByTenantId,
+          registrationDefinitionId: delegation.registrationDefinitionId,
+          scopes: delegation.delegatedScopes,
+        };
+      }),
+    });
+    yield;
+  }
 
   const identities = stack.identities.map((identity) => {
     const component = new ManagedIdentity(

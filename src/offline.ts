@@ -304,7 +304,7 @@ class OfflineMonitor {
 export async function runOffline<T>(
   project: string,
   stack: string,
-  program: () => T,
+  program: () => T | Promise<T>,
   onRegistered?: (resource: RegisteredResource) => void,
 ): Promise<{ result: T; resources: RegisteredResource[]; simulated: ReadonlySet<string> }> {
   const simulated = new Simulated();
@@ -314,7 +314,7 @@ export async function runOffline<T>(
   await pulumi.runtime.runInPulumiStack(async () => {
     // A program that throws fails the run, not the root stack (whose outputs nobody would await).
     try {
-      outcome = { result: program() };
+      outcome = { result: await program() };
     } catch (error) {
       outcome = { error };
     }
@@ -323,4 +323,16 @@ export async function runOffline<T>(
   await pulumi.runtime.disconnect();
   if (!outcome || "error" in outcome) throw outcome?.error;
   return { result: outcome.result, resources: monitor.resources, simulated: simulated.values };
+}
+
+/**
+ * Runs a program declared in steps (a generator), letting the event loop turn after each: what
+ * waits for I/O while the program runs (the policy pack's requests and answers) goes on meanwhile.
+ */
+export async function runSteps<T>(steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resume) => setImmediate(resume));
+  }
 }

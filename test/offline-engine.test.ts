@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/azure-native/provider";
 import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity";
 import { describe, expect, it } from "vitest";
-import { runOffline } from "../src/offline";
+import { runOffline, runSteps } from "../src/offline";
 
 class Outer extends pulumi.ComponentResource {
   constructor(name: string, build: (parent: pulumi.Resource) => void) {
@@ -175,5 +175,20 @@ describe("the offline engine", () => {
         throw error;
       }),
     ).rejects.toBe(error);
+  });
+
+  it("runs a program in steps, the event loop turning between them (I/O goes on while it runs), and its result is the program's", async () => {
+    const seen: string[] = [];
+    setImmediate(() => seen.push("event loop"));
+    function* steps() {
+      seen.push("first step");
+      yield;
+      seen.push("second step");
+      return new Inner("stepped", {});
+    }
+    const { result, resources } = await runOffline("proj", "dev", () => runSteps(steps()));
+    expect(seen).toEqual(["first step", "event loop", "second step"]);
+    expect(result).toBeInstanceOf(Inner);
+    expect(resources.map((resource) => resource.urn)).toEqual(["urn:pulumi:dev::proj::test:nested:Inner::stepped"]);
   });
 });

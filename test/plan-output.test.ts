@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { RegistrationAssignment, RegistrationDefinition } from "@pulumi/azure-native/managedservices";
 import { UserAssignedIdentity } from "@pulumi/azure-native/managedidentity";
@@ -5,7 +6,7 @@ import { RoleAssignment } from "@pulumi/azure-native/authorization";
 import { Provider } from "@pulumi/azure-native/provider";
 import { policyPackServer } from "./helpers/pack";
 import * as pulumi from "@pulumi/pulumi";
-import { PolicyPackError } from "../src/crossguard/analyzer";
+import { PolicyPackError, PolicyPackServer } from "../src/crossguard/analyzer";
 import { hasMandatoryViolations, planJson, planProgram, planText, stackAccess, type Plan } from "../src/plan/plan";
 import { REPO_ROOT } from "./helpers/project";
 
@@ -260,6 +261,30 @@ describe("the plan of a program that breaks a mandatory policy inside a componen
     const plan = await planProgram("quiet", () => new Wrapper("nothing"), { pack: pack() });
     expect(planText(plan)).toBe("Plan for stack quiet: 0 resources\n\nPolicy violations: none");
     expect(hasMandatoryViolations(plan)).toBe(false);
+  });
+
+  it("fails with the pack's error and what the pack wrote to stderr when a policy fails", async () => {
+    const directory = join(__dirname, "fixtures", "failing-pack");
+    const failing = await PolicyPackServer.start({
+      directory,
+      entry: join(directory, "index.ts"),
+      execArgv: ["--import", "tsx"],
+    });
+    try {
+      const failure = await planProgram("broken", program, { pack: failing }).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(PolicyPackError);
+      // CrossGuard's report (with the failing policy's stack), then the pack's stderr.
+      const lines = (failure as Error).message.split("\n");
+      expect(lines.slice(0, 3)).toEqual([
+        "policy pack: Error validating resource with policy 'always-fails' from policy pack 'failing@v0.0.1':",
+        "Error: rule data not found",
+        `    at validateResource (${join(directory, "index.ts")}:13:15)`,
+      ]);
+      expect(lines.slice(3, -1).filter((line) => !line.startsWith("    at "))).toEqual([]);
+      expect(lines.at(-1)).toBe("failing pack: rule data not found");
+    } finally {
+      failing.close();
+    }
   });
 
   it("fails, with nothing left unhandled, when the policy pack cannot start", async () => {

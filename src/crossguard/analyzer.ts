@@ -70,7 +70,10 @@ export const toolkitPolicyPack = (compiled = !__filename.endsWith(".ts")) => pol
 export const PACK_PORT_VARIABLE = "LIGHTHOUSE_POLICY_PACK_PORT";
 
 /** The pack could not be started or answered with an error: no verdict, so no plan. */
-export class PolicyPackError extends Error {}
+export class PolicyPackError extends Error {
+  // Its own name also sets it apart from Error for the type checker's `instanceof` narrowing.
+  override readonly name = "PolicyPackError";
+}
 
 const LEVELS: Record<EnforcementLevel, WireLevel> = {
   advisory: WireLevel.ADVISORY,
@@ -96,7 +99,8 @@ export class PolicyPackServer {
     readonly port: string,
     private readonly process: ChildProcess | undefined,
     private readonly client: AnalyzerClient,
-    private readonly stderr: () => string,
+    /** What the pack's process has written to stderr so far (nothing when someone else started it). */
+    readonly stderr: () => string,
   ) {}
 
   /** Starts the pack's process and connects to the port it prints. */

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { printableLines } from "../text";
-import { runOffline, type RegisteredResource } from "../offline";
+import { runOffline, runSteps, type RegisteredResource } from "../offline";
 import type { PolicyPackConfig, PolicyPackServer, Violation } from "../crossguard/analyzer";
-import { lighthouseProgram } from "../../components/program";
+import { AnalysisThread } from "../crossguard/analysisThread";
+import { lighthouseProgramSteps } from "../../components/program";
 import { PROJECT_NAME } from "../stack/schema";
 import { accessView, type AccessView } from "../access/view";
 import { accessLines } from "../access/describe";
@@ -73,30 +74,42 @@ export interface PlanPolicies {
  * stack once all are.
  */
 export async function planProgram(stack: string, program: () => unknown, policies: PlanPolicies): Promise<Plan> {
-  const analysis = Promise.resolve(policies.pack).then((pack) => pack.begin(policies.config));
+  const analysis = Promise.resolve(policies.pack).then((pack) => new AnalysisThread(pack, policies.config));
   analysis.catch(() => undefined); // awaited below
-  const { resources, result, simulated } = await runOffline(PROJECT_NAME, stack, program, (resource) => {
+  const ran = runOffline(PROJECT_NAME, stack, program, (resource) => {
     void analysis.then(
       (started) => started.resource(resource),
       () => undefined,
     );
   });
-  const violations = await (await analysis).finish(resources);
+  // A program that fails leaves no analysis running.
+  ran.catch(() =>
+    analysis.then(
+      (started) => started.close(),
+      () => undefined,
+    ),
+  );
+  const { resources, result, simulated } = await ran;
+  // The pack analyzes the stack while this thread sorts and summarizes.
+  const violations = (await analysis).finish(resources);
+  violations.catch(() => undefined); // awaited below
   const customer = (result as { customer?: unknown } | undefined)?.customer;
+  const planned = resources
+    .filter((resource) => resource.custom)
+    .map((resource) => ({
+      type: resource.type,
+      name: resource.name,
+      inputs: sortedDeep(resource.inputs, simulated) as Record<string, unknown>,
+      options: optionsOf(resource),
+    }))
+    .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
+  const access = accessView(resources);
   return {
     stack,
     ...(typeof customer === "string" ? { customer } : {}),
-    resources: resources
-      .filter((resource) => resource.custom)
-      .map((resource) => ({
-        type: resource.type,
-        name: resource.name,
-        inputs: sortedDeep(resource.inputs, simulated) as Record<string, unknown>,
-        options: optionsOf(resource),
-      }))
-      .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name)),
-    violations,
-    access: accessView(resources),
+    resources: planned,
+    violations: await violations,
+    access,
   };
 }
 
@@ -109,7 +122,7 @@ export interface StackAccess {
 /** The access a stack's program grants: the program on the offline engine, nothing else (no policies, no sorted copies). */
 export async function stackAccess(projectRoot: string, stack: string): Promise<StackAccess> {
   const { resources, result } = await runOffline(PROJECT_NAME, stack, () =>
-    lighthouseProgram({ projectRoot, stackName: stack }),
+    runSteps(lighthouseProgramSteps({ projectRoot, stackName: stack })),
   );
   const customer = (result as { customer?: unknown } | undefined)?.customer;
   return { ...(typeof customer === "string" ? { customer } : {}), access: accessView(resources) };
@@ -117,7 +130,7 @@ export async function stackAccess(projectRoot: string, stack: string): Promise<S
 
 /** Plans one stack of the project: the real stack program, on the offline engine. */
 export function planStack(projectRoot: string, stack: string, pack: PlanPolicies): Promise<Plan> {
-  return planProgram(stack, () => lighthouseProgram({ projectRoot, stackName: stack }), pack);
+  return planProgram(stack, () => runSteps(lighthouseProgramSteps({ projectRoot, stackName: stack })), pack);
 }
 
 export const hasMandatoryViolations = (plan: Plan) =>
