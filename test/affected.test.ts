@@ -1,8 +1,9 @@
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { committedProject, git, REPO_ROOT, runCli, tempProject } from "./helpers/project";
+import { plansAt } from "../src/pipeline/affected";
 
 /** A project in a fresh repository, with one commit per change so each can be the base. */
 function repository() {
@@ -242,4 +243,40 @@ describe("npm run affected, program changes judged by running the program at bot
     // Only the base checkout was temporary: it is gone.
     expect(readdirSync(temporary).filter((name) => name.startsWith("lighthouse-base-"))).toEqual([]);
   }, 120_000);
+});
+
+describe("plans at a revision", () => {
+  it("a revision whose plan takes one --stack at a time is planned one stack per process", async () => {
+    const root = mkdtempSync(join(tmpdir(), "single-stack-plan-"));
+    mkdirSync(join(root, "src", "cli"), { recursive: true });
+    // The plan command of revisions before stack lists: the last --stack wins; each run is logged.
+    writeFileSync(
+      join(root, "src", "cli", "plan.ts"),
+      [
+        'import { appendFileSync } from "node:fs";',
+        "const args = process.argv.slice(2);",
+        'appendFileSync("runs.log", `${args.join(" ")}\\n`);',
+        'const stack = args[args.lastIndexOf("--stack") + 1];',
+        'if (stack === "broken") {',
+        '  process.stderr.write("stack broken is not valid:\\nstacks/Pulumi.broken.yaml:1:1: error: cannot read file: no such file\\n");',
+        "  process.exit(1);",
+        "}",
+        "process.stdout.write(JSON.stringify({ stack, resources: [{ name: stack }], violations: [] }));",
+        "",
+      ].join("\n"),
+    );
+    expect(await plansAt({ root }, ["a", "broken", "c"])).toEqual([
+      { resources: '[{"name":"a"}]', violations: "[]" },
+      { failed: "stacks/Pulumi.broken.yaml:1:1: error: cannot read file: no such file" },
+      { resources: '[{"name":"c"}]', violations: "[]" },
+    ]);
+    // A list asked for first (answered with one plan, so not a list), then one run per stack.
+    expect(readFileSync(join(root, "runs.log"), "utf8").split("\n").sort()).toEqual([
+      "",
+      "--stack a --format json",
+      "--stack a --stack broken --stack c --format json",
+      "--stack broken --format json",
+      "--stack c --format json",
+    ]);
+  });
 });

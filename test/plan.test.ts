@@ -123,6 +123,35 @@ describe("npm run plan", () => {
     expect(Object.keys(JSON.parse(json.stdout))).toEqual(["stack", "resources", "violations"]);
   });
 
+  it("plans several stacks in one run: each stack's own plan in the order given, an invalid one as its error, exit 1", async () => {
+    const notValid =
+      "stack missing is not valid:\nstacks/Pulumi.missing.yaml:1:1: error: cannot read file: no such file";
+    const json = runCli("plan", [
+      "--stack",
+      "northwind",
+      "--stack",
+      "missing",
+      "--stack",
+      "fabrikam",
+      "--format",
+      "json",
+    ]);
+    expect(json).toMatchObject({ status: 1, stderr: `${notValid}\n` });
+    // One after another: the SDK's runtime state is per thread.
+    const plans = [await planStack(REPO_ROOT, "northwind", { pack: pack() })];
+    plans.push(await planStack(REPO_ROOT, "fabrikam", { pack: pack() }));
+    expect(JSON.parse(json.stdout)).toEqual([
+      JSON.parse(JSON.stringify(planJson(plans[0]))),
+      { stack: "missing", error: notValid },
+      JSON.parse(JSON.stringify(planJson(plans[1]))),
+    ]);
+    expect(runCli("plan", ["--stack", "northwind", "--stack", "fabrikam"])).toEqual({
+      status: 0,
+      stdout: `${planText(plans[0])}\n\n${planText(plans[1])}\n`,
+      stderr: "",
+    });
+  });
+
   it("exits 1 on a mandatory violation from the MSP's own policy config", () => {
     const root = tempProject({
       "config.json": JSON.stringify({ "lighthouse-allowed-roles": { allowedRoles: ["Reader"] } }),

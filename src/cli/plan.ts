@@ -2,7 +2,7 @@ import "./compileCache";
 import { policies } from "../../policies/policies";
 import { formatDiagnostic } from "../diagnostics";
 import { printableLines } from "../text";
-import { hasMandatoryViolations, isConfigError, planJson, planStack, planText } from "../plan/plan";
+import { hasMandatoryViolations, isConfigError, planJson, planStack, planText, type Plan } from "../plan/plan";
 import { loadPolicyConfig } from "../crossguard/config";
 import {
   PACK_PORT_VARIABLE,
@@ -12,16 +12,19 @@ import {
   type PolicyPackConfig,
 } from "../crossguard/analyzer";
 import { commandLineFile, findProjectRoot } from "../project/paths";
-import { EXIT, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
+import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
 
-const USAGE = `usage: npm run plan -- --stack <name> [--format text|json] [--policy-config <file>]
+const USAGE = `usage: npm run plan -- --stack <name> [--stack <name>...] [--format text|json] [--policy-config <file>]
 
 Runs the stack program offline (an in-process engine, no cloud, no credentials), has the policy pack
 (policies/, served by CrossGuard as in a preview) analyze every resource it would register, and
 prints who gets which access where.
+Several --stack are planned one after another in this process (one pack for all); --format json
+then prints a list, one entry per stack in the order given: its plan, or {stack, error} when it
+could not be planned (the error is on stderr too).
 --policy-config takes Pulumi's policy config JSON (see policies/policy-config.example.json).
-Exit codes: 0 no mandatory violation, 1 mandatory violation or invalid stack, 2 usage error
-(including a policy config file with errors).`;
+Exit codes: 0 no mandatory violation, 1 mandatory violation or invalid stack (in any stack), 2
+usage error (including a policy config file with errors).`;
 
 /** The policy config, or undefined after printing its problems (file:line:col). */
 function readPolicyConfig(projectRoot: string, file: string | undefined): PolicyPackConfig | undefined {
@@ -38,15 +41,17 @@ function readPolicyConfig(projectRoot: string, file: string | undefined): Policy
   return config;
 }
 
+type Outcome = { plan: Plan } | { stack: string; error: string };
+
 export const command = runCommand(
   USAGE,
   async (argv) => {
     const { values } = parseCommandLine(argv, {
-      stack: { type: "string" },
+      stack: { type: "string", multiple: true },
       format: { type: "string" },
       "policy-config": { type: "string" },
     });
-    const stack = stackOption(values.stack);
+    const stacks = values.stack?.map(checkedStackName) ?? [stackOption(undefined)];
     const format = oneOf("format", values.format, ["text", "json"] as const, "text");
     const projectRoot = findProjectRoot(process.cwd());
     const config = readPolicyConfig(projectRoot, values["policy-config"]);
@@ -58,22 +63,46 @@ export const command = runCommand(
       ? Promise.resolve().then(() => PolicyPackServer.connect(servingPort))
       : PolicyPackServer.start(toolkitPolicyPack());
     pack.catch(() => undefined); // awaited by the plan
+    const outcomes: Outcome[] = [];
     try {
-      const plan = await planStack(projectRoot, stack, { pack, config });
-      process.stdout.write(`${format === "json" ? JSON.stringify(planJson(plan), null, 2) : planText(plan)}\n`);
-      return hasMandatoryViolations(plan) ? EXIT.failed : EXIT.ok;
-    } catch (error) {
-      if (!isConfigError(error) && !(error instanceof PolicyPackError)) throw error;
-      // The pack's message carries its process's stderr: shown, never interpreted by the terminal.
-      const message = error instanceof PolicyPackError ? `error: ${error.message}` : error.message;
-      process.stderr.write(`${printableLines(message.split("\n"))}\n`);
-      return EXIT.failed;
+      for (const stack of stacks) outcomes.push(await planned(projectRoot, stack, pack, config));
     } finally {
       pack.then(
         (server) => server.close(),
         () => undefined,
       );
     }
+    const plans = outcomes.flatMap((outcome) => ("plan" in outcome ? [outcome.plan] : []));
+    if (stacks.length === 1) {
+      if (plans.length)
+        process.stdout.write(
+          `${format === "json" ? JSON.stringify(planJson(plans[0]), null, 2) : planText(plans[0])}\n`,
+        );
+    } else if (format === "json") {
+      const entries = outcomes.map((outcome) => ("plan" in outcome ? planJson(outcome.plan) : outcome));
+      process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+    } else {
+      process.stdout.write(plans.map((plan) => `${planText(plan)}\n`).join("\n"));
+    }
+    return plans.length < outcomes.length || plans.some(hasMandatoryViolations) ? EXIT.failed : EXIT.ok;
   },
   __filename,
 );
+
+/** One stack's plan, or its error (printed to stderr: never interpreted by the terminal). */
+async function planned(
+  projectRoot: string,
+  stack: string,
+  pack: Promise<PolicyPackServer>,
+  config: PolicyPackConfig,
+): Promise<Outcome> {
+  try {
+    return { plan: await planStack(projectRoot, stack, { pack, config }) };
+  } catch (error) {
+    if (!isConfigError(error) && !(error instanceof PolicyPackError)) throw error;
+    // The pack's message carries its process's stderr.
+    const printed = error instanceof PolicyPackError ? `error: ${error.message}` : error.message;
+    process.stderr.write(`${printableLines(printed.split("\n"))}\n`);
+    return { stack, error: error.message };
+  }
+}

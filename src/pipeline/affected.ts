@@ -57,7 +57,7 @@ const offersOf = (root: string, stack: ResolvedStack | undefined) =>
 const listed = (files: string[]) => `${files.slice(0, 3).join(", ")}${files.length > 3 ? ", ..." : ""}`;
 
 /** What a stack's plan says at one revision: `plan --format json` (an interface every revision keeps). */
-type PlanOutcome = { resources: string; violations: string } | { failed: string };
+export type PlanOutcome = { resources: string; violations: string } | { failed: string };
 
 const TSX_CLI = require.resolve("tsx/cli");
 
@@ -71,50 +71,96 @@ function firstError(stderr: string): string {
 }
 
 /** A revision's checkout, and the port of its policy pack when one serves all its plans. */
-interface Revision {
+export interface Revision {
   root: string;
   packPort?: string;
 }
 
-function planAt(revision: Revision, stack: string): Promise<PlanOutcome> {
-  return new Promise((done) => {
-    const { root, packPort } = revision;
-    const args = [TSX_CLI, join(root, "src", "cli", "plan.ts"), "--stack", stack, "--format", "json"];
+type PlanRun = { status: unknown; stdout: string; stderr: string };
+
+/** `plan --format json` of the given stacks, run with the revision's own code. */
+function runPlan(revision: Revision, stacks: string[]): Promise<PlanRun> {
+  const { root, packPort } = revision;
+  const args = [TSX_CLI, join(root, "src", "cli", "plan.ts"), ...stacks.flatMap((stack) => ["--stack", stack])];
+  return new Promise((done) =>
     execFile(
       process.execPath,
-      args,
+      [...args, "--format", "json"],
       {
         cwd: root,
         encoding: "utf8",
         maxBuffer: 256 * 1024 * 1024,
         ...(packPort ? { env: { ...process.env, [PACK_PORT_VARIABLE]: packPort } } : {}),
       },
-      (error, stdout, stderr) => {
-        // Exit 1 with a plan is a mandatory violation: still a result to compare.
-        const status = error ? (error as { code?: unknown }).code : 0;
-        if ((status === 0 || status === 1) && stdout.trim().startsWith("{")) {
-          const plan = JSON.parse(stdout) as { resources?: unknown; violations?: unknown };
-          done({
-            resources: JSON.stringify(plan.resources ?? null),
-            violations: JSON.stringify(plan.violations ?? null),
-          });
-        } else done({ failed: firstError(stderr || String(error?.message ?? "")) });
-      },
-    );
-  });
+      (error, stdout, stderr) =>
+        done({
+          status: error ? (error as { code?: unknown }).code : 0,
+          stdout,
+          stderr: stderr || String(error?.message ?? ""),
+        }),
+    ),
+  );
+}
+
+/** A plan's JSON (or a list's entry) as the comparison needs it. */
+function outcomeOf(plan: { resources?: unknown; violations?: unknown; error?: unknown }): PlanOutcome {
+  return typeof plan.error === "string"
+    ? { failed: firstError(plan.error) }
+    : { resources: JSON.stringify(plan.resources ?? null), violations: JSON.stringify(plan.violations ?? null) };
+}
+
+/** What a run printed, when it ended with a verdict (exit 1 with a plan is a mandatory violation: still a result to compare) and printed JSON. */
+function printed({ status, stdout }: PlanRun): unknown {
+  if (status !== 0 && status !== 1) return undefined;
+  try {
+    return JSON.parse(stdout) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** One stack's plan in a process of its own. */
+async function planAt(revision: Revision, stack: string): Promise<PlanOutcome> {
+  const run = await runPlan(revision, [stack]);
+  const plan = printed(run);
+  return plan && typeof plan === "object" && !Array.isArray(plan)
+    ? outcomeOf(plan)
+    : { failed: firstError(run.stderr) };
+}
+
+/** The stacks' plans in one process, or undefined when the revision's plan takes one --stack at a time (older than lists). */
+async function listAt(revision: Revision, stacks: string[]): Promise<PlanOutcome[] | undefined> {
+  const list = printed(await runPlan(revision, stacks));
+  const complete =
+    Array.isArray(list) &&
+    list.length === stacks.length &&
+    list.every((entry: { stack?: unknown } | null, index) => entry?.stack === stacks[index]);
+  return complete ? list.map(outcomeOf) : undefined;
+}
+
+/**
+ * The stacks' plans at one revision, a few processes each planning a share of them (the SDK and
+ * the pack's client then load once per process, not once per stack); half the cores, as the
+ * other revision runs at the same time.
+ */
+export async function plansAt(revision: Revision, stacks: string[]): Promise<PlanOutcome[]> {
+  const processes = Math.max(1, Math.floor(availableParallelism() / 2));
+  const share = Math.max(1, Math.ceil(stacks.length / processes));
+  const shares = Array.from({ length: Math.ceil(stacks.length / share) }, (_, index) =>
+    stacks.slice(index * share, (index + 1) * share),
+  );
+  const planned = await Promise.all(
+    shares.map(
+      async (part) =>
+        (part.length > 1 ? await listAt(revision, part) : undefined) ??
+        inPool(part, processes, (stack) => planAt(revision, stack)),
+    ),
+  );
+  return planned.flat();
 }
 
 /** Why running the program at both revisions affects the stack, or undefined when nothing differs. */
-async function programDifference(
-  baseRevision: Revision,
-  head: Revision,
-  stack: string,
-  base: string,
-): Promise<string | undefined> {
-  const [before, after] = await Promise.all([
-    existsSync(stackFilePath(baseRevision.root, stack)) ? planAt(baseRevision, stack) : undefined,
-    planAt(head, stack),
-  ]);
+function programDifference(before: PlanOutcome | undefined, after: PlanOutcome, base: string): string | undefined {
   const rule = "program run at both revisions";
   if ("failed" in after) return `its plan fails in the working tree (${rule}): ${after.failed}`;
   if (!before) return undefined; // a stack new since base is already affected by its file
@@ -175,9 +221,14 @@ export function affectedStacks(
         root,
         ...(packs[index] ? { packPort: packs[index].port } : {}),
       }));
-      const differences = await inPool(toRun, Math.max(1, availableParallelism()), (entry) =>
-        programDifference(baseRevision, head, entry.stack, base),
-      ).finally(() => packs.forEach((pack) => pack?.close()));
+      // Both revisions at once, each planning its stacks in as few processes as the cores allow.
+      const stacks = toRun.map((entry) => entry.stack);
+      const atBase = stacks.filter((stack) => existsSync(stackFilePath(baseRoot, stack)));
+      const [before, after] = await Promise.all([plansAt(baseRevision, atBase), plansAt(head, stacks)]).finally(() =>
+        packs.forEach((pack) => pack?.close()),
+      );
+      const beforeOf = new Map(atBase.map((stack, index) => [stack, before[index]]));
+      const differences = stacks.map((stack, index) => programDifference(beforeOf.get(stack), after[index], base));
       toRun.forEach((entry, index) => entry.reasons.push(...(differences[index] ? [differences[index]] : [])));
       const unchanged = differences.filter((difference) => difference === undefined).length;
       notes.push(
