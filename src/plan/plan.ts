@@ -113,6 +113,10 @@ export async function planProgram(stack: string, program: () => unknown, policie
   };
 }
 
+/** The stack program as the offline engine runs it: one subscription at a time, the event loop turning between. */
+const stackProgram = (projectRoot: string, stack: string) => () =>
+  runSteps(lighthouseProgramSteps({ projectRoot, stackName: stack }));
+
 /** Who gets which access where in a stack (what the access review compares), without the policy pack. */
 export interface StackAccess {
   customer?: string;
@@ -121,16 +125,14 @@ export interface StackAccess {
 
 /** The access a stack's program grants: the program on the offline engine, nothing else (no policies, no sorted copies). */
 export async function stackAccess(projectRoot: string, stack: string): Promise<StackAccess> {
-  const { resources, result } = await runOffline(PROJECT_NAME, stack, () =>
-    runSteps(lighthouseProgramSteps({ projectRoot, stackName: stack })),
-  );
+  const { resources, result } = await runOffline(PROJECT_NAME, stack, stackProgram(projectRoot, stack));
   const customer = (result as { customer?: unknown } | undefined)?.customer;
   return { ...(typeof customer === "string" ? { customer } : {}), access: accessView(resources) };
 }
 
 /** Plans one stack of the project: the real stack program, on the offline engine. */
 export function planStack(projectRoot: string, stack: string, pack: PlanPolicies): Promise<Plan> {
-  return planProgram(stack, () => runSteps(lighthouseProgramSteps({ projectRoot, stackName: stack })), pack);
+  return planProgram(stack, stackProgram(projectRoot, stack), pack);
 }
 
 export const hasMandatoryViolations = (plan: Plan) =>
