@@ -1,4 +1,4 @@
-import { printable } from "./text";
+import { compareOrdinal, printable } from "./text";
 
 /** A problem found in a user's file, located at the YAML node that causes it. */
 export interface Diagnostic {
@@ -21,7 +21,9 @@ export function fileDiagnostic(file: string, message: string): Diagnostic {
 }
 
 export function compareDiagnostics(a: Diagnostic, b: Diagnostic): number {
-  return a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.message.localeCompare(b.message);
+  return (
+    compareOrdinal(a.file, b.file) || a.line - b.line || a.column - b.column || compareOrdinal(a.message, b.message)
+  );
 }
 
 /** Sorted by position; the same message at the same place once. */

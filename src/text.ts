@@ -3,6 +3,12 @@
  * passes through here before it reaches a terminal, a Markdown page or a GitHub annotation.
  */
 
+/**
+ * Ordinal order (UTF-16 code units), for sorting what the toolkit prints: the same on every machine,
+ * where localeCompare follows the machine's locale, and with no collation tables to load.
+ */
+export const compareOrdinal = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /** Longest piece of a user's input quoted back in a message. */
 export const MAX_QUOTED_LENGTH = 200;
 

@@ -4,6 +4,7 @@ import { compareDiagnostics, fileDiagnostic, type Diagnostic } from "./diagnosti
 import { OfferCache } from "./offer/cache";
 import { displayPath, commandLineFile, stackConfigDir, stackNameOf } from "./project/paths";
 import { loadStack } from "./stack/load";
+import { compareOrdinal } from "./text";
 
 /** Files that are YAML but neither an offer nor a stack: Pulumi's own project and policy files. */
 const NOT_OURS = new Set(["Pulumi.yaml", "Pulumi.yml", "PulumiPolicy.yaml"]);
@@ -16,7 +17,7 @@ const isYaml = (name: string) => /\.ya?ml$/.test(name);
  */
 function yamlFilesIn(projectRoot: string, directory: string, refused: Diagnostic[]): string[] {
   return readdirSync(directory, { withFileTypes: true })
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => compareOrdinal(a.name, b.name))
     .flatMap((entry) => {
       const path = join(directory, entry.name);
       if (entry.isDirectory())

@@ -1,4 +1,5 @@
-import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -97,6 +98,18 @@ describe("bounded work on 1 MiB adversarial files", () => {
     expect(readSourceFile("/dev/zero")).toEqual({
       diagnostic: { file: "/dev/zero", line: 1, column: 1, severity: "error", message: "not a regular file" },
     });
+  });
+
+  it("a source that reports no size is read chunk by chunk, every byte kept, up to the limit (a FIFO fed 200,000 bytes)", () => {
+    const fifo = join(mkdtempSync(join(tmpdir(), "lighthouse-fifo-")), "offer.yaml");
+    execFileSync("mkfifo", [fifo]);
+    // Bytes 0..250 repeating: no 64 KiB chunk equals the next, so a chunk kept by reference shows.
+    const feed = `require("fs").writeFileSync(process.argv[1], Buffer.from(Array.from({ length: 200000 }, (_, i) => i % 251)))`;
+    const writer = spawn(process.execPath, ["-e", feed, fifo], { stdio: "ignore" });
+    const bytes = readAtMost(fifo, 150_001);
+    writer.kill();
+    expect(bytes).toHaveLength(150_001);
+    expect(bytes.equals(Buffer.from(Array.from({ length: 150_001 }, (_, i) => i % 251)))).toBe(true);
   });
 
   it("npm run validate answers a hostile file with exit 1 and one line per problem", () => {

@@ -33,6 +33,18 @@ describe("npm run validate", () => {
     expect(result.status).toBe(1);
   });
 
+  it("lists files and findings in one order on every machine: by character code, whatever the locale", () => {
+    const root = tempProject(Object.fromEntries(["B", "a-b", "a", "a_b"].map((name) => [`offers/${name}.yaml`, ""])));
+    const result = runCli("validate", ["--format", "json", "offers"], root, { LANG: "en_US.UTF-8", LC_ALL: "" });
+    const report = JSON.parse(result.stdout);
+    const files = ["B", "a-b", "a", "a_b", "contoso-escalation", "contoso-operations"].map(
+      (name) => `offers/${name}.yaml`,
+    );
+    expect(report.files).toEqual(files);
+    expect(report.diagnostics.map((diagnostic: { file: string }) => diagnostic.file)).toEqual(files.slice(0, 4));
+    expect(result.status).toBe(1);
+  });
+
   it("--format json gives machines the same findings", () => {
     const root = tempProject({ "offers/broken.yaml": BROKEN_OFFER });
     const result = runCli("validate", ["--format", "json", "offers/broken.yaml"], root);

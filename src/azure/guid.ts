@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 
 /** The namespace ARM's template function `guid()` hashes its arguments under. */
 export const ARM_GUID_NAMESPACE = "11fb06fb-712d-4ddd-98c7-e71bbd588830";
+const NAMESPACE_BYTES = Buffer.from(ARM_GUID_NAMESPACE.replace(/-/g, ""), "hex");
 
 /** The 8-4-4-4-12 hex form Azure uses for every tenant, principal and role id. */
 export const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -18,11 +19,7 @@ export function isGuid(value: string): boolean {
  */
 export function armGuid(...args: string[]): string {
   if (args.length === 0) throw new Error("armGuid needs at least one argument");
-  const namespace = Buffer.from(ARM_GUID_NAMESPACE.replace(/-/g, ""), "hex");
-  const hash = createHash("sha1")
-    .update(namespace)
-    .update(Buffer.from(args.join("-"), "utf8"))
-    .digest();
+  const hash = createHash("sha1").update(NAMESPACE_BYTES).update(args.join("-"), "utf8").digest();
   const bytes = hash.subarray(0, 16);
   bytes[6] = (bytes[6] & 0x0f) | 0x50; // version 5
   bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant

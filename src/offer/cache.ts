@@ -4,10 +4,10 @@ import { displayPath } from "../project/paths";
 import type { Diagnostic } from "../diagnostics";
 import { loadOffer, type OfferLoadResult } from "./load";
 
-/** The file with links followed, so that one file is one offer however it is named. */
+/** The file with links followed, so that one file is one offer however it is named (libc's realpath(3)). */
 function realOrResolved(file: string): string {
   try {
-    return realpathSync(file);
+    return realpathSync.native(file);
   } catch {
     return resolve(file);
   }

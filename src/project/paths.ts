@@ -14,10 +14,11 @@ const within = (root: string, path: string) => path === root || path.startsWith(
 
 /** `path` resolved (links followed) when it lies in the project; a path that does not exist yet is returned as is. */
 function confine(projectRoot: string, absolute: string, written: string): ProjectPath {
-  const root = realpathSync(projectRoot);
+  // .native: one call into libc's realpath(3); the JavaScript realpathSync calls lstat per segment.
+  const root = realpathSync.native(projectRoot);
   let real: string;
   try {
-    real = realpathSync(absolute);
+    real = realpathSync.native(absolute);
   } catch {
     // Nothing there to read: the caller says "not found". The path itself must still point inside.
     return within(resolve(projectRoot), absolute) || within(root, absolute) ? { file: absolute } : outside(written);

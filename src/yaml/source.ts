@@ -39,6 +39,9 @@ export const YAML_LIMITS = {
 } as const;
 export const MAX_SOURCE_BYTES = YAML_LIMITS.bytes;
 
+/** Not streaming, so each decode starts afresh: one decoder serves every file. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
 /** The file's text, or one located diagnostic saying why it cannot be read as YAML text. */
 export function readSourceFile(file: string): { text: string } | { diagnostic: Diagnostic } {
   let bytes: Buffer;
@@ -64,7 +67,7 @@ export function readSourceFile(file: string): { text: string } | { diagnostic: D
   }
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = UTF8.decode(bytes);
   } catch {
     return { diagnostic: fileDiagnostic(file, "file is not UTF-8 text (binary file?)") };
   }
@@ -74,6 +77,8 @@ export function readSourceFile(file: string): { text: string } | { diagnostic: D
 
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const FORBIDDEN_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffe\uffff]/;
+
+const READ_AHEAD = Buffer.allocUnsafe(64 * 1024);
 
 /**
  * The first `limit` bytes of a file (fewer if it is shorter): a buffer the size the file says it
@@ -86,12 +91,11 @@ export function readAtMost(file: string, limit: number): Buffer {
     const chunks: Buffer[] = [];
     let length = 0;
     while (length < limit) {
-      const chunk = Buffer.allocUnsafe(
-        Math.min(limit - length, chunks.length === 0 && size > 0 ? size + 1 : 64 * 1024),
-      );
-      const read = readSync(descriptor, chunk, 0, chunk.length, null);
+      // The read that finds the end goes to a shared buffer: most files end where their size said.
+      const chunk = chunks.length === 0 && size > 0 ? Buffer.allocUnsafe(Math.min(limit, size + 1)) : READ_AHEAD;
+      const read = readSync(descriptor, chunk, 0, Math.min(limit - length, chunk.length), null);
       if (read === 0) break;
-      chunks.push(chunk.subarray(0, read));
+      chunks.push(chunk === READ_AHEAD ? Buffer.from(chunk.subarray(0, read)) : chunk.subarray(0, read));
       length += read;
     }
     return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, length);
