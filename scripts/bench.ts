@@ -8,8 +8,8 @@
  *   azure-native resources (same names and inputs) registered under Pulumi's mocks;
  * - diff of the 1,000-subscription stack (one offer changed): `npm run diff` with no cache, then
  *   with the base cached, against the plan floor.
- * Validate and plan run three times each (project and floor alternating), diff three times; the
- * medians are shown. Prints wall time and peak RSS of project and floor, their ratios, and the plan's growth from
+ * Validate runs five times, plan three times (project and floor alternating), diff three times;
+ * the medians are shown. Prints wall time and peak RSS of project and floor, their ratios, and the plan's growth from
  * 1,000 to 3,000 subscriptions (linear: 3). Then the validator's worst cases
  * (scripts/hostile-inputs.ts). Temporary files are removed at the end.
  */
@@ -18,20 +18,17 @@ import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HOSTILE_OFFERS } from "./hostile-inputs";
+import { npmRun } from "./npm-run";
 import { TOOLKIT_ROOT } from "../src/project/paths";
 
 const ROOT = TOOLKIT_ROOT;
 const DIST = join(ROOT, "dist");
 /**
- * Node's flags as `npm run plan` passes them (package.json, the one place they are set): a larger
- * heap for large stacks, and a young generation large enough that Pulumi's many short-lived
- * promises do not push the garbage collector into superlinear work. The floors run with the same.
+ * Node's flags as `npm run plan` passes them: a larger heap for large stacks, and a young
+ * generation large enough that Pulumi's many short-lived promises do not push the garbage
+ * collector into superlinear work. The floors run with the same.
  */
-const NODE_FLAGS = (
-  JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
-).scripts.plan
-  .split(/\s+/)
-  .filter((token) => token.startsWith("--"));
+const NODE_FLAGS = npmRun("plan").filter((token) => token.startsWith("--"));
 
 interface Measure {
   seconds: number;
@@ -74,14 +71,15 @@ function median(run: () => Measure): Measure {
   return [run(), run(), run()].sort(byTime)[1];
 }
 
-/** Project and floor, three times each, alternating (so that a busy moment hits both): the medians. */
-function medianPair(project: () => Measure, floor: () => Measure): { project: Measure; floor: Measure } {
-  const runs = [0, 1, 2].map(() => ({ project: project(), floor: floor() }));
-  return {
-    project: runs.map((run) => run.project).sort(byTime)[1],
-    floor: runs.map((run) => run.floor).sort(byTime)[1],
-  };
+/** Project and floor, `times` each, alternating (so that a busy moment hits both): the medians. */
+function medianPair(project: () => Measure, floor: () => Measure, times = 3): { project: Measure; floor: Measure } {
+  const runs = Array.from({ length: times }, () => ({ project: project(), floor: floor() }));
+  const middle = (side: Measure[]) => side.sort(byTime)[Math.floor(times / 2)];
+  return { project: middle(runs.map((run) => run.project)), floor: middle(runs.map((run) => run.floor)) };
 }
+
+/** Validate runs last a second or less, where one busy moment moves a run by a fifth: five of each. */
+const VALIDATE_RUNS = 5;
 
 const guid = (kind: number, index: number) =>
   `${kind.toString(16).padStart(8, "0")}-${(index >> 12).toString(16).padStart(4, "0")}-4${(index & 0xfff).toString(16).padStart(3, "0")}-8000-000000000000`;
@@ -152,8 +150,11 @@ function main(): void {
       const files = writeOffers(join(workspace, `validate-${count}`, "offers"), count);
       cpSync(join(ROOT, "Pulumi.yaml"), join(workspace, `validate-${count}`, "Pulumi.yaml"));
       const cwd = join(workspace, `validate-${count}`);
-      const project = median(() => measure([join(DIST, "src", "cli", "validate.js"), "offers"], cwd));
-      const floor = median(() => measure([join(DIST, "scripts", "bench-floor.js"), "validate", ...files], cwd));
+      const { project, floor } = medianPair(
+        () => measure([...npmRun("validate"), "offers"], cwd),
+        () => measure([join(DIST, "scripts", "bench-floor.js"), "validate", ...files], cwd),
+        VALIDATE_RUNS,
+      );
       row("validate", `${count} offer${count === 1 ? "" : "s"}`, project, floor);
     }
     const plans: Record<number, { project: Measure; floor: Measure }> = {};
@@ -162,12 +163,7 @@ function main(): void {
       writeFleet(fleet, subscriptions);
       const planFile = join(workspace, `plan-${subscriptions}.json`);
       const { project, floor } = medianPair(
-        () =>
-          measure(
-            [...NODE_FLAGS, join(DIST, "src", "cli", "plan.js"), "--stack", "big", "--format", "json"],
-            fleet,
-            planFile,
-          ),
+        () => measure([...npmRun("plan"), "--stack", "big", "--format", "json"], fleet, planFile),
         () => measure([...NODE_FLAGS, join(DIST, "scripts", "bench-floor.js"), "plan", planFile], fleet),
       );
       const resources = (JSON.parse(readFileSync(planFile, "utf8")) as { resources: unknown[] }).resources.length;
@@ -180,7 +176,7 @@ function main(): void {
     git(fleet, "commit", "-qm", "base");
     const escalation = join(fleet, "offers", "contoso-escalation.yaml");
     writeFileSync(escalation, readFileSync(escalation, "utf8").replace("PT4H", "PT8H"));
-    const diffArgs = [...NODE_FLAGS, join(DIST, "src", "cli", "diff.js"), "--stack", "big", "--base", "main"];
+    const diffArgs = [...npmRun("diff"), "--stack", "big", "--base", "main"];
     const cache = join(fleet, "node_modules", ".cache", "lighthouse-diff");
     const uncached = () => {
       rmSync(cache, { recursive: true, force: true });
@@ -218,7 +214,7 @@ function benchHostileInputs(workspace: string): void {
   inputs.forEach(([name, text], index) => {
     const file = `input-${index}.yaml`;
     writeFileSync(join(folder, file), text);
-    const { seconds, peakMiB, findings } = measure([join(DIST, "src", "cli", "validate.js"), file], folder);
+    const { seconds, peakMiB, findings } = measure([...npmRun("validate"), file], folder);
     const size = `${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB`;
     console.log(
       `  ${seconds.toFixed(2).padStart(5)} s  peak RSS ${peakMiB.toFixed(0).padStart(4)} MiB  ${size.padStart(8)}  ${String(findings).padStart(6)} findings  ${name}`,

@@ -3,8 +3,9 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 /**
- * Tests run the commands as users do, compiled (dist/): build them first, so that a test never
- * runs yesterday's JavaScript. Skipped when the build is newer than every source it compiles.
+ * Tests run the commands as users do, compiled (dist/) and bundled (dist/commands/): build them
+ * first, as `npm run build` does, so that a test never runs yesterday's JavaScript. Skipped when
+ * the build is newer than every source it compiles.
  */
 const ROOT = join(__dirname, "..");
 const SOURCES = ["index.ts", "src", "components", "policies", "scripts", "tsconfig.json", "tsconfig.build.json"];
@@ -17,8 +18,10 @@ function newestChange(path: string): number {
 
 export default function setup(): void {
   const built = join(ROOT, "dist", ".tsbuildinfo");
+  const bundled = join(ROOT, "dist", "commands");
   if (
     existsSync(built) &&
+    existsSync(bundled) &&
     statSync(built).mtimeMs > Math.max(...SOURCES.map((source) => newestChange(join(ROOT, source))))
   )
     return;
@@ -27,4 +30,5 @@ export default function setup(): void {
     [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", join(ROOT, "tsconfig.build.json")],
     { cwd: ROOT, stdio: "inherit" },
   );
+  execFileSync(process.execPath, [join(ROOT, "dist", "scripts", "bundle.js")], { cwd: ROOT, stdio: "inherit" });
 }

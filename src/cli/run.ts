@@ -126,7 +126,12 @@ export async function executeCommand({ usage, main }: Command, argv: string[]): 
  */
 export function runCommand(usage: string, main: Command["main"], entry: string): Command {
   const command = { usage, main };
-  if (require.main?.filename !== entry) return command;
+  if (require.main?.filename === entry) runAsMain(command);
+  return command;
+}
+
+/** Runs `command` as the process's own: on its arguments, setting its exit code. */
+export function runAsMain(command: Command): void {
   // A reader that stops early (`| head`) is no error of ours: stop quietly.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
@@ -137,5 +142,4 @@ export function runCommand(usage: string, main: Command["main"], entry: string):
   void executeCommand(command, process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
-  return command;
 }

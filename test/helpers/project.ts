@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { executeCommand, type Command } from "../../src/cli/run";
+import { npmRun } from "../../scripts/npm-run";
 
 export const REPO_ROOT = join(__dirname, "..", "..");
 
@@ -18,8 +19,8 @@ export function tempProject(files: Record<string, string> = {}): string {
   return root;
 }
 
-// The commands as npm runs them: compiled JavaScript in dist/ (test/global-setup.ts builds it first).
-const commandLine = (name: string, args: string[]) => [join(REPO_ROOT, "dist", "src", "cli", `${name}.js`), ...args];
+// The commands as npm runs them, from dist/ (test/global-setup.ts builds it first).
+const commandLine = (name: string, args: string[]) => [...npmRun(name), ...args];
 // The Node running the tests (22+) runs the command too, wherever the test runs it from.
 const commandEnv = (env: Record<string, string>) => ({
   ...process.env,
@@ -27,7 +28,7 @@ const commandEnv = (env: Record<string, string>) => ({
   ...env,
 });
 
-/** Runs one of the project's commands (src/cli/<name>.ts, compiled) as npm would, in `cwd`. */
+/** Runs one of the project's commands as `npm run <name>` would, in `cwd`. */
 export function runCli(name: string, args: string[], cwd = REPO_ROOT, env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, commandLine(name, args), { cwd, encoding: "utf8", env: commandEnv(env) });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
