@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,7 +15,7 @@ import { markdownCodeSpan, markdownText, MAX_QUOTED_LENGTH, printable } from "..
 import { validatePaths } from "../src/validate";
 import { readAtMost, readSourceFile, YAML_LIMITS } from "../src/yaml/source";
 import { HOSTILE_OFFERS } from "../scripts/hostile-inputs";
-import { runCli, tempProject } from "./helpers/project";
+import { REPO_ROOT, runCli, tempProject } from "./helpers/project";
 
 const pack = policyPackServer();
 
@@ -104,12 +104,17 @@ describe("bounded work on 1 MiB adversarial files", () => {
     const fifo = join(mkdtempSync(join(tmpdir(), "lighthouse-fifo-")), "offer.yaml");
     execFileSync("mkfifo", [fifo]);
     // Bytes 0..250 repeating: no 64 KiB chunk equals the next, so a chunk kept by reference shows.
+    const pattern = (length: number) => Buffer.from(Array.from({ length }, (_, i) => i % 251));
     const feed = `require("fs").writeFileSync(process.argv[1], Buffer.from(Array.from({ length: 200000 }, (_, i) => i % 251)))`;
     const writer = spawn(process.execPath, ["-e", feed, fifo], { stdio: "ignore" });
-    const bytes = readAtMost(fifo, 150_001);
+    // The reader is a process of its own, with a timeout: opening a FIFO waits for its writer.
+    const read = `process.stdout.write(require(process.argv[1]).readAtMost(process.argv[2], 150001))`;
+    const reader = spawnSync(process.execPath, ["-e", read, join(REPO_ROOT, "dist/src/yaml/source.js"), fifo], {
+      timeout: 30_000,
+    });
     writer.kill();
-    expect(bytes).toHaveLength(150_001);
-    expect(bytes.equals(Buffer.from(Array.from({ length: 150_001 }, (_, i) => i % 251)))).toBe(true);
+    expect(reader.status).toBe(0);
+    expect(reader.stdout.equals(pattern(150_001))).toBe(true);
   });
 
   it("npm run validate answers a hostile file with exit 1 and one line per problem", () => {
