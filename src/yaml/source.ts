@@ -203,16 +203,17 @@ export class YamlSource {
     );
     if (diagnostics.length > 0) return { diagnostics };
 
-    let value: unknown;
-    try {
-      value = document.toJS({ maxAliasCount: YAML_LIMITS.aliases });
-    } catch (error) {
-      return {
-        diagnostics: [
-          fileDiagnostic(file, `YAML aliases expand too far (${firstLine(String((error as Error).message))})`),
-        ],
-      };
-    }
+    let value = plainData(document.contents);
+    if (value === HAS_ALIAS)
+      try {
+        value = document.toJS({ maxAliasCount: YAML_LIMITS.aliases });
+      } catch (error) {
+        return {
+          diagnostics: [
+            fileDiagnostic(file, `YAML aliases expand too far (${firstLine(String((error as Error).message))})`),
+          ],
+        };
+      }
     return { source: new YamlSource(file, document, lines, value), diagnostics: [] };
   }
 
@@ -287,6 +288,38 @@ function firstLine(message: string): string {
  * map or nesting than {@link YAML_LIMITS} allow, duplicate keys, `__proto__` keys (a
  * prototype-pollution vector), and keys that are aliases, lists or maps.
  */
+const HAS_ALIAS = Symbol("an alias");
+
+/**
+ * A document's content as plain data, as yaml's `toJS` makes it (maps → objects with string keys,
+ * `null` for no key, lists → arrays, scalars → their values), in one pass and without its
+ * per-node context: `HAS_ALIAS` when an alias is met, for `toJS` and its expansion limit to resolve.
+ * Run after `structureProblems`: keys are scalars and nesting is shallow.
+ */
+function plainData(node: unknown): unknown {
+  if (isScalar(node)) return node.value;
+  if (isMap(node)) {
+    const data: Record<string, unknown> = {};
+    for (const pair of node.items) {
+      const value = pair.value === null ? null : plainData(pair.value);
+      if (value === HAS_ALIAS) return HAS_ALIAS;
+      const key = isScalar(pair.key) ? pair.key.value : null;
+      data[key === null ? "" : String(key)] = value;
+    }
+    return data;
+  }
+  if (isSeq(node)) {
+    const data: unknown[] = [];
+    for (const item of node.items) {
+      const value = plainData(item);
+      if (value === HAS_ALIAS) return HAS_ALIAS;
+      data.push(value);
+    }
+    return data;
+  }
+  return node === null ? null : HAS_ALIAS;
+}
+
 function structureProblems(root: unknown): Array<{ node: Node; message: string }> {
   const problems: Array<{ node: Node; message: string }> = [];
   const pending: Array<{ node: unknown; depth: number }> = [{ node: root, depth: 1 }];
