@@ -301,7 +301,7 @@ function plainData(node: unknown): unknown {
   if (isMap(node)) {
     const data: Record<string, unknown> = {};
     for (const pair of node.items) {
-      const value = pair.value === null ? null : plainData(pair.value);
+      const value = plainData(pair.value);
       if (value === HAS_ALIAS) return HAS_ALIAS;
       const key = isScalar(pair.key) ? pair.key.value : null;
       data[key === null ? "" : String(key)] = value;
