@@ -283,16 +283,11 @@ function firstLine(message: string): string {
     : printable(line);
 }
 
-/**
- * What a parsed document must not hold, found in one pass over its nodes: more nodes, keys per
- * map or nesting than {@link YAML_LIMITS} allow, duplicate keys, `__proto__` keys (a
- * prototype-pollution vector), and keys that are aliases, lists or maps.
- */
 const HAS_ALIAS = Symbol("an alias");
 
 /**
  * A document's content as plain data, as yaml's `toJS` makes it (maps → objects with string keys,
- * `null` for no key, lists → arrays, scalars → their values), in one pass and without its
+ * "" for a null key, lists → arrays, scalars → their values), in one pass and without its
  * per-node context: `HAS_ALIAS` when an alias is met, for `toJS` and its expansion limit to resolve.
  * Run after `structureProblems`: keys are scalars and nesting is shallow.
  */
@@ -320,6 +315,11 @@ function plainData(node: unknown): unknown {
   return node === null ? null : HAS_ALIAS;
 }
 
+/**
+ * What a parsed document must not hold, found in one pass over its nodes: more nodes, keys per
+ * map or nesting than {@link YAML_LIMITS} allow, duplicate keys, `__proto__` keys (a
+ * prototype-pollution vector), and keys that are aliases, lists or maps.
+ */
 function structureProblems(root: unknown): Array<{ node: Node; message: string }> {
   const problems: Array<{ node: Node; message: string }> = [];
   const pending: Array<{ node: unknown; depth: number }> = [{ node: root, depth: 1 }];
