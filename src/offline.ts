@@ -36,6 +36,14 @@ export interface RegisteredResource {
   deleteBeforeReplace: boolean;
   /** Former names (or URNs) the engine should recognise this resource by (Pulumi's `aliases`). */
   aliases: string[];
+  /** The same aliases as the SDK sends them (alias specs, or whole URNs): what the engine resolves to former URNs. */
+  aliasSpecs: AliasSpec[];
+  /** Per input property, the URNs its value came from (the engine's property dependencies). */
+  propertyDependencies: Record<string, string[]>;
+  /** URNs whose replacement replaces this resource too (Pulumi's `replaceWith`). */
+  replaceWith: string[];
+  /** The Azure resource id the engine would record (simulated as Azure would name it); "" for a component. */
+  id: string;
   /**
    * What the resource returned: for a custom resource, the state Azure would (simulated); for a
    * component, the outputs it registered (`registerOutputs`), its typed contract with readers.
@@ -45,8 +53,17 @@ export interface RegisteredResource {
   importId?: string;
   /** Logical name of the explicit provider, when one was given. */
   providerName?: string;
+  /** URN of that provider. */
+  providerUrn?: string;
   custom: boolean;
 }
+
+/**
+ * One alias as the SDK sends it with the `aliasSpecs` feature (sdk/nodejs/runtime/resource.ts
+ * `mapAliasesForRequest`): a whole former URN, or the parts that differ, the rest taken from the
+ * resource itself when the engine resolves it (pulumi/pulumi step_generator.go `collapseAliasToUrn`).
+ */
+export type AliasSpec = { urn: string } | { name?: string; type?: string; parentUrn?: string; noParent?: boolean };
 
 /** Values Azure would generate (principal and client ids), simulated for one run: recorded, so that outputs can say they are not real. */
 class Simulated {
@@ -120,6 +137,15 @@ function simulatedInvoke(
   throw new Error(`no offline answer for invoke ${token}`);
 }
 
+/** The request's property dependencies, properties that depend on nothing left out. */
+function propertyDependenciesOf(request: RegisterResourceRequest): Record<string, string[]> {
+  const dependencies: Record<string, string[]> = {};
+  request.getPropertydependenciesMap().forEach((value, key) => {
+    if (value.getUrnsList().length) dependencies[key] = value.getUrnsList();
+  });
+  return dependencies;
+}
+
 type Callback<T> = (error: Error | null, response?: T) => void;
 
 /** Answers a protocol call from an async handler, as a gRPC server would (an error is the call's error). */
@@ -178,7 +204,9 @@ class OfflineMonitor {
     importId: string;
     dependencies: string[];
     deleteBeforeReplace: boolean;
-    aliases: string[];
+    aliasSpecs: AliasSpec[];
+    propertyDependencies: Record<string, string[]>;
+    replaceWith: string[];
   }): Promise<{ urn: string; id: string; state: Struct }> {
     const { type, name, parentUrn, custom, providerRef } = request;
     const urn = this.urnOf(parentUrn, type, name);
@@ -201,11 +229,18 @@ class OfflineMonitor {
       inputs,
       dependencies: request.dependencies,
       deleteBeforeReplace: request.deleteBeforeReplace,
-      aliases: request.aliases,
+      // Names given in `aliases` (or whole URNs).
+      aliases: request.aliasSpecs
+        .map((alias) => ("urn" in alias ? alias.urn : (alias.name ?? "")))
+        .filter(Boolean),
+      aliasSpecs: request.aliasSpecs,
+      propertyDependencies: request.propertyDependencies,
+      replaceWith: request.replaceWith,
+      id: custom ? id : "",
       // A component's outputs are those it registers later (registerOutputs).
       outputs: custom ? state : {},
       ...(request.importId ? { importId: request.importId } : {}),
-      ...(providerUrn ? { providerName: providerUrn.split("::")[3] } : {}),
+      ...(providerUrn ? { providerName: providerUrn.split("::")[3], providerUrn } : {}),
       custom,
     };
     this.resources.push(resource);
@@ -226,11 +261,18 @@ class OfflineMonitor {
         importId: request.getImportid(),
         dependencies: request.getDependenciesList(),
         deleteBeforeReplace: request.getDeletebeforereplace(),
-        // Names given in `aliases` (or whole URNs); specs without a name are the SDK's own parent variants.
-        aliases: request
-          .getAliasesList()
-          .map((alias) => alias.getSpec()?.getName() || alias.getUrn())
-          .filter(Boolean),
+        aliasSpecs: request.getAliasesList().map((alias): AliasSpec => {
+          const spec = alias.getSpec();
+          if (!spec) return { urn: alias.getUrn() };
+          return {
+            ...(spec.getName() ? { name: spec.getName() } : {}),
+            ...(spec.getType() ? { type: spec.getType() } : {}),
+            ...(spec.getParenturn() ? { parentUrn: spec.getParenturn() } : {}),
+            ...(spec.getNoparent() ? { noParent: true } : {}),
+          };
+        }),
+        propertyDependencies: propertyDependenciesOf(request),
+        replaceWith: request.getReplaceWithList(),
       });
       return new RegisterResourceResponse().setUrn(urn).setId(id).setObject(state);
     });
@@ -248,7 +290,9 @@ class OfflineMonitor {
         importId: request.getId(),
         dependencies: request.getDependenciesList(),
         deleteBeforeReplace: false,
-        aliases: [],
+        aliasSpecs: [],
+        propertyDependencies: {},
+        replaceWith: [],
       });
       return new ReadResourceResponse().setUrn(urn).setProperties(state);
     });

@@ -31,6 +31,10 @@ const resource = (
   dependencies: [],
   deleteBeforeReplace: false,
   aliases: [],
+  aliasSpecs: [],
+  propertyDependencies: {},
+  replaceWith: [],
+  id: "",
   ...extra,
 });
 
