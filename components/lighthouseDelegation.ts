@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RegistrationAssignment, RegistrationDefinition } from "@pulumi/azure-native/managedservices";
-import { delegatedScopes, delegationGuids, registrationAssignmentGuid, type DelegationNaming } from "../src/delegation";
+import { assignmentLabels, delegatedScopes, delegationGuids, type DelegationNaming } from "../src/delegation";
 import {
   registrationAssignmentResourceId,
   registrationDefinitionResourceId,
@@ -23,9 +23,12 @@ export interface LighthouseDelegationArgs {
   customerTenantId?: string;
   /**
    * Adopt an existing delegation instead of creating it (Pulumi's `import` option): its resources
-   * keep these GUIDs, and the import fails, changing nothing, unless Azure matches the offer.
-   * `registrationAssignmentIds` go with the delegated scopes in order. Default: create; when
-   * given, unset GUIDs are the toolkit's.
+   * keep these GUIDs for good. The engine imports only while the state has no such resource
+   * (pulumi/pulumi step_generator.go: an import needs no old resource or another id), then Pulumi
+   * updates it to the offer where Azure differs (Pulumi docs, `import` option); a replacement of
+   * a resource that still names an import id is refused, so remove `adopt` before changing what
+   * would replace it. `registrationAssignmentIds` go with the delegated scopes in order. Default:
+   * create; when given, unset GUIDs are the toolkit's.
    */
   adopt?: { registrationDefinitionId?: string; registrationAssignmentIds?: string[] };
   /**
@@ -41,9 +44,12 @@ export interface LighthouseDelegationArgs {
  * definition at the subscription, and one registration assignment per delegated scope.
  *
  * Names are deterministic (see src/delegation.ts): running again changes nothing, two offers in
- * one subscription never collide, and a new managing tenant yields a new definition rather than
- * an in-place update Lighthouse would refuse. Replacements delete the old delegation first,
- * as Lighthouse asks when principals are reused.
+ * one subscription never collide, and a new managing tenant or offer name yields a new definition
+ * GUID under the same URN rather than an in-place update Lighthouse would refuse. azure-native
+ * replaces delete-first (provider.go `Diff`), and each assignment is replaced with its definition
+ * (`replaceWith`), so the engine deletes the assignments before the definition they point at and
+ * no definition is deleted while assigned. Children are `<name>-definition` and
+ * `<name>-subscription` or `<name>-rg-<group in lower case>`.
  */
 export class LighthouseDelegation extends pulumi.ComponentResource {
   /** The registration definition's resource id. */
@@ -61,8 +67,8 @@ export class LighthouseDelegation extends pulumi.ComponentResource {
       if (finding) throw new pulumi.RunError(`${offer.file}: ${finding.message}`);
     }
 
-    const named = delegationGuids(naming, offer, subscriptionId, resourceGroups);
-    const definitionGuid = adopt?.registrationDefinitionId ?? named.definition;
+    const guids = delegationGuids(naming, offer, subscriptionId, resourceGroups, adopt);
+    const definitionGuid = guids.definition;
     const definition = new RegistrationDefinition(
       `${name}-definition`,
       {
@@ -81,12 +87,8 @@ export class LighthouseDelegation extends pulumi.ComponentResource {
     this.delegatedScopes = delegatedScopes(subscriptionId, resourceGroups);
     this.registrationDefinitionId = definition.id;
     this.registrationAssignmentIds = this.delegatedScopes.map((scope, index) => {
-      const label = resourceGroups?.length ? `rg-${resourceGroups[index]}` : "subscription";
-      const assignmentGuid =
-        adopt?.registrationAssignmentIds?.[index] ??
-        (adopt?.registrationDefinitionId
-          ? registrationAssignmentGuid(definitionGuid, scope)
-          : named.assignments[index]);
+      const { label, formerLabels } = assignmentLabels(resourceGroups?.length ? resourceGroups[index] : undefined);
+      const assignmentGuid = guids.assignments[index];
       const assignment = new RegistrationAssignment(
         `${name}-${label}`,
         {
@@ -97,6 +99,8 @@ export class LighthouseDelegation extends pulumi.ComponentResource {
         {
           parent: this,
           deleteBeforeReplace: true,
+          replaceWith: [definition],
+          ...(formerLabels.length ? { aliases: formerLabels.map((former) => ({ name: `${name}-${former}` })) } : {}),
           ...(adopt ? { import: registrationAssignmentResourceId(scope, assignmentGuid) } : {}),
         },
       );

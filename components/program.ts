@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/azure-native/provider";
 import { identityComponentName, systemIdentityComponentName } from "../src/identity/model";
-import { delegationName } from "../src/delegation";
+import { delegationName, formerDelegationName } from "../src/delegation";
 import { subscriptionOfScope } from "../src/azure/scopes";
 import { formatDiagnostic } from "../src/diagnostics";
 import { loadNamedStack } from "../src/stack/load";
@@ -78,8 +78,10 @@ export function* lighthouseProgramSteps(options: ProgramOptions = {}) {
     summary.push({
       subscriptionId,
       delegations: delegations.map(({ offer, resourceGroups, adopt, naming }) => {
+        const name = delegationName(offer.file, subscriptionId);
+        const former = formerDelegationName(offer.name, subscriptionId);
         const delegation = new LighthouseDelegation(
-          delegationName(offer.name, subscriptionId),
+          name,
           {
             offer,
             subscriptionId,
@@ -88,7 +90,7 @@ export function* lighthouseProgramSteps(options: ProgramOptions = {}) {
             customerTenantId: stack.customer.tenantId,
             ...(adopt ? { adopt } : {}),
           },
-          { providers: [providerFor(subscriptionId)] },
+          { providers: [providerFor(subscriptionId)], ...(former !== name ? { aliases: [{ name: former }] } : {}) },
         );
         return {
           offer: offer.name,

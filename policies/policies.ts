@@ -15,6 +15,7 @@ import {
 import {
   reviewCustomerTenant,
   reviewDelegatedRoleAssignment,
+  reviewSharedGrants,
   type DelegationUnderReview,
 } from "../src/rules/delegation";
 import { roleGuid } from "../src/azure/definitions";
@@ -164,6 +165,21 @@ const uniqueDefinitionGuid: Check = {
         definition.urn,
       );
     }
+  },
+};
+
+const sharedGrant: Check = {
+  validateStack: (args, reportViolation) => {
+    const definitions = args.resources.filter((resource) => resource.type === DEFINITION);
+    const granting = definitions.map((definition) => ({
+      offerName: String(definition.props.properties?.registrationDefinitionName ?? definition.name),
+      subscriptionId: subscriptionOfScope(definition.props.scope),
+      authorizations: [
+        ...(definition.props.properties?.authorizations ?? []),
+        ...(definition.props.properties?.eligibleAuthorizations ?? []),
+      ],
+    }));
+    for (const shared of reviewSharedGrants(granting)) reportViolation(shared.message, definitions[shared.index].urn);
   },
 };
 
@@ -326,6 +342,7 @@ const CHECKS: Record<PackRule, Check> = {
   "federated-credential": federatedCredential,
   "assignment-definition-same-subscription": assignmentDefinitionSameSubscription,
   "unique-definition-guid": uniqueDefinitionGuid,
+  "shared-grant": sharedGrant,
   "federated-credentials-per-identity": federatedCredentialsPerIdentity,
   "allowed-roles": allowedRoles,
   "allowed-managing-tenants": allowedManagingTenants,

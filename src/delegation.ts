@@ -23,17 +23,41 @@ export function registrationAssignmentGuid(registrationDefinitionGuid: string, s
   return armGuid(registrationDefinitionGuid, scope);
 }
 
-/**
- * The Pulumi logical name of an offer's delegation in a subscription: `<offer-name-slug>-<subscription>`.
- * It follows the offer's name (as its GUID does) and not its file, so moving a file changes
- * nothing, while a new managing tenant keeps the name and replaces the definition (delete first).
- */
-export function delegationName(offerName: string, subscriptionId: string): string {
-  const slug = offerName
+const slug = (text: string) =>
+  text
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
-  return `${slug || "offer"}-${subscriptionId.toLowerCase()}`;
+
+/**
+ * The Pulumi logical name of an offer's delegation in a subscription: `<offer-file-slug>-<subscription>`,
+ * the offer file's name without folder and extension. It is keyed on the file, which ops teams do
+ * not rename to retitle an offer: a change of the offer's `name` (or managing tenant) then keeps the
+ * URN and changes the definition's GUID, a replacement that azure-native deletes first, as
+ * Lighthouse asks when principals are reused (update-delegation.md). A renamed file is a new URN:
+ * the review shows its create refused while the old delegation exists.
+ */
+export function delegationName(offerFile: string, subscriptionId: string): string {
+  const stem = offerFile.replace(/^.*[\\/]/, "").replace(/\.ya?ml$/i, "");
+  return `${slug(stem) || "offer"}-${subscriptionId.toLowerCase()}`;
+}
+
+/** The name stacks deployed before the file keyed it, `<offer-name-slug>-<subscription>`: an alias, so they keep their URNs. */
+export function formerDelegationName(offerName: string, subscriptionId: string): string {
+  return `${slug(offerName) || "offer"}-${subscriptionId.toLowerCase()}`;
+}
+
+/**
+ * An assignment's label in its logical name (`<delegation>-<label>`): `subscription`, or
+ * `rg-<group>` in lower case, since ARM compares resource group names without case; a group
+ * renamed in case only is then the same URN, replaced delete-first, never a second assignment on
+ * the same scope (which ARM refuses). `formerLabels`: the label as written, which stacks deployed
+ * before used (an alias).
+ */
+export function assignmentLabels(resourceGroup?: string): { label: string; formerLabels: string[] } {
+  if (resourceGroup === undefined) return { label: "subscription", formerLabels: [] };
+  const label = `rg-${resourceGroup.toLowerCase()}`;
+  return { label, formerLabels: label === `rg-${resourceGroup}` ? [] : [`rg-${resourceGroup}`] };
 }
 
 /**
@@ -47,8 +71,37 @@ export function delegationName(offerName: string, subscriptionId: string): strin
 export const NAMING_SCHEMES = ["toolkit", "samples"] as const;
 export type DelegationNaming = (typeof NAMING_SCHEMES)[number];
 
-/** The definition's and each assignment's GUID (in the order of {@link delegatedScopes}) under `naming`. */
+/** GUIDs a delegation was onboarded with, pinned by `adopt` (the toolkit's for those not given). */
+export interface AdoptedGuids {
+  registrationDefinitionId?: string;
+  registrationAssignmentIds?: string[];
+}
+
+/**
+ * The definition's and each assignment's GUID (in the order of {@link delegatedScopes}): adopted
+ * ones as given, an adopted definition's assignments `guid(definition, scope)`, the rest under `naming`.
+ */
 export function delegationGuids(
+  naming: DelegationNaming,
+  offer: { name: string; definitionGuid: string },
+  subscriptionId: string,
+  resourceGroups?: readonly string[],
+  adopt?: AdoptedGuids,
+): { definition: string; assignments: string[] } {
+  const named = namedGuids(naming, offer, subscriptionId, resourceGroups);
+  if (!adopt) return named;
+  const definition = adopt.registrationDefinitionId ?? named.definition;
+  return {
+    definition,
+    assignments: delegatedScopes(subscriptionId, resourceGroups).map(
+      (scope, index) =>
+        adopt.registrationAssignmentIds?.[index] ??
+        (adopt.registrationDefinitionId ? registrationAssignmentGuid(definition, scope) : named.assignments[index]),
+    ),
+  };
+}
+
+function namedGuids(
   naming: DelegationNaming,
   offer: { name: string; definitionGuid: string },
   subscriptionId: string,

@@ -74,3 +74,48 @@ export function reviewDelegatedRoleAssignment(
     ),
   ];
 }
+
+/** One delegation in one subscription, as the shared-grant rule sees it: what it authorizes. */
+export interface GrantingDelegation {
+  offerName: string;
+  subscriptionId: string;
+  authorizations: Array<{ principalId: string; principalIdDisplayName?: string; roleDefinitionId: string }>;
+}
+
+/**
+ * The principal/role pairs that two delegations grant in one subscription: Azure removes such a
+ * pair from every delegation of the subscription when one of them is removed ("removing one
+ * delegation could cause users to lose access granted via the other delegations ... when the same
+ * principalId and roleDefinitionId combination is included in multiple delegations",
+ * remove-delegation.md), and a later pulumi up changes nothing that would restore it. One finding
+ * per pair, at the later delegation (`index` into `delegations`), naming the earlier one.
+ */
+export function reviewSharedGrants(delegations: GrantingDelegation[]): Array<Finding & { index: number }> {
+  const first = new Map<string, number>();
+  const findings: Array<Finding & { index: number }> = [];
+  delegations.forEach((delegation, index) => {
+    for (const authorization of delegation.authorizations) {
+      const key = `${delegation.subscriptionId.toLowerCase()} ${authorization.principalId.toLowerCase()} ${roleGuid(authorization.roleDefinitionId)}`;
+      const earlier = first.get(key);
+      if (earlier === undefined) {
+        first.set(key, index);
+        continue;
+      }
+      const other = delegations[earlier];
+      if (other.offerName === delegation.offerName) continue;
+      const principal = authorization.principalIdDisplayName
+        ? `${quote(authorization.principalIdDisplayName)} (${authorization.principalId})`
+        : authorization.principalId;
+      findings.push({
+        ...finding(
+          "shared-grant",
+          [],
+          `${principal} holds ${roleLabel(roleGuid(authorization.roleDefinitionId))} through offers ${quote(other.offerName)} and ${quote(delegation.offerName)} in subscription ${delegation.subscriptionId}: removing either delegation removes it from the other too, and pulumi up does not restore it; after removing one, re-create the other's assignment (pulumi up --replace <its assignment's URN>)`,
+        ),
+        index,
+      });
+      first.set(key, index);
+    }
+  });
+  return findings;
+}

@@ -150,6 +150,11 @@ export const RULES = {
     description:
       "No two registration definitions share a GUID in one subscription (the same offer in several subscriptions shares it by design).",
   },
+  "shared-grant": {
+    severity: "warning",
+    description:
+      "A principal and role granted by two delegations in one subscription: removing either delegation removes the pair from the other too.",
+  },
   "federated-credentials-per-identity": {
     severity: "error",
     description: `At most ${MAX_FEDERATED_CREDENTIALS} federated credentials per identity, each (issuer, subject) pair once.`,

@@ -17,7 +17,9 @@ import {
   reviewCustomerTenant,
   reviewDelegatedRoleAssignment,
   reviewScopeDelegated,
+  reviewSharedGrants,
   type DelegationUnderReview,
+  type GrantingDelegation,
 } from "../rules/delegation";
 import type { Finding } from "../rules/table";
 import { displayPath, findProjectRoot, projectFile, stackFilePath, stackNameOf } from "../project/paths";
@@ -204,10 +206,10 @@ function claimNames(
   naming: DelegationNaming,
   target: { subscriptionId: string; resourceGroups?: string[] },
 ): string | undefined {
-  const name = delegationName(offer.name, target.subscriptionId);
+  const name = delegationName(offer.file, target.subscriptionId);
   const owner = owners.delegations.get(name);
   if (owner !== undefined)
-    return `offers ${owner} and ${offer.file} have names that deploy as the same delegation '${name}' in subscription ${target.subscriptionId}; rename one offer`;
+    return `offer files ${owner} and ${offer.file} deploy as the same delegation '${name}' in subscription ${target.subscriptionId} (the logical name comes from the file's name); rename one file`;
   owners.delegations.set(name, offer.file);
   // Microsoft's names for resource group assignments ignore the offer: two offers would collide.
   const { assignments } = delegationGuids(naming, offer, target.subscriptionId, target.resourceGroups);
@@ -235,6 +237,8 @@ function readDelegations(
   const subscriptions = new Map<string, CustomerSubscription>();
   const owners: NameOwners = { delegations: new Map(), assignments: new Map() };
   const offerEntries: OfferEntries = new Map();
+  /** Each offer placed in a subscription, with its entry's index: what the shared-grant rule reads. */
+  const granting: Array<GrantingDelegation & { entry: number }> = [];
   let complete = true;
 
   entries.forEach((delegation, index) => {
@@ -273,8 +277,18 @@ function readDelegations(
         ...(target.resourceGroups ? { resourceGroups: target.resourceGroups } : {}),
         ...(target.adopt ? { adopt: target.adopt === true ? {} : target.adopt } : {}),
       });
+      granting.push({
+        entry: index,
+        offerName: offer.name,
+        subscriptionId: target.subscriptionId,
+        authorizations: [...offer.authorizations, ...offer.eligibleAuthorizations],
+      });
     }
   });
+  for (const shared of reviewSharedGrants(granting)) {
+    const path = ["config", DELEGATIONS_KEY, granting[shared.index].entry, "offer"];
+    diagnostics.push(source.diagnostic(path, shared.severity, shared.message, { rule: shared.rule }));
+  }
   return { subscriptions, complete, diagnostics };
 }
 

@@ -70,7 +70,7 @@ const delegationSchema = z
       .enum(NAMING_SCHEMES)
       .default("toolkit")
       .describe(
-        "How the delegation's resources are named. samples: as Microsoft's onboarding templates name them (guid(mspOfferName); guid(rgName) per resource group), for a customer onboarded with them: pulumi up then updates that delegation in place. Default: toolkit.",
+        "How the delegation's resources are named. samples: as Microsoft's onboarding templates name them (guid(mspOfferName); guid(rgName) per resource group), for a customer onboarded with them; needs adopt on each subscription (Pulumi imports the existing delegation). Default: toolkit.",
       ),
     subscriptions: z.array(subscriptionTargetSchema).min(1, { error: "list at least one subscription" }),
   })
@@ -83,6 +83,15 @@ const delegationSchema = z
       });
     }
     delegation.subscriptions.forEach((target, index) => {
+      // Microsoft's names are those of a delegation a template already created: Pulumi can only
+      // import it, since azure-native refuses to create an existing resource (provider.go Create).
+      if (delegation.naming === "samples" && !target.adopt) {
+        context.addIssue({
+          code: "custom",
+          path: ["subscriptions", index],
+          message: `naming: samples names the delegation Microsoft's onboarding template created in subscription ${target.subscriptionId}; pulumi up cannot create it again (azure-native refuses an existing resource): run npm run adopt -- --stack <stack> --write to adopt it, or remove naming: samples to create a delegation with the toolkit's names`,
+        });
+      }
       // Azure resource group names are case-insensitive.
       for (const repeat of repeats(target.resourceGroups ?? [], (group) => group.toLowerCase())) {
         context.addIssue({
