@@ -260,7 +260,8 @@ class AzureState {
     for (const other of this.assignments()) {
       if (lower(subscriptionOfScope(other.inputs.scope)) !== lower(subscription)) continue;
       const otherDefinition = this.definitionOf(other);
-      if (!otherDefinition) continue;
+      // Other delegations only: the same definition's assignment on another resource group is not one.
+      if (!otherDefinition || otherDefinition === definition) continue;
       for (const pair of pairsOf(otherDefinition)) {
         const key = pairKey(subscription, pair);
         if (!removed.has(key)) continue;
@@ -437,8 +438,13 @@ export function predictSteps(base: StateResource[], head: StateResource[]): Step
       const replacing = REPLACING_INPUTS[resource.type];
       const replaceKeys = changed.filter((key) => replacing?.has(key));
       const replacedWith = resource.replaceWith.filter((urn) => replaced.has(urn) || replaced.has(heldBy.get(urn) ?? ""));
-      if (replaceKeys.length || replacedWith.length) {
-        const why = replaceKeys.length ? `${replaceKeys.join(", ")} changed` : `replaceWith ${replacedWith.join(", ")}`;
+      const why = replaceKeys.length ? `${replaceKeys.join(", ")} changed` : `replaceWith ${replacedWith.join(", ")}`;
+      if ((replaceKeys.length || replacedWith.length) && resource.importId) {
+        // continueStepsFromDiff refuses before any step: a resource still naming an import id may not be replaced.
+        entry = step("create-replacement", resource, `${why}${aliasNote}`);
+        entry.fails =
+          "previously-imported resources that still specify an ID may not be replaced; remove adopt from the stack entry first";
+      } else if (replaceKeys.length || replacedWith.length) {
         for (const dependent of dependentReplacements(old).reverse()) {
           if (deletedEarly.has(dependent.urn)) continue;
           const dependentStep = step(
@@ -455,11 +461,7 @@ export function predictSteps(base: StateResource[], head: StateResource[]): Step
         azure.remove(old.id);
         entry = step("create-replacement", resource, `${why}${aliasNote}`);
         replaced.add(resource.urn);
-        if (resource.importId)
-          // continueStepsFromDiff: a resource whose program still gives an import id may not be replaced.
-          entry.fails =
-            "previously-imported resources that still specify an ID may not be replaced; remove the import (adopt) from the stack";
-        else if (azure.has(resource.id))
+        if (azure.has(resource.id))
           entry.fails = `${resource.id} already exists: azure-native refuses to create an existing resource`;
         azure.put(resource);
       } else if (changed.length) {
