@@ -230,9 +230,7 @@ class OfflineMonitor {
       dependencies: request.dependencies,
       deleteBeforeReplace: request.deleteBeforeReplace,
       // Names given in `aliases` (or whole URNs).
-      aliases: request.aliasSpecs
-        .map((alias) => ("urn" in alias ? alias.urn : (alias.name ?? "")))
-        .filter(Boolean),
+      aliases: request.aliasSpecs.map((alias) => ("urn" in alias ? alias.urn : (alias.name ?? ""))).filter(Boolean),
       aliasSpecs: request.aliasSpecs,
       propertyDependencies: request.propertyDependencies,
       replaceWith: request.replaceWith,

@@ -69,7 +69,7 @@ describe("npm run inventory", () => {
       '  "Contoso Escalation" managed by Contoso (83ace5cd-bcc3-441a-bd86-e6a75360cecc): Succeeded',
       `    definition 21490c93-e56b-5e37-a1ab-a6af9fa3c920, assigned at /subscriptions/${SUB_1}`,
       "    permanent  Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2): Reader",
-      "    permanent  Offboarding automation (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6): Managed Services Registration assignment Delete Role",
+      "    permanent  Escalation offboarding automation (7a1c3e5f-9b2d-4f6a-8c0e-2d4f6a8c0e1b): Managed Services Registration assignment Delete Role",
       "    eligible   Escalation engineers (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2): Contributor; MFA Azure; up to PT4H; approvers: Duty managers (d9b22cd6-6407-43cc-8c60-07c56df0b51a)",
       `Subscription ${SUB_2}`,
       ...operations(SUB_2),

@@ -350,6 +350,20 @@ const cases: Array<[string, RegisteredResource[], RegExp, PolicyPackConfig?]> = 
     /share GUID/,
   ],
   [
+    "lighthouse-shared-grant",
+    [
+      definition({}, "def-a"),
+      definition(
+        {
+          registrationDefinitionName: "Other",
+          authorizations: [group("3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2", READER), cleanAuthorizations[1]],
+        },
+        "def-b",
+      ),
+    ],
+    /^'Group' \(5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6\) holds Managed Services Registration assignment Delete Role through offers 'Offer' and 'Other' in subscription 0afefe50-734e-4610-8a82-a144a2f49dea: removing either delegation removes it from the other too, and pulumi up does not restore it; after removing one, re-create the other's assignment \(pulumi up --replace <its assignment's URN>\)$/,
+  ],
+  [
     "lighthouse-role-not-delegated",
     [
       definition({
@@ -392,6 +406,7 @@ describe("policy pack", () => {
       "lighthouse-recommend-delete-role",
       "lighthouse-eligible-without-permanent",
       "lighthouse-prefer-groups",
+      "lighthouse-shared-grant",
     ];
     const mandatory = [
       "lighthouse-authorization-required",

@@ -41,6 +41,11 @@ const DIRECTORY = [
     "a1a1a1a1-0000-4000-8000-000000000001",
   ),
   group("3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2", "Escalation engineers"),
+  servicePrincipal(
+    "7a1c3e5f-9b2d-4f6a-8c0e-2d4f6a8c0e1b",
+    "Escalation offboarding automation",
+    "a2a2a2a2-0000-4000-8000-000000000002",
+  ),
   group("d9b22cd6-6407-43cc-8c60-07c56df0b51a", "Duty managers"),
 ];
 
@@ -118,7 +123,7 @@ describe("npm run preflight", () => {
     ]);
     expect(result.stdout.split("\n")).toEqual([
       "offers/contoso-escalation.yaml:7:18: warning: the offer calls 3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2 'Escalation engineers'; the directory calls it 'Escalation Engineers (EU)' [display-name-differs]",
-      "offers/contoso-escalation.yaml:11:18: error: 5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6 is an application (client) id; use its service principal's object id e4e4e4e4-0000-4000-8000-000000000004 [principal-is-app-id]",
+      "offers/contoso-escalation.yaml:11:18: error: 7a1c3e5f-9b2d-4f6a-8c0e-2d4f6a8c0e1b is not in the managing tenant's directory [principal-not-found]",
       "offers/contoso-escalation.yaml:16:18: warning: the offer calls 3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2 'Escalation engineers'; the directory calls it 'Escalation Engineers (EU)' [display-name-differs]",
       "offers/contoso-escalation.yaml:24:24: error: 'Duty managers' is a service principal; approvers are users and groups only [eligible-service-principal]",
       "offers/contoso-operations.yaml:7:18: error: group 'Tier 1 Support' is not a security group; Azure roles need a security group [group-not-security-enabled]",

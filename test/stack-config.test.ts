@@ -282,14 +282,32 @@ describe("stack files", () => {
     expect(lines).toEqual([`8:14 ${message}`, `12:14 ${message}`]);
   });
 
-  it("rejects two offer files that would deploy as one delegation in a subscription", () => {
+  it("rejects two offer files that would deploy as one delegation in a subscription (the logical name comes from the file's name)", () => {
+    const copy = readFileSync(join(REPO_ROOT, "offers", "contoso-escalation.yaml"), "utf8").replace(
+      "name: Contoso Escalation",
+      "name: Contoso Escalation (copy)",
+    );
+    const { lines } = loadWith(
+      FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/copy/contoso-operations.yaml"),
+      {
+        "offers/copy/contoso-operations.yaml": copy,
+      },
+    );
+    expect(lines).toEqual([
+      expect.stringMatching(
+        /^12:14 error offer files .*offers\/contoso-operations\.yaml and .*offers\/copy\/contoso-operations\.yaml deploy as the same delegation 'contoso-operations-0afefe50-734e-4610-8a82-a144a2f49dea' in subscription 0afefe50-734e-4610-8a82-a144a2f49dea \(the logical name comes from the file's name\); rename one file$/,
+      ),
+    ]);
+  });
+
+  it("rejects two offers with the same name and managing tenant in a subscription: one registration definition GUID", () => {
     const copy = readFileSync(join(REPO_ROOT, "offers", "contoso-operations.yaml"), "utf8");
     const { lines } = loadWith(FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/copy.yaml"), {
       "offers/copy.yaml": copy,
     });
     expect(lines).toEqual([
       expect.stringMatching(
-        /^12:14 error offers .*contoso-operations\.yaml and .*copy\.yaml have names that deploy as the same delegation 'contoso-managed-operations-0afefe50-734e-4610-8a82-a144a2f49dea'/,
+        /^12:14 error offers .*contoso-operations\.yaml and .*copy\.yaml deploy the same registration definition 2370eb03-671f-565d-8fcd-c1bc9e0fe4b8 in subscription 0afefe50-734e-4610-8a82-a144a2f49dea \(the same name and managing tenant\); rename one offer$/,
       ),
     ]);
   });

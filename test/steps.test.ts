@@ -83,7 +83,8 @@ async function steps(base: Record<string, string>, head: Record<string, string> 
 
 const interruptedAll = (scope: string, offer: string, from: number, until: number) =>
   OPERATIONS_PAIRS.map(
-    ([principal, role]) => `interrupted ${principal} ${role} at ${scope} (${offer}) after step ${from} until step ${until}`,
+    ([principal, role]) =>
+      `interrupted ${principal} ${role} at ${scope} (${offer}) after step ${from} until step ${until}`,
   );
 
 describe("the steps of a real pulumi up, change by change", () => {

@@ -2,7 +2,9 @@ import { scopeKindOf, subscriptionOfScope, type ScopeKind } from "../azure/scope
 import { durationSeconds } from "../azure/duration";
 import { describePrincipal } from "./describe";
 import { type AccessView, type Grant, type IdentityView, type Principal } from "./view";
-import { markdownText } from "../text";
+import { markdownCodeSpan, markdownText } from "../text";
+import { roleLabel } from "../roles/catalog";
+import type { ContinuityFinding, StepPlan } from "../plan/steps";
 
 /**
  * The access review: every access change between two access views as a record (what
@@ -315,7 +317,7 @@ function sentence(change: AccessChange): string {
     case "delegation-removed":
       return `delegation **removed**: offer ${offerText(change)}`;
     case "managing-tenant-changed":
-      return `offer ${offerText(change)}: **managing tenant changed** from ${markdownText(String(change.before))} to ${markdownText(String(change.after))} (the delegation is replaced: removed, then created)`;
+      return `offer ${offerText(change)}: **managing tenant changed** from ${markdownText(String(change.before))} to ${markdownText(String(change.after))} (a new delegation: see the steps for the order)`;
     case "scope-added":
       return `offer ${offerText(change)} **now also covers** this scope`;
     case "scope-removed":
@@ -412,4 +414,74 @@ export function reviewLines(changes: AccessChange[], customer: string): string[]
   return [...lines.filter((line) => line.weakening), ...lines.filter((line) => !line.weakening)].map(
     (line) => line.text,
   );
+}
+
+// ---- Steps and continuity ---------------------------------------------------------------------
+
+const STEP_WORDS: Record<StepPlan["steps"][number]["op"], string> = {
+  create: "create",
+  import: "import",
+  update: "update in place",
+  "delete-replaced": "delete (replaced, deleted first)",
+  "create-replacement": "create the replacement",
+  delete: "delete (after the program)",
+};
+
+/** The logical name a URN ends with. */
+const logicalName = (urn: string) => urn.split("::").slice(3).join("::");
+
+/**
+ * The continuity findings of a stack's steps as review lines: losses, then interruptions, the same
+ * sentence over several scopes one line (as access changes are).
+ */
+export function continuityLines(plan: StepPlan, customer: string): string[] {
+  const groups = new Map<string, ContinuityFinding[]>();
+  for (const finding of plan.continuity) {
+    const who = `**${markdownText(finding.principal.name ?? finding.principal.id)}** (${finding.principal.id})`;
+    const role = `${finding.eligible ? "eligible " : ""}${markdownText(roleLabel(finding.roleId))}`;
+    const when =
+      finding.kind === "lost"
+        ? `**loses** ${role} when pulumi up ends`
+        : `is **without** ${role} while pulumi up runs, from step ${finding.from} until step ${finding.until}`;
+    const text = `${who} ${when} (offer "${markdownText(finding.offer)}"; ${markdownText(finding.cause)})`;
+    groups.set(text, [...(groups.get(text) ?? []), finding]);
+  }
+  return [...groups].map(
+    ([text, findings]) =>
+      `${text} ${where(
+        customer,
+        findings.map((finding) => ({ change: "revoked", weakening: false, ...located(finding.scope) })),
+      )}`,
+  );
+}
+
+/** What stops the run or cannot be predicted: one line each. */
+export function stepWarnings(plan: StepPlan): string[] {
+  return plan.steps.flatMap((step, index) => [
+    ...(step.fails
+      ? [
+          `**pulumi up stops at step ${index + 1}** (${STEP_WORDS[step.op]} ${markdownCodeSpan(logicalName(step.urn))}): ${markdownText(step.fails)}`,
+        ]
+      : []),
+    ...(step.unknown
+      ? [
+          `**step ${index + 1} unknown** (${STEP_WORDS[step.op]} ${markdownCodeSpan(logicalName(step.urn))}): ${markdownText(step.unknown)}`,
+        ]
+      : []),
+  ]);
+}
+
+/** The steps, numbered, for a collapsed section of the review. */
+export function stepList(plan: StepPlan): string[] {
+  return plan.steps.map(
+    (step, index) =>
+      `${index + 1}. ${STEP_WORDS[step.op]} ${markdownCodeSpan(logicalName(step.urn))} (${markdownText(step.type.split(":").at(-1) ?? "")}): ${markdownText(step.reason)}`,
+  );
+}
+
+/** "3 creates, 1 update" for the steps' summary line. */
+export function stepCounts(plan: StepPlan): string {
+  const counts = new Map<string, number>();
+  for (const step of plan.steps) counts.set(STEP_WORDS[step.op], (counts.get(STEP_WORDS[step.op]) ?? 0) + 1);
+  return counts.size ? [...counts].map(([word, count]) => `${count} × ${word}`).join(", ") : "no change";
 }

@@ -5,7 +5,16 @@ import { findProjectRoot, stackFilePath } from "../project/paths";
 import { AccessWorker, WorkerConfigError } from "../plan/accessWorker";
 import { BaseAccessCache } from "../plan/baseCache";
 import { isConfigError, stackAccess, type StackAccess } from "../plan/plan";
-import { accessChanges, reviewLines, type AccessChange } from "../access/review";
+import {
+  accessChanges,
+  continuityLines,
+  reviewLines,
+  stepCounts,
+  stepList,
+  stepWarnings,
+  type AccessChange,
+} from "../access/review";
+import { predictSteps, type StepPlan } from "../plan/steps";
 import { git, RevisionError, stackNames, withProjectAt } from "../project/revision";
 import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
@@ -13,11 +22,16 @@ const USAGE = `usage: npm run diff -- --stack <name>|all [--stack <name>]... --b
 
 The access review: runs the stack program(s) at the base revision and in the working tree (offline;
 the base's access is cached in node_modules/.cache by base commit and toolkit code),
-and lists the access changes a reviewer cares about, as Markdown for a pull-request comment;
-weakened controls (MFA Azure -> None, a longer JIT duration, approval dropped, a new role a User
-Access Administrator may assign) come first.
+and lists the access changes a reviewer cares about, as Markdown for a pull-request comment:
+first access that pulumi up would lose or interrupt (predicted from the steps the Pulumi engine
+and azure-native would take from the base's resources to the working tree's), steps that would
+fail or cannot be predicted, and weakened controls (MFA Azure -> None, a longer JIT duration,
+approval dropped, a new role a User Access Administrator may assign); then the other changes and
+the numbered steps.
 --format json: {"base", "records": [{stack, change, subscription, scope, scopeKind, offer,
-principal, identity, role, eligible, before, after, weakening}], "stacks": [...]}.
+principal, identity, role, eligible, before, after, weakening}], "stacks": [{stack, customer,
+changes, records, steps: [{op, urn, type, id, reason, fails?, unknown?}], continuity: [{kind,
+subscription, scope, offer, principal, roleId, eligible, from, until?, cause}], stopsAt?, errors}]}.
 Exit codes: 0 reviewed, 1 a stack is invalid on either side, 2 usage error (or unknown ref).`;
 
 interface StackReview {
@@ -26,6 +40,10 @@ interface StackReview {
   /** The review's sentences (Markdown), rendered from `records`. */
   changes: string[];
   records: AccessChange[];
+  /** What pulumi up would do from the base's resources to the working tree's (none for a removed stack: nothing runs). */
+  steps: StepPlan["steps"];
+  continuity: StepPlan["continuity"];
+  stopsAt?: number;
   errors: string[];
 }
 
@@ -55,18 +73,45 @@ async function accessIfPresent(
   }
 }
 
+/** Stacks whose review has `test`'s trait, for the banner. */
+const stacksWith = (reviews: StackReview[], test: (review: StackReview) => boolean) =>
+  reviews.filter(test).map((review) => markdownText(review.stack));
+
 function markdown(reviews: StackReview[], base: string): string {
   const lines = [`## Access review (against ${markdownCodeSpan(base)})`];
-  const weakened = reviews
-    .filter((review) => review.records.some((record) => record.weakening))
-    .map((review) => markdownText(review.stack));
-  if (weakened.length)
-    lines.push("", `**Weakened controls** in ${weakened.join(", ")}: listed first under each stack.`);
+  const banners: Array<[string, string[]]> = [
+    [
+      "**Access lost** when pulumi up ends",
+      stacksWith(reviews, (review) => review.continuity.some((finding) => finding.kind === "lost")),
+    ],
+    ["**pulumi up would stop**", stacksWith(reviews, (review) => review.stopsAt !== undefined)],
+    [
+      "**Access interrupted** while pulumi up runs",
+      stacksWith(reviews, (review) => review.continuity.some((finding) => finding.kind === "interrupted")),
+    ],
+    ["**Steps not predictable**", stacksWith(reviews, (review) => review.steps.some((step) => step.unknown))],
+    ["**Weakened controls**", stacksWith(reviews, (review) => review.records.some((record) => record.weakening))],
+  ];
+  for (const [what, stacks] of banners)
+    if (stacks.length) lines.push("", `${what} in ${stacks.join(", ")}: listed first under each stack.`);
   for (const review of reviews) {
     lines.push("", `### ${markdownText(review.stack)} (${markdownText(review.customer)})`, "");
     for (const error of review.errors) lines.push(...markdownCodeBlock(error));
-    if (review.changes.length === 0 && review.errors.length === 0) lines.push("No access changes.");
+    const plan = { steps: review.steps, continuity: review.continuity };
+    const warnings = [...continuityLines(plan, review.customer), ...stepWarnings(plan)];
+    for (const warning of warnings) lines.push(`- ${warning}`);
+    if (review.changes.length === 0 && review.errors.length === 0 && warnings.length === 0)
+      lines.push("No access changes.");
     for (const change of review.changes) lines.push(`- ${change}`);
+    if (review.steps.length)
+      lines.push(
+        "",
+        `<details><summary>Steps of pulumi up (predicted): ${stepCounts(plan)}</summary>`,
+        "",
+        ...stepList(plan),
+        "",
+        "</details>",
+      );
   }
   return printableLines(lines);
 }
@@ -97,7 +142,18 @@ async function reviewStack(
       ? [{ change: "stack-removed", weakening: false }]
       : accessChanges(before?.access, after?.access);
   const records = changes.map((change) => ({ stack, ...change }));
-  return { stack, customer, changes: reviewLines(records, customer), records, errors };
+  const plan: StepPlan =
+    after && !errors.length ? predictSteps(before?.state ?? [], after.state) : { steps: [], continuity: [] };
+  return {
+    stack,
+    customer,
+    changes: reviewLines(records, customer),
+    records,
+    steps: plan.steps,
+    continuity: plan.continuity,
+    ...(plan.stopsAt ? { stopsAt: plan.stopsAt } : {}),
+    errors,
+  };
 }
 
 export const command = runCommand(

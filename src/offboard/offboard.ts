@@ -4,6 +4,7 @@ import { runOffline } from "../offline";
 import { accessView, type DelegationView, type Principal } from "../access/view";
 import { describeGrant, describePrincipal } from "../access/describe";
 import { TYPES } from "../azure/resourceTypes";
+import { assignedDefinitionKey, definitionKey } from "../delegation";
 import { REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID } from "../roles/support";
 import { loadStack, type ResolvedStack } from "../stack/load";
 import { stackFilePath } from "../project/paths";
@@ -25,6 +26,12 @@ export interface SharedAccess {
   scope: string;
   /** The offer that also grants it, and stays. */
   otherOffer: string;
+  /**
+   * The URN of that offer's assignment at the scope: Azure removes the pair from it too
+   * (remove-delegation.md), and only a new assignment grants it again (`pulumi up --replace`),
+   * since the program is unchanged and a plain pulumi up sends no request.
+   */
+  restore?: string;
 }
 
 export interface OffboardingPlan {
@@ -85,7 +92,17 @@ export async function planOffboarding(
               (otherGrant) => otherGrant.principal.id === grant.principal.id && otherGrant.roleId === grant.roleId,
             ),
         );
-        if (other) shared.push({ principal: grant.principal, role: grant.role, scope, otherOffer: other.offer });
+        if (!other) continue;
+        const restore = resources.find(
+          (resource) =>
+            resource.type === TYPES.assignment &&
+            String(resource.inputs.scope).toLowerCase() === scope.toLowerCase() &&
+            assignedDefinitionKey(
+              resource.inputs.scope,
+              (resource.inputs.properties as { registrationDefinitionId?: unknown }).registrationDefinitionId,
+            ) === definitionKey(other.subscriptionId, other.definitionGuid),
+        )?.urn;
+        shared.push({ principal: grant.principal, role: grant.role, scope, otherOffer: other.offer, ...(restore ? { restore } : {}) });
       }
     }
   }
@@ -162,7 +179,7 @@ export function offboardingText(plan: OffboardingPlan, stackFile: string): strin
     );
     for (const item of plan.shared) {
       lines.push(
-        `  ${describePrincipal(item.principal)}: ${item.role} at ${item.scope}, also granted by "${item.otherOffer}": redeploy that offer (pulumi up) afterwards to restore it`,
+        `  ${describePrincipal(item.principal)}: ${item.role} at ${item.scope}, also granted by "${item.otherOffer}": Azure removes it from that delegation too, and a plain pulumi up does not restore it; afterwards re-create that delegation's assignment${item.restore ? `: pulumi up --stack ${plan.stack} --replace '${item.restore}'` : ""}`,
       );
     }
   }
@@ -173,7 +190,7 @@ export function offboardingText(plan: OffboardingPlan, stackFile: string): strin
   );
   lines.push(
     "",
-    "Or without Pulumi, signed in to the customer's tenant (or, from the managing tenant, as a principal with the Managed Services Registration assignment Delete Role):",
+    "Or without Pulumi, signed in to the customer's tenant; from the managing tenant, a principal with the Managed Services Registration assignment Delete Role may run the assignment deletions only (it allows registrationAssignments/delete, not definitions, which go with the customer):",
   );
   for (const command of plan.azure) lines.push(`  ${command}`);
   for (const { offer, principal } of plan.deleters)

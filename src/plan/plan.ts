@@ -7,6 +7,7 @@ import { lighthouseProgramSteps } from "../../components/program";
 import { PROJECT_NAME } from "../stack/schema";
 import { accessView, type AccessView } from "../access/view";
 import { accessLines } from "../access/describe";
+import { stateOf, type StateResource } from "./steps";
 
 /** What `npm run plan` computes for one stack: resources that would reach Azure, and violations. */
 export interface Plan {
@@ -121,13 +122,19 @@ const stackProgram = (projectRoot: string, stack: string) => () =>
 export interface StackAccess {
   customer?: string;
   access: AccessView;
+  /** What the engine would record of each resource: the step model's input (src/plan/steps.ts). */
+  state: StateResource[];
 }
 
 /** The access a stack's program grants: the program on the offline engine, nothing else (no policies, no sorted copies). */
 export async function stackAccess(projectRoot: string, stack: string): Promise<StackAccess> {
   const { resources, result } = await runOffline(PROJECT_NAME, stack, stackProgram(projectRoot, stack));
   const customer = (result as { customer?: unknown } | undefined)?.customer;
-  return { ...(typeof customer === "string" ? { customer } : {}), access: accessView(resources) };
+  return {
+    ...(typeof customer === "string" ? { customer } : {}),
+    access: accessView(resources),
+    state: stateOf(resources),
+  };
 }
 
 /** Plans one stack of the project: the real stack program, on the offline engine. */

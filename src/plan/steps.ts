@@ -46,6 +46,24 @@ export type StateResource = Pick<
   | "importId"
 >;
 
+/** What the engine keeps of each registered resource (the state a deployment of them would leave). */
+export function stateOf(resources: RegisteredResource[]): StateResource[] {
+  return resources.map((resource) => ({
+    urn: resource.urn,
+    type: resource.type,
+    name: resource.name,
+    custom: resource.custom,
+    ...(resource.parentUrn ? { parentUrn: resource.parentUrn } : {}),
+    inputs: resource.inputs,
+    dependencies: resource.dependencies,
+    propertyDependencies: resource.propertyDependencies,
+    replaceWith: resource.replaceWith,
+    aliasSpecs: resource.aliasSpecs,
+    id: resource.id,
+    ...(resource.importId ? { importId: resource.importId } : {}),
+  }));
+}
+
 export type StepOp = "create" | "import" | "update" | "delete-replaced" | "create-replacement" | "delete";
 
 export interface Step {
@@ -104,7 +122,11 @@ const REPLACING_INPUTS: Record<string, ReadonlySet<string>> = {
   // location is create-only (common-types TrackedResource, x-ms-mutability read/create).
   [TYPES.userAssignedIdentity]: new Set(["resourceGroupName", "resourceName", "location"]),
   // PUT .../userAssignedIdentities/{resourceName}/federatedIdentityCredentials/{federatedIdentityCredentialResourceName}
-  [TYPES.federatedCredential]: new Set(["resourceGroupName", "resourceName", "federatedIdentityCredentialResourceName"]),
+  [TYPES.federatedCredential]: new Set([
+    "resourceGroupName",
+    "resourceName",
+    "federatedIdentityCredentialResourceName",
+  ]),
   // PUT {scope}/providers/Microsoft.Authorization/roleAssignments/{roleAssignmentName}; forceNewMap: principalId, scope.
   [TYPES.roleAssignment]: new Set(["scope", "roleAssignmentName", "principalId"]),
   // PUT .../resourceGroups/{resourceGroupName}/providers/{resourceProviderNamespace}/{parentResourcePath}/{resourceType}/{resourceName}
@@ -306,8 +328,7 @@ class AzureState {
   assignedTo(id: string): StateResource[] {
     return this.assignments().filter(
       (assignment) =>
-        lower(((assignment.inputs.properties ?? {}) as Record<string, unknown>).registrationDefinitionId) ===
-        lower(id),
+        lower(((assignment.inputs.properties ?? {}) as Record<string, unknown>).registrationDefinitionId) === lower(id),
     );
   }
 
@@ -437,7 +458,9 @@ export function predictSteps(base: StateResource[], head: StateResource[]): Step
       const changed = changedInputs(old.inputs, resource.inputs);
       const replacing = REPLACING_INPUTS[resource.type];
       const replaceKeys = changed.filter((key) => replacing?.has(key));
-      const replacedWith = resource.replaceWith.filter((urn) => replaced.has(urn) || replaced.has(heldBy.get(urn) ?? ""));
+      const replacedWith = resource.replaceWith.filter(
+        (urn) => replaced.has(urn) || replaced.has(heldBy.get(urn) ?? ""),
+      );
       const why = replaceKeys.length ? `${replaceKeys.join(", ")} changed` : `replaceWith ${replacedWith.join(", ")}`;
       if ((replaceKeys.length || replacedWith.length) && resource.importId) {
         // continueStepsFromDiff refuses before any step: a resource still naming an import id may not be replaced.
@@ -517,7 +540,8 @@ function continuity(base: StateResource[], head: StateResource[], steps: Step[])
     const now = azure.grants();
     for (const [key, grant] of wanted) {
       const gone = missing.get(key);
-      if (!now.has(key) && !gone && initial.has(key)) missing.set(key, { from: number, cause: causeOf(entry, grant, removedOffer) });
+      if (!now.has(key) && !gone && initial.has(key))
+        missing.set(key, { from: number, cause: causeOf(entry, grant, removedOffer) });
       else if (now.has(key) && gone) {
         findings.push({ kind: "interrupted", ...located(grant), from: gone.from, until: number, cause: gone.cause });
         missing.delete(key);

@@ -194,6 +194,8 @@ function readOffer(
 interface NameOwners {
   /** Pulumi logical name → offer file. */
   delegations: Map<string, string>;
+  /** `<subscription> <definition GUID>` → offer file. */
+  definitions: Map<string, string>;
   /** `<subscription> <assignment GUID>` → offer file, as the stack names it. */
   assignments: Map<string, string>;
 }
@@ -211,8 +213,12 @@ function claimNames(
   if (owner !== undefined)
     return `offer files ${owner} and ${offer.file} deploy as the same delegation '${name}' in subscription ${target.subscriptionId} (the logical name comes from the file's name); rename one file`;
   owners.delegations.set(name, offer.file);
+  const { definition, assignments } = delegationGuids(naming, offer, target.subscriptionId, target.resourceGroups);
+  const definitionOwner = owners.definitions.get(`${target.subscriptionId} ${definition}`);
+  if (definitionOwner !== undefined)
+    return `offers ${definitionOwner} and ${offer.file} deploy the same registration definition ${definition} in subscription ${target.subscriptionId} (the same name${naming === "toolkit" ? " and managing tenant" : ""}); rename one offer`;
+  owners.definitions.set(`${target.subscriptionId} ${definition}`, offer.file);
   // Microsoft's names for resource group assignments ignore the offer: two offers would collide.
-  const { assignments } = delegationGuids(naming, offer, target.subscriptionId, target.resourceGroups);
   const keys = assignments.map((guid) => `${target.subscriptionId} ${guid}`);
   const clash = keys.map((key) => owners.assignments.get(key)).find((other) => other !== undefined);
   if (clash !== undefined)
@@ -235,7 +241,7 @@ function readDelegations(
 ): { subscriptions: Map<string, CustomerSubscription>; complete: boolean; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const subscriptions = new Map<string, CustomerSubscription>();
-  const owners: NameOwners = { delegations: new Map(), assignments: new Map() };
+  const owners: NameOwners = { delegations: new Map(), definitions: new Map(), assignments: new Map() };
   const offerEntries: OfferEntries = new Map();
   /** Each offer placed in a subscription, with its entry's index: what the shared-grant rule reads. */
   const granting: Array<GrantingDelegation & { entry: number }> = [];
