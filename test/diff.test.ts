@@ -69,6 +69,16 @@ describe("npm run diff (access review)", () => {
       "- **Network team** (1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b) **gains** Network Contributor on Fabrikam (2 subscriptions)",
       "- identity id-contoso-automation **gains** Backup Contributor at /subscriptions/0afefe50-734e-4610-8a82-a144a2f49dea",
       "",
+      // Offers' properties are no URL path parameter: in-place PUTs (azure-native calculateDetailedDiff).
+      "<details><summary>Steps of pulumi up (predicted): 3 × update in place, 1 × create</summary>",
+      "",
+      "1. update in place `contoso-escalation-0afefe50-734e-4610-8a82-a144a2f49dea-definition` (RegistrationDefinition): properties changed",
+      "2. update in place `contoso-operations-0afefe50-734e-4610-8a82-a144a2f49dea-definition` (RegistrationDefinition): properties changed",
+      "3. update in place `contoso-operations-6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d-definition` (RegistrationDefinition): properties changed",
+      "4. create `identity-0afefe50-734e-4610-8a82-a144a2f49dea-rg-automation-id-contoso-automation-role-6df39d9e-250c-5171-9f3c-01b67d9e98e9` (RoleAssignment): new in the program",
+      "",
+      "</details>",
+      "",
       "### northwind (Northwind Traders)",
       "",
       "- **Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **may now assign** Backup Contributor to managed identities on Northwind Traders (resource groups rg-app, rg-data)",
@@ -78,6 +88,15 @@ describe("npm run diff (access review)", () => {
       "- **Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **loses** User Access Administrator on Northwind Traders (resource group rg-shared)",
       "- **Offboarding automation** (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6) **loses** Managed Services Registration assignment Delete Role on Northwind Traders (resource group rg-shared)",
       "- **Network team** (1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b) **gains** Network Contributor on Northwind Traders (resource groups rg-app, rg-data)",
+      "",
+      // A subscription no longer listed: its URNs are deleted after the program, the assignment first.
+      "<details><summary>Steps of pulumi up (predicted): 1 × update in place, 2 × delete (after the program)</summary>",
+      "",
+      "1. update in place `contoso-operations-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-definition` (RegistrationDefinition): properties changed",
+      "2. delete (after the program) `contoso-operations-a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d-rg-rg-shared` (RegistrationAssignment): no longer in the program",
+      "3. delete (after the program) `contoso-operations-a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d-definition` (RegistrationDefinition): no longer in the program",
+      "",
+      "</details>",
       "",
       "### northwind-managed (Northwind Traders)",
       "",
@@ -185,19 +204,53 @@ describe("npm run diff (access review)", () => {
         weakening: false,
       },
     ]);
+    const northwind = (name: string) =>
+      `urn:pulumi:northwind::lighthouse::lighthouse:delegation:LighthouseDelegation$azure-native:managedservices:${name}`;
+    const shared = "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d";
     expect(review.stacks).toEqual([
       {
         stack: "northwind",
         customer: "Northwind Traders",
         changes: expect.any(Array),
         records: review.records,
+        steps: [
+          {
+            op: "update",
+            urn: northwind(
+              "RegistrationDefinition::contoso-operations-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-definition",
+            ),
+            type: "azure-native:managedservices:RegistrationDefinition",
+            id: "/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/providers/Microsoft.ManagedServices/registrationDefinitions/2370eb03-671f-565d-8fcd-c1bc9e0fe4b8",
+            reason: "properties changed",
+          },
+          {
+            op: "delete",
+            urn: northwind(
+              "RegistrationAssignment::contoso-operations-a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d-rg-rg-shared",
+            ),
+            type: "azure-native:managedservices:RegistrationAssignment",
+            // guid(definition, scope): Python's uuid.uuid5 under ARM's namespace.
+            id: `${shared}/resourceGroups/rg-shared/providers/Microsoft.ManagedServices/registrationAssignments/478cf03f-f6dc-58f0-aba3-2ea798f938c9`,
+            reason: "no longer in the program",
+          },
+          {
+            op: "delete",
+            urn: northwind(
+              "RegistrationDefinition::contoso-operations-a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d-definition",
+            ),
+            type: "azure-native:managedservices:RegistrationDefinition",
+            id: `${shared}/providers/Microsoft.ManagedServices/registrationDefinitions/2370eb03-671f-565d-8fcd-c1bc9e0fe4b8`,
+            reason: "no longer in the program",
+          },
+        ],
+        continuity: [],
         errors: [],
       },
     ]);
     expect(review.stacks[0].changes).toHaveLength(7);
   });
 
-  it("reports a new managing tenant as a replaced delegation", () => {
+  it("reports a new managing tenant as a new delegation, replaced assignment first, and the access it interrupts", () => {
     const other = committedProject();
     edit(
       other,
@@ -208,7 +261,27 @@ describe("npm run diff (access review)", () => {
     const result = runCli("diff", ["--stack", "fabrikam", "--base", "main", "--format", "json"], other);
     const [review] = JSON.parse(result.stdout).stacks;
     expect(review.changes).toEqual([
-      'offer "Contoso Escalation": **managing tenant changed** from 83ace5cd-bcc3-441a-bd86-e6a75360cecc to de83f4a9-a76a-4025-a91a-91171923eac7 (the delegation is replaced: removed, then created) on Fabrikam (1 subscription)',
+      'offer "Contoso Escalation": **managing tenant changed** from 83ace5cd-bcc3-441a-bd86-e6a75360cecc to de83f4a9-a76a-4025-a91a-91171923eac7 (a new delegation: see the steps for the order) on Fabrikam (1 subscription)',
+    ]);
+    // A new definition GUID under the same URN: a delete-first replacement, the assignment (replaceWith) deleted first.
+    expect(
+      review.steps.map((step: { op: string; urn: string }) => `${step.op} ${step.urn.split("::").at(-1)}`),
+    ).toEqual([
+      "delete-replaced contoso-escalation-0afefe50-734e-4610-8a82-a144a2f49dea-subscription",
+      "delete-replaced contoso-escalation-0afefe50-734e-4610-8a82-a144a2f49dea-definition",
+      "create-replacement contoso-escalation-0afefe50-734e-4610-8a82-a144a2f49dea-definition",
+      "create-replacement contoso-escalation-0afefe50-734e-4610-8a82-a144a2f49dea-subscription",
+    ]);
+    // The example's principals keep their ids in the new tenant: each is without access from step 1 to step 4.
+    expect(
+      review.continuity.map(
+        (finding: { kind: string; principal: { name: string }; eligible: boolean; from: number; until: number }) =>
+          `${finding.kind} ${finding.principal.name}${finding.eligible ? " (eligible)" : ""} ${finding.from}-${finding.until}`,
+      ),
+    ).toEqual([
+      "interrupted Escalation engineers 1-4",
+      "interrupted Escalation offboarding automation 1-4",
+      "interrupted Escalation engineers (eligible) 1-4",
     ]);
   });
 
@@ -242,6 +315,12 @@ describe("npm run diff (access review)", () => {
       "### fabrikam (Fabrikam)",
       "",
       "- **Escalation engineers** (3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2) (eligible Contributor): JIT MFA **weakened** from Azure to None on Fabrikam (1 subscription)",
+      "",
+      "<details><summary>Steps of pulumi up (predicted): 1 × update in place</summary>",
+      "",
+      "1. update in place `contoso-escalation-0afefe50-734e-4610-8a82-a144a2f49dea-definition` (RegistrationDefinition): properties changed",
+      "",
+      "</details>",
       "",
     ]);
     expect(result.status).toBe(0);

@@ -68,12 +68,13 @@ describe("npm run matrix (access matrix page)", () => {
       "id-policy-remediationmanaged identity 9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/rg-app/id-policy-remediation",
       "system-assigned: vm-app-01managed identity /subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-app-01",
       "Escalation engineersprincipal 3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2",
+      "Escalation offboarding automationprincipal 7a1c3e5f-9b2d-4f6a-8c0e-2d4f6a8c0e1b",
       "Identity adminsprincipal 2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b",
       "Offboarding automationprincipal 5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6",
       "Operations engineersprincipal 0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7",
       "Tier 1 Supportprincipal f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc",
     ]);
-    expect(await page.locator("#summary").textContent()).toBe("9 of 9 principals, 29 grants shown");
+    expect(await page.locator("#summary").textContent()).toBe("10 of 10 principals, 29 grants shown");
     expect(requests).toEqual([pathToFileURL(file).href]);
     expect(readFileSync(file, "utf8")).toContain(
       `content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"`,
@@ -104,7 +105,7 @@ describe("npm run matrix (access matrix page)", () => {
       "Operations engineersprincipal 0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7",
       "Tier 1 Supportprincipal f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc",
     ]);
-    expect(await page.locator("#summary").textContent()).toBe("4 of 9 principals, 4 grants shown");
+    expect(await page.locator("#summary").textContent()).toBe("4 of 10 principals, 4 grants shown");
     await page.fill("#filter", "");
     await page.selectOption("#kind", "eligible");
     expect(await visibleEntries(page)).toEqual([
@@ -117,9 +118,9 @@ describe("npm run matrix (access matrix page)", () => {
         [],
       ],
     ]);
-    expect(await page.locator("#summary").textContent()).toBe("1 of 9 principals, 1 grants shown");
+    expect(await page.locator("#summary").textContent()).toBe("1 of 10 principals, 1 grants shown");
     await page.selectOption("#kind", "all");
-    expect(await page.locator("#summary").textContent()).toBe("9 of 9 principals, 29 grants shown");
+    expect(await page.locator("#summary").textContent()).toBe("10 of 10 principals, 29 grants shown");
   });
 
   it("writes nothing when a stack is invalid", () => {

@@ -20,8 +20,11 @@ const RG_APP = "640b6484-5908-5001-ab32-9aa56db0a08e"; // guid('rg-app')
 const RG_DATA = "b4a493a7-36e7-553b-9443-44c779ce1e53"; // guid('rg-data')
 const NORTHWIND = readFileSync(join(REPO_ROOT, "stacks", "Pulumi.northwind.yaml"), "utf8");
 const FABRIKAM = readFileSync(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), "utf8");
+/** `naming: samples` on the offer's entry, and `adopt: true` on every subscription (Pulumi imports what the template made). */
 const withSamplesNames = (stack: string, offer = "offers/contoso-operations.yaml") =>
-  stack.replace(`- offer: ${offer}\n`, `- offer: ${offer}\n      naming: samples\n`);
+  stack
+    .replace(`- offer: ${offer}\n`, `- offer: ${offer}\n      naming: samples\n`)
+    .replace(/( +)- subscriptionId: (\S+)\n/g, "$1- subscriptionId: $2\n$1  adopt: true\n");
 
 let fake: FakeArm | undefined;
 afterEach(async () => {
@@ -54,8 +57,31 @@ describe("naming: samples", () => {
         "23ee6a99-c2a2-5797-bd76-dada3a5cc393",
       ],
     ]);
-    // No import: Pulumi's create is a PUT on the same ids, which ARM applies to the existing delegation.
-    expect(resources.filter((resource) => resource.importId !== undefined)).toEqual([]);
+    // Imported, never created: azure-native refuses to create a resource that exists (provider.go Create).
+    expect(
+      resources
+        .filter((resource) => resource.custom && resource.type.includes("managedservices"))
+        .map((resource) => resource.importId),
+    ).toEqual([
+      `/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/providers/Microsoft.ManagedServices/registrationDefinitions/${OPERATIONS}`,
+      `/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d/providers/Microsoft.ManagedServices/registrationDefinitions/${OPERATIONS}`,
+      `/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/rg-app/providers/Microsoft.ManagedServices/registrationAssignments/${RG_APP}`,
+      `/subscriptions/9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d/resourceGroups/rg-data/providers/Microsoft.ManagedServices/registrationAssignments/${RG_DATA}`,
+      "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d/resourceGroups/rg-shared/providers/Microsoft.ManagedServices/registrationAssignments/23ee6a99-c2a2-5797-bd76-dada3a5cc393",
+    ]);
+  });
+
+  it("is refused without adopt: Pulumi cannot create what the template made, and the message says what to do", () => {
+    const root = tempProject({
+      "stacks/Pulumi.fabrikam.yaml": FABRIKAM.replace(
+        "- offer: offers/contoso-escalation.yaml\n",
+        "- offer: offers/contoso-escalation.yaml\n      naming: samples\n",
+      ),
+    });
+    const { diagnostics } = loadStack(join(root, "stacks", "Pulumi.fabrikam.yaml"), new OfferCache());
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.severity} ${d.message}`)).toEqual([
+      "15:11 error naming: samples names the delegation Microsoft's onboarding template created in subscription 0afefe50-734e-4610-8a82-a144a2f49dea; pulumi up cannot create it again (azure-native refuses an existing resource): run npm run adopt -- --stack <stack> --write to adopt it, or remove naming: samples to create a delegation with the toolkit's names",
+    ]);
   });
 
   it("names a whole-subscription assignment guid(offer name), like the definition", async () => {
@@ -65,7 +91,7 @@ describe("naming: samples", () => {
     );
     const operations = resources.filter(
       (resource) =>
-        resource.name.startsWith("contoso-managed-operations-") && resource.type.endsWith("RegistrationAssignment"),
+        resource.name.startsWith("contoso-operations-") && resource.type.endsWith("RegistrationAssignment"),
     );
     expect(operations.map((resource) => resource.inputs.registrationAssignmentId)).toEqual([OPERATIONS, OPERATIONS]);
   });
@@ -78,7 +104,7 @@ describe("naming: samples", () => {
     const root = tempProject({ "stacks/Pulumi.northwind.yaml": withSamplesNames(stack) });
     const { diagnostics } = loadStack(join(root, "stacks", "Pulumi.northwind.yaml"), new OfferCache());
     expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
-      "13:14 with these names, an assignment of offers/contoso-operations.yaml in subscription 9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d is named like one of offers/contoso-escalation.yaml; use naming: toolkit for one of them",
+      "14:14 with these names, an assignment of offers/contoso-operations.yaml in subscription 9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d is named like one of offers/contoso-escalation.yaml; use naming: toolkit for one of them",
     ]);
   });
 

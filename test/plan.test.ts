@@ -161,7 +161,7 @@ describe("npm run plan", () => {
     ).toBe(0);
     const result = runCli("plan", ["--stack", "northwind", "--policy-config", "config.json"], root);
     expect(result.stdout).toContain(
-      "mandatory lighthouse-allowed-roles on contoso-managed-operations-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-definition",
+      "mandatory lighthouse-allowed-roles on contoso-operations-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-definition",
     );
     expect(result.status).toBe(1);
   });

@@ -39,7 +39,7 @@ describe("stack program: whole subscriptions (fabrikam)", () => {
 
   it("sends the offer as the API's RegistrationDefinitionProperties, at /subscriptions/<id>", async () => {
     const { resources } = await run("fabrikam");
-    const definition = byName(resources, `contoso-managed-operations-${SUB_1}-definition`);
+    const definition = byName(resources, `contoso-operations-${SUB_1}-definition`);
     expect(definition.type).toBe(DEFINITION);
     expect(definition.providerName).toBe(`azure-${SUB_1}`);
     expect(definition.inputs).toEqual({
@@ -113,13 +113,26 @@ describe("stack program: whole subscriptions (fabrikam)", () => {
   });
 
   it("parents every definition and assignment to its delegation component", async () => {
+    // The SDK names the root stack as the alias's parent (runtime/resource.ts mapAliasesForRequest).
+    const ROOT = "urn:pulumi:fabrikam::lighthouse::pulumi:pulumi:Stack::lighthouse-fabrikam";
     const { resources, ofType } = await run("fabrikam");
     const components = ofType(COMPONENT);
     expect(components.map((component) => component.name)).toEqual([
-      `contoso-managed-operations-${SUB_1}`,
       `contoso-escalation-${SUB_1}`,
-      `contoso-managed-operations-${SUB_2}`,
+      `contoso-operations-${SUB_1}`,
+      `contoso-operations-${SUB_2}`,
     ]);
+    // Named from the offer file; stacks deployed when the offer's name keyed them keep their URNs.
+    expect(components.map((component) => component.aliasSpecs)).toEqual([
+      [],
+      [{ name: `contoso-managed-operations-${SUB_1}`, parentUrn: ROOT }],
+      [{ name: `contoso-managed-operations-${SUB_2}`, parentUrn: ROOT }],
+    ]);
+    // Each assignment is replaced with its definition: the engine deletes it before the definition.
+    for (const assignment of ofType(ASSIGNMENT)) {
+      const definition = byName(resources, assignment.name.replace(/-subscription$/, "-definition"));
+      expect(assignment.replaceWith, assignment.name).toEqual([definition.urn]);
+    }
     for (const child of [...ofType(DEFINITION), ...ofType(ASSIGNMENT)]) {
       const parent = resources.find((resource) => resource.urn === child.parentUrn);
       expect(parent?.type, child.name).toBe(COMPONENT);
@@ -172,10 +185,10 @@ describe("stack program: resource groups (northwind)", () => {
     ]);
     const assignments = ofType(ASSIGNMENT);
     expect(assignments.map((assignment) => [assignment.name, assignment.inputs.scope])).toEqual([
-      [`contoso-managed-operations-${sub}-rg-rg-app`, `/subscriptions/${sub}/resourceGroups/rg-app`],
-      [`contoso-managed-operations-${sub}-rg-rg-data`, `/subscriptions/${sub}/resourceGroups/rg-data`],
+      [`contoso-operations-${sub}-rg-rg-app`, `/subscriptions/${sub}/resourceGroups/rg-app`],
+      [`contoso-operations-${sub}-rg-rg-data`, `/subscriptions/${sub}/resourceGroups/rg-data`],
       [
-        "contoso-managed-operations-a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d-rg-rg-shared",
+        "contoso-operations-a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d-rg-rg-shared",
         "/subscriptions/a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d/resourceGroups/rg-shared",
       ],
     ]);

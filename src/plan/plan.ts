@@ -27,6 +27,8 @@ export interface ResourceOptionsView {
   import?: string;
   provider?: string;
   aliases?: string[];
+  /** URNs whose replacement replaces this resource too. */
+  replaceWith?: string[];
 }
 
 function optionsOf(resource: RegisteredResource): ResourceOptionsView {
@@ -37,6 +39,7 @@ function optionsOf(resource: RegisteredResource): ResourceOptionsView {
     ...(resource.importId ? { import: resource.importId } : {}),
     ...(resource.providerName ? { provider: resource.providerName } : {}),
     ...(resource.aliases.length ? { aliases: resource.aliases } : {}),
+    ...(resource.replaceWith.length ? { replaceWith: resource.replaceWith } : {}),
   };
 }
 
