@@ -9,6 +9,7 @@ import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture } from "./helpers/deployed";
 import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";
 import { command as adoptCommand } from "../src/cli/adopt";
+import { command as inventoryCommand } from "../src/cli/inventory";
 
 /**
  * `naming: samples` on a delegation entry: the stack deploys under the names Microsoft's
@@ -90,8 +91,7 @@ describe("naming: samples", () => {
       lighthouseProgram({ projectRoot: root, stackName: "fabrikam" }),
     );
     const operations = resources.filter(
-      (resource) =>
-        resource.name.startsWith("contoso-operations-") && resource.type.endsWith("RegistrationAssignment"),
+      (resource) => resource.name.startsWith("contoso-operations-") && resource.type.endsWith("RegistrationAssignment"),
     );
     expect(operations.map((resource) => resource.inputs.registrationAssignmentId)).toEqual([OPERATIONS, OPERATIONS]);
   });
@@ -108,8 +108,8 @@ describe("naming: samples", () => {
     ]);
   });
 
-  it("adopt proposes it when it finds a delegation onboarded with Microsoft's template", async () => {
-    const root = tempProject();
+  /** Fabrikam's Azure with the operations offer onboarded by Microsoft's template (its GUIDs). */
+  const templateOnboarded = () => {
     const state = deployedFixture("fabrikam");
     for (const definition of state.definitions.filter(
       (item) => item.properties.registrationDefinitionName === "Contoso Managed Operations",
@@ -124,7 +124,12 @@ describe("naming: samples", () => {
         assignment.name = definition.name;
       }
     }
-    fake = await startFakeArm(state);
+    return state;
+  };
+
+  it("adopt proposes it when it finds a delegation onboarded with Microsoft's template", async () => {
+    const root = tempProject();
+    fake = await startFakeArm(templateOnboarded());
     const result = await runCommandInProcess(
       adoptCommand,
       ["--stack", "fabrikam", "--endpoint", fake.url],
@@ -135,5 +140,29 @@ describe("naming: samples", () => {
       `adopt      0afefe50-734e-4610-8a82-a144a2f49dea "Contoso Managed Operations": definition ${OPERATIONS} and 1 assignment(s) at the GUIDs they were onboarded with; they are the names of Microsoft's onboarding templates: 'naming: samples' on the delegation entry keeps them for good`,
     );
     expect(result.status).toBe(0);
+  });
+
+  it("adopt --write, then inventory --drift: in sync (the adopted GUIDs are the stack's, for drift too)", async () => {
+    const root = tempProject();
+    fake = await startFakeArm(templateOnboarded());
+    const env = { AZURE_ACCESS_TOKEN: "fake-token" };
+    const adopted = await runCommandInProcess(
+      adoptCommand,
+      ["--stack", "fabrikam", "--write", "--endpoint", fake.url],
+      env,
+      root,
+    );
+    expect(adopted.status).toBe(0);
+    const drift = await runCommandInProcess(
+      inventoryCommand,
+      ["--stack", "fabrikam", "--drift", "--endpoint", fake.url],
+      env,
+      root,
+    );
+    expect({ status: drift.status, stdout: drift.stdout, stderr: drift.stderr }).toEqual({
+      status: 0,
+      stdout: "In sync: Azure matches the offers.\n",
+      stderr: "",
+    });
   });
 });

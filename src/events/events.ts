@@ -35,8 +35,8 @@ export interface DeclaredDelegation {
 export function declaredDelegations(stacks: ResolvedStack[]): DeclaredDelegation[] {
   return stacks.flatMap((stack) =>
     stack.subscriptions.flatMap(({ subscriptionId, delegations }) =>
-      delegations.flatMap(({ offer, resourceGroups, naming }) => {
-        const { assignments } = delegationGuids(naming, offer, subscriptionId, resourceGroups);
+      delegations.flatMap(({ offer, resourceGroups, naming, adopt }) => {
+        const { assignments } = delegationGuids(naming, offer, subscriptionId, resourceGroups, adopt);
         return delegatedScopes(subscriptionId, resourceGroups).map((scope, index) => ({
           stack: stack.stackName,
           offer: offer.name,

@@ -7,10 +7,10 @@ import type { ResolvedStack } from "../stack/load";
 /** What the stack's offers delegate, in either mode, as access views. */
 export function expectedDelegations(stack: ResolvedStack): DelegationView[] {
   return stack.subscriptions.flatMap(({ subscriptionId, delegations }) =>
-    delegations.map(({ offer, resourceGroups, naming }) =>
+    delegations.map(({ offer, resourceGroups, naming, adopt }) =>
       delegationViewOf(
         subscriptionId,
-        delegationGuids(naming, offer, subscriptionId, resourceGroups).definition,
+        delegationGuids(naming, offer, subscriptionId, resourceGroups, adopt).definition,
         definitionProperties(offer),
         delegatedScopes(subscriptionId, resourceGroups),
       ),
