@@ -100,7 +100,7 @@ describe("the steps of a real pulumi up, change by change", () => {
   });
 
   it("authorization removed: an in-place update of the definition; the removed grant is no finding (it is intended)", async () => {
-    const head = OPERATIONS.replace(/  - principalId: f98d86a2[^]*?role: Reader\n/, "");
+    const head = OPERATIONS.replace(/ {2}- principalId: f98d86a2[^]*?role: Reader\n/, "");
     expect(await steps(project({}), project({}, { "offers/contoso-operations.yaml": head }))).toMatchObject({
       steps: [`update ${OPS}-definition`],
       continuity: [],

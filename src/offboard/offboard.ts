@@ -102,7 +102,13 @@ export async function planOffboarding(
               (resource.inputs.properties as { registrationDefinitionId?: unknown }).registrationDefinitionId,
             ) === definitionKey(other.subscriptionId, other.definitionGuid),
         )?.urn;
-        shared.push({ principal: grant.principal, role: grant.role, scope, otherOffer: other.offer, ...(restore ? { restore } : {}) });
+        shared.push({
+          principal: grant.principal,
+          role: grant.role,
+          scope,
+          otherOffer: other.offer,
+          ...(restore ? { restore } : {}),
+        });
       }
     }
   }
