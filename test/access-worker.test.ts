@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { AccessWorker, WorkerConfigError } from "../src/plan/accessWorker";
-import { stackAccess } from "../src/plan/plan";
+import { stackState } from "../src/plan/plan";
 import { REPO_ROOT, tempProject } from "./helpers/project";
 
 // The worker thread is only a transport for the review's base revision: what it answers is what
@@ -12,20 +12,20 @@ describe("stacks' access computed in a worker thread", () => {
 
   it("is the access each stack's program grants, stack after stack", async () => {
     const [northwind, fabrikam] = await Promise.all([
-      worker.access(REPO_ROOT, "northwind"),
-      worker.access(REPO_ROOT, "fabrikam"),
+      worker.state(REPO_ROOT, "northwind"),
+      worker.state(REPO_ROOT, "fabrikam"),
     ]);
     expect(northwind.customer).toBe("Northwind Traders");
     expect(fabrikam.customer).toBe("Fabrikam");
-    expect(northwind).toEqual(await stackAccess(REPO_ROOT, "northwind"));
-    expect(fabrikam).toEqual(await stackAccess(REPO_ROOT, "fabrikam"));
+    expect(northwind).toEqual(await stackState(REPO_ROOT, "northwind"));
+    expect(fabrikam).toEqual(await stackState(REPO_ROOT, "fabrikam"));
   }, 60_000);
 
   it("rejects with the validator's located messages for an invalid stack, and serves the next one", async () => {
     const root = tempProject({ "stacks/Pulumi.broken.yaml": "config:\n  lighthouse:customer: 1\n" });
-    const failure = await worker.access(root, "broken").catch((error: unknown) => error);
+    const failure = await worker.state(root, "broken").catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(WorkerConfigError);
     expect((failure as Error).message.split("\n")[0]).toBe("stack broken is not valid:");
-    expect(await worker.access(root, "northwind")).toEqual(await stackAccess(REPO_ROOT, "northwind"));
+    expect(await worker.state(root, "northwind")).toEqual(await stackState(REPO_ROOT, "northwind"));
   }, 60_000);
 });

@@ -8,7 +8,8 @@ import { policyPackServer } from "./helpers/pack";
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyPackError, PolicyPackServer } from "../src/crossguard/analyzer";
 import { AnalysisThread } from "../src/crossguard/analysisThread";
-import { hasMandatoryViolations, planJson, planProgram, planText, stackAccess, type Plan } from "../src/plan/plan";
+import { accessView } from "../src/access/view";
+import { hasMandatoryViolations, planJson, planProgram, planText, stackState, type Plan } from "../src/plan/plan";
 import { REPO_ROOT } from "./helpers/project";
 
 const pack = policyPackServer();
@@ -314,7 +315,8 @@ describe("the plan of a program that breaks a mandatory policy inside a componen
 
 describe("a stack's access without the policy pack", () => {
   it("is the customer and who gets what where", async () => {
-    const { customer, access } = await stackAccess(REPO_ROOT, "northwind");
+    const { customer, state } = await stackState(REPO_ROOT, "northwind");
+    const access = accessView(state);
     expect(customer).toBe("Northwind Traders");
     expect(access.identities).toEqual([]);
     expect(access.delegations.map((delegation) => [delegation.subscriptionId, delegation.scopes])).toEqual([

@@ -116,13 +116,16 @@ function grantOf(authorization: Inputs): Grant {
   };
 }
 
-export function accessView(resources: RegisteredResource[]): AccessView {
+/** What the access view reads of a resource: a registration, or the state a deployment of it leaves. */
+export type ViewedResource = Pick<RegisteredResource, "type" | "name" | "inputs" | "outputs" | "providerName" | "importId">;
+
+export function accessView(resources: ViewedResource[]): AccessView {
   const ofType = (type: string) => resources.filter((resource) => resource.type === type);
   const providers = new Map(ofType(TYPES.provider).map((provider) => [provider.name, provider.inputs]));
   const assignments = ofType(TYPES.assignment);
 
   // Assignments indexed once by the definition they belong to: linear in the stack's size.
-  const keyOf = (assignment: RegisteredResource) =>
+  const keyOf = (assignment: ViewedResource) =>
     assignedDefinitionKey(assignment.inputs.scope, (assignment.inputs as Inputs).properties?.registrationDefinitionId);
   const scopesOf = groupBy(
     assignments.filter((assignment) => keyOf(assignment) !== undefined),
@@ -147,7 +150,7 @@ export function accessView(resources: RegisteredResource[]): AccessView {
     (credential) => `${text(credential.inputs.resourceName)}\n${text(credential.inputs.resourceGroupName)}`,
   );
   const rolesOf = groupBy(ofType(TYPES.roleAssignment), (assignment) => text(assignment.inputs.principalId));
-  const roleView = (assignment: RegisteredResource): IdentityRoleView => {
+  const roleView = (assignment: ViewedResource): IdentityRoleView => {
     const roleId = roleGuid(text(assignment.inputs.roleDefinitionId));
     return {
       role: roleLabel(roleId),

@@ -2,9 +2,11 @@ import "./compileCache";
 import { existsSync } from "node:fs";
 import { markdownCodeBlock, markdownCodeSpan, markdownText, printableLines } from "../text";
 import { findProjectRoot, stackFilePath } from "../project/paths";
-import { AccessWorker, WorkerConfigError } from "../plan/accessWorker";
-import { BaseAccessCache } from "../plan/baseCache";
-import { isConfigError, stackAccess, type StackAccess } from "../plan/plan";
+import { WorkerConfigError } from "../plan/accessWorker";
+import { BaseAccessCache, codeFingerprint } from "../plan/baseCache";
+import { reviewSides } from "../plan/sides";
+import { isConfigError, type StackState } from "../plan/plan";
+import { accessView } from "../access/view";
 import {
   accessChanges,
   continuityLines,
@@ -56,16 +58,16 @@ async function accessIfPresent(
   stack: string,
   side: string,
   errors: string[],
-  compute: () => Promise<StackAccess>,
+  compute: () => Promise<StackState>,
   cache?: BaseAccessCache,
-): Promise<StackAccess | undefined> {
+): Promise<StackState | undefined> {
   if (!existsSync(stackFilePath(root, stack))) return undefined;
   const cached = cache?.get(stack);
   if (cached) return cached;
   try {
-    const access = await compute();
-    cache?.set(stack, access);
-    return access;
+    const state = await compute();
+    cache?.set(stack, state);
+    return state;
   } catch (error) {
     if (!isConfigError(error) && !(error instanceof WorkerConfigError)) throw error;
     errors.push(`${side}: ${error.message}`);
@@ -77,8 +79,9 @@ async function accessIfPresent(
 const stacksWith = (reviews: StackReview[], test: (review: StackReview) => boolean) =>
   reviews.filter(test).map((review) => markdownText(review.stack));
 
-function markdown(reviews: StackReview[], base: string): string {
+function markdown(reviews: StackReview[], base: string, notes: string[]): string {
   const lines = [`## Access review (against ${markdownCodeSpan(base)})`];
+  for (const note of notes) lines.push("", `> ${markdownText(note)}`);
   const banners: Array<[string, string[]]> = [
     [
       "**Access lost** when pulumi up ends",
@@ -122,14 +125,14 @@ async function reviewStack(
   ref: string,
   stack: string,
   cache: BaseAccessCache,
-  baseAccess: (stack: string) => Promise<StackAccess>,
+  sides: { base: (stack: string) => Promise<StackState>; head: (stack: string) => Promise<StackState> },
 ): Promise<StackReview> {
   const baseErrors: string[] = [];
   const headErrors: string[] = [];
   // The base revision runs in a worker thread while this thread runs the working tree's.
   const [before, after] = await Promise.all([
-    accessIfPresent(base, stack, `at ${ref}`, baseErrors, () => baseAccess(stack), cache),
-    accessIfPresent(head, stack, "in the working tree", headErrors, () => stackAccess(head, stack)),
+    accessIfPresent(base, stack, `at ${ref}`, baseErrors, () => sides.base(stack), cache),
+    accessIfPresent(head, stack, "in the working tree", headErrors, () => sides.head(stack)),
   ]);
   const errors = [...baseErrors, ...headErrors];
   if (!before && !after && errors.length === 0)
@@ -140,7 +143,7 @@ async function reviewStack(
     ? []
     : before && !after
       ? [{ change: "stack-removed", weakening: false }]
-      : accessChanges(before?.access, after?.access);
+      : accessChanges(before && accessView(before.state), after && accessView(after.state));
   const records = changes.map((change) => ({ stack, ...change }));
   const plan: StepPlan =
     after && !errors.length ? predictSteps(before?.state ?? [], after.state) : { steps: [], continuity: [] };
@@ -171,25 +174,29 @@ export const command = runCommand(
     const ref = values.base;
     const requested = values.stack;
     let reviews: StackReview[];
+    const notes: string[] = [];
     try {
       reviews = await withProjectAt(head, ref, async (base) => {
         const stacks = requested.includes("all")
           ? [...new Set([...stackNames(base), ...stackNames(head)])].sort()
           : [...new Set(requested)];
         const done: StackReview[] = [];
-        // Started when a stack's base is not cached; then it serves every stack's base.
-        let worker: AccessWorker | undefined;
-        const baseAccess = (stack: string) => (worker ??= new AccessWorker()).access(base, stack);
-        const cache = new BaseAccessCache(
+        const commit = git(head, ["rev-parse", "--verify", `${ref}^{commit}`])
+          .toString()
+          .trim();
+        // Each side's resources come from that side's own code whenever code differs (src/plan/sides.ts).
+        const sides = await reviewSides(
+          base,
           head,
-          git(head, ["rev-parse", "--verify", `${ref}^{commit}`])
-            .toString()
-            .trim(),
+          ref,
+          stacks,
+          (mode) => new BaseAccessCache(head, commit, () => `${codeFingerprint()} ${mode}`),
         );
+        notes.push(...sides.notes);
         try {
-          for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack, cache, baseAccess));
+          for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack, sides.cache, sides));
         } finally {
-          await worker?.close();
+          await sides.close();
         }
         return done;
       });
@@ -197,8 +204,15 @@ export const command = runCommand(
       if (error instanceof RevisionError) throw new UsageError(error.message);
       throw error;
     }
-    const json = () => ({ base: values.base, records: reviews.flatMap((review) => review.records), stacks: reviews });
-    process.stdout.write(`${format === "json" ? JSON.stringify(json(), null, 2) : markdown(reviews, values.base)}\n`);
+    const json = () => ({
+      base: values.base,
+      notes,
+      records: reviews.flatMap((review) => review.records),
+      stacks: reviews,
+    });
+    process.stdout.write(
+      `${format === "json" ? JSON.stringify(json(), null, 2) : markdown(reviews, values.base, notes)}\n`,
+    );
     return reviews.some((review) => review.errors.length > 0) ? EXIT.failed : EXIT.ok;
   },
   __filename,

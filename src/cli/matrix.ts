@@ -1,7 +1,8 @@
 import "./compileCache";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { isConfigError, stackAccess } from "../plan/plan";
+import { isConfigError, stackState } from "../plan/plan";
+import { accessView } from "../access/view";
 import { accessMatrixHtml, type MatrixColumn } from "../access/matrix";
 import { git, stackNames } from "../project/revision";
 import { makeDirectory, findProjectRoot } from "../project/paths";
@@ -36,7 +37,8 @@ export const command = runCommand(
     let failed = false;
     for (const stack of stacks) {
       try {
-        const { customer, access } = await stackAccess(projectRoot, stack);
+        const { customer, state } = await stackState(projectRoot, stack);
+        const access = accessView(state);
         columns.push({ stack, customer: customer ?? stack, access });
       } catch (error) {
         if (!isConfigError(error)) throw error;

@@ -2,7 +2,16 @@ import "./compileCache";
 import { policies } from "../../policies/policies";
 import { formatDiagnostic } from "../diagnostics";
 import { printableLines } from "../text";
-import { hasMandatoryViolations, isConfigError, planJson, planStack, planText, type Plan } from "../plan/plan";
+import {
+  hasMandatoryViolations,
+  isConfigError,
+  planJson,
+  planStack,
+  planText,
+  stackState,
+  type Plan,
+  type StackState,
+} from "../plan/plan";
 import { loadPolicyConfig } from "../crossguard/config";
 import {
   PACK_PORT_VARIABLE,
@@ -14,7 +23,7 @@ import {
 import { commandLineFile, findProjectRoot } from "../project/paths";
 import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
 
-const USAGE = `usage: npm run plan -- --stack <name> [--stack <name>...] [--format text|json] [--policy-config <file>]
+const USAGE = `usage: npm run plan -- --stack <name> [--stack <name>...] [--format text|json|state] [--policy-config <file>]
 
 Runs the stack program offline (an in-process engine, no cloud, no credentials), has the policy pack
 (policies/, served by CrossGuard as in a preview) analyze every resource it would register, and
@@ -22,6 +31,10 @@ prints who gets which access where.
 Several --stack are planned one after another in this process (one pack for all); --format json
 then prints a list, one entry per stack in the order given: its plan, or {stack, error} when it
 could not be planned (the error is on stderr too).
+--format state prints, without the policy pack, a list of {stack, customer, state} (state: every
+resource as the engine would record it: urn, type, inputs, outputs, dependencies, aliases,
+replaceWith, id), or {stack, error}: what the access review reads of a revision, produced by that
+revision's own code.
 --policy-config takes Pulumi's policy config JSON (see policies/policy-config.example.json).
 Exit codes: 0 no mandatory violation, 1 mandatory violation or invalid stack (in any stack), 2
 usage error (including a policy config file with errors).`;
@@ -52,8 +65,9 @@ export const command = runCommand(
       "policy-config": { type: "string" },
     });
     const stacks = values.stack?.map(checkedStackName) ?? [stackOption(undefined)];
-    const format = oneOf("format", values.format, ["text", "json"] as const, "text");
+    const format = oneOf("format", values.format, ["text", "json", "state"] as const, "text");
     const projectRoot = findProjectRoot(process.cwd());
+    if (format === "state") return printStates(projectRoot, stacks);
     const config = readPolicyConfig(projectRoot, values["policy-config"]);
     if (!config) return EXIT.usage;
     // The pack starts while the program runs: both are ready at about the same time. `affected`
@@ -88,6 +102,22 @@ export const command = runCommand(
   },
   __filename,
 );
+
+/** Each stack's state (no policy pack), or its error; exit 1 when a stack cannot be planned. */
+async function printStates(projectRoot: string, stacks: string[]): Promise<number> {
+  const entries: Array<({ stack: string } & StackState) | { stack: string; error: string }> = [];
+  for (const stack of stacks) {
+    try {
+      entries.push({ stack, ...(await stackState(projectRoot, stack)) });
+    } catch (error) {
+      if (!isConfigError(error)) throw error;
+      process.stderr.write(`${printableLines(error.message.split("\n"))}\n`);
+      entries.push({ stack, error: error.message });
+    }
+  }
+  process.stdout.write(`${JSON.stringify(entries)}\n`);
+  return entries.some((entry) => "error" in entry) ? EXIT.failed : EXIT.ok;
+}
 
 /** One stack's plan, or its error (printed to stderr: never interpreted by the terminal). */
 async function planned(

@@ -1,19 +1,22 @@
-import { execFile } from "node:child_process";
-import { PACK_PORT_VARIABLE, policyPackAt, PolicyPackServer } from "../crossguard/analyzer";
-import { existsSync, realpathSync, symlinkSync } from "node:fs";
+import { policyPackAt, PolicyPackServer } from "../crossguard/analyzer";
+import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { stackConfigDir, stackFilePath, stackNameOf } from "../project/paths";
 import { OfferCache } from "../offer/cache";
 import { inPool } from "../pool";
-import { git, stackNames, withProjectAt } from "../project/revision";
+import { stackNames, withProjectAt } from "../project/revision";
+import {
+  changedFiles,
+  DEPENDENCY_FILES,
+  linkModules,
+  PROGRAM_FILES,
+  runPlan,
+  type PlanRun,
+  type Revision,
+} from "../project/revisionCode";
 import { truncate } from "../text";
 import { loadStack, type DeploymentMode, type ResolvedStack } from "../stack/load";
-
-/** Dependencies: the base revision cannot run with its own (nothing is installed), so their change affects every stack. */
-const DEPENDENCY_FILES = [/^package(-lock)?\.json$/];
-/** The program and the policy pack: their change affects the stacks whose resources or policy results it changes. */
-const PROGRAM_FILES = [/^index\.ts$/, /^Pulumi\.yaml$/, /^tsconfig\.json$/, /^components\//, /^src\//, /^policies\//];
 
 export interface AffectedStack {
   stack: string;
@@ -36,13 +39,6 @@ export interface AffectedOptions {
   filesOnly?: boolean;
 }
 
-/** Project files changed between `base` and the working tree (untracked ones included). */
-export function changedFiles(projectRoot: string, base: string): string[] {
-  const tracked = git(projectRoot, ["diff", "--name-only", "--relative", base, "--"]).toString();
-  const untracked = git(projectRoot, ["ls-files", "--others", "--exclude-standard"]).toString();
-  return [...new Set(`${tracked}\n${untracked}`.split("\n").filter(Boolean))].sort();
-}
-
 const loadQuietly = (root: string, stack: string): ResolvedStack | undefined =>
   loadStack(stackFilePath(root, stack), new OfferCache()).stack;
 
@@ -59,8 +55,6 @@ const listed = (files: string[]) => `${files.slice(0, 3).join(", ")}${files.leng
 /** What a stack's plan says at one revision: `plan --format json` (an interface every revision keeps). */
 export type PlanOutcome = { resources: string; violations: string } | { failed: string };
 
-const TSX_CLI = require.resolve("tsx/cli");
-
 /** The line of a failed run's stderr that says what went wrong (not Node's frame lines). */
 function firstError(stderr: string): string {
   const lines = stderr
@@ -68,38 +62,6 @@ function firstError(stderr: string): string {
     .map((line) => line.trim())
     .filter(Boolean);
   return truncate(lines.find((line) => /error/i.test(line)) ?? lines.at(-1) ?? "no output");
-}
-
-/** A revision's checkout, and the port of its policy pack when one serves all its plans. */
-export interface Revision {
-  root: string;
-  packPort?: string;
-}
-
-type PlanRun = { status: unknown; stdout: string; stderr: string };
-
-/** `plan --format json` of the given stacks, run with the revision's own code. */
-function runPlan(revision: Revision, stacks: string[]): Promise<PlanRun> {
-  const { root, packPort } = revision;
-  const args = [TSX_CLI, join(root, "src", "cli", "plan.ts"), ...stacks.flatMap((stack) => ["--stack", stack])];
-  return new Promise((done) =>
-    execFile(
-      process.execPath,
-      [...args, "--format", "json"],
-      {
-        cwd: root,
-        encoding: "utf8",
-        maxBuffer: 256 * 1024 * 1024,
-        ...(packPort ? { env: { ...process.env, [PACK_PORT_VARIABLE]: packPort } } : {}),
-      },
-      (error, stdout, stderr) =>
-        done({
-          status: error ? (error as { code?: unknown }).code : 0,
-          stdout,
-          stderr: stderr || String(error?.message ?? ""),
-        }),
-    ),
-  );
 }
 
 /** A plan's JSON (or a list's entry) as the comparison needs it. */
@@ -121,7 +83,7 @@ function printed({ status, stdout }: PlanRun): unknown {
 
 /** One stack's plan in a process of its own. */
 async function planAt(revision: Revision, stack: string): Promise<PlanOutcome> {
-  const run = await runPlan(revision, [stack]);
+  const run = await runPlan(revision, [stack], "json");
   const plan = printed(run);
   return plan && typeof plan === "object" && !Array.isArray(plan)
     ? outcomeOf(plan)
@@ -130,7 +92,7 @@ async function planAt(revision: Revision, stack: string): Promise<PlanOutcome> {
 
 /** The stacks' plans in one process, or undefined when the revision's plan takes one --stack at a time (older than lists). */
 async function listAt(revision: Revision, stacks: string[]): Promise<PlanOutcome[] | undefined> {
-  const list = printed(await runPlan(revision, stacks));
+  const list = printed(await runPlan(revision, stacks, "json"));
   const complete =
     Array.isArray(list) &&
     list.length === stacks.length &&
@@ -168,12 +130,6 @@ function programDifference(before: PlanOutcome | undefined, after: PlanOutcome, 
   if (before.resources !== after.resources) return `program change alters its resources (${rule})`;
   if (before.violations !== after.violations) return `program change alters its policy results (${rule})`;
   return undefined;
-}
-
-/** The checkout runs with the modules the toolkit runs with (a checkout has none installed). */
-function linkModules(checkout: string) {
-  const modules = dirname(dirname(dirname(realpathSync(require.resolve("@pulumi/pulumi/package.json")))));
-  if (!existsSync(join(checkout, "node_modules"))) symlinkSync(modules, join(checkout, "node_modules"), "dir");
 }
 
 /**

@@ -1,5 +1,5 @@
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
-import { isConfigError, stackAccess, type StackAccess } from "./plan";
+import { isConfigError, stackState, type StackState } from "./plan";
 
 /**
  * Stacks' access computed in a worker thread: the SDK's runtime state is per thread, so the
@@ -9,7 +9,7 @@ import { isConfigError, stackAccess, type StackAccess } from "./plan";
  */
 
 type Request = { projectRoot: string; stack: string };
-type Reply = { access: StackAccess } | { configError: string } | { crash: string };
+type Reply = { state: StackState } | { configError: string } | { crash: string };
 
 /** The worker's configuration error, as the main thread sees it (the validator's located messages). */
 export class WorkerConfigError extends Error {}
@@ -25,11 +25,11 @@ export class AccessWorker {
     this.worker = new Worker(__filename, { workerData: { serve: true }, execArgv });
   }
 
-  /** The access of `stack` in `projectRoot`; a configuration error rejects with its message. */
-  access(projectRoot: string, stack: string): Promise<StackAccess> {
+  /** The state of `stack` in `projectRoot`; a configuration error rejects with its message. */
+  state(projectRoot: string, stack: string): Promise<StackState> {
     const answer = this.pending.then(
       () =>
-        new Promise<StackAccess>((resolve, reject) => {
+        new Promise<StackState>((resolve, reject) => {
           const stopped = (code: number) => reject(new Error(`the access worker for ${stack} stopped (exit ${code})`));
           const settle = () => {
             this.worker.off("error", reject);
@@ -37,7 +37,7 @@ export class AccessWorker {
           };
           this.worker.once("message", (reply: Reply) => {
             settle();
-            if ("access" in reply) resolve(reply.access);
+            if ("state" in reply) resolve(reply.state);
             else if ("configError" in reply) reject(new WorkerConfigError(reply.configError));
             else reject(new Error(reply.crash));
           });
@@ -57,8 +57,8 @@ export class AccessWorker {
 
 if (!isMainThread && (workerData as { serve?: boolean } | undefined)?.serve) {
   parentPort!.on("message", ({ projectRoot, stack }: Request) => {
-    stackAccess(projectRoot, stack).then(
-      (access) => parentPort!.postMessage({ access } satisfies Reply),
+    stackState(projectRoot, stack).then(
+      (state) => parentPort!.postMessage({ state } satisfies Reply),
       (error: unknown) =>
         parentPort!.postMessage(
           (isConfigError(error)

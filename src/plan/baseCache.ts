@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { TOOLKIT_ROOT } from "../project/paths";
-import type { StackAccess } from "./plan";
+import type { StackState } from "./plan";
 
 /**
  * The base revision's access views, cached under the project's node_modules/.cache: a stack's
@@ -64,20 +64,20 @@ export class BaseAccessCache {
     return join(this.directory, `${key}.json`);
   }
 
-  get(stack: string): StackAccess | undefined {
+  get(stack: string): StackState | undefined {
     try {
-      return JSON.parse(readFileSync(this.file(stack), "utf8")) as StackAccess;
+      return JSON.parse(readFileSync(this.file(stack), "utf8")) as StackState;
     } catch {
       return undefined; // absent or unreadable: plan again
     }
   }
 
-  set(stack: string, access: StackAccess): void {
+  set(stack: string, state: StackState): void {
     try {
       mkdirSync(this.directory, { recursive: true });
       const target = this.file(stack);
       const temporary = `${target}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify(access));
+      writeFileSync(temporary, JSON.stringify(state));
       renameSync(temporary, target);
     } catch {
       // A cache that cannot be written only costs time.

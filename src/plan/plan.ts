@@ -121,23 +121,21 @@ export async function planProgram(stack: string, program: () => unknown, policie
 const stackProgram = (projectRoot: string, stack: string) => () =>
   runSteps(lighthouseProgramSteps({ projectRoot, stackName: stack }));
 
-/** Who gets which access where in a stack (what the access review compares), without the policy pack. */
-export interface StackAccess {
+/**
+ * What a stack's program registers, as the engine would record it once deployed: the facts the
+ * access review reads (its access view and the steps between two revisions are computed from
+ * them by the reviewing code), without the policy pack.
+ */
+export interface StackState {
   customer?: string;
-  access: AccessView;
-  /** What the engine would record of each resource: the step model's input (src/plan/steps.ts). */
   state: StateResource[];
 }
 
-/** The access a stack's program grants: the program on the offline engine, nothing else (no policies, no sorted copies). */
-export async function stackAccess(projectRoot: string, stack: string): Promise<StackAccess> {
+/** A stack's state: the program on the offline engine, nothing else (no policies, no sorted copies). */
+export async function stackState(projectRoot: string, stack: string): Promise<StackState> {
   const { resources, result } = await runOffline(PROJECT_NAME, stack, stackProgram(projectRoot, stack));
   const customer = (result as { customer?: unknown } | undefined)?.customer;
-  return {
-    ...(typeof customer === "string" ? { customer } : {}),
-    access: accessView(resources),
-    state: stateOf(resources),
-  };
+  return { ...(typeof customer === "string" ? { customer } : {}), state: stateOf(resources) };
 }
 
 /** Plans one stack of the project: the real stack program, on the offline engine. */

@@ -44,6 +44,8 @@ export type StateResource = Pick<
   | "aliasSpecs"
   | "id"
   | "importId"
+  | "outputs"
+  | "providerName"
 >;
 
 /** What the engine keeps of each registered resource (the state a deployment of them would leave). */
@@ -61,6 +63,8 @@ export function stateOf(resources: RegisteredResource[]): StateResource[] {
     aliasSpecs: resource.aliasSpecs,
     id: resource.id,
     ...(resource.importId ? { importId: resource.importId } : {}),
+    outputs: resource.outputs,
+    ...(resource.providerName ? { providerName: resource.providerName } : {}),
   }));
 }
 

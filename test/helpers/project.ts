@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { executeCommand, type Command } from "../../src/cli/run";
@@ -97,6 +97,24 @@ export const git = (cwd: string, ...args: string[]) =>
 /** A temporary project, committed as the first commit of a fresh repository on branch main. */
 export function committedProject(files: Record<string, string> = {}): string {
   const root = tempProject(files);
+  git(root, "init", "-q", "-b", "main");
+  git(root, "add", "-A");
+  git(root, "commit", "-qm", "base");
+  return root;
+}
+
+/**
+ * A committed copy of the whole toolkit (every file git tracks, as in this working tree), its
+ * node_modules linked: a repository whose code a test can change, as a pull request would.
+ */
+export function committedToolkit(): string {
+  const root = mkdtempSync(join(tmpdir(), "lighthouse-toolkit-"));
+  const files = execFileSync("git", ["ls-files", "-z"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\0");
+  for (const file of files.filter(Boolean)) {
+    mkdirSync(dirname(join(root, file)), { recursive: true });
+    cpSync(join(REPO_ROOT, file), join(root, file));
+  }
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"), "dir");
   git(root, "init", "-q", "-b", "main");
   git(root, "add", "-A");
   git(root, "commit", "-qm", "base");
