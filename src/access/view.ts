@@ -117,7 +117,10 @@ function grantOf(authorization: Inputs): Grant {
 }
 
 /** What the access view reads of a resource: a registration, or the state a deployment of it leaves. */
-export type ViewedResource = Pick<RegisteredResource, "type" | "name" | "inputs" | "outputs" | "providerName" | "importId">;
+export type ViewedResource = Pick<
+  RegisteredResource,
+  "type" | "name" | "inputs" | "outputs" | "providerName" | "importId"
+>;
 
 export function accessView(resources: ViewedResource[]): AccessView {
   const ofType = (type: string) => resources.filter((resource) => resource.type === type);
