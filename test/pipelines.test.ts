@@ -52,7 +52,21 @@ describe("GitHub Actions files", () => {
     expect(batch.jobs.up.environment).toBe("production");
     expect(batch.jobs.up.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
     expect(batch.jobs.preview.environment).toBeUndefined();
-    expect(parse(read(".github/workflows/pull-request.yml")).jobs.preview).toMatchObject({
+    const pullRequest = parse(read(".github/workflows/pull-request.yml"));
+    // The review runs the pull request's code: no OIDC token; its access review is the base branch's toolkit's.
+    expect(pullRequest.permissions).toEqual({});
+    expect(pullRequest.jobs.review.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+    const reviewSteps = pullRequest.jobs.review.steps as Array<{ name?: string; run?: string; with?: unknown }>;
+    expect(reviewSteps.find((item) => item.name === "Trusted toolkit (the base branch's)")?.with).toEqual({
+      ref: "${{ github.event.pull_request.base.sha }}",
+      path: ".trusted-toolkit",
+    });
+    // package.json's diff script, from the trusted toolkit's directory.
+    const diffScript = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts.diff;
+    expect(reviewSteps.find((item) => item.name === "Plan and access review")?.run).toContain(
+      `${diffScript.replace(" dist/", " .trusted-toolkit/dist/")} \\\n`,
+    );
+    expect(pullRequest.jobs.preview).toMatchObject({
       uses: "./.github/workflows/stack-batch.yml",
       with: { operation: "preview" },
     });
