@@ -10,6 +10,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
+import { BUILD_STAMP } from "../src/project/build";
 
 const ROOT = join(__dirname, "..", "..");
 const BUNDLED_COMMANDS = ["validate"];
@@ -36,3 +37,6 @@ for (const name of BUNDLED_COMMANDS) {
     `"use strict";\n// Built by scripts/bundle.ts: compile cache first, then the bundle.\nrequire("../src/cli/compileCache.js");\nrequire("./${name}.bundle.js").run();\n`,
   );
 }
+
+// Last: the sources as of now are what dist/ holds (src/project/build.ts compares against this).
+writeFileSync(join(ROOT, "dist", BUILD_STAMP), `${new Date().toISOString()}\n`);

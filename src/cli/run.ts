@@ -1,7 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { formatDiagnostic } from "../diagnostics";
 import { loadNamedStack, type ResolvedStack } from "../stack/load";
-import { STACK_NAME_PATTERN, ProjectConfigError } from "../project/paths";
+import { STACK_NAME_PATTERN, ProjectConfigError, TOOLKIT_ROOT } from "../project/paths";
+import { newerSource } from "../project/build";
 import { printable, quote } from "../text";
 
 /** Exit codes every command of this toolkit uses. */
@@ -138,6 +139,13 @@ export function runAsMain(command: Command): void {
       if (error.code !== "EPIPE") throw error;
       process.exit(process.exitCode ?? 0);
     });
+  }
+  // Compiled code older than the sources that pulumi up would run: never plan one program and deploy another.
+  const stale = __filename.endsWith(".js") ? newerSource(TOOLKIT_ROOT) : undefined;
+  if (stale) {
+    process.stderr.write(`error: the toolkit's compiled code (dist/) is older than ${printable(stale)}: run npm run build\n`);
+    process.exitCode = EXIT.usage;
+    return;
   }
   void executeCommand(command, process.argv.slice(2)).then((code) => {
     process.exitCode = code;
