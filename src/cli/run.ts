@@ -143,7 +143,9 @@ export function runAsMain(command: Command): void {
   // Compiled code older than the sources that pulumi up would run: never plan one program and deploy another.
   const stale = __filename.endsWith(".js") ? newerSource(TOOLKIT_ROOT) : undefined;
   if (stale) {
-    process.stderr.write(`error: the toolkit's compiled code (dist/) is older than ${printable(stale)}: run npm run build\n`);
+    process.stderr.write(
+      `error: the toolkit's compiled code (dist/) is older than ${printable(stale)}: run npm run build\n`,
+    );
     process.exitCode = EXIT.usage;
     return;
   }
