@@ -147,6 +147,14 @@ describe("the steps of a real pulumi up, change by change", () => {
     expect(plan.steps.filter((step) => step.unknown || step.fails)).toEqual([]);
   });
 
+  it("offer file renamed: a new URN whose create azure-native refuses (the definition exists); the run stops, nothing deleted", async () => {
+    const moved = project({ offers: [{ file: "offers/operations.yaml" }] }, { "offers/operations.yaml": OPERATIONS });
+    const { steps: lines, continuity, plan } = await steps(project({}), moved);
+    expect(lines).toEqual([`create operations-${SUB}-definition FAILS`]);
+    expect(plan.stopsAt).toBe(1);
+    expect(continuity).toEqual([]);
+  });
+
   it("resource group added, then removed: one create; one delete after the program", async () => {
     const one = project({ offers: [{ file: "offers/contoso-operations.yaml", groups: ["rg-app"] }] });
     const two = project({ offers: [{ file: "offers/contoso-operations.yaml", groups: ["rg-app", "rg-data"] }] });
