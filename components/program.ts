@@ -30,10 +30,19 @@ export interface SubscriptionSummary {
 
 /**
  * The stack program: reads and validates `stacks/Pulumi.<stack>.yaml` and its offers, then
- * declares one explicit azure-native provider per customer subscription (tenant and
- * subscription from the stack file, never ambient defaults), one LighthouseDelegation per offer
- * and subscription (onboarding mode only) and the stack's managed identities. Invalid config
- * stops the program with the validator's located messages.
+ * declares explicit azure-native providers (tenant and subscription from the stack file, never
+ * ambient defaults), one LighthouseDelegation per offer and subscription (onboarding mode only)
+ * and the stack's managed identities. Invalid config stops the program with the validator's
+ * located messages.
+ *
+ * Providers: every explicit provider is a plugin process in a real `pulumi up` (one per provider
+ * instance: pulumi/pulumi `sdk/go/common/resource/plugin/host.go`), so delegations, whose
+ * resources take a full `scope` and never the provider's subscription in their URL, share one
+ * provider for the stack's tenant, `azure-delegations`; only identities and role assignments,
+ * whose paths hold `{subscriptionId}`, get one per subscription, `azure-<subscriptionId>`.
+ * Moving a deployed delegation to another provider replaces nothing: azure-native's `DiffConfig`
+ * never asks a replacement (provider.go), which the engine consults when a provider changes
+ * (step_generator.go `providerChanged`).
  */
 export function lighthouseProgram(options: ProgramOptions = {}) {
   const steps = lighthouseProgramSteps(options);
@@ -60,7 +69,7 @@ export function* lighthouseProgramSteps(options: ProgramOptions = {}) {
   // Lighthouse (components: delegatedThroughLighthouse; plans and reviews: "through Lighthouse").
   const delegatedThroughLighthouse = stack.mode === "managing";
 
-  // One explicit provider per subscription the stack touches, signed in to the tenant that runs it.
+  // One explicit provider per subscription whose identities the stack deploys, signed in to the tenant that runs it.
   const providers = new Map<string, Provider>();
   const providerFor = (subscriptionId: string) => {
     let provider = providers.get(subscriptionId);
@@ -70,6 +79,12 @@ export function* lighthouseProgramSteps(options: ProgramOptions = {}) {
     }
     return provider;
   };
+
+  // The delegations' one provider: its subscription is only what azure-native signs in with (the
+  // stack's first), never part of a delegation's URL.
+  let delegationProvider: Provider | undefined;
+  const delegationsProvider = (subscriptionId: string) =>
+    (delegationProvider ??= new Provider("azure-delegations", { subscriptionId, tenantId: stack.deploymentTenantId }));
 
   // In managing mode the delegations already exist (the customer deployed them); they are listed
   // only so that identities can be checked against them.
@@ -90,7 +105,10 @@ export function* lighthouseProgramSteps(options: ProgramOptions = {}) {
             customerTenantId: stack.customer.tenantId,
             ...(adopt ? { adopt } : {}),
           },
-          { providers: [providerFor(subscriptionId)], ...(former !== name ? { aliases: [{ name: former }] } : {}) },
+          {
+            providers: [delegationsProvider(subscriptionId)],
+            ...(former !== name ? { aliases: [{ name: former }] } : {}),
+          },
         );
         return {
           offer: offer.name,

@@ -29,11 +29,18 @@ async function run(stackName: string, projectRoot = REPO_ROOT) {
 const byName = (resources: RegisteredResource[], name: string) => resources.find((resource) => resource.name === name)!;
 
 describe("stack program: whole subscriptions (fabrikam)", () => {
-  it("registers one provider per subscription, with the customer's tenant and that subscription", async () => {
+  it("registers one provider for the delegations and one per subscription holding identities, all in the customer's tenant", async () => {
     const { ofType } = await run("fabrikam");
-    expect(ofType(PROVIDER).map((provider) => provider.inputs)).toEqual([
-      expect.objectContaining({ subscriptionId: SUB_1, tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808" }),
-      expect.objectContaining({ subscriptionId: SUB_2, tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808" }),
+    expect(ofType(PROVIDER).map((provider) => [provider.name, provider.inputs])).toEqual([
+      // The delegations' subscription is only what azure-native signs in with: their URLs take the full scope.
+      [
+        "azure-delegations",
+        { environment: "public", subscriptionId: SUB_1, tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808" },
+      ],
+      [
+        `azure-${SUB_1}`,
+        { environment: "public", subscriptionId: SUB_1, tenantId: "0e06d6a3-55ae-40a3-ac29-350808980808" },
+      ],
     ]);
   });
 
@@ -41,7 +48,7 @@ describe("stack program: whole subscriptions (fabrikam)", () => {
     const { resources } = await run("fabrikam");
     const definition = byName(resources, `contoso-operations-${SUB_1}-definition`);
     expect(definition.type).toBe(DEFINITION);
-    expect(definition.providerName).toBe(`azure-${SUB_1}`);
+    expect(definition.providerName).toBe("azure-delegations");
     expect(definition.inputs).toEqual({
       scope: `/subscriptions/${SUB_1}`,
       registrationDefinitionId: OPERATIONS_GUID,
@@ -137,7 +144,8 @@ describe("stack program: whole subscriptions (fabrikam)", () => {
       const parent = resources.find((resource) => resource.urn === child.parentUrn);
       expect(parent?.type, child.name).toBe(COMPONENT);
       expect(child.name.startsWith(`${parent?.name}-`)).toBe(true);
-      expect(child.providerName).toBe(`azure-${(child.inputs.scope as string).split("/")[2]}`);
+      // One provider for every delegation of the stack: their URLs take the full scope.
+      expect(child.providerName).toBe("azure-delegations");
     }
   });
 

@@ -459,6 +459,8 @@ export function predictSteps(base: StateResource[], head: StateResource[]): Step
       entry = step("update", resource, `found under its former type ${old.type}${aliasNote}`, old.id);
       entry.unknown = `the type changes from ${old.type} to ${resource.type}: how azure-native diffs across types is not documented`;
     } else {
+      // A changed provider reference is no replacement: azure-native's DiffConfig never asks one
+      // (step_generator.go providerChanged), so only the inputs are compared.
       const changed = changedInputs(old.inputs, resource.inputs);
       const replacing = REPLACING_INPUTS[resource.type];
       const replaceKeys = changed.filter((key) => replacing?.has(key));
