@@ -28,10 +28,11 @@ function runStep(
   env: Record<string, string>,
   failing = "",
   shell = ["--noprofile", "--norc", "-eo", "pipefail"],
+  fakes = ["pulumi", "npm"],
 ) {
   const dir = mkdtempSync(join(tmpdir(), "step-"));
   const calls = join(dir, "calls.txt");
-  for (const command of ["pulumi", "npm"]) {
+  for (const command of fakes) {
     const fake = join(dir, command);
     writeFileSync(
       fake,
@@ -63,6 +64,7 @@ function runStep(
     calls: read("calls.txt").trim().split("\n").filter(Boolean),
     output: read("output.txt"),
     log: read("up.log"),
+    review: read("review.md"),
   };
 }
 
@@ -99,6 +101,34 @@ describe("workflow shell steps", () => {
     const failed = runStep(preview.run!, { STACK: "new-customer" }, "preview");
     expect(failed.status).not.toBe(0);
     expect(failed.calls[0]).toBe("pulumi stack select --create new-customer --non-interactive");
+  });
+
+  it("pull request: the comment leads with the access review, computed by the trusted toolkit; plans follow", () => {
+    const review = step("pull-request.yml", "review", "Plan and access review");
+    const ran = runStep(
+      review.run!,
+      { STACKS: '[{"stack":"fabrikam","mode":"onboarding"}]', GITHUB_BASE_REF: "main" },
+      "",
+      undefined,
+      ["npm", "node"],
+    );
+    expect(ran.status).toBe(0);
+    expect(ran.calls).toEqual([
+      "node --max-old-space-size=8192 --max-semi-space-size=64 .trusted-toolkit/dist/src/cli/diff.js --stack fabrikam --base origin/main",
+      "npm run -s plan -- --stack fabrikam",
+    ]);
+    expect(ran.review.split("\n")).toEqual([
+      "<!-- lighthouse-access-review -->",
+      "node ok",
+      "<details><summary>Plan of <b>fabrikam</b></summary>",
+      "",
+      "```",
+      "npm ok",
+      "```",
+      "</details>",
+      "",
+    ]);
+    expect(ran.output).toBe("status=0\n");
   });
 
   const BATCHES =
