@@ -259,6 +259,8 @@ const pairKey = (subscription: string, pair: Pair) => `${lower(subscription)} ${
  */
 class AzureState {
   private readonly live = new Map<string, StateResource>();
+  /** Subscription → its live assignments by id: a step changes the grants of its own subscription only. */
+  private readonly assignmentsIn = new Map<string, Map<string, StateResource>>();
   /** assignment id → pair keys Azure took from it. */
   private readonly taken = new Map<string, Set<string>>();
 
@@ -271,20 +273,26 @@ class AzureState {
   }
 
   put(resource: StateResource): void {
-    if (resource.custom && !isProvider(resource.type)) this.live.set(lower(resource.id), resource);
+    if (!resource.custom || isProvider(resource.type)) return;
+    this.live.set(lower(resource.id), resource);
+    if (resource.type !== TYPES.assignment) return;
+    const subscription = subscriptionOfScope(resource.inputs.scope);
+    const assignments = this.assignmentsIn.get(subscription) ?? new Map<string, StateResource>();
+    assignments.set(lower(resource.id), resource);
+    this.assignmentsIn.set(subscription, assignments);
   }
 
   remove(id: string): void {
     const resource = this.live.get(lower(id));
     this.live.delete(lower(id));
     if (resource?.type !== TYPES.assignment) return;
+    const subscription = subscriptionOfScope(resource.inputs.scope);
+    this.assignmentsIn.get(subscription)?.delete(lower(id));
     this.taken.delete(lower(id));
     const definition = this.definitionOf(resource);
     if (!definition) return;
-    const subscription = subscriptionOfScope(resource.inputs.scope);
     const removed = new Set(pairsOf(definition).map((pair) => pairKey(subscription, pair)));
-    for (const other of this.assignments()) {
-      if (lower(subscriptionOfScope(other.inputs.scope)) !== lower(subscription)) continue;
+    for (const other of this.assignments(subscription)) {
       const otherDefinition = this.definitionOf(other);
       // Other delegations only: the same definition's assignment on another resource group is not one.
       if (!otherDefinition || otherDefinition === definition) continue;
@@ -298,13 +306,12 @@ class AzureState {
     }
   }
 
-  private assignments(): StateResource[] {
-    return [...this.live.values()].filter((resource) => resource.type === TYPES.assignment);
+  private assignments(subscription: string): StateResource[] {
+    return [...(this.assignmentsIn.get(subscription)?.values() ?? [])];
   }
 
   private definitionOf(assignment: StateResource): StateResource | undefined {
-    const definitionId = ((assignment.inputs.properties ?? {}) as Record<string, unknown>).registrationDefinitionId;
-    const definition = this.live.get(lower(definitionId));
+    const definition = this.live.get(lower(definitionIdOf(assignment)));
     return definition?.type === TYPES.definition ? definition : undefined;
   }
 
@@ -317,43 +324,44 @@ class AzureState {
 
   /** An assignment of the same definition on the same scope (ARM ids ignore case). */
   assignmentLike(assignment: StateResource): StateResource | undefined {
-    const definition = definitionGuidOf(
-      ((assignment.inputs.properties ?? {}) as Record<string, unknown>).registrationDefinitionId,
-    );
-    return this.assignments().find(
+    const definition = definitionGuidOf(definitionIdOf(assignment));
+    return this.assignments(subscriptionOfScope(assignment.inputs.scope)).find(
       (other) =>
         lower(other.inputs.scope) === lower(assignment.inputs.scope) &&
-        definitionGuidOf(((other.inputs.properties ?? {}) as Record<string, unknown>).registrationDefinitionId) ===
-          definition,
+        definitionGuidOf(definitionIdOf(other)) === definition,
     );
   }
 
   /** Live assignments that point at the definition `id`. */
   assignedTo(id: string): StateResource[] {
-    return this.assignments().filter(
-      (assignment) =>
-        lower(((assignment.inputs.properties ?? {}) as Record<string, unknown>).registrationDefinitionId) === lower(id),
+    return this.assignments(subscriptionOfScope(id)).filter(
+      (assignment) => lower(definitionIdOf(assignment)) === lower(id),
     );
   }
 
-  /** Every grant in force: a live assignment of a live definition, less the pairs Azure took. */
-  grants(): Map<string, Grant> {
+  /** Every grant in force in `subscription` (or everywhere): a live assignment of a live definition, less the pairs Azure took. */
+  grants(subscription?: string): Map<string, Grant> {
     const grants = new Map<string, Grant>();
-    for (const assignment of this.assignments()) {
+    const subscriptions = subscription === undefined ? [...this.assignmentsIn.keys()] : [subscription];
+    for (const assignment of subscriptions.flatMap((each) => this.assignments(each))) {
       const definition = this.definitionOf(assignment);
       if (!definition) continue;
       const scope = String(assignment.inputs.scope);
-      const subscription = subscriptionOfScope(scope);
+      const assignmentSubscription = subscriptionOfScope(scope);
       const taken = this.taken.get(lower(assignment.id));
       for (const pair of pairsOf(definition)) {
-        if (taken?.has(pairKey(subscription, pair))) continue;
-        const grant = { ...pair, scope, subscription, offer: offerOf(definition) };
+        if (taken?.has(pairKey(assignmentSubscription, pair))) continue;
+        const grant = { ...pair, scope, subscription: assignmentSubscription, offer: offerOf(definition) };
         grants.set(grantKey(grant), grant);
       }
     }
     return grants;
   }
 }
+
+/** The definition a registration assignment points at (its `properties.registrationDefinitionId`). */
+const definitionIdOf = (assignment: StateResource) =>
+  ((assignment.inputs.properties ?? {}) as Record<string, unknown>).registrationDefinitionId;
 
 // ---- The steps --------------------------------------------------------------------------------
 
@@ -391,38 +399,38 @@ export function predictSteps(base: StateResource[], head: StateResource[]): Step
    * resource being replaced (Pulumi's replaceWith docs), or a property fed by one that azure-native
    * replaces on (the engine diffs with that property unknown).
    */
+  /** Base resources by the URNs they take property values or replaceWith from: the only ways a dependent is replaced. */
+  const referencedBy = new Map<string, StateResource[]>();
+  for (const resource of base) {
+    for (const urn of new Set([...resource.replaceWith, ...Object.values(resource.propertyDependencies).flat()]))
+      referencedBy.set(urn, [...(referencedBy.get(urn) ?? []), resource]);
+  }
   const dependentReplacements = (root: StateResource): StateResource[] => {
     const replaceSet = new Set([root.urn]);
     const dependents: StateResource[] = [];
-    for (const candidate of base.slice((baseOrder.get(root.urn) ?? -1) + 1)) {
-      const feeds = [
-        ...candidate.dependencies,
-        ...Object.values(candidate.propertyDependencies).flat(),
-        ...candidate.replaceWith,
-      ].some((urn) => replaceSet.has(urn));
-      if (!feeds || !candidate.custom) continue;
-      const byReplaceWith = candidate.replaceWith.some((urn) => replaceSet.has(urn));
-      const fedProperties = Object.entries(candidate.propertyDependencies)
-        .filter(([, urns]) => urns.some((urn) => replaceSet.has(urn)))
-        .map(([key]) => key);
-      const byProperty = fedProperties.some((key) => REPLACING_INPUTS[candidate.type]?.has(key));
-      if (byReplaceWith || byProperty) {
+    for (const queue = [root.urn]; queue.length;) {
+      for (const candidate of referencedBy.get(queue.pop()!) ?? []) {
+        if (replaceSet.has(candidate.urn) || !candidate.custom) continue;
+        const byReplaceWith = candidate.replaceWith.some((urn) => replaceSet.has(urn));
+        const byProperty = Object.entries(candidate.propertyDependencies).some(
+          ([key, urns]) => REPLACING_INPUTS[candidate.type]?.has(key) && urns.some((urn) => replaceSet.has(urn)),
+        );
+        if (!byReplaceWith && !byProperty) continue;
         replaceSet.add(candidate.urn);
         dependents.push(candidate);
+        queue.push(candidate.urn);
       }
     }
-    return dependents;
+    // In the deployed state's (topological) order, as the engine walks it.
+    return dependents.sort((a, b) => baseOrder.get(a.urn)! - baseOrder.get(b.urn)!);
   };
 
   let stopped = false;
   for (const resource of head) {
-    const parentAliases = new Map(
-      [...foundUnder].filter(([urn]) => urn === resource.parentUrn).map(([urn, former]) => [urn, former]),
-    );
     let old = olds.get(resource.urn);
     let via: string | undefined;
     if (!old) {
-      via = aliasUrns(resource, parentAliases).find((urn) => olds.has(urn) && !claimed.has(urn));
+      via = aliasUrns(resource, foundUnder).find((urn) => olds.has(urn) && !claimed.has(urn));
       old = via ? olds.get(via) : undefined;
     }
     if (old) {
@@ -531,6 +539,9 @@ function continuity(base: StateResource[], head: StateResource[], steps: Step[])
   const byUrn = new Map(head.map((resource) => [resource.urn, resource]));
   const azure = new AzureState(base);
   const wanted = new AzureState(head).grants();
+  const wantedIn = new Map<string, Array<[string, Grant]>>();
+  for (const [key, grant] of wanted)
+    wantedIn.set(grant.subscription, [...(wantedIn.get(grant.subscription) ?? []), [key, grant]]);
   const initial = azure.grants();
   /** grant key → the step after which it went missing, and why. */
   const missing = new Map<string, { from: number; cause: string }>();
@@ -543,8 +554,10 @@ function continuity(base: StateResource[], head: StateResource[], steps: Step[])
     const removedOffer = azure.offerOfAssignment(entry.id);
     if (entry.op === "delete" || entry.op === "delete-replaced") azure.remove(entry.id);
     else azure.put(byUrn.get(entry.urn)!);
-    const now = azure.grants();
-    for (const [key, grant] of wanted) {
+    // A step changes the grants of its own subscription only.
+    const subscription = subscriptionOfScope(entry.id);
+    const now = azure.grants(subscription);
+    for (const [key, grant] of wantedIn.get(subscription) ?? []) {
       const gone = missing.get(key);
       if (!now.has(key) && !gone && initial.has(key))
         missing.set(key, { from: number, cause: causeOf(entry, grant, removedOffer) });
