@@ -50,6 +50,7 @@ export default defineConfig({
       "test/roles.test.ts",
       "test/samples.test.ts",
       "test/stack-config.test.ts",
+      "test/steps-rules.test.ts",
       "test/steps.test.ts",
     ],
     globalSetup: ["test/global-setup.ts"],

@@ -373,8 +373,6 @@ export function predictSteps(base: StateResource[], head: StateResource[]): Step
   const claimed = new Set<string>();
   /** New URN → the former URN it was found under. */
   const foundUnder = new Map<string, string>();
-  /** Old URN → the new URN that now holds it (to resolve replaceWith targets). */
-  const heldBy = new Map<string, string>();
   const replaced = new Set<string>(); // new URNs replaced in this run
   const deletedEarly = new Map<string, string>(); // old URN → URN of the replacement that deleted it
   const steps: Step[] = [];
@@ -435,7 +433,6 @@ export function predictSteps(base: StateResource[], head: StateResource[]): Step
     }
     if (old) {
       claimed.add(old.urn);
-      heldBy.set(old.urn, resource.urn);
       if (via) foundUnder.set(resource.urn, via);
     }
     if (!resource.custom || isProvider(resource.type) || stopped) continue;
@@ -472,9 +469,8 @@ export function predictSteps(base: StateResource[], head: StateResource[]): Step
       const changed = changedInputs(old.inputs, resource.inputs);
       const replacing = REPLACING_INPUTS[resource.type];
       const replaceKeys = changed.filter((key) => replacing?.has(key));
-      const replacedWith = resource.replaceWith.filter(
-        (urn) => replaced.has(urn) || replaced.has(heldBy.get(urn) ?? ""),
-      );
+      // replaceWith names the program's URNs: replaced in this run, or not.
+      const replacedWith = resource.replaceWith.filter((urn) => replaced.has(urn));
       const why = replaceKeys.length ? `${replaceKeys.join(", ")} changed` : `replaceWith ${replacedWith.join(", ")}`;
       if ((replaceKeys.length || replacedWith.length) && resource.importId) {
         // continueStepsFromDiff refuses before any step: a resource still naming an import id may not be replaced.
