@@ -81,6 +81,22 @@ describe("Azure DevOps files", () => {
     expect(result.success ? [] : result.error.issues).toEqual([]);
   });
 
+  it("the access review is computed by the target branch's toolkit, before the plans", () => {
+    const pipeline = parse(read("azure-pipelines.yml")) as {
+      stages: Array<{ stage: string; jobs: Array<{ steps: Array<{ bash?: string; displayName?: string }> }> }>;
+    };
+    const steps = pipeline.stages.find((stage) => stage.stage === "Review")!.jobs[0].steps;
+    const names = steps.map((item) => item.displayName);
+    expect(names.indexOf("Trusted toolkit (the target branch's)")).toBe(names.indexOf("npm ci") + 1);
+    expect(steps.find((item) => item.displayName === "Trusted toolkit (the target branch's)")!.bash).toBe(
+      'set -euo pipefail\ngit worktree add --detach .trusted-toolkit "$BASE"\nnpm ci --prefix .trusted-toolkit\n',
+    );
+    const review = steps.find((item) => item.displayName === "Plan, access review and access matrix")!.bash!;
+    const diffScript = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts.diff;
+    expect(review.indexOf(diffScript.replace(" dist/", " .trusted-toolkit/dist/"))).toBeGreaterThan(-1);
+    expect(review.indexOf(".trusted-toolkit/dist/src/cli/diff.js")).toBeLessThan(review.indexOf("npm run -s plan"));
+  });
+
   it("the deploy steps template has the documented structure", () => {
     const result = stepsTemplateSchema.safeParse(parse(read("pipelines/azure-devops-deploy-steps.yml")));
     expect(result.success ? [] : result.error.issues).toEqual([]);
