@@ -161,6 +161,26 @@ describe("finding deployed resources: URNs and aliases (step_generator.go genera
     expect(brief(base, head).steps).toEqual([]);
   });
 
+  it("an alias naming another parent (not itself aliased): the former URN under that parent's type chain", () => {
+    const base = delegation("a");
+    const head = [...delegation("a"), resource(COMPONENT, "b", {}, { custom: false })];
+    // The definition moves from component a to component b, keeping its Azure resource.
+    head[1] = {
+      ...head[1],
+      name: "b-definition",
+      parentUrn: componentUrn("b"),
+      urn: childUrn(DEFINITION, "b-definition"),
+      aliasSpecs: [{ name: "a-definition", parentUrn: componentUrn("a") }],
+    };
+    head[2] = {
+      ...head[2],
+      replaceWith: [head[1].urn],
+      dependencies: [head[1].urn],
+      propertyDependencies: { properties: [head[1].urn] },
+    };
+    expect(brief(base, head).steps).toEqual([]);
+  });
+
   it("a whole-URN alias, and noParent", () => {
     const root = resource(
       DEFINITION,
@@ -379,6 +399,102 @@ describe("what the engine and azure-native decide", () => {
     });
   });
 
+  it("a second offer's assignment on the same scope is no duplicate (one assignment per definition and scope)", () => {
+    const base = delegation("d");
+    const head = [...delegation("d"), ...delegation("e", { guid: NEW_GUID, offer: "E" })];
+    expect(brief(base, head).steps).toEqual([
+      { op: "create", name: "e-definition", reason: "new in the program" },
+      { op: "create", name: "e-subscription", reason: "new in the program" },
+    ]);
+  });
+
+  it("several changed inputs are named in order; several replaced dependents go first in reverse order", () => {
+    const twoGroups = (guid: string, scopeCase: (group: string) => string) => {
+      const [component, definition] = delegation("d", { guid });
+      const assignment = (group: string) =>
+        resource(
+          ASSIGNMENT,
+          `d-rg-${group}`,
+          {
+            scope: `/subscriptions/${SUB}/resourceGroups/${scopeCase(group)}`,
+            registrationAssignmentId: `${guid.slice(0, 4)}${group}`,
+            properties: { registrationDefinitionId: definition.id },
+          },
+          {
+            parentUrn: component.urn,
+            id: `/subscriptions/${SUB}/resourceGroups/${group}/providers/Microsoft.ManagedServices/registrationAssignments/${guid.slice(0, 4)}${group}`,
+            replaceWith: [definition.urn],
+            dependencies: [definition.urn],
+            propertyDependencies: { properties: [definition.urn] },
+          },
+        );
+      return [component, definition, assignment("aaaa"), assignment("bbbb")];
+    };
+    const same = (group: string) => group;
+    expect(
+      brief(twoGroups(OLD_GUID, same), twoGroups(NEW_GUID, same)).steps.map((step) => `${step.op} ${step.name}`),
+    ).toEqual([
+      "delete-replaced d-rg-bbbb",
+      "delete-replaced d-rg-aaaa",
+      "delete-replaced d-definition",
+      "create-replacement d-definition",
+      "create-replacement d-rg-aaaa",
+      "create-replacement d-rg-bbbb",
+    ]);
+    // A group renamed in case and re-named: both path parameters, in order.
+    const upper = (group: string) => (group === "aaaa" ? "AAAA" : group);
+    const renamed = twoGroups(OLD_GUID, upper);
+    renamed[2] = { ...renamed[2], inputs: { ...renamed[2].inputs, registrationAssignmentId: "other" } };
+    expect(brief(twoGroups(OLD_GUID, same), renamed).steps.map((step) => step.reason)).toEqual([
+      "registrationAssignmentId, scope changed: azure-native replaces, deleting first",
+      "registrationAssignmentId, scope changed",
+    ]);
+  });
+
+  it("the first up that adds replaceWith: the deployed graph lacks it, so the definition goes while assigned, then replaceWith replaces the assignment", () => {
+    const assignmentGuid = "77777777-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+    const base = delegation("d", { replaceWith: false, assignmentGuid });
+    const head = delegation("d", { guid: NEW_GUID, assignmentGuid });
+    const definitionUrn = childUrn(DEFINITION, "d-definition");
+    const plan = brief(base, head);
+    expect(plan.steps).toEqual([
+      {
+        op: "delete-replaced",
+        name: "d-definition",
+        reason: "registrationDefinitionId changed: azure-native replaces, deleting first",
+        unknown:
+          "deletes a registration definition while 1 assignment(s) still point at it; what ARM answers is not documented",
+      },
+      { op: "create-replacement", name: "d-definition", reason: "registrationDefinitionId changed" },
+      {
+        op: "delete-replaced",
+        name: "d-subscription",
+        reason: `replaceWith ${definitionUrn}: azure-native replaces, deleting first`,
+      },
+      { op: "create-replacement", name: "d-subscription", reason: `replaceWith ${definitionUrn}` },
+    ]);
+    // The grant goes with the definition (step 1), not with an assignment.
+    expect(plan.continuity.map(({ kind, from, until, cause }) => ({ kind, from, until, cause }))).toEqual([
+      { kind: "interrupted", from: 1, until: 4, cause: "step delete-replaced d-definition" },
+    ]);
+  });
+
+  it("an update names every changed input, in order", () => {
+    const base = delegation("d");
+    const head = delegation("d");
+    head[1] = {
+      ...head[1],
+      inputs: {
+        ...head[1].inputs,
+        plan: { name: "p" },
+        properties: { ...(head[1].inputs.properties as object), description: "x" },
+      },
+    };
+    expect(brief(base, head).steps).toEqual([
+      { op: "update", name: "d-definition", reason: "plan, properties changed" },
+    ]);
+  });
+
   it("a dependent fed through a replacing property is deleted first (a role assignment's principalId)", () => {
     const identity = resource(
       "azure-native:managedidentity:UserAssignedIdentity",
@@ -448,6 +564,37 @@ describe("access while the steps run", () => {
         until: 4,
         cause: "step delete-replaced far-subscription",
       },
+    ]);
+  });
+
+  it("a permanent and an eligible grant of one principal and role are two findings; removals say why", () => {
+    const withEligible = (guid: string) => {
+      const [component, definition, assignment] = delegation("d", { guid });
+      const properties = definition.inputs.properties as Record<string, unknown>;
+      const eligible = {
+        ...definition,
+        inputs: {
+          ...definition.inputs,
+          properties: {
+            ...properties,
+            eligibleAuthorizations: [{ principalId: ALICE, roleDefinitionId: READER, justInTimeAccessPolicy: {} }],
+          },
+        },
+      };
+      return [
+        component,
+        eligible,
+        { ...assignment, inputs: { ...assignment.inputs, properties: { registrationDefinitionId: eligible.id } } },
+      ];
+    };
+    const plan = brief(withEligible(OLD_GUID), withEligible(NEW_GUID));
+    expect(plan.continuity.map(({ kind, eligible, principal }) => ({ kind, eligible, principal }))).toEqual([
+      { kind: "interrupted", eligible: false, principal: { id: ALICE, name: "Alice" } },
+      { kind: "interrupted", eligible: true, principal: { id: ALICE } },
+    ]);
+    expect(brief(withEligible(OLD_GUID), []).steps).toEqual([
+      { op: "delete", name: "d-subscription", reason: "no longer in the program" },
+      { op: "delete", name: "d-definition", reason: "no longer in the program" },
     ]);
   });
 

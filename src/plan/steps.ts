@@ -145,11 +145,15 @@ const REPLACING_INPUTS: Record<string, ReadonlySet<string>> = {
 
 /** Objects with their keys sorted, so that equal inputs compare equal whatever their order. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) =>
-    item && typeof item === "object" && !Array.isArray(item)
-      ? Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : item,
-  );
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (!item || typeof item !== "object" || Array.isArray(item)) return item;
+    const object = item as Record<string, unknown>;
+    return Object.fromEntries(
+      Object.keys(object)
+        .sort()
+        .map((key) => [key, object[key]]),
+    );
+  });
 }
 
 function changedInputs(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
@@ -311,8 +315,7 @@ class AzureState {
   }
 
   private definitionOf(assignment: StateResource): StateResource | undefined {
-    const definition = this.live.get(lower(definitionIdOf(assignment)));
-    return definition?.type === TYPES.definition ? definition : undefined;
+    return this.live.get(lower(definitionIdOf(assignment)));
   }
 
   /** The offer a live assignment delegates (its definition's name), when both are live. */
