@@ -163,13 +163,14 @@ describe("finding deployed resources: URNs and aliases (step_generator.go genera
 
   it("an alias naming another parent (not itself aliased): the former URN under that parent's type chain", () => {
     const base = delegation("a");
-    const head = [...delegation("a"), resource(COMPONENT, "b", {}, { custom: false })];
-    // The definition moves from component a to component b, keeping its Azure resource.
+    const OTHER_COMPONENT = "lighthouse:identity:ManagedIdentity";
+    const head = [...delegation("a"), resource(OTHER_COMPONENT, "b", {}, { custom: false })];
+    // The definition moves from component a to component b (another type), keeping its Azure resource.
     head[1] = {
       ...head[1],
       name: "b-definition",
-      parentUrn: componentUrn("b"),
-      urn: childUrn(DEFINITION, "b-definition"),
+      parentUrn: `${STACK}${OTHER_COMPONENT}::b`,
+      urn: `${STACK}${OTHER_COMPONENT}$${DEFINITION}::b-definition`,
       aliasSpecs: [{ name: "a-definition", parentUrn: componentUrn("a") }],
     };
     head[2] = {
@@ -241,6 +242,59 @@ describe("what the engine and azure-native decide", () => {
         name: "d-subscription",
         reason: "adopts the existing resource; Pulumi then updates it to the program's inputs if Azure differs",
       },
+    ]);
+  });
+
+  it("an import id on a resource already in the state: no import, no step (the engine imports only without an old resource)", () => {
+    const adopted = delegation("d").map((item) => (item.custom ? { ...item, importId: item.id } : item));
+    expect(brief(delegation("d"), adopted).steps).toEqual([]);
+  });
+
+  it("a change that would replace an adopted resource is refused before any step, naming what replaces", () => {
+    const base = delegation("d");
+    const moved = delegation("d", { guid: NEW_GUID, sub: OTHER_SUB }).map((item) =>
+      item.custom ? { ...item, importId: item.id } : item,
+    );
+    expect(brief(base, moved)).toEqual({
+      steps: [
+        {
+          op: "create-replacement",
+          name: "d-definition",
+          reason: "registrationDefinitionId, scope changed",
+          fails:
+            "previously-imported resources that still specify an ID may not be replaced; remove adopt from the stack entry first",
+        },
+      ],
+      // The proposal's grant in the other subscription never comes: the run stops first.
+      continuity: [
+        {
+          kind: "lost",
+          subscription: OTHER_SUB,
+          scope: `/subscriptions/${OTHER_SUB}`,
+          offer: "Ops",
+          principal: { id: ALICE, name: "Alice" },
+          roleId: READER,
+          eligible: false,
+          from: 0,
+          cause: "the run stops at step 1 before granting it",
+        },
+      ],
+      stopsAt: 1,
+    });
+  });
+
+  it("retitling an offer to the title of one removed in the same change: the replacement's create is refused (that definition goes only after the program)", () => {
+    const base = [
+      ...delegation("d"),
+      ...delegation("e", { guid: NEW_GUID, offer: "E", assignmentGuid: "99999999-aaaa-4aaa-8aaa-aaaaaaaaaaaa" }),
+    ];
+    const head = delegation("d", { guid: NEW_GUID });
+    expect(
+      brief(base, head).steps.map((step) => `${step.op} ${step.name}${step.fails ? `: ${step.fails}` : ""}`),
+    ).toEqual([
+      "delete-replaced d-subscription",
+      "delete-replaced d-definition",
+      `create-replacement d-definition: ${definitionId(NEW_GUID)} already exists: azure-native refuses to create an existing resource`,
     ]);
   });
 
@@ -448,6 +502,41 @@ describe("what the engine and azure-native decide", () => {
     expect(brief(twoGroups(OLD_GUID, same), renamed).steps.map((step) => step.reason)).toEqual([
       "registrationAssignmentId, scope changed: azure-native replaces, deleting first",
       "registrationAssignmentId, scope changed",
+    ]);
+  });
+
+  it("dependents of dependents: found through replacing properties, deleted in reverse deployed order", () => {
+    const [component, definition, first] = delegation("d");
+    const second = { ...first, name: "d-second", urn: childUrn(ASSIGNMENT, "d-second"), id: `${first.id}2` };
+    const role = resource(
+      "azure-native:authorization:RoleAssignment",
+      "role",
+      { scope: "x", roleAssignmentName: "r", principalId: "p", description: "d" },
+      {
+        id: "/role",
+        dependencies: [first.urn],
+        // scope replaces a role assignment; description does not; "other" was not replaced.
+        propertyDependencies: { description: ["urn:other"], scope: [first.urn, "urn:other"] },
+      },
+    );
+    const base = [component, definition, first, role, second];
+    const head = delegation("d", { guid: NEW_GUID });
+    const heads = [
+      head[0],
+      head[1],
+      head[2],
+      role,
+      { ...second, inputs: { ...second.inputs, properties: head[2].inputs.properties } },
+    ];
+    expect(brief(base, heads).steps.map((step) => `${step.op} ${step.name}`)).toEqual([
+      "delete-replaced d-second",
+      "delete-replaced role",
+      "delete-replaced d-subscription",
+      "delete-replaced d-definition",
+      "create-replacement d-definition",
+      "create-replacement d-subscription",
+      "create-replacement role",
+      "create-replacement d-second",
     ]);
   });
 
