@@ -3,6 +3,7 @@ import {
   reviewCustomerTenant,
   reviewDelegatedRoleAssignment,
   reviewScopeDelegated,
+  reviewSharedGrants,
   type DelegationUnderReview,
 } from "../src/rules/delegation";
 
@@ -96,5 +97,82 @@ describe("delegation rules", () => {
           "managedByTenantId 83ACE5CD-bcc3-441a-bd86-e6a75360cecc is the customer's own tenant; a tenant cannot delegate to itself",
       },
     ]);
+  });
+});
+
+describe("shared-grant: one principal and role through two delegations of a subscription", () => {
+  const ALICE = "11111111-1111-4111-8111-111111111111";
+  const BOB = "22222222-2222-4222-8222-222222222222";
+  const SUB_A = "9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d";
+  const SUB_B = "a4b5c6d7-e8f9-4a0b-8c1d-2e3f4a5b6c7d";
+  const grant = (principalId: string, roleDefinitionId: string, principalIdDisplayName?: string) => ({
+    principalId,
+    roleDefinitionId,
+    ...(principalIdDisplayName ? { principalIdDisplayName } : {}),
+  });
+  const message = (who: string, role: string, first: string, second: string, sub: string) =>
+    `${who} holds ${role} through offers '${first}' and '${second}' in subscription ${sub}: removing either delegation removes it from the other too, and pulumi up does not restore it; after removing one, re-create the other's assignment (pulumi up --replace <its assignment's URN>)`;
+
+  it("each repeat once, at the later delegation, naming the earlier; role ids compared by GUID, principals without case", () => {
+    const findings = reviewSharedGrants([
+      {
+        offerName: "Ops",
+        subscriptionId: SUB_A,
+        authorizations: [grant(ALICE, READER, "Alice"), grant(BOB, CONTRIBUTOR)],
+      },
+      // Another subscription: no repeat.
+      { offerName: "Ops", subscriptionId: SUB_B, authorizations: [grant(ALICE, READER, "Alice")] },
+      {
+        offerName: "Escalation",
+        subscriptionId: SUB_A.toUpperCase(),
+        authorizations: [
+          grant(ALICE.toUpperCase(), `/providers/Microsoft.Authorization/roleDefinitions/${READER}`, "Alice"),
+          // Another role of the same principal: no repeat.
+          grant(BOB, READER),
+        ],
+      },
+      { offerName: "Audit", subscriptionId: SUB_A, authorizations: [grant(BOB, CONTRIBUTOR)] },
+    ]);
+    expect(findings).toEqual([
+      {
+        rule: "shared-grant",
+        severity: "warning",
+        path: [],
+        index: 2,
+        message: message(
+          "'Alice' (11111111-1111-4111-8111-111111111111)",
+          "Reader",
+          "Ops",
+          "Escalation",
+          SUB_A.toUpperCase(),
+        ),
+      },
+      {
+        rule: "shared-grant",
+        severity: "warning",
+        path: [],
+        index: 3,
+        message: message(BOB, "Contributor", "Ops", "Audit", SUB_A),
+      },
+    ]);
+  });
+
+  it("a third delegation names the one before it; one offer repeating its own pair is another rule's", () => {
+    const three = ["A", "B", "C"].map((offerName) => ({
+      offerName,
+      subscriptionId: SUB_A,
+      authorizations: [grant(BOB, READER)],
+    }));
+    expect(
+      reviewSharedGrants(three).map((finding) => [finding.index, finding.message.split(" in subscription")[0]]),
+    ).toEqual([
+      [1, `${BOB} holds Reader through offers 'A' and 'B'`],
+      [2, `${BOB} holds Reader through offers 'B' and 'C'`],
+    ]);
+    expect(
+      reviewSharedGrants([
+        { offerName: "A", subscriptionId: SUB_A, authorizations: [grant(BOB, READER), grant(BOB, READER)] },
+      ]),
+    ).toEqual([]);
   });
 });

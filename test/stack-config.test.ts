@@ -312,6 +312,19 @@ describe("stack files", () => {
     ]);
   });
 
+  it("warns, at the later offer's entry, of a principal and role two offers grant in one subscription (and still loads)", () => {
+    const sharing = readFileSync(join(REPO_ROOT, "offers", "contoso-escalation.yaml"), "utf8").replace(
+      /principalId: 7a1c3e5f-9b2d-4f6a-8c0e-2d4f6a8c0e1b\n\s+principalIdDisplayName: Escalation offboarding automation/,
+      "principalId: 5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6\n    principalIdDisplayName: Offboarding automation",
+    );
+    const { stack, lines, diagnostics } = loadWith(FABRIKAM, { "offers/contoso-escalation.yaml": sharing });
+    expect(stack).toBeDefined();
+    expect(lines).toEqual([
+      "12:14 warning 'Offboarding automation' (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6) holds Managed Services Registration assignment Delete Role through offers 'Contoso Managed Operations' and 'Contoso Escalation' in subscription 0afefe50-734e-4610-8a82-a144a2f49dea: removing either delegation removes it from the other too, and pulumi up does not restore it; after removing one, re-create the other's assignment (pulumi up --replace <its assignment's URN>)",
+    ]);
+    expect(diagnostics[0].rule).toBe("shared-grant");
+  });
+
   it("points at the stack's reference when the offer itself has errors", () => {
     const { lines } = loadWith(FABRIKAM.replace("offers/contoso-escalation.yaml", "offers/broken.yaml"), {
       "offers/broken.yaml": "name: Broken\n",
