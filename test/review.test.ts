@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AccessView, DelegationView, Grant, IdentityView } from "../src/access/view";
-import { accessChanges, reviewLines } from "../src/access/review";
+import { accessChanges, continuityLines, reviewLines, stepCounts, stepList, stepWarnings } from "../src/access/review";
+import type { ContinuityFinding, Step } from "../src/plan/steps";
 
 // Literal access views: every kind of change the review names, with the full output asserted.
 const SUB_A = "11111111-1111-4111-8111-111111111111";
@@ -172,5 +173,72 @@ describe("access review", () => {
       "identity id-deploy **gains** Backup Contributor at /subscriptions/11111111-1111-4111-8111-111111111111 (through Lighthouse)",
       "identity id-deploy **now trusts** tokens from https://token.actions.githubusercontent.com repo:contoso/infra:environment:production",
     ]);
+  });
+});
+
+describe("the review's steps and continuity lines", () => {
+  const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
+  const finding = (subscription: string, extra: Partial<ContinuityFinding> = {}): ContinuityFinding => ({
+    kind: "interrupted",
+    subscription,
+    scope: `/subscriptions/${subscription}`,
+    offer: "Operations",
+    principal: ops,
+    roleId: READER,
+    eligible: false,
+    from: 1,
+    until: 4,
+    cause: `step delete-replaced ops-${subscription}-subscription`,
+    ...extra,
+  });
+  const step = (index: number): Step => ({
+    op: "update",
+    urn: `urn:pulumi:s::lighthouse::azure-native:managedservices:RegistrationDefinition::d${index}`,
+    type: "azure-native:managedservices:RegistrationDefinition",
+    id: `/d${index}`,
+    reason: "properties changed",
+  });
+
+  it("one finding with its steps and cause; the same finding over several scopes as one line in general terms", () => {
+    expect(continuityLines({ steps: [], continuity: [finding(SUB_A)] }, "Fabrikam")).toEqual([
+      `**Operations** (${ops.id}) is **without** Reader while pulumi up runs (offer "Operations"; from step 1 until step 4; step delete-replaced ops-${SUB_A}-subscription) on Fabrikam (1 subscription)`,
+    ]);
+    const lost = {
+      kind: "lost" as const,
+      until: undefined,
+      eligible: true,
+      cause:
+        "step delete esc: removing a delegation removes the principal/role pairs it shares with the subscription's other delegations (remove-delegation.md)",
+    };
+    expect(
+      continuityLines(
+        { steps: [], continuity: [finding(SUB_A, lost), finding(SUB_B, lost), finding(SUB_B)] },
+        "Fabrikam",
+      ),
+    ).toEqual([
+      `**Operations** (${ops.id}) **loses** eligible Reader when pulumi up ends (offer "Operations"; Azure removes the principal/role pairs a removed delegation shares with the subscription's others (remove-delegation.md)) on Fabrikam (2 subscriptions)`,
+      `**Operations** (${ops.id}) is **without** Reader while pulumi up runs (offer "Operations"; from step 1 until step 4; step delete-replaced ops-${SUB_B}-subscription) on Fabrikam (1 subscription)`,
+    ]);
+  });
+
+  it("failing and unknown steps one line each; the list stops at 200 and says how many more", () => {
+    const failing = { ...step(1), fails: "refused" };
+    const unknown = { ...step(2), op: "delete-replaced" as const, unknown: "not documented" };
+    expect(stepWarnings({ steps: [failing, unknown], continuity: [] })).toEqual([
+      "**pulumi up stops at step 1** (update in place `d1`): refused",
+      "**step 2 unknown** (delete (replaced, deleted first) `d2`): not documented",
+    ]);
+    const many = { steps: Array.from({ length: 203 }, (_, index) => step(index + 1)), continuity: [] };
+    const listed = stepList(many);
+    expect(listed).toHaveLength(201);
+    expect([listed[0], listed[199], listed[200]]).toEqual([
+      "1. update in place `d1` (RegistrationDefinition): properties changed",
+      "200. update in place `d200` (RegistrationDefinition): properties changed",
+      "… and 3 more steps (npm run diff -- --format json lists them all)",
+    ]);
+    expect(stepCounts({ steps: [step(1), unknown, step(3)], continuity: [] })).toBe(
+      "2 × update in place, 1 × delete (replaced, deleted first)",
+    );
+    expect(stepCounts({ steps: [], continuity: [] })).toBe("no change");
   });
 });

@@ -430,29 +430,45 @@ const STEP_WORDS: Record<StepPlan["steps"][number]["op"], string> = {
 /** The logical name a URN ends with. */
 const logicalName = (urn: string) => urn.split("::").slice(3).join("::");
 
+/** What removed a grant, as one sentence whatever the resource: for a line over many scopes. */
+function causeClass(finding: ContinuityFinding): string {
+  if (finding.cause.includes("remove-delegation.md"))
+    return "Azure removes the principal/role pairs a removed delegation shares with the subscription's others (remove-delegation.md)";
+  if (finding.cause.startsWith("the run stops")) return "the run stops before granting it";
+  return finding.kind === "lost" ? "its delegation is deleted" : "its delegation is deleted before it is re-created";
+}
+
 /**
- * The continuity findings of a stack's steps as review lines: losses, then interruptions, the same
- * sentence over several scopes one line (as access changes are).
+ * The continuity findings of a stack's steps as review lines, losses first: one finding with its
+ * steps and cause; the same finding over several scopes (a fleet's retitled offer) one line, with
+ * its cause in general terms (the steps are listed below the review).
  */
 export function continuityLines(plan: StepPlan, customer: string): string[] {
   const groups = new Map<string, ContinuityFinding[]>();
-  for (const finding of plan.continuity) {
+  const head = (finding: ContinuityFinding) => {
     const who = `**${markdownText(finding.principal.name ?? finding.principal.id)}** (${finding.principal.id})`;
     const role = `${finding.eligible ? "eligible " : ""}${markdownText(roleLabel(finding.roleId))}`;
     const when =
-      finding.kind === "lost"
-        ? `**loses** ${role} when pulumi up ends`
-        : `is **without** ${role} while pulumi up runs, from step ${finding.from} until step ${finding.until}`;
-    const text = `${who} ${when} (offer "${markdownText(finding.offer)}"; ${markdownText(finding.cause)})`;
-    groups.set(text, [...(groups.get(text) ?? []), finding]);
+      finding.kind === "lost" ? `**loses** ${role} when pulumi up ends` : `is **without** ${role} while pulumi up runs`;
+    return `${who} ${when} (offer "${markdownText(finding.offer)}"`;
+  };
+  for (const finding of plan.continuity) {
+    const key = `${head(finding)} ${causeClass(finding)}`;
+    groups.set(key, [...(groups.get(key) ?? []), finding]);
   }
-  return [...groups].map(
-    ([text, findings]) =>
-      `${text} ${where(
-        customer,
-        findings.map((finding) => ({ change: "revoked", weakening: false, ...located(finding.scope) })),
-      )}`,
-  );
+  return [...groups.values()].map((findings) => {
+    const [first] = findings;
+    const detail =
+      findings.length === 1
+        ? `${first.kind === "interrupted" ? `from step ${first.from} until step ${first.until}; ` : ""}${markdownText(first.cause)}`
+        : markdownText(causeClass(first));
+    const scopes = findings.map((finding) => ({
+      change: "revoked" as const,
+      weakening: false,
+      ...located(finding.scope),
+    }));
+    return `${head(first)}; ${detail}) ${where(customer, scopes)}`;
+  });
 }
 
 /** What stops the run or cannot be predicted: one line each. */
@@ -471,12 +487,19 @@ export function stepWarnings(plan: StepPlan): string[] {
   ]);
 }
 
+/** At most this many steps are listed in a review (a fleet's retitle has thousands; `--format json` has them all). */
+export const LISTED_STEPS = 200;
+
 /** The steps, numbered, for a collapsed section of the review. */
 export function stepList(plan: StepPlan): string[] {
-  return plan.steps.map(
-    (step, index) =>
-      `${index + 1}. ${STEP_WORDS[step.op]} ${markdownCodeSpan(logicalName(step.urn))} (${markdownText(step.type.split(":").at(-1) ?? "")}): ${markdownText(step.reason)}`,
-  );
+  const listed = plan.steps
+    .slice(0, LISTED_STEPS)
+    .map(
+      (step, index) =>
+        `${index + 1}. ${STEP_WORDS[step.op]} ${markdownCodeSpan(logicalName(step.urn))} (${markdownText(step.type.split(":").at(-1) ?? "")}): ${markdownText(step.reason)}`,
+    );
+  const more = plan.steps.length - listed.length;
+  return more > 0 ? [...listed, `… and ${more} more steps (npm run diff -- --format json lists them all)`] : listed;
 }
 
 /** "3 creates, 1 update" for the steps' summary line. */

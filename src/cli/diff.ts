@@ -4,7 +4,7 @@ import { markdownCodeBlock, markdownCodeSpan, markdownText, printableLines } fro
 import { findProjectRoot, stackFilePath } from "../project/paths";
 import { WorkerConfigError } from "../plan/accessWorker";
 import { BaseAccessCache, codeFingerprint } from "../plan/baseCache";
-import { reviewSides } from "../plan/sides";
+import { reviewSides, type ReviewSides } from "../plan/sides";
 import { isConfigError, type StackState } from "../plan/plan";
 import { accessView } from "../access/view";
 import {
@@ -23,7 +23,8 @@ import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, UsageError
 const USAGE = `usage: npm run diff -- --stack <name>|all [--stack <name>]... --base <git-ref> [--format markdown|json]
 
 The access review: runs the stack program(s) at the base revision and in the working tree (offline;
-the base's access is cached in node_modules/.cache by base commit and toolkit code),
+the base's resources are cached in node_modules/.cache by base commit and toolkit code; when the
+program's code changed, each revision runs its own),
 and lists the access changes a reviewer cares about, as Markdown for a pull-request comment:
 first access that pulumi up would lose or interrupt (predicted from the steps the Pulumi engine
 and azure-native would take from the base's resources to the working tree's), steps that would
@@ -50,10 +51,11 @@ interface StackReview {
 }
 
 /**
- * A stack's access in one checkout, undefined when the stack does not exist there (or is invalid:
- * then its messages are in `errors`). `compute` runs the program (in this thread or a worker).
+ * A stack's state in one checkout, undefined when the stack does not exist there (or is invalid:
+ * then its messages are in `errors`). `compute` runs the program (in this thread, a worker, or
+ * the revision's own process).
  */
-async function accessIfPresent(
+async function stateIfPresent(
   root: string,
   stack: string,
   side: string,
@@ -124,15 +126,14 @@ async function reviewStack(
   head: string,
   ref: string,
   stack: string,
-  cache: BaseAccessCache,
-  sides: { base: (stack: string) => Promise<StackState>; head: (stack: string) => Promise<StackState> },
+  sides: ReviewSides,
 ): Promise<StackReview> {
   const baseErrors: string[] = [];
   const headErrors: string[] = [];
   // The base revision runs in a worker thread while this thread runs the working tree's.
   const [before, after] = await Promise.all([
-    accessIfPresent(base, stack, `at ${ref}`, baseErrors, () => sides.base(stack), cache),
-    accessIfPresent(head, stack, "in the working tree", headErrors, () => sides.head(stack)),
+    stateIfPresent(base, stack, `at ${ref}`, baseErrors, () => sides.base(stack), sides.cache),
+    stateIfPresent(head, stack, "in the working tree", headErrors, () => sides.head(stack)),
   ]);
   const errors = [...baseErrors, ...headErrors];
   if (!before && !after && errors.length === 0)
@@ -194,7 +195,7 @@ export const command = runCommand(
         );
         notes.push(...sides.notes);
         try {
-          for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack, sides.cache, sides));
+          for (const stack of stacks) done.push(await reviewStack(base, head, ref, stack, sides));
         } finally {
           await sides.close();
         }
