@@ -25,7 +25,9 @@ import { subscriptionOfScope } from "../azure/scopes";
  *   refuses a resource that already exists (`CanCreate`: "cannot create already existing resource").
  * - pulumi/pulumi-azure-native `provider/pkg/gen/replacement.go` `forceNewMap`.
  * - Pulumi docs, resource options `replaceWith` ("force a replace operation on the current
- *   resource every time one of the given resources is replaced") and `import`.
+ *   resource every time one of the given resources is replaced") and `import`. That a replaceWith
+ *   dependent is among those a delete-before-replace deletes first is read from the graph code and
+ *   the docs: the step_generator.go read here predates replaceWith (README, "Lifecycle").
  * - Microsoft Learn, Azure Lighthouse `remove-delegation.md` and `update-delegation.md`.
  */
 
