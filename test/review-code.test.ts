@@ -65,4 +65,14 @@ describe("the review of a change to the toolkit's own code", () => {
       "",
     ]);
   });
+
+  it("a proposal whose own code does not run is a one-line error (exit 1), never a stack trace", () => {
+    const broken = committedToolkit();
+    edit(broken, "src/offer/model.ts", (text) => `${text}\nexport const = ;\n`);
+    const result = runCli("diff", ["--stack", "northwind", "--base", "main"], broken);
+    expect(result.status).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/^error: the working tree's own code did not run its plan --format state: .+\n$/);
+    expect(result.stderr.split("\n")).toHaveLength(2);
+  });
 });

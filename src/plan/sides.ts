@@ -6,6 +6,7 @@ import {
   DEPENDENCY_FILES,
   linkModules,
   PROGRAM_FILES,
+  RevisionCodeError,
   runPlan,
   type PlanRun,
 } from "../project/revisionCode";
@@ -30,7 +31,7 @@ const hasOwnCode = (root: string) => existsSync(join(root, "src", "cli", "plan.t
 type Entry = ({ stack: string } & StackState) | { stack: string; error: string };
 
 /** The stacks' states by the revision's own code, one process; undefined when that revision's plan has no `--format state`. */
-async function ownCodeStates(root: string, stacks: string[]): Promise<Map<string, Entry> | undefined> {
+async function ownCodeStates(root: string, side: string, stacks: string[]): Promise<Map<string, Entry> | undefined> {
   if (stacks.length === 0) return new Map();
   const run: PlanRun = await runPlan({ root }, stacks, "state");
   if (run.status === 2 && /--format/.test(run.stderr)) return undefined;
@@ -38,9 +39,8 @@ async function ownCodeStates(root: string, stacks: string[]): Promise<Map<string
     const entries = JSON.parse(run.stdout) as Entry[];
     return new Map(entries.map((entry) => [entry.stack, entry]));
   } catch {
-    throw new Error(
-      `the revision's own code did not plan (${root}): ${truncate(run.stderr.trim().split("\n").at(-1) ?? "")}`,
-    );
+    const last = run.stderr.trim().split("\n").at(-1) ?? "";
+    throw new RevisionCodeError(`${side}'s own code did not run its plan --format state: ${truncate(last)}`);
   }
 }
 
@@ -81,9 +81,9 @@ export async function reviewSides(
   let headSide = (stack: string) => stackState(head, stack);
   if (hasOwnCode(head) && realpathSync(TOOLKIT_ROOT) !== realpathSync(head)) {
     linkModules(head);
-    const entries = await ownCodeStates(head, atHead);
+    const entries = await ownCodeStates(head, "the working tree", atHead);
     if (!entries)
-      throw new Error("the working tree's plan has no --format state: it cannot be reviewed by this toolkit");
+      throw new RevisionCodeError("the working tree's plan has no --format state: this toolkit cannot review it");
     headSide = fromEntries(entries);
   }
 
@@ -92,6 +92,7 @@ export async function reviewSides(
     linkModules(base);
     const entries = await ownCodeStates(
       base,
+      ref,
       atBase.filter((stack) => !cache.get(stack)),
     );
     if (entries) {

@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, realpathSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PACK_PORT_VARIABLE } from "../crossguard/analyzer";
+import { ProjectConfigError } from "./paths";
 import { git } from "./revision";
 
 /**
@@ -28,6 +29,9 @@ export function changedFiles(projectRoot: string, base: string): string[] {
   const untracked = git(projectRoot, ["ls-files", "--others", "--exclude-standard"]).toString();
   return [...new Set(`${tracked}\n${untracked}`.split("\n").filter(Boolean))].sort();
 }
+
+/** A revision's own code that does not run (a syntax error, a crash): the user's to fix, reported without a trace (exit 1). */
+export class RevisionCodeError extends ProjectConfigError {}
 
 /** A revision's checkout, and the port of its policy pack when one serves all its plans. */
 export interface Revision {
