@@ -6,6 +6,7 @@ import {
   reviewSharedGrants,
   type DelegationUnderReview,
 } from "../src/rules/delegation";
+import { reviewFederatedSubjects } from "../src/rules/trust";
 
 const READER = "acdd72a7-3385-48ef-bd42-f606fba81ae7";
 const CONTRIBUTOR = "b24988ac-6180-42a0-ab88-20f7382dd24c";
@@ -174,5 +175,41 @@ describe("shared-grant: one principal and role through two delegations of a subs
         { offerName: "A", subscriptionId: SUB_A, authorizations: [grant(BOB, READER), grant(BOB, READER)] },
       ]),
     ).toEqual([]);
+  });
+});
+
+describe("federated-subject-protected: who may obtain an identity's tokens", () => {
+  const GITHUB = "https://token.actions.githubusercontent.com";
+  it("flags GitHub pull-request and branch subjects, at each credential's subject (indices kept over unreadable entries)", () => {
+    expect(
+      reviewFederatedSubjects([
+        { issuer: GITHUB, subject: "repo:contoso/ops:pull_request" },
+        undefined,
+        { issuer: `${GITHUB}/`, subject: "repo:contoso/ops:ref:refs/heads/feature/x" },
+        { issuer: GITHUB, subject: "repo:contoso/ops:environment:production" },
+        {
+          issuer: "https://vstoken.dev.azure.com/6f7e8d9c-0b1a-4c2d-9e3f-4a5b6c7d8e9f",
+          subject: "sc://contoso/ops/prod",
+        },
+        // Another issuer's subject is not GitHub's claim.
+        { issuer: "https://issuer.example", subject: "repo:contoso/ops:pull_request" },
+        { issuer: GITHUB },
+      ]),
+    ).toEqual([
+      {
+        rule: "federated-subject-protected",
+        severity: "error",
+        path: ["federatedCredentials", 0, "subject"],
+        message:
+          "subject 'repo:contoso/ops:pull_request' gives this identity's access to every pull request's workflow: trust a protected environment instead (repo:contoso/ops:environment:production, with required reviewers and main as its only deployment branch)",
+      },
+      {
+        rule: "federated-subject-protected",
+        severity: "error",
+        path: ["federatedCredentials", 2, "subject"],
+        message:
+          "subject 'repo:contoso/ops:ref:refs/heads/feature/x' gives this identity's access to any workflow run on that branch: trust a protected environment instead (repo:contoso/ops:environment:production, with required reviewers and main as its only deployment branch)",
+      },
+    ]);
   });
 });

@@ -142,7 +142,7 @@ describe("npm run inventory -- --identities --drift", () => {
       state.federatedCredentials[0].properties.audiences = ["api://AzureADTokenExchange", "api://other"];
     });
     const trust =
-      "https://token.actions.githubusercontent.com subject 'repo:contoso/northwind-ops:ref:refs/heads/main' audiences api://AzureADTokenExchange";
+      "https://token.actions.githubusercontent.com subject 'repo:contoso/northwind-ops:environment:production' audiences api://AzureADTokenExchange";
     expect(result.stdout.split("\n")).toEqual([
       "Identity drift: 3 finding(s)",
       `  changed-identity        ${REMEDIATION}: isolationScope is None, not Regional`,
@@ -178,7 +178,7 @@ describe("npm run inventory -- --identities --drift", () => {
     expect(result.stdout.split("\n")).toEqual([
       "Identity drift: 2 finding(s)",
       `  missing-role-assignment ${VM}: lacks Monitoring Contributor at /subscriptions/${NORTHWIND_SUB}/resourceGroups/rg-app`,
-      `  changed-credential      ${REMEDIATION}: credential 'github-contoso-remediation' trusts https://issuer.example subject 'repo:contoso/northwind-ops:ref:refs/heads/main' audiences api://AzureADTokenExchange; the stack declares https://token.actions.githubusercontent.com subject 'repo:contoso/northwind-ops:ref:refs/heads/main' audiences api://AzureADTokenExchange`,
+      `  changed-credential      ${REMEDIATION}: credential 'github-contoso-remediation' trusts https://issuer.example subject 'repo:contoso/northwind-ops:environment:production' audiences api://AzureADTokenExchange; the stack declares https://token.actions.githubusercontent.com subject 'repo:contoso/northwind-ops:environment:production' audiences api://AzureADTokenExchange`,
       "",
     ]);
     expect(result.status).toBe(1);
@@ -212,7 +212,7 @@ describe("npm run inventory -- --identities", () => {
     // Principal and client ids as the fake ARM's literal state gives them (test/fixtures/deployed).
     expect(result.stdout.split("\n")).toEqual([
       `Identity ${REMEDIATION} (westeurope, isolation Regional, principal a9ef527b-b8d3-5211-a2c3-edb6a764faf3, client 2ca4f5cb-526e-51b1-a2d8-843d21322fdd)`,
-      "    federated  github-contoso-remediation: https://token.actions.githubusercontent.com subject 'repo:contoso/northwind-ops:ref:refs/heads/main' audiences api://AzureADTokenExchange",
+      "    federated  github-contoso-remediation: https://token.actions.githubusercontent.com subject 'repo:contoso/northwind-ops:environment:production' audiences api://AzureADTokenExchange",
       `    role       Contributor at /subscriptions/${NORTHWIND_SUB}/resourceGroups/rg-app`,
       `    role       Monitoring Contributor at /subscriptions/${NORTHWIND_SUB}/resourceGroups/rg-data`,
       `System-assigned identity of ${VM}: principal f670bbba-ed84-5078-89a4-d7245e966d48`,

@@ -156,7 +156,7 @@ describe("the pipelines' own identity (contoso-pipelines)", () => {
         credential.inputs.subject,
       ]),
     ).toEqual([
-      ["https://token.actions.githubusercontent.com", "repo:contoso/lighthouse:pull_request"],
+      // No pull-request subject: pull requests run offline and get no token.
       ["https://token.actions.githubusercontent.com", "repo:contoso/lighthouse:environment:production"],
       [
         "https://vstoken.dev.azure.com/6f7e8d9c-0b1a-4c2d-9e3f-4a5b6c7d8e9f",

@@ -51,7 +51,19 @@ describe("GitHub Actions files", () => {
     });
     expect(batch.jobs.up.environment).toBe("production");
     expect(batch.jobs.up.concurrency).toEqual({ group: "deploy-${{ matrix.stack }}", "cancel-in-progress": false });
-    expect(batch.jobs.preview.environment).toBeUndefined();
+    // Pull requests' live preview: its own read-only identity, bound to its own environment.
+    expect(batch.permissions).toEqual({});
+    expect(batch.jobs.preview.environment).toBe("preview");
+    expect(batch.jobs.preview.permissions).toEqual({ contents: "read", "id-token": "write" });
+    expect(batch.jobs.up.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const login = (job: string) =>
+      (batch.jobs[job].steps as Array<{ uses?: string; with?: Record<string, string> }>).find(
+        (item) => item.uses === "./.github/actions/pulumi-login",
+      )!.with!["client-id"];
+    expect(login("preview")).toBe("${{ vars.ARM_PREVIEW_CLIENT_ID }}");
+    expect(login("up")).toBe(
+      "${{ matrix.mode == 'managing' && vars.ARM_MANAGING_CLIENT_ID || vars.ARM_ONBOARDING_CLIENT_ID }}",
+    );
     const pullRequest = parse(read(".github/workflows/pull-request.yml"));
     // The review runs the pull request's code: no OIDC token; its access review is the base branch's toolkit's.
     expect(pullRequest.permissions).toEqual({});

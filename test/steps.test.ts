@@ -244,12 +244,21 @@ describe("deployed stacks keep their URNs (state recorded by the toolkit before 
     readFileSync(join(__dirname, "fixtures", "deployed-state", "before-file-keys.json"), "utf8"),
   ) as Record<string, StateResource[]>;
 
-  it.each(["northwind", "northwind-managed", "contoso-pipelines"])(
-    "%s: the aliases find every resource, and nothing changes",
-    async (stack) => {
-      expect(predictSteps(recorded[stack], await registered(stack)).steps).toEqual([]);
-    },
-  );
+  it("northwind: the aliases find every resource, and nothing changes", async () => {
+    expect(predictSteps(recorded.northwind, await registered("northwind")).steps).toEqual([]);
+  });
+
+  it("northwind-managed and contoso-pipelines: only their credentials, now trusting protected environments alone", async () => {
+    const lines = async (stack: string) => predictSteps(recorded[stack], await registered(stack)).steps.map(stepLine);
+    // A subject is no path parameter: an in-place update.
+    expect(await lines("northwind-managed")).toEqual([
+      "update identity-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-rg-app-id-policy-remediation-fic-github-contoso-remediation",
+    ]);
+    // The pull-request credential is no longer in the program: deleted after it.
+    expect(await lines("contoso-pipelines")).toEqual([
+      "delete identity-5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d-rg-lighthouse-automation-id-lighthouse-pipelines-fic-github-pull-requests",
+    ]);
+  });
 
   it("fabrikam: only the escalation offer's new offboarding principal (an in-place update)", async () => {
     const plan = predictSteps(recorded.fabrikam, await registered("fabrikam"));

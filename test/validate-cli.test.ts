@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, tempProject } from "./helpers/project";
@@ -17,6 +17,23 @@ describe("npm run validate", () => {
     expect(result.stderr).toMatch(/6 file\(s\) checked: 0 error\(s\), 0 warning\(s\)/);
     expect(result.stdout).toBe("");
     expect(result.status).toBe(0);
+  });
+
+  it("refuses a pipelines identity that trusts pull requests, at the subject's line (exit 1)", () => {
+    const root = tempProject();
+    const stack = join(root, "stacks", "Pulumi.contoso-pipelines.yaml");
+    const text = readFileSync(stack, "utf8").replace(
+      "        - name: github-production\n",
+      "        - name: github-pull-requests\n          issuer: https://token.actions.githubusercontent.com\n          subject: repo:contoso/lighthouse:pull_request\n        - name: github-production\n",
+    );
+    writeFileSync(stack, text);
+    const result = runCli("validate", [], root);
+    expect(result.stdout.split("\n")).toEqual([
+      "stacks/Pulumi.contoso-pipelines.yaml:20:20: error: subject 'repo:contoso/lighthouse:pull_request' gives this identity's access to every pull request's workflow: trust a protected environment instead (repo:contoso/lighthouse:environment:production, with required reviewers and main as its only deployment branch) [federated-subject-protected]",
+      "",
+    ]);
+    expect(result.stderr).toBe("6 file(s) checked: 1 error(s), 0 warning(s)\n");
+    expect(result.status).toBe(1);
   });
 
   it("reports every problem in every file as file:line:col and exits 1", () => {

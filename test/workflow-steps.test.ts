@@ -96,11 +96,17 @@ describe("workflow shell steps", () => {
     expect(runStep(up.run!, { STACK: "new-customer" }).status).toBe(0);
   });
 
-  it("pull request: a failing preview fails the step; a new stack is created first", () => {
+  it("pull request: a failing preview fails the step; a stack that does not exist is never created, only skipped", () => {
     const preview = step("stack-batch.yml", "preview", "pulumi preview with the policy pack");
-    const failed = runStep(preview.run!, { STACK: "new-customer" }, "preview");
+    const failed = runStep(preview.run!, { STACK: "fabrikam" }, "preview");
     expect(failed.status).not.toBe(0);
-    expect(failed.calls[0]).toBe("pulumi stack select --create new-customer --non-interactive");
+    expect(failed.calls).toEqual([
+      "pulumi stack select fabrikam --non-interactive",
+      "pulumi preview --stack fabrikam --policy-pack policies --non-interactive --diff",
+    ]);
+    const missing = runStep(preview.run!, { STACK: "new-customer" }, "select");
+    expect(missing.status).toBe(0);
+    expect(missing.calls).toEqual(["pulumi stack select new-customer --non-interactive"]);
   });
 
   it("pull request: the comment leads with the access review, computed by the trusted toolkit; plans follow", () => {

@@ -9,13 +9,13 @@ import { stackNames, withProjectAt } from "../project/revision";
 import {
   changedFiles,
   DEPENDENCY_FILES,
+  firstError,
   linkModules,
   PROGRAM_FILES,
   runPlan,
   type PlanRun,
   type Revision,
 } from "../project/revisionCode";
-import { truncate } from "../text";
 import { loadStack, type DeploymentMode, type ResolvedStack } from "../stack/load";
 
 export interface AffectedStack {
@@ -54,15 +54,6 @@ const listed = (files: string[]) => `${files.slice(0, 3).join(", ")}${files.leng
 
 /** What a stack's plan says at one revision: `plan --format json` (an interface every revision keeps). */
 export type PlanOutcome = { resources: string; violations: string } | { failed: string };
-
-/** The line of a failed run's stderr that says what went wrong (not Node's frame lines). */
-function firstError(stderr: string): string {
-  const lines = stderr
-    .split("\n")
-    .map((line) => line.trim())
-    .filter(Boolean);
-  return truncate(lines.find((line) => /error/i.test(line)) ?? lines.at(-1) ?? "no output");
-}
 
 /** A plan's JSON (or a list's entry) as the comparison needs it. */
 function outcomeOf(plan: { resources?: unknown; violations?: unknown; error?: unknown }): PlanOutcome {

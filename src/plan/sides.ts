@@ -6,11 +6,11 @@ import {
   DEPENDENCY_FILES,
   linkModules,
   PROGRAM_FILES,
+  firstError,
   RevisionCodeError,
   runPlan,
   type PlanRun,
 } from "../project/revisionCode";
-import { truncate } from "../text";
 import { AccessWorker, WorkerConfigError } from "./accessWorker";
 import type { BaseAccessCache } from "./baseCache";
 import { stackState, type StackState } from "./plan";
@@ -39,8 +39,7 @@ async function ownCodeStates(root: string, side: string, stacks: string[]): Prom
     const entries = JSON.parse(run.stdout) as Entry[];
     return new Map(entries.map((entry) => [entry.stack, entry]));
   } catch {
-    const last = run.stderr.trim().split("\n").at(-1) ?? "";
-    throw new RevisionCodeError(`${side}'s own code did not run its plan --format state: ${truncate(last)}`);
+    throw new RevisionCodeError(`${side}'s own code did not run its plan --format state: ${firstError(run.stderr)}`);
   }
 }
 

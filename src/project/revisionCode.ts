@@ -2,6 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync, realpathSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { PACK_PORT_VARIABLE } from "../crossguard/analyzer";
+import { truncate } from "../text";
 import { ProjectConfigError } from "./paths";
 import { git } from "./revision";
 
@@ -40,6 +41,15 @@ export interface Revision {
 }
 
 export type PlanRun = { status: unknown; stdout: string; stderr: string };
+
+/** The line of a failed run's stderr that says what went wrong (not Node's frame lines). */
+export function firstError(stderr: string): string {
+  const lines = stderr
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+  return truncate(lines.find((line) => /error/i.test(line)) ?? lines.at(-1) ?? "no output");
+}
 
 const TSX_CLI = require.resolve("tsx/cli");
 

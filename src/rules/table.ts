@@ -155,6 +155,13 @@ export const RULES = {
     description:
       "A principal and role granted by two delegations in one subscription: removing either delegation removes the pair from the other too.",
   },
+  "federated-subject-protected": {
+    severity: "error",
+    // Identities' principals are generated: a stack file names the identity, the pack would see only a principal id.
+    pack: false,
+    description:
+      "A GitHub federated credential trusts a protected environment only: never pull requests or a branch, whose tokens any contributor's workflow can request.",
+  },
   "federated-credentials-per-identity": {
     severity: "error",
     description: `At most ${MAX_FEDERATED_CREDENTIALS} federated credentials per identity, each (issuer, subject) pair once.`,

@@ -22,6 +22,7 @@ import {
   type GrantingDelegation,
 } from "../rules/delegation";
 import type { Finding } from "../rules/table";
+import { reviewFederatedSubjects } from "../rules/trust";
 import { displayPath, findProjectRoot, projectFile, stackFilePath, stackNameOf } from "../project/paths";
 import { quote } from "../text";
 import { readSourceFile, YamlSource } from "../yaml/source";
@@ -335,6 +336,7 @@ function reviewIdentities(
 
   identities.forEach((identity, index) => {
     const path = ["config", IDENTITIES_KEY, index];
+    report(path, reviewFederatedSubjects(identity?.federatedCredentials ?? []));
     if (
       mode === "managing" &&
       typeof identity?.subscriptionId === "string" &&
