@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { executeCommand, type Command } from "../../src/cli/run";
@@ -104,13 +104,16 @@ export function committedProject(files: Record<string, string> = {}): string {
 }
 
 /**
- * A committed copy of the whole toolkit (every file git tracks, as in this working tree), its
+ * A committed copy of the whole toolkit (every file git tracks or would, as in this working tree), its
  * node_modules linked: a repository whose code a test can change, as a pull request would.
  */
 export function committedToolkit(): string {
   const root = mkdtempSync(join(tmpdir(), "lighthouse-toolkit-"));
-  const files = execFileSync("git", ["ls-files", "-z"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\0");
-  for (const file of files.filter(Boolean)) {
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+  }).split("\0");
+  for (const file of files.filter((file) => file && existsSync(join(REPO_ROOT, file)))) {
     mkdirSync(dirname(join(root, file)), { recursive: true });
     cpSync(join(REPO_ROOT, file), join(root, file));
   }
