@@ -259,7 +259,12 @@ describe("npm run diff (access review)", () => {
       "managedByTenantId: de83f4a9-a76a-4025-a91a-91171923eac7",
     );
     const result = runCli("diff", ["--stack", "fabrikam", "--base", "main", "--format", "json"], other);
-    const [review] = JSON.parse(result.stdout).stacks;
+    const parsed = JSON.parse(result.stdout);
+    const [review] = parsed.stacks;
+    // Another tenant now holds the offer's grants: a weakening.
+    expect(
+      parsed.records.map((record: { change: string; weakening: boolean }) => [record.change, record.weakening]),
+    ).toEqual([["managing-tenant-changed", true]]);
     expect(review.changes).toEqual([
       'offer "Contoso Escalation": **managing tenant changed** from 83ace5cd-bcc3-441a-bd86-e6a75360cecc to de83f4a9-a76a-4025-a91a-91171923eac7 (a new delegation: see the steps for the order) on Fabrikam (1 subscription)',
     ]);

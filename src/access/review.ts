@@ -52,7 +52,7 @@ export interface AccessChange {
   eligible?: boolean;
   before?: unknown;
   after?: unknown;
-  /** A control became weaker: MFA Azure → None, a longer JIT duration, approval dropped, a new role UAA may assign. */
+  /** A control became weaker: MFA Azure → None, a longer JIT duration, approval dropped, a new role UAA may assign, a new managing tenant. */
   weakening: boolean;
 }
 
@@ -182,7 +182,8 @@ function delegationChanges(baseView: AccessView | undefined, headView: AccessVie
         offer,
         before: old.managedByTenantId,
         after: delegation.managedByTenantId,
-        weakening: false,
+        // Every grant of the offer now goes to principals of another tenant.
+        weakening: true,
       });
     }
     const had = new Set(old.scopes.map((scope) => scope.toLowerCase()));

@@ -29,8 +29,8 @@ and lists the access changes a reviewer cares about, as Markdown for a pull-requ
 first access that pulumi up would lose or interrupt (predicted from the steps the Pulumi engine
 and azure-native would take from the base's resources to the working tree's), steps that would
 fail or cannot be predicted, and weakened controls (MFA Azure -> None, a longer JIT duration,
-approval dropped, a new role a User Access Administrator may assign); then the other changes and
-the numbered steps.
+approval dropped, a new role a User Access Administrator may assign, a new managing tenant); then
+the other changes and the numbered steps.
 --format json: {"base", "records": [{stack, change, subscription, scope, scopeKind, offer,
 principal, identity, role, eligible, before, after, weakening}], "stacks": [{stack, customer,
 changes, records, steps: [{op, urn, type, id, reason, fails?, unknown?}], continuity: [{kind,
