@@ -84,7 +84,8 @@ describe("workflow shell steps", () => {
 
   it("deploy: a failing pulumi up fails the step, even behind | tee; the stack is selected or created first", () => {
     const up = step("stack-batch.yml", "up", "pulumi up with the policy pack");
-    const failed = runStep(up.run!, { STACK: "new-customer" }, "up");
+    // Pulumi Cloud (no backend URL): its own secrets provider.
+    const failed = runStep(up.run!, { STACK: "new-customer", BACKEND_URL: "", SECRETS_PROVIDER: "" }, "up");
     expect(failed.status).not.toBe(0);
     expect(failed.calls).toEqual([
       "pulumi stack select --create new-customer --non-interactive",
@@ -93,7 +94,20 @@ describe("workflow shell steps", () => {
     expect(failed.log).toBe(
       "error: simulated failure of pulumi up --stack new-customer --policy-pack policies --yes --non-interactive --diff\n",
     );
-    expect(runStep(up.run!, { STACK: "new-customer" }).status).toBe(0);
+    expect(runStep(up.run!, { STACK: "new-customer", BACKEND_URL: "", SECRETS_PROVIDER: "" }).status).toBe(0);
+  });
+
+  it("deploy: a self-managed backend creates stacks with the configured secrets provider, and refuses without one", () => {
+    const up = step("stack-batch.yml", "up", "pulumi up with the policy pack");
+    const key = "azurekeyvault://kv.vault.azure.net/keys/pulumi";
+    const created = runStep(up.run!, { STACK: "new-customer", BACKEND_URL: "azblob://state", SECRETS_PROVIDER: key });
+    expect(created.status).toBe(0);
+    expect(created.calls[0]).toBe(
+      `pulumi stack select --create new-customer --secrets-provider ${key} --non-interactive`,
+    );
+    const refused = runStep(up.run!, { STACK: "new-customer", BACKEND_URL: "azblob://state", SECRETS_PROVIDER: "" });
+    expect(refused.status).toBe(1);
+    expect(refused.calls).toEqual([]);
   });
 
   it("pull request: a failing preview fails the step; a stack that does not exist is never created, only skipped", () => {
