@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 
 /**
@@ -18,9 +18,10 @@ export function newerSource(toolkitRoot: string): string | undefined {
   const stamp = join(toolkitRoot, "dist", BUILD_STAMP);
   if (!existsSync(stamp)) return undefined;
   const built = statSync(stamp).mtimeMs;
+  // lstat: a link is not followed, so a link loop cannot make the walk endless.
   const walk = (path: string): string | undefined => {
     if (!existsSync(path)) return undefined;
-    const stat = statSync(path);
+    const stat = lstatSync(path);
     if (!stat.isDirectory()) return /\.(ts|json)$/.test(path) && stat.mtimeMs > built ? path : undefined;
     for (const entry of readdirSync(path).sort()) {
       const found = walk(join(path, entry));
