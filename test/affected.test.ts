@@ -191,10 +191,45 @@ describe("npm run affected --from (a saved list, formatted again)", () => {
     expect(refused(["--from", "/etc/hostname"])).toBe(
       "error: '/etc/hostname' leads outside the project (through '..', an absolute path or a symbolic link); files must be inside it",
     );
-    expect(refused(["--from", "affected.json", "--base", "main"])).toBe("error: give one of --base and --from");
+    expect(refused(["--from", "affected.json", "--base", "main"])).toBe("error: give one of --base, --from and --all");
+    expect(refused(["--all", "--base", "main"])).toBe("error: give one of --base, --from and --all");
+    expect(refused(["--all", "--files-only"])).toBe("error: --files-only applies to --base");
     expect(refused(["--from", "affected.json", "--format", "text"])).toBe(
       "error: --from gives --format json or azure-matrix (a saved list has no reasons)",
     );
+  });
+});
+
+describe("npm run affected --all", () => {
+  it("lists every stack of the working tree with its mode (a first deploy), in batches too", () => {
+    const root = tempProject({});
+    expect(runCli("affected", ["--all"], root)).toEqual({
+      status: 0,
+      stdout: [
+        "contoso-pipelines (onboarding): every stack (--all)",
+        "fabrikam (onboarding): every stack (--all)",
+        "northwind (onboarding): every stack (--all)",
+        "northwind-managed (managing): every stack (--all)",
+        "",
+      ].join("\n"),
+      stderr: "",
+    });
+    expect(JSON.parse(runCli("affected", ["--all", "--format", "json", "--batch-size", "3"], root).stdout)).toEqual([
+      {
+        name: "batch 1 of 2",
+        stacks: [
+          { stack: "contoso-pipelines", mode: "onboarding" },
+          { stack: "fabrikam", mode: "onboarding" },
+        ],
+      },
+      {
+        name: "batch 2 of 2",
+        stacks: [
+          { stack: "northwind", mode: "onboarding" },
+          { stack: "northwind-managed", mode: "managing" },
+        ],
+      },
+    ]);
   });
 });
 

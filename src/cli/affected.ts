@@ -1,5 +1,5 @@
 import "./compileCache";
-import { affectedStacks, type AffectedReport } from "../pipeline/affected";
+import { affectedStacks, allStacks, type AffectedReport } from "../pipeline/affected";
 import {
   azureMatrix,
   batchesOf,
@@ -16,6 +16,7 @@ import { printable } from "../text";
 const USAGE = `usage: npm run affected -- --base <git-ref> [--format text|json|azure-matrix] [--mode onboarding|managing]
                             [--batch-size <n> [--max-batches <n>]] [--files-only]
        npm run affected -- --from <file> [--format json|azure-matrix] [--mode ...] [--batch-size <n> ...]
+       npm run affected -- --all [--format ...] [--mode ...] [--batch-size <n> ...]
 
 The stacks whose deployment changes between <git-ref> and the working tree: a stack file changed,
 or an offer a stack uses changed (file rules). When the program or policy code changed, every
@@ -33,6 +34,8 @@ every stack. Each reason names the rule that applied.
 --mode keeps only the stacks of that deployment mode (each signs in as a different identity).
 --from reads a list saved from --format json (inside the project) instead of computing it again:
   one computation, several matrices (Azure DevOps: onboarding and managing).
+--all lists every stack: the deploy pipelines' first run, or a last successful deploy no longer in
+  the history.
 Removed stacks are reported (text, and on stderr), never deployed.
 Exit codes: 0, 1 more batches than --max-batches, 2 usage error (an unknown ref, a saved list that is not one).`;
 
@@ -47,10 +50,11 @@ export const command = runCommand(
       "max-batches": { type: "string" },
       "files-only": { type: "boolean" },
       from: { type: "string" },
+      all: { type: "boolean" },
     });
-    if (Boolean(values.base) === Boolean(values.from)) throw new UsageError("give one of --base and --from");
-    if (values.from && values["files-only"])
-      throw new UsageError("--files-only applies to --base (a saved list is already computed)");
+    if ([values.base, values.from, values.all].filter(Boolean).length !== 1)
+      throw new UsageError("give one of --base, --from and --all");
+    if (!values.base && values["files-only"]) throw new UsageError("--files-only applies to --base");
     const format = oneOf(
       "format",
       values.format,
@@ -72,9 +76,11 @@ export const command = runCommand(
     const projectRoot = findProjectRoot(process.cwd());
     let report: AffectedReport;
     try {
-      report = values.from
-        ? { affected: readSavedList(projectRoot, values.from), removed: [], notes: [] }
-        : await affectedStacks(projectRoot, values.base!, { filesOnly: values["files-only"] });
+      report = values.all
+        ? allStacks(projectRoot)
+        : values.from
+          ? { affected: readSavedList(projectRoot, values.from), removed: [], notes: [] }
+          : await affectedStacks(projectRoot, values.base!, { filesOnly: values["files-only"] });
     } catch (error) {
       if (error instanceof RevisionError || error instanceof SavedListError) throw new UsageError(error.message);
       throw error;

@@ -52,6 +52,22 @@ const offersOf = (root: string, stack: ResolvedStack | undefined) =>
 
 const listed = (files: string[]) => `${files.slice(0, 3).join(", ")}${files.length > 3 ? ", ..." : ""}`;
 
+/**
+ * Every stack of the working tree: a first deploy, or one whose last successful deploy is no
+ * longer in the history (a force-push), converges by deploying all.
+ */
+export function allStacks(projectRoot: string): AffectedReport {
+  return {
+    affected: stackNames(projectRoot).map((name) => ({
+      stack: name,
+      mode: loadQuietly(projectRoot, name)?.mode ?? ("invalid" as const),
+      reasons: ["every stack (--all)"],
+    })),
+    removed: [],
+    notes: [],
+  };
+}
+
 /** What a stack's plan says at one revision: `plan --format json` (an interface every revision keeps). */
 export type PlanOutcome = { resources: string; violations: string } | { failed: string };
 
