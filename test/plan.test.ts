@@ -156,9 +156,7 @@ describe("npm run plan", () => {
     const root = tempProject({
       "config.json": JSON.stringify({ "lighthouse-allowed-roles": { allowedRoles: ["Reader"] } }),
     });
-    expect(
-      runCli("plan", ["--stack", "northwind", "--policy-config", "policies/policy-config.example.json"]).status,
-    ).toBe(0);
+    expect(runCli("plan", ["--stack", "northwind", "--policy-config", "policies/policy-config.json"]).status).toBe(0);
     const result = runCli("plan", ["--stack", "northwind", "--policy-config", "config.json"], root);
     expect(result.stdout).toContain(
       "mandatory lighthouse-allowed-roles on contoso-operations-9b1c3d5e-7f80-4a2b-9c3d-4e5f6a7b8c9d-definition",

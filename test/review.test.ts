@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { AccessView, DelegationView, Grant, IdentityView } from "../src/access/view";
-import { accessChanges, continuityLines, reviewLines, stepCounts, stepList, stepWarnings } from "../src/access/review";
+import {
+  accessChanges,
+  continuityLines,
+  fleetLines,
+  reviewLines,
+  stepCounts,
+  stepList,
+  stepWarnings,
+  type AccessChange,
+} from "../src/access/review";
 import type { ContinuityFinding, Step } from "../src/plan/steps";
 
 // Literal access views: every kind of change the review names, with the full output asserted.
@@ -240,5 +249,44 @@ describe("the review's steps and continuity lines", () => {
       "2 × update in place, 1 × delete (replaced, deleted first)",
     );
     expect(stepCounts({ steps: [], continuity: [] })).toBe("no change");
+  });
+});
+
+describe("fleetLines: a fleet's changes, each once", () => {
+  const ops = { id: "0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", name: "Operations engineers" };
+  const granted = (role: string, weakening = false): AccessChange => ({
+    change: "granted",
+    principal: ops,
+    role,
+    subscription: "x",
+    scope: "/subscriptions/x",
+    scopeKind: "subscription",
+    after: {},
+    weakening,
+  });
+  it("names the stacks (three, then how many more), weakenings first, then the most widespread; a stack counts once", () => {
+    expect(
+      fleetLines([
+        { stack: "a", records: [granted("Reader"), granted("Reader")] },
+        { stack: "b", records: [granted("Reader"), granted("Contributor")] },
+        { stack: "c", records: [granted("Reader")] },
+        { stack: "d", records: [granted("Reader"), { ...granted("Monitoring Contributor"), weakening: true }] },
+        { stack: "e", records: [granted("Reader"), granted("Contributor")] },
+      ]),
+    ).toEqual([
+      "**Operations engineers** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Monitoring Contributor in 1 stack (d)",
+      "**Operations engineers** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Reader in 5 stacks (a, b, c and 2 more)",
+      "**Operations engineers** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Contributor in 2 stacks (b, e)",
+    ]);
+  });
+
+  it("at most 30 lines, then how many more", () => {
+    const records = Array.from({ length: 32 }, (_, index) => granted(`Role ${index}`));
+    const lines = fleetLines([{ stack: "a", records }]);
+    expect(lines).toHaveLength(31);
+    expect(lines[29]).toBe(
+      "**Operations engineers** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Role 29 in 1 stack (a)",
+    );
+    expect(lines[30]).toBe("2 more changes: see each stack below");
   });
 });

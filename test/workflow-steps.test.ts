@@ -36,7 +36,16 @@ function runStep(
     const fake = join(dir, command);
     writeFileSync(
       fake,
-      `#!/usr/bin/env bash\necho "${command} $*" >> "$FAKE_CALLS"\nif [[ " $* " == *" $FAKE_FAIL "* ]]; then echo "error: simulated failure of ${command} $*" >&2; exit 255; fi\necho "\${FAKE_OUTPUT:-${command} ok}"\n`,
+      [
+        "#!/usr/bin/env bash",
+        `echo "${command} $*" >> "$FAKE_CALLS"`,
+        // npm run oidc-token -- ... -- <command>: runs the command, as the real one does.
+        `if [[ "$1 $2 $3" == "run -s oidc-token" && " $* " == *" -- "*" -- "* ]]; then shift 4; while [[ "$1" != "--" ]]; do shift; done; shift; exec "$@"; fi`,
+        `if [[ " $* " == *" $FAKE_FAIL "* ]]; then echo "error: simulated failure of ${command} $*" >&2; exit 255; fi`,
+        `output_of_command="FAKE_OUTPUT_${command}"`,
+        `if [[ -v "$output_of_command" ]]; then echo "\${!output_of_command}"; else echo "\${FAKE_OUTPUT:-${command} ok}"; fi`,
+        "",
+      ].join("\n"),
     );
     chmodSync(fake, 0o755);
   }
@@ -49,6 +58,7 @@ function runStep(
       FAKE_CALLS: calls,
       FAKE_FAIL: failing,
       GITHUB_OUTPUT: join(dir, "output.txt"),
+      GITHUB_STEP_SUMMARY: join(dir, "summary.txt"),
       ...env,
     },
   });
@@ -65,6 +75,10 @@ function runStep(
     output: read("output.txt"),
     log: read("up.log"),
     review: read("review.md"),
+    plans: read("plans.md"),
+    comment: read("comment.md"),
+    summary: read("summary.txt"),
+    dir,
   };
 }
 
@@ -85,16 +99,24 @@ describe("workflow shell steps", () => {
   it("deploy: a failing pulumi up fails the step, even behind | tee; the stack is selected or created first", () => {
     const up = step("stack-batch.yml", "up", "pulumi up with the policy pack");
     // Pulumi Cloud (no backend URL): its own secrets provider.
-    const failed = runStep(up.run!, { STACK: "new-customer", BACKEND_URL: "", SECRETS_PROVIDER: "" }, "up");
+    const env = {
+      STACK: "new-customer",
+      BACKEND_URL: "",
+      SECRETS_PROVIDER: "",
+      AZURE_FEDERATED_TOKEN_FILE: "/t/token",
+    };
+    const failed = runStep(up.run!, env, "up");
     expect(failed.status).not.toBe(0);
+    const pulumiUp =
+      "pulumi up --stack new-customer --policy-pack policies --policy-pack-config policies/policy-config.json --yes --non-interactive --diff";
     expect(failed.calls).toEqual([
       "pulumi stack select --create new-customer --non-interactive",
-      "pulumi up --stack new-customer --policy-pack policies --yes --non-interactive --diff",
+      // The token file is kept fresh while pulumi up runs.
+      `npm run -s oidc-token -- --file /t/token -- ${pulumiUp}`,
+      pulumiUp,
     ]);
-    expect(failed.log).toBe(
-      "error: simulated failure of pulumi up --stack new-customer --policy-pack policies --yes --non-interactive --diff\n",
-    );
-    expect(runStep(up.run!, { STACK: "new-customer", BACKEND_URL: "", SECRETS_PROVIDER: "" }).status).toBe(0);
+    expect(failed.log).toBe(`error: simulated failure of ${pulumiUp}\n`);
+    expect(runStep(up.run!, env).status).toBe(0);
   });
 
   it("deploy: a self-managed backend creates stacks with the configured secrets provider, and refuses without one", () => {
@@ -116,14 +138,14 @@ describe("workflow shell steps", () => {
     expect(failed.status).not.toBe(0);
     expect(failed.calls).toEqual([
       "pulumi stack select fabrikam --non-interactive",
-      "pulumi preview --stack fabrikam --policy-pack policies --non-interactive --diff",
+      "pulumi preview --stack fabrikam --policy-pack policies --policy-pack-config policies/policy-config.json --non-interactive --diff",
     ]);
     const missing = runStep(preview.run!, { STACK: "new-customer" }, "select");
     expect(missing.status).toBe(0);
     expect(missing.calls).toEqual(["pulumi stack select new-customer --non-interactive"]);
   });
 
-  it("pull request: the comment leads with the access review, computed by the trusted toolkit; plans follow", () => {
+  it("pull request: the review holds the access review alone, computed by the trusted toolkit; the plans go elsewhere", () => {
     const review = step("pull-request.yml", "review", "Plan and access review");
     const ran = runStep(
       review.run!,
@@ -135,68 +157,151 @@ describe("workflow shell steps", () => {
     expect(ran.status).toBe(0);
     expect(ran.calls).toEqual([
       "node --max-old-space-size=8192 --max-semi-space-size=64 .trusted-toolkit/dist/src/cli/diff.js --stack fabrikam --base origin/main",
-      "npm run -s plan -- --stack fabrikam",
+      // The allow-lists: the base branch's when it has them, else the working tree's.
+      "npm run -s plan -- --stack fabrikam --policy-config policies/policy-config.json",
     ]);
-    expect(ran.review.split("\n")).toEqual([
-      "<!-- lighthouse-access-review -->",
-      "node ok",
-      "<details><summary>Plan of <b>fabrikam</b></summary>",
-      "",
-      "```",
-      "npm ok",
-      "```",
-      "</details>",
-      "",
-    ]);
+    expect(ran.review).toBe("<!-- lighthouse-access-review -->\nnode ok\n");
+    expect(ran.plans).toBe("<details><summary>Plan of <b>fabrikam</b></summary>\n\n```\nnpm ok\n```\n</details>\n");
     expect(ran.output).toBe("status=0\n");
+  });
+
+  it("pull request: a review that fits is the comment, with a pointer to the plans; one that does not fails loudly", () => {
+    const compose = step("pull-request.yml", "review", "Compose the review comment");
+    const url = "https://github.com/contoso/lighthouse/actions/runs/7";
+    const footer = `Plans of every affected stack: the job summary and the artifact of [this run](${url}).`;
+    const withFiles = `printf '%s' "$REVIEW" > review.md; printf '%s' "$PLANS" > plans.md\n${compose.run!}`;
+    const fits = runStep(withFiles, { RUN_URL: url, REVIEW: "<!-- m -->\n## Access\n", PLANS: "plan\n" });
+    expect(fits).toMatchObject({ status: 0, output: "fits=true\n" });
+    expect(fits.comment).toBe(`<!-- m -->\n## Access\n\n---\n${footer}\n`);
+    expect(fits.summary).toBe("<!-- m -->\n## Access\n\nplan\n");
+    const long = "x".repeat(65_500);
+    const tooLong = runStep(withFiles, { RUN_URL: url, REVIEW: long, PLANS: "plan\n" });
+    expect(tooLong).toMatchObject({ status: 0, output: "fits=false\n" });
+    expect(tooLong.comment.split("\n")).toEqual([
+      "<!-- lighthouse-access-review -->",
+      "## The access review does not fit in a comment",
+      "",
+      `It has 65500 bytes; GitHub allows 65536. Read it in the job summary or the artifact of [this run](${url}).`,
+      "This check fails until the review fits: split the change into smaller pull requests.",
+      "",
+    ]);
+    expect(tooLong.summary).toBe(`${long}\nplan\n`);
+    const failStep = step("pull-request.yml", "review", "Fail on a review that does not fit in the comment");
+    expect((failStep as { if?: string }).if).toBe("steps.comment.outputs.fits == 'false'");
+    expect(runStep(failStep.run!, {}).status).toBe(1);
   });
 
   const BATCHES =
     '[{"name":"batch 1 of 2","stacks":[{"stack":"fabrikam","mode":"onboarding"}]},{"name":"batch 2 of 2","stacks":[{"stack":"northwind","mode":"managing"}]}]';
-  it.each([
-    ["deploy.yml", "affected", { INPUT_BASE: "main", BEFORE: "" }, `batches=${BATCHES}\n`],
-    [
-      "pull-request.yml",
-      "review",
-      { GITHUB_BASE_REF: "main" },
-      `batches=${BATCHES}\nstacks=[{"stack":"fabrikam","mode":"onboarding"},{"stack":"northwind","mode":"managing"}]\n`,
-    ],
-  ])(
-    "%s: a failing `affected` fails the step instead of passing an empty matrix; batches of 256 by default",
-    (file, job, env, output) => {
-      const affected = step(file, job, "Affected stacks");
-      const failed = runStep(affected.run!, { ...env, FAKE_OUTPUT: BATCHES }, "affected");
-      expect(failed.status).not.toBe(0);
-      expect(failed.output).toBe("");
-      const passed = runStep(affected.run!, { ...env, FAKE_OUTPUT: BATCHES });
-      expect(passed).toMatchObject({ status: 0, output });
-      expect(passed.calls).toEqual([
-        `npm run -s affected -- --base ${file === "deploy.yml" ? "main" : "origin/main"} --format json --batch-size 256`,
-      ]);
-      const configured = runStep(affected.run!, { ...env, FAKE_OUTPUT: BATCHES, BATCH_SIZE: "100" });
-      expect(configured.calls[0]).toMatch(/ --batch-size 100$/);
-    },
-  );
 
-  it("Azure DevOps: the affected step fails when `affected` fails, under Azure Pipelines' plain bash (no -e)", () => {
-    const pipeline = parse(readFileSync(join(REPO_ROOT, "azure-pipelines.yml"), "utf8")) as {
-      stages: Array<{ jobs: Array<{ steps: Array<{ bash?: string; name?: string }> }> }>;
-    };
-    const affected = pipeline.stages
-      .flatMap((stage) => stage.jobs.flatMap((job) => job.steps))
-      .find((candidate) => candidate.name === "affected")!;
-    const failed = runStep(affected.bash!, { BUILD_REASON: "IndividualCI" }, "affected", ["--noprofile", "--norc"]);
+  it("deploy: the range starts at the last successful deploy; a first deploy (or one gone from the history) deploys every stack; a failing `affected` fails the step", () => {
+    const affected = step("deploy.yml", "affected", "Affected stacks");
+    const fakes = ["npm", "gh", "git"];
+    const run = (env: Record<string, string>, failing = "") =>
+      runStep(affected.run!, { INPUT_BASE: "", FAKE_OUTPUT_npm: BATCHES, ...env }, failing, undefined, fakes);
+    const lastSuccess = run({ FAKE_OUTPUT_gh: "4b825dc6" });
+    expect(lastSuccess).toMatchObject({ status: 0, output: `batches=${BATCHES}\n` });
+    expect(lastSuccess.calls).toEqual([
+      `gh run list --workflow deploy.yml --branch main --status success --limit 1 --json headSha --jq .[0].headSha // ""`,
+      "git cat-file -e 4b825dc6^{commit}",
+      "npm run -s affected -- --base 4b825dc6 --format json --batch-size 256",
+    ]);
+    expect(run({ FAKE_OUTPUT_gh: "" }).calls).toEqual([
+      `gh run list --workflow deploy.yml --branch main --status success --limit 1 --json headSha --jq .[0].headSha // ""`,
+      "npm run -s affected -- --all --format json --batch-size 256",
+    ]);
+    expect(run({ FAKE_OUTPUT_gh: "4b825dc6" }, "cat-file").calls.at(-1)).toBe(
+      "npm run -s affected -- --all --format json --batch-size 256",
+    );
+    expect(run({ INPUT_BASE: "v1.2", BATCH_SIZE: "100" }).calls).toEqual([
+      "git cat-file -e v1.2^{commit}",
+      "npm run -s affected -- --base v1.2 --format json --batch-size 100",
+    ]);
+    const failed = run({ FAKE_OUTPUT_gh: "4b825dc6" }, "affected");
     expect(failed.status).not.toBe(0);
-    expect(runStep(affected.bash!, { BUILD_REASON: "IndividualCI" }, "", ["--noprofile", "--norc"]).status).toBe(0);
+    expect(failed.output).toBe("");
   });
 
-  it("destroy: refuses a stack input that is not a stack name, without echoing it", () => {
-    const check = step("destroy.yml", "destroy", "Check the stack name");
-    const refused = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", check.run!], {
-      encoding: "utf8",
-      env: { STACK: "x\n::warning::forged", MODE: "onboarding", PATH: process.env.PATH },
+  it("pull request: `affected` is the trusted toolkit's; when it fails the step fails instead of passing an empty matrix", () => {
+    const affected = step("pull-request.yml", "review", "Affected stacks");
+    const env = { GITHUB_BASE_REF: "main", FAKE_OUTPUT_node: BATCHES };
+    const passed = runStep(affected.run!, env, "", undefined, ["node"]);
+    expect(passed).toMatchObject({
+      status: 0,
+      output: `batches=${BATCHES}\nstacks=[{"stack":"fabrikam","mode":"onboarding"},{"stack":"northwind","mode":"managing"}]\n`,
     });
+    expect(passed.calls).toEqual([
+      "node .trusted-toolkit/dist/src/cli/affected.js --base origin/main --format json --batch-size 256",
+    ]);
+    const failed = runStep(affected.run!, env, ".trusted-toolkit/dist/src/cli/affected.js", undefined, ["node"]);
+    expect(failed.status).not.toBe(0);
+    expect(failed.output).toBe("");
+  });
+
+  it("Azure DevOps: the deploy range starts at the last successful build of main; the step fails when `affected` fails, under plain bash (no -e)", () => {
+    const pipeline = parse(readFileSync(join(REPO_ROOT, "azure-pipelines.yml"), "utf8")) as {
+      stages: Array<{ jobs: Array<{ steps?: Array<{ bash?: string; name?: string }> }> }>;
+    };
+    const affected = pipeline.stages
+      .flatMap((stage) => stage.jobs.flatMap((job) => job.steps ?? []))
+      .find((candidate) => candidate.name === "affected")!;
+    const env = {
+      BUILD_REASON: "IndividualCI",
+      SYSTEM_ACCESSTOKEN: "system-token",
+      SYSTEM_COLLECTIONURI: "https://dev.azure.com/contoso/",
+      SYSTEM_TEAMPROJECT: "lighthouse",
+      SYSTEM_DEFINITIONID: "12",
+      FAKE_OUTPUT_curl: '{"count":1,"value":[{"sourceVersion":"4b825dc6"}]}',
+      FAKE_OUTPUT_npm: '[{"stack":"fabrikam","mode":"onboarding"}]',
+    };
+    const plainBash = ["--noprofile", "--norc"];
+    const fakes = ["npm", "curl", "git"];
+    const passed = runStep(affected.bash!, env, "", plainBash, fakes);
+    expect(passed.status).toBe(0);
+    expect(passed.calls).toEqual([
+      "curl --fail --silent --show-error -H Authorization: Bearer system-token https://dev.azure.com/contoso/lighthouse/_apis/build/builds?definitions=12&branchName=refs/heads/main&statusFilter=completed&resultFilter=succeeded&queryOrder=finishTimeDescending&$top=1&api-version=7.1",
+      "git cat-file -e 4b825dc6^{commit}",
+      "npm run -s affected -- --base 4b825dc6 --format json",
+      "npm run -s affected -- --from affected.json --format azure-matrix --mode onboarding",
+      "npm run -s affected -- --from affected.json --format azure-matrix --mode managing",
+    ]);
+    const first = runStep(affected.bash!, { ...env, FAKE_OUTPUT_curl: '{"count":0,"value":[]}' }, "", plainBash, fakes);
+    expect(first.calls[1]).toBe("npm run -s affected -- --all --format json");
+    expect(runStep(affected.bash!, env, "affected", plainBash, fakes).status).not.toBe(0);
+    expect(runStep(affected.bash!, env, "--fail", plainBash, fakes).status).not.toBe(0);
+  });
+
+  it("the Pulumi CLI: one pinned release, refused (nothing installed) when its archive is not the pinned bytes", () => {
+    const script = readFileSync(join(REPO_ROOT, "pipelines", "install-pulumi-cli.sh"), "utf8");
+    const ran = runStep(
+      `${script.replace('"${1:?usage: install-pulumi-cli.sh <directory>}"', "./cli")}`,
+      {},
+      "",
+      undefined,
+      ["curl", "tar"],
+    );
+    expect(ran.status).toBe(1);
+    const words = ran.calls[0].split(" ");
+    expect(words[9]).toMatch(/^\/tmp\/tmp\.\w+$/);
+    expect(ran.calls).toEqual([
+      `curl --fail --silent --show-error --location --proto =https --tlsv1.2 --output ${words[9]} https://get.pulumi.com/releases/sdk/pulumi-v3.253.0-linux-x64.tar.gz`,
+    ]);
+    expect(() => readFileSync(join(ran.dir, "cli", "pulumi"))).toThrow();
+  });
+
+  it("destroy: refuses a stack input that is not a stack name, without echoing it; refuses without a preview identity", () => {
+    const check = step("destroy.yml", "preview", "Check the inputs");
+    const run = (env: Record<string, string>) =>
+      spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", check.run!], {
+        encoding: "utf8",
+        env: { MODE: "onboarding", PREVIEW_CLIENT_ID: "c1", PATH: process.env.PATH, ...env },
+      });
+    const refused = run({ STACK: "x\n::warning::forged" });
     expect(refused.status).toBe(1);
     expect(refused.stdout).toBe("::error::the stack input is not a stack name (letters, digits, '.', '_', '-')\n");
+    expect(run({ STACK: "fabrikam" }).status).toBe(0);
+    expect(run({ STACK: "fabrikam", PREVIEW_CLIENT_ID: "" }).stdout).toBe(
+      "::error::a destroy is previewed first: set the repository variable ARM_PREVIEW_CLIENT_ID (README, Threat model)\n",
+    );
   });
 });

@@ -417,6 +417,38 @@ export function reviewLines(changes: AccessChange[], customer: string): string[]
   );
 }
 
+/** How many stacks a fleet line names before "and N more". */
+const FLEET_NAMES = 3;
+/** Fleet lines at most: the rest is under each stack. */
+export const FLEET_LINES = 30;
+
+/**
+ * The same change in several stacks, once: "… **loses** Reader in 40 stacks (customer-01, …)".
+ * For a review of a fleet, whose first screen would otherwise be its first stack only. Weakened
+ * controls first, then the changes seen in most stacks.
+ */
+export function fleetLines(reviews: Array<{ stack: string; records: AccessChange[] }>): string[] {
+  const stacksOf = new Map<string, { stacks: string[]; weakening: boolean }>();
+  for (const review of reviews)
+    for (const change of review.records) {
+      const text = sentence(change);
+      const entry = stacksOf.get(text) ?? { stacks: [], weakening: false };
+      if (entry.stacks.at(-1) !== review.stack) entry.stacks.push(review.stack);
+      entry.weakening ||= Boolean(change.weakening);
+      stacksOf.set(text, entry);
+    }
+  const lines = [...stacksOf]
+    .sort(([, a], [, b]) => Number(b.weakening) - Number(a.weakening) || b.stacks.length - a.stacks.length)
+    .map(([text, { stacks }]) => {
+      const named = stacks.slice(0, FLEET_NAMES).map(markdownText).join(", ");
+      const more = stacks.length > FLEET_NAMES ? ` and ${stacks.length - FLEET_NAMES} more` : "";
+      return `${text} in ${plural(stacks.length, "stack")} (${named}${more})`;
+    });
+  return lines.length > FLEET_LINES
+    ? [...lines.slice(0, FLEET_LINES), `${lines.length - FLEET_LINES} more changes: see each stack below`]
+    : lines;
+}
+
 // ---- Steps and continuity ---------------------------------------------------------------------
 
 const STEP_WORDS: Record<StepPlan["steps"][number]["op"], string> = {

@@ -10,6 +10,7 @@ import { accessView } from "../access/view";
 import {
   accessChanges,
   continuityLines,
+  fleetLines,
   reviewLines,
   stepCounts,
   stepList,
@@ -77,6 +78,9 @@ async function stateIfPresent(
   }
 }
 
+/** More stacks with changes than this: the review starts with each change once, across them. */
+const FLEET_FROM_STACKS = 3;
+
 /** Stacks whose review has `test`'s trait, for the banner. */
 const stacksWith = (reviews: StackReview[], test: (review: StackReview) => boolean) =>
   reviews.filter(test).map((review) => markdownText(review.stack));
@@ -99,6 +103,12 @@ function markdown(reviews: StackReview[], base: string, notes: string[]): string
   ];
   for (const [what, stacks] of banners)
     if (stacks.length) lines.push("", `${what} in ${stacks.join(", ")}: listed first under each stack.`);
+  // A fleet's first screen: each change once, with the stacks it touches (a few stacks read as well one by one).
+  const changed = reviews.filter((review) => review.records.length > 0);
+  if (changed.length > FLEET_FROM_STACKS) {
+    lines.push("", `### Across ${changed.length} stacks`, "");
+    for (const line of fleetLines(changed)) lines.push(`- ${line}`);
+  }
   for (const review of reviews) {
     lines.push("", `### ${markdownText(review.stack)} (${markdownText(review.customer)})`, "");
     for (const error of review.errors) lines.push(...markdownCodeBlock(error));

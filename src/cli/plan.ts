@@ -35,7 +35,7 @@ could not be planned (the error is on stderr too).
 resource as the engine would record it: urn, type, inputs, outputs, dependencies, aliases,
 replaceWith, id), or {stack, error}: what the access review reads of a revision, produced by that
 revision's own code.
---policy-config takes Pulumi's policy config JSON (see policies/policy-config.example.json).
+--policy-config takes Pulumi's policy config JSON (see policies/policy-config.json).
 Exit codes: 0 no mandatory violation, 1 mandatory violation or invalid stack (in any stack), 2
 usage error (including a policy config file with errors).`;
 

@@ -48,11 +48,32 @@ const job = z.strictObject({
   steps: z.array(step).min(1),
 });
 
+/** A deployment job: it targets an environment, whose approvals and checks run before it. */
+const deployment = z.strictObject({
+  deployment: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+  displayName: z.string().optional(),
+  dependsOn: z.union([z.string(), z.array(z.string())]).optional(),
+  condition: expression.optional(),
+  pool: z.strictObject({ vmImage: z.string() }),
+  environment: z.string(),
+  strategy: z.strictObject({ runOnce: z.strictObject({ deploy: z.strictObject({ steps: z.array(step).min(1) }) }) }),
+});
+
 const branches = z.strictObject({ include: z.array(z.string()).optional(), exclude: z.array(z.string()).optional() });
 
 export const pipelineSchema = z.strictObject({
   trigger: z.strictObject({ batch: z.boolean().optional(), branches }).optional(),
   pr: z.strictObject({ branches }).optional(),
+  schedules: z
+    .array(
+      z.strictObject({
+        cron: z.string(),
+        displayName: z.string().optional(),
+        branches,
+        always: z.boolean().optional(),
+      }),
+    )
+    .optional(),
   variables: variables.optional(),
   stages: z.array(
     z.strictObject({
@@ -60,7 +81,8 @@ export const pipelineSchema = z.strictObject({
       displayName: z.string().optional(),
       dependsOn: z.union([z.string(), z.array(z.string())]).optional(),
       condition: expression.optional(),
-      jobs: z.array(job).min(1),
+      lockBehavior: z.enum(["sequential", "runLatest"]).optional(),
+      jobs: z.array(z.union([job, deployment])).min(1),
     }),
   ),
 });
