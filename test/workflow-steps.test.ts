@@ -289,6 +289,74 @@ describe("workflow shell steps", () => {
     expect(() => readFileSync(join(ran.dir, "cli", "pulumi"))).toThrow();
   });
 
+  it("sign-in: Azure through a token file the credential reads again; azblob, or Pulumi Cloud with a team token only", () => {
+    const action = parse(readFileSync(join(REPO_ROOT, ".github", "actions", "pulumi-login", "action.yml"), "utf8")) as {
+      runs: { steps: Step[] };
+    };
+    const actionStep = (name: string) => action.runs.steps.find((candidate) => candidate.name === name)!;
+    const azure = runStep(
+      actionStep("Azure workload identity (OIDC, no stored secret)").run!.replaceAll('>> "$GITHUB_ENV"', ">> env.txt"),
+      { CLIENT_ID: "c1", TENANT_ID: "t1", RUNNER_TEMP: "/r" },
+    );
+    expect(azure.calls).toEqual(["npm run -s oidc-token -- --file /r/azure-federated-token"]);
+    expect(readFileSync(join(azure.dir, "env.txt"), "utf8")).toBe(
+      [
+        "AZURE_CLIENT_ID=c1",
+        "AZURE_TENANT_ID=t1",
+        "AZURE_FEDERATED_TOKEN_FILE=/r/azure-federated-token",
+        "ARM_USE_DEFAULT_AZURE_CREDENTIAL=true",
+        "ARM_TENANT_ID=t1",
+        "",
+      ].join("\n"),
+    );
+    const login = actionStep("Log in to the state backend").run!.replaceAll('>> "$GITHUB_ENV"', ">> env.txt");
+    const env = { RUNNER_TEMP: "/r", PULUMI_ORGANIZATION: "contoso", PULUMI_TEAM: "deployers", STORAGE_ACCOUNT: "st" };
+    expect(runStep(login, { ...env, BACKEND_URL: "azblob://state" }).calls).toEqual(["pulumi login azblob://state"]);
+    expect(runStep(login, { ...env, BACKEND_URL: "" }).calls).toEqual([
+      "npm run -s oidc-token -- --file /r/pulumi-oidc-token --audience urn:pulumi:org:contoso",
+      "pulumi login https://api.pulumi.com --oidc-token file:///r/pulumi-oidc-token --oidc-org contoso --oidc-team deployers",
+    ]);
+    const noTeam = runStep(login, { ...env, BACKEND_URL: "", PULUMI_TEAM: "" });
+    expect({ status: noTeam.status, calls: noTeam.calls }).toEqual({ status: 1, calls: [] });
+  });
+
+  it("Azure DevOps: one stack's up, with a fresh token of its service connection, a secrets provider for a new stack", () => {
+    const script = readFileSync(join(REPO_ROOT, "pipelines", "azure-devops-up.sh"), "utf8");
+    const env = {
+      AGENT_TEMPDIRECTORY: "/a",
+      servicePrincipalId: "c1",
+      tenantId: "t1",
+      SERVICE_CONNECTION_ID: "sc-1",
+      STACK: "fabrikam",
+      BACKEND_URL: "azblob://state",
+      STORAGE_ACCOUNT: "st",
+      SECRETS_PROVIDER: "azurekeyvault://kv.vault.azure.net/keys/k",
+    };
+    const plainBash = ["--noprofile", "--norc"];
+    const up =
+      "pulumi up --stack fabrikam --policy-pack policies --policy-pack-config policies/policy-config.json --yes --non-interactive --diff";
+    const ran = runStep(script.replace('"$LOGS/up-$STACK.log"', "up.log"), env, "", plainBash);
+    expect(ran.status).toBe(0);
+    expect(ran.calls).toEqual([
+      "npm run -s oidc-token -- --file /a/azure-federated-token --service-connection-id sc-1",
+      "pulumi login azblob://state",
+      "pulumi stack select --create fabrikam --secrets-provider azurekeyvault://kv.vault.azure.net/keys/k --non-interactive",
+      `npm run -s oidc-token -- --file /a/azure-federated-token --service-connection-id sc-1 -- ${up}`,
+      up,
+    ]);
+    const failed = runStep(script.replace('"$LOGS/up-$STACK.log"', "up.log"), env, "up", plainBash);
+    expect({ status: failed.status, log: failed.log }).toEqual({
+      status: 255,
+      log: `error: simulated failure of ${up}\n`,
+    });
+    const noKey = runStep(script, { ...env, SECRETS_PROVIDER: "" }, "", plainBash);
+    expect(noKey.status).toBe(1);
+    expect(noKey.calls).toEqual([
+      "npm run -s oidc-token -- --file /a/azure-federated-token --service-connection-id sc-1",
+      "pulumi login azblob://state",
+    ]);
+  });
+
   it("destroy: refuses a stack input that is not a stack name, without echoing it; refuses without a preview identity", () => {
     const check = step("destroy.yml", "preview", "Check the inputs");
     const run = (env: Record<string, string>) =>
