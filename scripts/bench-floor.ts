@@ -3,7 +3,8 @@
  * nothing of this toolkit in the way.
  *   node dist/scripts/bench-floor.js validate <file>...   yaml's parseDocument with positions, per file
  *   node dist/scripts/bench-floor.js plan <plan.json>     the plan's azure-native resources, same names and
- *                                                          inputs, registered under Pulumi's mocks
+ *                                                          inputs, registered under Pulumi's mocks; a list
+ *                                                          of plans (a fleet): one stack after another
  */
 import { readFileSync } from "node:fs";
 import type * as Pulumi from "@pulumi/pulumi";
@@ -41,29 +42,37 @@ async function constructorsOf(types: string[]): Promise<Map<string, Constructor>
   return constructors;
 }
 
+type StackPlan = { stack: string; resources: Declared[] };
+
 async function planFloor(planFile: string): Promise<number> {
   const pulumi = await import("@pulumi/pulumi"); // loaded here: the validate floor needs only yaml
-  const { stack, resources } = JSON.parse(readFileSync(planFile, "utf8")) as { stack: string; resources: Declared[] };
-  const constructors = await constructorsOf(resources.map((resource) => resource.type));
-  await pulumi.runtime.setMocks(
-    { newResource: ({ name, inputs }) => ({ id: `${name}-id`, state: inputs }), call: ({ inputs }) => inputs },
-    "lighthouse",
-    stack,
-    false,
-  );
-  const providers = new Map<string, Pulumi.ProviderResource>();
-  for (const resource of resources.filter((candidate) => candidate.type.startsWith("pulumi:providers:"))) {
-    providers.set(
-      resource.name,
-      new (constructors.get(resource.type)!)(resource.name, resource.inputs) as unknown as Pulumi.ProviderResource,
+  const read = JSON.parse(readFileSync(planFile, "utf8")) as StackPlan | StackPlan[];
+  const plans = Array.isArray(read) ? read : [read];
+  const constructors = await constructorsOf(plans.flatMap((plan) => plan.resources.map((resource) => resource.type)));
+  let count = 0;
+  // One stack after another in one process, as a fleet's plan runs: mocks set, resources declared, disconnected.
+  for (const { stack, resources } of plans) {
+    await pulumi.runtime.setMocks(
+      { newResource: ({ name, inputs }) => ({ id: `${name}-id`, state: inputs }), call: ({ inputs }) => inputs },
+      "lighthouse",
+      stack,
+      false,
     );
+    const providers = new Map<string, Pulumi.ProviderResource>();
+    for (const resource of resources.filter((candidate) => candidate.type.startsWith("pulumi:providers:"))) {
+      providers.set(
+        resource.name,
+        new (constructors.get(resource.type)!)(resource.name, resource.inputs) as unknown as Pulumi.ProviderResource,
+      );
+    }
+    for (const resource of resources.filter((candidate) => !candidate.type.startsWith("pulumi:providers:"))) {
+      const provider = resource.options?.provider ? providers.get(resource.options.provider) : undefined;
+      new (constructors.get(resource.type)!)(resource.name, resource.inputs, provider ? { provider } : {});
+    }
+    await pulumi.runtime.disconnect();
+    count += resources.length;
   }
-  for (const resource of resources.filter((candidate) => !candidate.type.startsWith("pulumi:providers:"))) {
-    const provider = resource.options?.provider ? providers.get(resource.options.provider) : undefined;
-    new (constructors.get(resource.type)!)(resource.name, resource.inputs, provider ? { provider } : {});
-  }
-  await pulumi.runtime.disconnect();
-  return resources.length;
+  return count;
 }
 
 const [work, ...args] = process.argv.slice(2);

@@ -296,7 +296,13 @@ describe("npm run diff (access review)", () => {
       "### northwind (Northwind Traders)\n\nNo access changes.",
     );
     const two = runCli("diff", ["--stack", "northwind", "--stack", "fabrikam", "--base", "main"], same).stdout;
-    expect(two.match(/^### /gm)).toHaveLength(2);
+    expect(two.match(/^### .*/gm)).toEqual(["### northwind (Northwind Traders)", "### fabrikam (Fabrikam)"]);
+    // The same stacks from a list saved by `affected --format json`: no names on the command line.
+    writeFileSync(
+      join(same, "affected.json"),
+      '[{"stack":"northwind","mode":"onboarding"},{"stack":"fabrikam","mode":"onboarding"}]',
+    );
+    expect(runCli("diff", ["--stacks-from", "affected.json", "--base", "main"], same).stdout).toBe(two);
     expect(runCli("diff", ["--stack", "northwind", "--base", "v9"], same)).toMatchObject({
       status: 2,
       stderr: expect.stringContaining("'v9' is not a commit"),

@@ -16,6 +16,7 @@ const GITHUB_FILES = [
   ".github/actions/pulumi-login/action.yml",
 ];
 const AZURE_FILES = ["azure-pipelines.yml", "pipelines/azure-devops-deploy-steps.yml", "pipelines/azure-devops-up.sh"];
+const SHARED_FILES = ["pipelines/review.sh", "pipelines/install-pulumi-cli.sh"];
 const read = (file: string) => readFileSync(join(REPO_ROOT, file), "utf8");
 const actionValidator = (file: string) =>
   spawnSync(join(REPO_ROOT, "node_modules", ".bin", "action-validator"), [file], { encoding: "utf8" });
@@ -67,8 +68,9 @@ describe("GitHub Actions files", () => {
     // package.json's diff and affected scripts, from the trusted toolkit's directory.
     const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
     expect(reviewSteps.find((item) => item.name === "Plan and access review")?.run).toContain(
-      `${scripts.diff.replace(" dist/", " .trusted-toolkit/dist/")} \\\n`,
+      'bash pipelines/review.sh "origin/$GITHUB_BASE_REF" affected.json',
     );
+    expect(read("pipelines/review.sh")).toContain(`${scripts.diff.replace(" dist/", " .trusted-toolkit/dist/")} \\\n`);
     expect(reviewSteps.find((item) => item.name === "Affected stacks")?.run).toContain(
       `"$(${scripts.affected.replace(" dist/", " .trusted-toolkit/dist/")} --base `,
     );
@@ -193,9 +195,11 @@ describe("Azure DevOps files", () => {
       'set -euo pipefail\ngit worktree add --detach .trusted-toolkit "$BASE"\nnpm ci --ignore-scripts --prefix .trusted-toolkit && npm run --prefix .trusted-toolkit build\n',
     );
     const review = steps.find((item) => item.displayName === "Plan, access review and access matrix")!.bash!;
-    const diffScript = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts.diff;
-    expect(review.indexOf(diffScript.replace(" dist/", " .trusted-toolkit/dist/"))).toBeGreaterThan(-1);
-    expect(review.indexOf(".trusted-toolkit/dist/src/cli/diff.js")).toBeLessThan(review.indexOf("npm run -s plan"));
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> }).scripts;
+    expect(review).toContain(
+      `${scripts.affected.replace(" dist/", " .trusted-toolkit/dist/")} --base "$BASE" --format json > affected.json`,
+    );
+    expect(review).toContain('bash pipelines/review.sh "$BASE" affected.json || status=1');
   });
 
   it("deploys only after the production environment's approval, one run at a time, with a token asked for again while pulumi up runs", () => {
@@ -231,7 +235,7 @@ describe("Azure DevOps files", () => {
 
 describe("every pipeline", () => {
   const scripts = Object.keys(JSON.parse(read("package.json")).scripts);
-  it.each([...GITHUB_FILES, ...AZURE_FILES])("%s runs only npm scripts that exist", (file) => {
+  it.each([...GITHUB_FILES, ...AZURE_FILES, ...SHARED_FILES])("%s runs only npm scripts that exist", (file) => {
     const used = [...read(file).matchAll(/npm run (?:-s )?(?:--prefix \S+ )?([a-z-]+)/g)].map((match) => match[1]);
     for (const script of used) expect(scripts, `${file} runs npm run ${script}`).toContain(script);
   });

@@ -152,6 +152,29 @@ describe("npm run plan", () => {
     });
   });
 
+  it("--stack all plans every stack file, --stacks-from the stacks of a saved list; both print a list", async () => {
+    const root = tempProject({
+      "affected.json": '[{"stack":"northwind","mode":"onboarding"},{"stack":"fabrikam","mode":"onboarding"}]',
+      "one.json": '[{"stack":"northwind","mode":"onboarding"}]',
+    });
+    const names = (args: string[]) =>
+      (JSON.parse(runCli("plan", [...args, "--format", "json"], root).stdout) as Array<{ stack: string }>).map(
+        (entry) => entry.stack,
+      );
+    expect(names(["--stack", "all"])).toEqual(["contoso-pipelines", "fabrikam", "northwind", "northwind-managed"]);
+    expect(names(["--stacks-from", "affected.json"])).toEqual(["northwind", "fabrikam"]);
+    // A list even of one stack: a pipeline reads one shape whatever the count.
+    expect(names(["--stacks-from", "one.json"])).toEqual(["northwind"]);
+    const refused = (args: string[]) => runCli("plan", args, root).stderr.split("\n")[0];
+    expect(refused(["--stack", "all", "--stack", "fabrikam"])).toBe(
+      "error: --stack all names every stack: give it alone",
+    );
+    expect(refused(["--stack", "fabrikam", "--stacks-from", "affected.json"])).toBe(
+      "error: give --stack or --stacks-from, not both",
+    );
+    expect(refused(["--stacks-from", "Pulumi.yaml"])).toBe("error: 'Pulumi.yaml' is not JSON");
+  });
+
   it("exits 1 on a mandatory violation from the MSP's own policy config", () => {
     const root = tempProject({
       "config.json": JSON.stringify({ "lighthouse-allowed-roles": { allowedRoles: ["Reader"] } }),

@@ -51,9 +51,10 @@ describe("the review comment on a fleet", () => {
     git(root, "commit", "-qam", "Tier 1 Support gets Contributor");
     git(root, "branch", "-f", "base", "HEAD~1");
     symlinkSync(REPO_ROOT, join(root, ".trusted-toolkit"), "dir");
+    symlinkSync(join(REPO_ROOT, "pipelines"), join(root, "pipelines"), "dir");
     const fakes = join(root, ".fakes");
     mkdirSync(fakes);
-    writeFileSync(join(fakes, "npm"), '#!/usr/bin/env bash\necho "plan of $5"\n');
+    writeFileSync(join(fakes, "npm"), '#!/usr/bin/env bash\necho "plans of $6"\n');
     chmodSync(join(fakes, "npm"), 0o755);
     const output = join(root, ".output");
     const run = (body: string, env: Record<string, string>) =>
@@ -97,10 +98,8 @@ describe("the review comment on a fleet", () => {
       "",
       "### customer-01 (Customer 1)",
     ]);
-    expect(
-      readFileSync(join(root, "plans.md"), "utf8")
-        .split("\n")
-        .filter((line) => line.startsWith("plan of")),
-    ).toHaveLength(CUSTOMERS);
+    expect(readFileSync(join(root, "plans.md"), "utf8")).toBe(
+      `<details><summary>Plans of the ${CUSTOMERS} affected stacks</summary>\n\n\`\`\`\nplans of affected.json\n\`\`\`\n</details>\n`,
+    );
   }, 120_000);
 });

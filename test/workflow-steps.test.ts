@@ -145,24 +145,38 @@ describe("workflow shell steps", () => {
     expect(missing.calls).toEqual(["pulumi stack select new-customer --non-interactive"]);
   });
 
-  it("pull request: the review holds the access review alone, computed by the trusted toolkit; the plans go elsewhere", () => {
-    const review = step("pull-request.yml", "review", "Plan and access review");
-    const ran = runStep(
-      review.run!,
-      { STACKS: '[{"stack":"fabrikam","mode":"onboarding"}]', GITHUB_BASE_REF: "main" },
-      "",
-      undefined,
-      ["npm", "node"],
-    );
+  it("pull request: review.sh writes the access review alone, from the trusted toolkit, and every plan from one process", () => {
+    const script = readFileSync(join(REPO_ROOT, "pipelines", "review.sh"), "utf8");
+    const list = '[{"stack":"fabrikam","mode":"onboarding"},{"stack":"northwind","mode":"managing"}]';
+    const setUp = (diffKnowsStacksFrom: boolean) =>
+      [
+        "mkdir -p .trusted-toolkit/src/cli",
+        `echo '${diffKnowsStacksFrom ? "stacks-from: { ... } // --stacks-from" : "stack: {}"}' > .trusted-toolkit/src/cli/diff.ts`,
+        `echo '${list}' > affected.json`,
+        `set -- origin/main affected.json`,
+        script,
+      ].join("\n");
+    const ran = runStep(setUp(true), {}, "", undefined, ["npm", "node"]);
     expect(ran.status).toBe(0);
     expect(ran.calls).toEqual([
-      "node --max-old-space-size=8192 --max-semi-space-size=64 .trusted-toolkit/dist/src/cli/diff.js --stack fabrikam --base origin/main",
+      "node --max-old-space-size=8192 --max-semi-space-size=64 .trusted-toolkit/dist/src/cli/diff.js --stacks-from affected.json --base origin/main",
       // The allow-lists: the base branch's when it has them, else the working tree's.
-      "npm run -s plan -- --stack fabrikam --policy-config policies/policy-config.json",
+      "npm run -s plan -- --stacks-from affected.json --policy-config policies/policy-config.json",
     ]);
     expect(ran.review).toBe("<!-- lighthouse-access-review -->\nnode ok\n");
-    expect(ran.plans).toBe("<details><summary>Plan of <b>fabrikam</b></summary>\n\n```\nnpm ok\n```\n</details>\n");
-    expect(ran.output).toBe("status=0\n");
+    expect(ran.plans).toBe(
+      "<details><summary>Plans of the 2 affected stacks</summary>\n\n```\nnpm ok\n```\n</details>\n",
+    );
+    // A base branch's toolkit from before --stacks-from gets the names.
+    expect(runStep(setUp(false), {}, "", undefined, ["npm", "node"]).calls[0]).toBe(
+      "node --max-old-space-size=8192 --max-semi-space-size=64 .trusted-toolkit/dist/src/cli/diff.js --stack fabrikam --stack northwind --base origin/main",
+    );
+    // A failing plan or review: both files written, exit 1.
+    const failed = runStep(setUp(true), {}, "plan", undefined, ["npm", "node"]);
+    expect({ status: failed.status, review: failed.review }).toEqual({
+      status: 1,
+      review: "<!-- lighthouse-access-review -->\nnode ok\n",
+    });
   });
 
   it("pull request: a review that fits is the comment, with a pointer to the plans; one that does not fails loudly", () => {

@@ -19,9 +19,11 @@ import {
 } from "../access/review";
 import { predictSteps, type StepPlan } from "../plan/steps";
 import { git, RevisionError, stackNames, withProjectAt } from "../project/revision";
-import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
+import { requestedStacks, STACK_OPTIONS } from "./stacks";
 
 const USAGE = `usage: npm run diff -- --stack <name>|all [--stack <name>]... --base <git-ref> [--format markdown|json]
+       npm run diff -- --stacks-from <file> --base <git-ref> [--format markdown|json]
 
 The access review: runs the stack program(s) at the base revision and in the working tree (offline;
 the base's resources are cached in node_modules/.cache by base commit and toolkit code; when the
@@ -36,6 +38,8 @@ the other changes and the numbered steps.
 principal, identity, role, eligible, before, after, weakening}], "stacks": [{stack, customer,
 changes, records, steps: [{op, urn, type, id, reason, fails?, unknown?}], continuity: [{kind,
 subscription, scope, offer, principal, roleId, eligible, from, until?, cause}], stopsAt?, errors}]}.
+--stack all is every stack of either revision (a removed one too); --stacks-from <file> reads the
+stacks of a list saved by 'affected --format json' (thousands of names do not fit on a command line).
 Exit codes: 0 reviewed, 1 a stack is invalid on either side, 2 usage error (or unknown ref).`;
 
 interface StackReview {
@@ -174,16 +178,17 @@ export const command = runCommand(
   USAGE,
   async (argv) => {
     const { values } = parseCommandLine(argv, {
-      stack: { type: "string", multiple: true },
+      ...STACK_OPTIONS,
       base: { type: "string" },
       format: { type: "string" },
     });
-    if (!values.stack?.length || !values.base) throw new UsageError("--stack and --base are required");
-    values.stack.filter((name) => name !== "all").forEach(checkedStackName);
+    if (!(values.stack?.length || values["stacks-from"]) || !values.base)
+      throw new UsageError("--stack (or --stacks-from) and --base are required");
     const format = oneOf("format", values.format, ["markdown", "json"] as const, "markdown");
     const head = findProjectRoot(process.cwd());
     const ref = values.base;
-    const requested = values.stack;
+    // `all` is every stack of either revision (a removed one too), decided once the base is read.
+    const requested = values.stack?.includes("all") ? ["all"] : requestedStacks(head, values)!;
     let reviews: StackReview[];
     const notes: string[] = [];
     try {

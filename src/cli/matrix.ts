@@ -6,13 +6,15 @@ import { accessView } from "../access/view";
 import { accessMatrixHtml, type MatrixColumn } from "../access/matrix";
 import { git, stackNames } from "../project/revision";
 import { makeDirectory, findProjectRoot } from "../project/paths";
-import { checkedStackName, EXIT, parseCommandLine, runCommand } from "./run";
+import { EXIT, parseCommandLine, runCommand } from "./run";
+import { requestedStacks, STACK_OPTIONS, STACK_USAGE } from "./stacks";
 
-const USAGE = `usage: npm run matrix -- [--stack <name>]... [--out <dir>]
+const USAGE = `usage: npm run matrix -- [--stack <name>|all]... [--stacks-from <file>] [--out <dir>]
 
 The access matrix: plans every stack (or the named ones) offline and writes <dir>/index.html
 (default access-matrix/), a self-contained page of principals and managed identities × customers
 with their roles per scope, permanent and eligible marked, filterable; it makes no network request.
+${STACK_USAGE}
 Exit codes: 0 written, 1 a stack is invalid (nothing written), 2 usage error.`;
 
 /** Which revision the page shows: the commit the working tree is based on, when there is one. */
@@ -28,11 +30,11 @@ export const command = runCommand(
   USAGE,
   async (argv) => {
     const { values } = parseCommandLine(argv, {
-      stack: { type: "string", multiple: true },
+      ...STACK_OPTIONS,
       out: { type: "string" },
     });
     const projectRoot = findProjectRoot(process.cwd());
-    const stacks = values.stack?.length ? [...new Set(values.stack.map(checkedStackName))] : stackNames(projectRoot);
+    const stacks = requestedStacks(projectRoot, values) ?? stackNames(projectRoot);
     const columns: MatrixColumn[] = [];
     let failed = false;
     for (const stack of stacks) {

@@ -6,7 +6,7 @@ import {
   hasMandatoryViolations,
   isConfigError,
   planJson,
-  planStack,
+  startStackPlan,
   planText,
   stackState,
   type Plan,
@@ -21,16 +21,19 @@ import {
   type PolicyPackConfig,
 } from "../crossguard/analyzer";
 import { commandLineFile, findProjectRoot } from "../project/paths";
-import { checkedStackName, EXIT, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
+import { EXIT, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
+import { requestedStacks, STACK_OPTIONS, STACK_USAGE } from "./stacks";
 
-const USAGE = `usage: npm run plan -- --stack <name> [--stack <name>...] [--format text|json|state] [--policy-config <file>]
+const USAGE = `usage: npm run plan -- --stack <name>|all [--stack <name>...] [--format text|json|state] [--policy-config <file>]
+       npm run plan -- --stacks-from <file> [--format ...] [--policy-config <file>]
 
 Runs the stack program offline (an in-process engine, no cloud, no credentials), has the policy pack
 (policies/, served by CrossGuard as in a preview) analyze every resource it would register, and
 prints who gets which access where.
 Several --stack are planned one after another in this process (one pack for all); --format json
 then prints a list, one entry per stack in the order given: its plan, or {stack, error} when it
-could not be planned (the error is on stderr too).
+could not be planned (the error is on stderr too). So do --stack all and --stacks-from.
+${STACK_USAGE}
 --format state prints, without the policy pack, a list of {stack, customer, state} (state: every
 resource as the engine would record it: urn, type, inputs, outputs, dependencies, aliases,
 replaceWith, id), or {stack, error}: what the access review reads of a revision, produced by that
@@ -60,13 +63,15 @@ export const command = runCommand(
   USAGE,
   async (argv) => {
     const { values } = parseCommandLine(argv, {
-      stack: { type: "string", multiple: true },
+      ...STACK_OPTIONS,
       format: { type: "string" },
       "policy-config": { type: "string" },
     });
-    const stacks = values.stack?.map(checkedStackName) ?? [stackOption(undefined)];
     const format = oneOf("format", values.format, ["text", "json", "state"] as const, "text");
     const projectRoot = findProjectRoot(process.cwd());
+    const stacks = requestedStacks(projectRoot, values) ?? [stackOption(undefined)];
+    // One named stack prints its plan; several, all, or a saved list print a list.
+    const listed = stacks.length > 1 || values.stack?.includes("all") || values["stacks-from"] !== undefined;
     if (format === "state") return printStates(projectRoot, stacks);
     const config = readPolicyConfig(projectRoot, values["policy-config"]);
     if (!config) return EXIT.usage;
@@ -77,9 +82,16 @@ export const command = runCommand(
       ? Promise.resolve().then(() => PolicyPackServer.connect(servingPort))
       : PolicyPackServer.start(toolkitPolicyPack());
     pack.catch(() => undefined); // awaited by the plan
-    const outcomes: Outcome[] = [];
+    const pending: Array<Promise<Outcome>> = [];
+    let outcomes: Outcome[];
     try {
-      for (const stack of stacks) outcomes.push(await planned(projectRoot, stack, pack, config));
+      // Each program runs after the previous one (one engine); its analysis overlaps the next program.
+      for (const stack of stacks) {
+        const { outcome } = await planned(projectRoot, stack, pack, config);
+        outcome.catch(() => undefined); // awaited below (a later stack's failure must not leave it unhandled)
+        pending.push(outcome);
+      }
+      outcomes = await Promise.all(pending);
     } finally {
       pack.then(
         (server) => server.close(),
@@ -87,7 +99,7 @@ export const command = runCommand(
       );
     }
     const plans = outcomes.flatMap((outcome) => ("plan" in outcome ? [outcome.plan] : []));
-    if (stacks.length === 1) {
+    if (!listed) {
       if (plans.length)
         process.stdout.write(
           `${format === "json" ? JSON.stringify(planJson(plans[0]), null, 2) : planText(plans[0])}\n`,
@@ -119,20 +131,27 @@ async function printStates(projectRoot: string, stacks: string[]): Promise<numbe
   return entries.some((entry) => "error" in entry) ? EXIT.failed : EXIT.ok;
 }
 
-/** One stack's plan, or its error (printed to stderr: never interpreted by the terminal). */
+/**
+ * One stack's plan, or its error (printed to stderr: never interpreted by the terminal). Resolves
+ * once the stack's program has run; the plan (its policy analysis) follows in `outcome`.
+ */
 async function planned(
   projectRoot: string,
   stack: string,
   pack: Promise<PolicyPackServer>,
   config: PolicyPackConfig,
-): Promise<Outcome> {
-  try {
-    return { plan: await planStack(projectRoot, stack, { pack, config }) };
-  } catch (error) {
+): Promise<{ outcome: Promise<Outcome> }> {
+  const failed = (error: unknown): Outcome => {
     if (!isConfigError(error) && !(error instanceof PolicyPackError)) throw error;
     // The pack's message carries its process's stderr.
     const printed = error instanceof PolicyPackError ? `error: ${error.message}` : error.message;
     process.stderr.write(`${printableLines(printed.split("\n"))}\n`);
     return { stack, error: error.message };
+  };
+  try {
+    const { plan } = await startStackPlan(projectRoot, stack, { pack, config });
+    return { outcome: plan.then((done) => ({ plan: done }), failed) };
+  } catch (error) {
+    return { outcome: Promise.resolve(failed(error)) };
   }
 }

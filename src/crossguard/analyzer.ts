@@ -94,6 +94,10 @@ type PolicyInfo = {
 };
 
 export class PolicyPackServer {
+  private policyList: Promise<PolicyInfo[]> | undefined;
+  /** The config the pack holds, as sent by this connection. */
+  private configured: string | undefined;
+
   private constructor(
     /** The port it serves on, for plans that connect instead of starting their own. */
     readonly port: string,
@@ -212,8 +216,17 @@ export class PolicyPackServer {
    * as it is registered, then the stack. The pack holds one config: one analysis at a time.
    */
   async begin(config: PolicyPackConfig = {}): Promise<PackAnalysis> {
-    const policies = await this.policies();
-    await this.configure(config, policies);
+    // The pack's policies do not change while it serves; a config already sent is not sent again
+    // (a fleet's plans share one: two requests per stack saved).
+    this.policyList ??= this.policies();
+    this.policyList.catch(() => (this.policyList = undefined)); // asked again next time
+    const policies = await this.policyList;
+    const key = JSON.stringify(config);
+    if (this.configured !== key) {
+      this.configured = undefined;
+      await this.configure(config, policies);
+      this.configured = key;
+    }
     return new PackAnalysis(
       (request) => this.call<AnalyzeRequest, AnalyzeResponse>(this.client.analyze, request),
       (request) => this.call<AnalyzeStackRequest, AnalyzeResponse>(this.client.analyzeStack, request),
@@ -266,6 +279,11 @@ export class PackAnalysis {
     const done = this.analyzeResource(request).then((response) => this.collect(response, resource));
     done.catch(() => undefined); // reported by finish()
     this.pending.push(done);
+  }
+
+  /** Waits for the requests sent so far, whatever their answers: an abandoned analysis, before the next begins. */
+  async settled(): Promise<void> {
+    await Promise.allSettled(this.pending);
   }
 
   /** Waits for every resource's analysis, then analyzes the stack (the resources' outputs); sorted. */

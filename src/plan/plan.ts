@@ -74,28 +74,30 @@ export interface PlanPolicies {
 
 /**
  * Runs any Pulumi program offline and reviews what it registers with the policy pack, as a
- * preview would: each resource is analyzed as it is registered (while the program runs on), the
- * stack once all are.
+ * preview would: each resource's analysis, then the stack's. The promise resolves once the program
+ * has run, with the plan still to come: its resources go to the pack's analysis thread in one
+ * message, and a caller with more stacks runs the next program while the pack works on this one.
  */
-export async function planProgram(stack: string, program: () => unknown, policies: PlanPolicies): Promise<Plan> {
-  const analysis = Promise.resolve(policies.pack).then((pack) => new AnalysisThread(pack, policies.config));
+export async function startPlan(
+  stack: string,
+  program: () => unknown,
+  policies: PlanPolicies,
+): Promise<{ plan: Promise<Plan> }> {
+  const analysis = Promise.resolve(policies.pack).then((pack) => AnalysisThread.begin(pack, policies.config));
   analysis.catch(() => undefined); // awaited below
-  const ran = runOffline(PROJECT_NAME, stack, program, (resource) => {
+  let ran: Awaited<ReturnType<typeof runOffline>>;
+  try {
+    ran = await runOffline(PROJECT_NAME, stack, program);
+  } catch (error) {
+    // A program that fails leaves no analysis running.
     void analysis.then(
-      (started) => started.resource(resource),
-      () => undefined,
-    );
-  });
-  // A program that fails leaves no analysis running.
-  ran.catch(() =>
-    analysis.then(
       (started) => started.close(),
       () => undefined,
-    ),
-  );
-  const { resources, result, simulated } = await ran;
-  // The pack analyzes the stack while this thread sorts and summarizes.
-  const violations = (await analysis).finish(resources);
+    );
+    throw error;
+  }
+  const { resources, result, simulated } = ran;
+  const violations = analysis.then((started) => started.finish(resources));
   violations.catch(() => undefined); // awaited below
   const customer = (result as { customer?: unknown } | undefined)?.customer;
   const planned = resources
@@ -109,12 +111,19 @@ export async function planProgram(stack: string, program: () => unknown, policie
     .sort((a, b) => a.type.localeCompare(b.type) || a.name.localeCompare(b.name));
   const access = accessView(resources);
   return {
-    stack,
-    ...(typeof customer === "string" ? { customer } : {}),
-    resources: planned,
-    violations: await violations,
-    access,
+    plan: violations.then((found) => ({
+      stack,
+      ...(typeof customer === "string" ? { customer } : {}),
+      resources: planned,
+      violations: found,
+      access,
+    })),
   };
+}
+
+/** {@link startPlan}, waiting for the plan. */
+export async function planProgram(stack: string, program: () => unknown, policies: PlanPolicies): Promise<Plan> {
+  return (await startPlan(stack, program, policies)).plan;
 }
 
 /** The stack program as the offline engine runs it: one subscription at a time, the event loop turning between. */
@@ -141,6 +150,15 @@ export async function stackState(projectRoot: string, stack: string): Promise<St
 /** Plans one stack of the project: the real stack program, on the offline engine. */
 export function planStack(projectRoot: string, stack: string, pack: PlanPolicies): Promise<Plan> {
   return planProgram(stack, stackProgram(projectRoot, stack), pack);
+}
+
+/** {@link startPlan} of one stack of the project. */
+export function startStackPlan(
+  projectRoot: string,
+  stack: string,
+  pack: PlanPolicies,
+): Promise<{ plan: Promise<Plan> }> {
+  return startPlan(stack, stackProgram(projectRoot, stack), pack);
 }
 
 export const hasMandatoryViolations = (plan: Plan) =>
