@@ -10,6 +10,7 @@ import {
   changedFiles,
   DEPENDENCY_FILES,
   firstError,
+  compiledRevision,
   linkModules,
   PROGRAM_FILES,
   runPlan,
@@ -177,11 +178,16 @@ export function affectedStacks(
       linkModules(baseRoot);
       // One policy pack per revision serves all its plans (each would start its own otherwise);
       // a revision whose pack does not start leaves its plans to try (and report) themselves.
+      // Each revision compiled (the base's temporary checkout here; the working tree if built).
+      const compiled = [compiledRevision(baseRoot, true), compiledRevision(projectRoot, false)];
       const packs = await Promise.all(
-        [baseRoot, projectRoot].map((root) => PolicyPackServer.start(policyPackAt(root, false)).catch(() => undefined)),
+        [baseRoot, projectRoot].map((root, index) =>
+          PolicyPackServer.start(policyPackAt(root, compiled[index])).catch(() => undefined),
+        ),
       );
       const [baseRevision, head] = [baseRoot, projectRoot].map((root, index): Revision => ({
         root,
+        compiled: compiled[index],
         ...(packs[index] ? { packPort: packs[index].port } : {}),
       }));
       // Both revisions at once, each planning its stacks in as few processes as the cores allow.

@@ -4,6 +4,7 @@ import { stackFilePath, TOOLKIT_ROOT } from "../project/paths";
 import {
   changedFiles,
   DEPENDENCY_FILES,
+  compiledRevision,
   linkModules,
   PROGRAM_FILES,
   firstError,
@@ -31,9 +32,14 @@ const hasOwnCode = (root: string) => existsSync(join(root, "src", "cli", "plan.t
 type Entry = ({ stack: string } & StackState) | { stack: string; error: string };
 
 /** The stacks' states by the revision's own code, one process; undefined when that revision's plan has no `--format state`. */
-async function ownCodeStates(root: string, side: string, stacks: string[]): Promise<Map<string, Entry> | undefined> {
+async function ownCodeStates(
+  root: string,
+  side: string,
+  stacks: string[],
+  compile: boolean,
+): Promise<Map<string, Entry> | undefined> {
   if (stacks.length === 0) return new Map();
-  const run: PlanRun = await runPlan({ root }, stacks, "state");
+  const run: PlanRun = await runPlan({ root, compiled: compiledRevision(root, compile) }, stacks, "state");
   if (run.status === 2 && /--format/.test(run.stderr)) return undefined;
   try {
     const entries = JSON.parse(run.stdout) as Entry[];
@@ -80,7 +86,8 @@ export async function reviewSides(
   let headSide = (stack: string) => stackState(head, stack);
   if (hasOwnCode(head) && realpathSync(TOOLKIT_ROOT) !== realpathSync(head)) {
     linkModules(head);
-    const entries = await ownCodeStates(head, "the working tree", atHead);
+    // The working tree runs compiled when it was built (never compiled here: it is the user's).
+    const entries = await ownCodeStates(head, "the working tree", atHead, false);
     if (!entries)
       throw new RevisionCodeError("the working tree's plan has no --format state: this toolkit cannot review it");
     headSide = fromEntries(entries);
@@ -93,6 +100,7 @@ export async function reviewSides(
       base,
       ref,
       atBase.filter((stack) => !cache.get(stack)),
+      true,
     );
     if (entries) {
       notes.push(
