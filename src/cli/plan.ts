@@ -59,6 +59,35 @@ function readPolicyConfig(projectRoot: string, file: string | undefined): Policy
 
 type Outcome = { plan: Plan } | { stack: string; error: string };
 
+/**
+ * Prints plans as they come, so that a fleet's plans are not all held at once: one plan as text or
+ * JSON, or a list (text: plans separated by a blank line, errors on stderr only; JSON: the array
+ * JSON.stringify(entries, null, 2) would print, entry by entry).
+ */
+class OutcomePrinter {
+  private count = 0;
+  /** A stack could not be planned, or has a mandatory violation. */
+  failed = false;
+
+  constructor(private readonly shape: "text" | "json" | "one text" | "one json") {}
+
+  print(outcome: Outcome): void {
+    const plan = "plan" in outcome ? outcome.plan : undefined;
+    this.failed ||= !plan || hasMandatoryViolations(plan);
+    const write = (text: string) => process.stdout.write(text);
+    if (this.shape === "json") {
+      const entry = JSON.stringify(plan ? planJson(plan) : outcome, null, 2).replace(/^/gm, "  ");
+      write(`${this.count++ === 0 ? "[\n" : ",\n"}${entry}`);
+    } else if (!plan) return;
+    else if (this.shape === "text") write(`${this.count++ === 0 ? "" : "\n"}${planText(plan)}\n`);
+    else write(`${this.shape === "one json" ? JSON.stringify(planJson(plan), null, 2) : planText(plan)}\n`);
+  }
+
+  end(): void {
+    if (this.shape === "json") process.stdout.write(this.count === 0 ? "[]\n" : "\n]\n");
+  }
+}
+
 export const command = runCommand(
   USAGE,
   async (argv) => {
@@ -82,35 +111,25 @@ export const command = runCommand(
       ? Promise.resolve().then(() => PolicyPackServer.connect(servingPort))
       : PolicyPackServer.start(toolkitPolicyPack());
     pack.catch(() => undefined); // awaited by the plan
-    const pending: Array<Promise<Outcome>> = [];
-    let outcomes: Outcome[];
+    const printer = new OutcomePrinter(listed ? format : `one ${format}`);
+    let printed: Promise<void> = Promise.resolve();
     try {
-      // Each program runs after the previous one (one engine); its analysis overlaps the next program.
+      // Each program runs after the previous one (one engine); its analysis overlaps the next
+      // program; each plan is printed, in the order given, once it and those before it are done.
       for (const stack of stacks) {
         const { outcome } = await planned(projectRoot, stack, pack, config);
-        outcome.catch(() => undefined); // awaited below (a later stack's failure must not leave it unhandled)
-        pending.push(outcome);
+        printed = printed.then(() => outcome.then((done) => printer.print(done)));
+        printed.catch(() => undefined); // awaited below (a later stack's failure must not leave it unhandled)
       }
-      outcomes = await Promise.all(pending);
+      await printed;
     } finally {
       pack.then(
         (server) => server.close(),
         () => undefined,
       );
     }
-    const plans = outcomes.flatMap((outcome) => ("plan" in outcome ? [outcome.plan] : []));
-    if (!listed) {
-      if (plans.length)
-        process.stdout.write(
-          `${format === "json" ? JSON.stringify(planJson(plans[0]), null, 2) : planText(plans[0])}\n`,
-        );
-    } else if (format === "json") {
-      const entries = outcomes.map((outcome) => ("plan" in outcome ? planJson(outcome.plan) : outcome));
-      process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
-    } else {
-      process.stdout.write(plans.map((plan) => `${planText(plan)}\n`).join("\n"));
-    }
-    return plans.length < outcomes.length || plans.some(hasMandatoryViolations) ? EXIT.failed : EXIT.ok;
+    printer.end();
+    return printer.failed ? EXIT.failed : EXIT.ok;
   },
   __filename,
 );

@@ -40,8 +40,9 @@ export interface AffectedOptions {
   filesOnly?: boolean;
 }
 
-const loadQuietly = (root: string, stack: string): ResolvedStack | undefined =>
-  loadStack(stackFilePath(root, stack), new OfferCache()).stack;
+/** A stack file's stack, or undefined when it does not validate; `offers` is one revision's (each offer read once, not once per stack). */
+const loadQuietly = (root: string, stack: string, offers: OfferCache): ResolvedStack | undefined =>
+  loadStack(stackFilePath(root, stack), offers).stack;
 
 /** The offer files a stack uses, relative to its project root. */
 const offersOf = (root: string, stack: ResolvedStack | undefined) =>
@@ -58,10 +59,11 @@ const listed = (files: string[]) => `${files.slice(0, 3).join(", ")}${files.leng
  * longer in the history (a force-push), converges by deploying all.
  */
 export function allStacks(projectRoot: string): AffectedReport {
+  const offers = new OfferCache();
   return {
     affected: stackNames(projectRoot).map((name) => ({
       stack: name,
-      mode: loadQuietly(projectRoot, name)?.mode ?? ("invalid" as const),
+      mode: loadQuietly(projectRoot, name, offers)?.mode ?? ("invalid" as const),
       reasons: ["every stack (--all)"],
     })),
     removed: [],
@@ -153,6 +155,7 @@ export function affectedStacks(
   options: AffectedOptions = {},
 ): Promise<AffectedReport> {
   return withProjectAt(projectRoot, base, async (baseRoot) => {
+    const [headOffers, baseOffers] = [new OfferCache(), new OfferCache()];
     const changed = changedFiles(projectRoot, base);
     const current = stackNames(projectRoot);
     const dependencies = changed.filter((file) => DEPENDENCY_FILES.some((pattern) => pattern.test(file)));
@@ -160,8 +163,11 @@ export function affectedStacks(
     const notes: string[] = [];
 
     const byFiles = current.map((name) => {
-      const stack = loadQuietly(projectRoot, name);
-      const uses = new Set([...offersOf(projectRoot, stack), ...offersOf(baseRoot, loadQuietly(baseRoot, name))]);
+      const stack = loadQuietly(projectRoot, name, headOffers);
+      const uses = new Set([
+        ...offersOf(projectRoot, stack),
+        ...offersOf(baseRoot, loadQuietly(baseRoot, name, baseOffers)),
+      ]);
       const reasons = [
         ...(changed.includes(relative(projectRoot, stackFilePath(projectRoot, name))) ? ["stack file changed"] : []),
         ...changed.filter((file) => uses.has(file)).map((file) => `offer ${file} changed`),
