@@ -10,73 +10,17 @@
  *   with the base cached, against the plan floor.
  * Validate runs five times, plan three times (project and floor alternating), diff three times;
  * the medians are shown. Prints wall time and peak RSS of project and floor, their ratios, and the plan's growth from
- * 1,000 to 3,000 subscriptions (linear: 3). Then the validator's worst cases
- * (scripts/hostile-inputs.ts). Temporary files are removed at the end.
+ * 1,000 to 3,000 subscriptions (linear: 3). Then fleets of 100, 1,000 and 5,000 customer stacks
+ * (scripts/bench-fleet.ts), then the validator's worst cases (scripts/hostile-inputs.ts).
+ * Temporary files are removed at the end.
  */
-import { spawnSync } from "node:child_process";
-import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { benchFleets } from "./bench-fleet";
+import { DIST, git, measure, median, medianPair, NODE_FLAGS, ROOT, row, type Measure } from "./bench-measure";
 import { HOSTILE_OFFERS } from "./hostile-inputs";
 import { npmRun } from "./npm-run";
-import { TOOLKIT_ROOT } from "../src/project/paths";
-
-const ROOT = TOOLKIT_ROOT;
-const DIST = join(ROOT, "dist");
-/**
- * Node's flags as `npm run plan` passes them: a larger heap for large stacks, and a young
- * generation large enough that Pulumi's many short-lived promises do not push the garbage
- * collector into superlinear work. The floors run with the same.
- */
-const NODE_FLAGS = npmRun("plan").filter((token) => token.startsWith("--"));
-
-interface Measure {
-  seconds: number;
-  peakMiB: number;
-  /** Findings printed (`file:line:col: error|warning: ...` lines), when stdout was not sent to a file. */
-  findings: number;
-}
-
-/** Runs node with `args` in `cwd`; wall time from outside, peak RSS reported by the process itself on exit. */
-function measure(args: string[], cwd: string, stdoutFile?: string): Measure {
-  const rssFile = join(tmpdir(), `bench-rss-${process.pid}`);
-  const stdout = stdoutFile ? openSync(stdoutFile, "w") : "pipe";
-  const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, ["--require", join(DIST, "scripts", "bench-rss.js"), ...args], {
-    cwd,
-    stdio: ["ignore", stdout, "pipe"],
-    env: { ...process.env, BENCH_RSS_FILE: rssFile },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (typeof stdout === "number") closeSync(stdout);
-  // validate exits 1 on findings (the hostile inputs have them); anything else is a failed run.
-  if (result.status !== 0 && result.status !== 1)
-    throw new Error(`${args.join(" ")} failed (${result.status}): ${String(result.stderr).slice(0, 2000)}`);
-  const peakMiB = Number(readFileSync(rssFile, "utf8")) / 1024;
-  rmSync(rssFile, { force: true });
-  return {
-    seconds,
-    peakMiB,
-    findings: String(result.stdout ?? "")
-      .split("\n")
-      .filter((line) => /:\d+:\d+: (error|warning): /.test(line)).length,
-  };
-}
-
-const byTime = (a: Measure, b: Measure) => a.seconds - b.seconds;
-
-/** The median run of three (by time). */
-function median(run: () => Measure): Measure {
-  return [run(), run(), run()].sort(byTime)[1];
-}
-
-/** Project and floor, `times` each, alternating (so that a busy moment hits both): the medians. */
-function medianPair(project: () => Measure, floor: () => Measure, times = 3): { project: Measure; floor: Measure } {
-  const runs = Array.from({ length: times }, () => ({ project: project(), floor: floor() }));
-  const middle = (side: Measure[]) => side.sort(byTime)[Math.floor(times / 2)];
-  return { project: middle(runs.map((run) => run.project)), floor: middle(runs.map((run) => run.floor)) };
-}
 
 /** Validate runs last a second or less, where one busy moment moves a run by a fifth: five of each. */
 const VALIDATE_RUNS = 5;
@@ -125,17 +69,6 @@ function writeFleet(directory: string, subscriptions: number): void {
   ];
   writeFileSync(join(directory, "stacks", "Pulumi.big.yaml"), `${lines.join("\n")}\n`);
 }
-
-const git = (cwd: string, ...args: string[]) =>
-  spawnSync("git", ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", ...args], {
-    cwd,
-    stdio: "ignore",
-  });
-const row = (work: string, size: string, project: Measure, floor: Measure) =>
-  console.log(
-    `${work.padEnd(10)}${size.padStart(20)}  ${project.seconds.toFixed(2).padStart(7)} s ${floor.seconds.toFixed(2).padStart(7)} s  ×${(project.seconds / floor.seconds).toFixed(2).padEnd(5)}` +
-      `  ${project.peakMiB.toFixed(0).padStart(6)} MiB ${floor.peakMiB.toFixed(0).padStart(6)} MiB  ×${(project.peakMiB / floor.peakMiB).toFixed(2)}`,
-  );
 
 function main(): void {
   const workspace = mkdtempSync(join(tmpdir(), "lighthouse-bench-"));
@@ -193,6 +126,7 @@ function main(): void {
     console.log(
       `plan growth 1,000 → 3,000 subscriptions: project ×${growth("project")}, floor ×${growth("floor")} (linear: ×3)`,
     );
+    benchFleets(workspace);
     benchHostileInputs(workspace);
   } finally {
     rmSync(workspace, { recursive: true, force: true });

@@ -1,6 +1,6 @@
-import { realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { displayPath } from "../project/paths";
+import { displayPath, findProjectRoot, projectFile, type ProjectPath } from "../project/paths";
 import type { Diagnostic } from "../diagnostics";
 import { loadOffer, type OfferLoadResult } from "./load";
 
@@ -15,10 +15,33 @@ function realOrResolved(file: string): string {
 
 /**
  * Loads each offer file once per run, however many stacks use it, so its diagnostics are
- * reported once and a fleet of stacks sharing three offers parses three files.
+ * reported once and a fleet of stacks sharing three offers parses three files. What stacks ask
+ * of the file system about offers (where a path leads, the project root of a folder) is asked once
+ * per run too: files do not move while a command runs.
  */
 export class OfferCache {
   private readonly results = new Map<string, OfferLoadResult>();
+  private readonly located = new Map<string, ProjectPath & { exists?: boolean }>();
+  private readonly roots = new Map<string, string>();
+
+  /** {@link projectFile}, and whether the file exists; asked once per project root and path. */
+  locate(projectRoot: string, written: string): ProjectPath & { exists?: boolean } {
+    const key = `${projectRoot}\0${written}`;
+    let located = this.located.get(key);
+    if (!located) {
+      const found = projectFile(projectRoot, written);
+      located = "problem" in found ? found : { ...found, exists: existsSync(found.file) };
+      this.located.set(key, located);
+    }
+    return located;
+  }
+
+  /** {@link findProjectRoot} of a folder, once per folder. */
+  projectRootOf(directory: string): string {
+    let root = this.roots.get(directory);
+    if (root === undefined) this.roots.set(directory, (root = findProjectRoot(directory)));
+    return root;
+  }
 
   load(file: string): OfferLoadResult {
     const absolute = realOrResolved(file);

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import type { z } from "zod";
 import { basename, dirname } from "node:path";
 import { delegatedScopes, delegationGuids, delegationName, type DelegationNaming } from "../delegation";
@@ -23,7 +22,7 @@ import {
 } from "../rules/delegation";
 import type { Finding } from "../rules/table";
 import { reviewFederatedSubjects } from "../rules/trust";
-import { displayPath, findProjectRoot, projectFile, stackFilePath, stackNameOf } from "../project/paths";
+import { displayPath, stackFilePath, stackNameOf } from "../project/paths";
 import { quote } from "../text";
 import { readSourceFile, YamlSource } from "../yaml/source";
 import { salvage, UNREADABLE, validateSource } from "../yaml/validate";
@@ -115,7 +114,7 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
     value?.config ?? (salvage(stackFileSchema, source.value) as { config?: StackConfig } | undefined)?.config;
   if (!config) return { diagnostics };
 
-  const projectRoot = findProjectRoot(dirname(file));
+  const projectRoot = offers.projectRootOf(dirname(file));
   const customer = fullyRead(config[CUSTOMER_KEY]) ? config[CUSTOMER_KEY] : undefined;
   const delegated = readDelegations(source, projectRoot, config[DELEGATIONS_KEY] ?? [], customer?.tenantId, offers);
   diagnostics.push(...delegated.diagnostics);
@@ -175,7 +174,7 @@ function readOffer(
   offerName: string,
   index: number,
 ): { offer: ResolvedOffer } | { problem: string } {
-  const located = projectFile(projectRoot, offerName);
+  const located = offers.locate(projectRoot, offerName);
   if ("problem" in located) return located;
   const sameFile = offerEntries.get(located.file);
   if (sameFile !== undefined)
@@ -183,7 +182,7 @@ function readOffer(
       problem: `offer ${quote(offerName)} is the same file as entry ${sameFile}; list all its subscriptions there`,
     };
   offerEntries.set(located.file, index);
-  if (!existsSync(located.file))
+  if (!located.exists)
     return {
       problem: `offer file ${offerName} not found (paths are relative to ${displayPath(projectRoot) || "."})`,
     };
