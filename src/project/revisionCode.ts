@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { buildSync } from "esbuild";
 import { PACK_PORT_VARIABLE } from "../crossguard/analyzer";
 import { truncate } from "../text";
 import { BUILD_STAMP, newerSource } from "./build";
@@ -67,8 +68,6 @@ export function compiledRevision(root: string, compile: boolean): boolean {
   const entry = join(root, "dist", "src", "cli", "plan.js");
   const current = () => existsSync(entry) && existsSync(join(root, "dist", BUILD_STAMP)) && !newerSource(root);
   if (current() || !compile) return current();
-  // esbuild is a build tool of the toolkit (loaded only here, where a revision is compiled).
-  const { buildSync } = require("esbuild") as typeof import("esbuild");
   try {
     buildSync({
       entryPoints: COMPILED_SOURCES.flatMap((source) => typeScriptFiles(root, source)),
