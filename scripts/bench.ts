@@ -63,7 +63,7 @@ function writeFleet(directory: string, subscriptions: number): void {
     "      resourceGroup: rg-automation",
     "      location: westeurope",
     "      federatedCredentials:",
-    "        - {name: github-main, issuer: https://token.actions.githubusercontent.com, subject: repo:contoso/ops:ref:refs/heads/main}",
+    "        - {name: github-main, issuer: https://token.actions.githubusercontent.com, subject: 'repo:contoso/ops:environment:production'}",
     "      roleAssignments:",
     `        - {role: Reader, scope: /subscriptions/${ids[0]}}`,
   ];

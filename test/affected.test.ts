@@ -255,7 +255,7 @@ describe("npm run affected, program changes judged by running the program at bot
     const refactored = runCli("affected", ["--base", start, "--format", "json"], root);
     expect(JSON.parse(refactored.stdout)).toEqual([]);
     expect(refactored.stderr).toBe(
-      "program or policy code changed (components/managedIdentity.ts): ran 3 stack(s) at both revisions; 3 unchanged\n",
+      "program or policy code changed (components/managedIdentity.ts): ran 3 stack(s) at both revisions (the policy pack unchanged: resources compared); 3 unchanged\n",
     );
 
     // A tag on identities created as UserAssignedIdentity: northwind-managed's identity has an
@@ -273,10 +273,35 @@ describe("npm run affected, program changes judged by running the program at bot
       "",
     ]);
     expect(changed.stderr).toBe(
-      "program or policy code changed (components/managedIdentity.ts): ran 3 stack(s) at both revisions; 2 unchanged\n",
+      "program or policy code changed (components/managedIdentity.ts): ran 3 stack(s) at both revisions (the policy pack unchanged: resources compared); 2 unchanged\n",
     );
     // Only the base checkout was temporary: it is gone.
     expect(readdirSync(temporary).filter((name) => name.startsWith("lighthouse-base-"))).toEqual([]);
+  }, 120_000);
+});
+
+describe("npm run affected, a policy pack change", () => {
+  it("runs each revision's pack: affected are exactly the stacks whose policy results change", () => {
+    const root = programRepository();
+    const start = git(root, "rev-parse", "HEAD").trim();
+    // prefer-groups now also flags role assignments to service principals: the identities' Reader roles.
+    const policies = join(root, "policies", "policies.ts");
+    const text = readFileSync(policies, "utf8");
+    expect(text).toContain('args.props.principalType === "User"');
+    writeFileSync(
+      policies,
+      text.replace('args.props.principalType === "User"', 'args.props.principalType !== "Group"'),
+    );
+    git(root, "commit", "-qam", "prefer groups everywhere");
+    const result = runCli("affected", ["--base", start], root);
+    expect(result.stdout.split("\n")).toEqual([
+      "fabrikam (onboarding): program change alters its policy results (program run at both revisions)",
+      "northwind-managed (managing): program change alters its policy results (program run at both revisions)",
+      "",
+    ]);
+    expect(result.stderr).toBe(
+      "program or policy code changed (policies/policies.ts): ran 3 stack(s) at both revisions; 1 unchanged\n",
+    );
   }, 120_000);
 });
 

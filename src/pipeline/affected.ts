@@ -1,7 +1,7 @@
 import { policyPackAt, PolicyPackServer } from "../crossguard/analyzer";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { dirname, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { stackConfigDir, stackFilePath, stackNameOf } from "../project/paths";
 import { OfferCache } from "../offer/cache";
 import { inPool } from "../pool";
@@ -71,15 +71,36 @@ export function allStacks(projectRoot: string): AffectedReport {
   };
 }
 
-/** What a stack's plan says at one revision: `plan --format json` (an interface every revision keeps). */
+/**
+ * What a stack's plan says at one revision: `plan --format json` (an interface every revision
+ * keeps), or `--format state` (what it registers, no policy pack) when the pack is the same at both.
+ */
 export type PlanOutcome = { resources: string; violations: string } | { failed: string };
+type PlanFormat = "json" | "state";
 
-/** A plan's JSON (or a list's entry) as the comparison needs it. */
-function outcomeOf(plan: { resources?: unknown; violations?: unknown; error?: unknown }): PlanOutcome {
-  return typeof plan.error === "string"
-    ? { failed: firstError(plan.error) }
+/** A plan's JSON (or a list's entry) as the comparison needs it; a state's policy results are the same at both revisions. */
+function outcomeOf(plan: { resources?: unknown; violations?: unknown; state?: unknown; error?: unknown }): PlanOutcome {
+  if (typeof plan.error === "string") return { failed: firstError(plan.error) };
+  return plan.state !== undefined
+    ? { resources: JSON.stringify(plan.state), violations: "unchanged pack" }
     : { resources: JSON.stringify(plan.resources ?? null), violations: JSON.stringify(plan.violations ?? null) };
 }
+
+/**
+ * Program files whose change leaves the policy pack as it is: the pack (policies/) imports the
+ * toolkit's src/, never the components or the program. A stack whose resources are the same at
+ * both revisions then has the same policy results, so neither revision needs the pack.
+ */
+const OUTSIDE_THE_PACK = [/^components\//, /^index\.ts$/, /^Pulumi\.yaml$/];
+
+/** A revision whose plan has --format state (this toolkit's since 2026-12-04). */
+const plansStates = (root: string) => {
+  try {
+    return readFileSync(join(root, "src", "cli", "plan.ts"), "utf8").includes("--format state");
+  } catch {
+    return false;
+  }
+};
 
 /** What a run printed, when it ended with a verdict (exit 1 with a plan is a mandatory violation: still a result to compare) and printed JSON. */
 function printed({ status, stdout }: PlanRun): unknown {
@@ -92,17 +113,19 @@ function printed({ status, stdout }: PlanRun): unknown {
 }
 
 /** One stack's plan in a process of its own. */
-async function planAt(revision: Revision, stack: string): Promise<PlanOutcome> {
-  const run = await runPlan(revision, [stack], "json");
-  const plan = printed(run);
+async function planAt(revision: Revision, stack: string, format: PlanFormat): Promise<PlanOutcome> {
+  const run = await runPlan(revision, [stack], format);
+  const printedPlan = printed(run);
+  // --format state prints a list even of one.
+  const plan = format === "state" && Array.isArray(printedPlan) ? (printedPlan[0] as unknown) : printedPlan;
   return plan && typeof plan === "object" && !Array.isArray(plan)
     ? outcomeOf(plan)
     : { failed: firstError(run.stderr) };
 }
 
 /** The stacks' plans in one process, or undefined when the revision's plan takes one --stack at a time (older than lists). */
-async function listAt(revision: Revision, stacks: string[]): Promise<PlanOutcome[] | undefined> {
-  const list = printed(await runPlan(revision, stacks, "json"));
+async function listAt(revision: Revision, stacks: string[], format: PlanFormat): Promise<PlanOutcome[] | undefined> {
+  const list = printed(await runPlan(revision, stacks, format));
   const complete =
     Array.isArray(list) &&
     list.length === stacks.length &&
@@ -115,7 +138,11 @@ async function listAt(revision: Revision, stacks: string[]): Promise<PlanOutcome
  * the pack's client then load once per process, not once per stack); half the cores, as the
  * other revision runs at the same time.
  */
-export async function plansAt(revision: Revision, stacks: string[]): Promise<PlanOutcome[]> {
+export async function plansAt(
+  revision: Revision,
+  stacks: string[],
+  format: PlanFormat = "json",
+): Promise<PlanOutcome[]> {
   const processes = Math.max(1, Math.floor(availableParallelism() / 2));
   const share = Math.max(1, Math.ceil(stacks.length / processes));
   const shares = Array.from({ length: Math.ceil(stacks.length / share) }, (_, index) =>
@@ -124,8 +151,8 @@ export async function plansAt(revision: Revision, stacks: string[]): Promise<Pla
   const planned = await Promise.all(
     shares.map(
       async (part) =>
-        (part.length > 1 ? await listAt(revision, part) : undefined) ??
-        inPool(part, processes, (stack) => planAt(revision, stack)),
+        (part.length > 1 ? await listAt(revision, part, format) : undefined) ??
+        inPool(part, processes, (stack) => planAt(revision, stack, format)),
     ),
   );
   return planned.flat();
@@ -186,11 +213,18 @@ export function affectedStacks(
       // a revision whose pack does not start leaves its plans to try (and report) themselves.
       // Each revision compiled (the base's temporary checkout here; the working tree if built).
       const compiled = [compiledRevision(baseRoot, true), compiledRevision(projectRoot, false)];
-      const packs = await Promise.all(
-        [baseRoot, projectRoot].map((root, index) =>
-          PolicyPackServer.start(policyPackAt(root, compiled[index])).catch(() => undefined),
-        ),
-      );
+      const samePack =
+        program.every((file) => OUTSIDE_THE_PACK.some((pattern) => pattern.test(file))) &&
+        plansStates(baseRoot) &&
+        plansStates(projectRoot);
+      const format: PlanFormat = samePack ? "state" : "json";
+      const packs = samePack
+        ? []
+        : await Promise.all(
+            [baseRoot, projectRoot].map((root, index) =>
+              PolicyPackServer.start(policyPackAt(root, compiled[index])).catch(() => undefined),
+            ),
+          );
       const [baseRevision, head] = [baseRoot, projectRoot].map((root, index): Revision => ({
         root,
         compiled: compiled[index],
@@ -199,15 +233,16 @@ export function affectedStacks(
       // Both revisions at once, each planning its stacks in as few processes as the cores allow.
       const stacks = toRun.map((entry) => entry.stack);
       const atBase = stacks.filter((stack) => existsSync(stackFilePath(baseRoot, stack)));
-      const [before, after] = await Promise.all([plansAt(baseRevision, atBase), plansAt(head, stacks)]).finally(() =>
-        packs.forEach((pack) => pack?.close()),
-      );
+      const [before, after] = await Promise.all([
+        plansAt(baseRevision, atBase, format),
+        plansAt(head, stacks, format),
+      ]).finally(() => packs.forEach((pack) => pack?.close()));
       const beforeOf = new Map(atBase.map((stack, index) => [stack, before[index]]));
       const differences = stacks.map((stack, index) => programDifference(beforeOf.get(stack), after[index], base));
       toRun.forEach((entry, index) => entry.reasons.push(...(differences[index] ? [differences[index]] : [])));
       const unchanged = differences.filter((difference) => difference === undefined).length;
       notes.push(
-        `program or policy code changed (${listed(program)}): ran ${toRun.length} stack(s) at both revisions; ${unchanged} unchanged`,
+        `program or policy code changed (${listed(program)}): ran ${toRun.length} stack(s) at both revisions${samePack ? " (the policy pack unchanged: resources compared)" : ""}; ${unchanged} unchanged`,
       );
     }
     const stackFolder = relative(projectRoot, stackConfigDir(projectRoot));
