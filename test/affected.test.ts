@@ -1,7 +1,9 @@
+import { spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { npmRun } from "../scripts/npm-run";
 import { committedProject, git, REPO_ROOT, runCli, tempProject } from "./helpers/project";
 import { plansAt } from "../src/pipeline/affected";
 
@@ -278,6 +280,27 @@ describe("npm run affected, program changes judged by running the program at bot
     // Only the base checkout was temporary: it is gone.
     expect(readdirSync(temporary).filter((name) => name.startsWith("lighthouse-base-"))).toEqual([]);
   }, 120_000);
+});
+
+describe("npm run affected, stopped", () => {
+  it("removes its base checkout when a signal stops it (a cancelled CI job), and ends as the signal ends it", async () => {
+    const root = programRepository();
+    const start = git(root, "rev-parse", "HEAD").trim();
+    const file = join(root, "components", "managedIdentity.ts");
+    writeFileSync(file, `${readFileSync(file, "utf8")}\n// a program change: every stack runs at both revisions\n`);
+    const temporary = mkdtempSync(join(tmpdir(), "affected-stop-"));
+    const checkouts = () => readdirSync(temporary).filter((name) => name.startsWith("lighthouse-base-"));
+    const running = spawn(process.execPath, [...npmRun("affected"), "--base", start], {
+      cwd: root,
+      env: { ...process.env, TMPDIR: temporary },
+      stdio: "ignore",
+    });
+    const ended = new Promise<NodeJS.Signals | null>((resolve) => running.once("exit", (_, signal) => resolve(signal)));
+    await expect.poll(checkouts, { timeout: 30_000, interval: 20 }).toHaveLength(1);
+    running.kill("SIGTERM");
+    expect(await ended).toBe("SIGTERM");
+    expect(checkouts()).toEqual([]);
+  }, 60_000);
 });
 
 describe("npm run affected, a policy pack change", () => {

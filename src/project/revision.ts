@@ -41,11 +41,26 @@ export async function withProjectAt<T>(
   ref: string,
   use: (checkout: string) => T | Promise<T>,
 ): Promise<T> {
-  const checkout = checkoutProjectAt(projectRoot, ref);
+  let checkout: string | undefined;
+  const remove = () => {
+    if (checkout) rmSync(checkout, { recursive: true, force: true });
+  };
+  // A command stopped by a signal (a cancelled CI job: SIGTERM; Ctrl-C: SIGINT) never reaches the
+  // `finally`: the checkout goes first, then the process ends as the signal would have ended it.
+  // Listening before the checkout is made: a signal during it is handled once it is made.
+  const stopped = (signal: NodeJS.Signals) => {
+    remove();
+    process.kill(process.pid, signal);
+  };
+  const onTerm = () => stopped("SIGTERM");
+  const onInt = () => stopped("SIGINT");
+  process.once("SIGTERM", onTerm).once("SIGINT", onInt);
   try {
+    checkout = checkoutProjectAt(projectRoot, ref);
     return await use(checkout);
   } finally {
-    rmSync(checkout, { recursive: true, force: true });
+    process.removeListener("SIGTERM", onTerm).removeListener("SIGINT", onInt);
+    remove();
   }
 }
 
