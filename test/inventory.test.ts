@@ -212,6 +212,19 @@ describe("npm run inventory -- --drift", () => {
   it.each([
     ["in sync", () => {}, 0, ["In sync: Azure matches the offers."]],
     [
+      // ARM ids compare case-insensitively; Azure has answered the provider namespace in lower case.
+      "in sync, ids in another case",
+      (state: DeployedStack) => {
+        for (const item of [...state.definitions, ...state.assignments])
+          item.id = String(item.id).replace(
+            "/providers/Microsoft.ManagedServices/",
+            "/providers/microsoft.managedservices/",
+          );
+      },
+      0,
+      ["In sync: Azure matches the offers."],
+    ],
+    [
       "a missing delegation",
       (state: DeployedStack) => {
         state.definitions.splice(

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { gzipSync } from "node:zlib";
+import { createGzip, gzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
 
 /**
@@ -22,6 +22,12 @@ export type Fault =
   | { kind: "oversize"; bytes: number }
   /** 64 KiB of gzip that inflates to 64 MiB. */
   | { kind: "gzip-bomb" }
+  /** Gzip headers and the start of a compressed body, then nothing. */
+  | { kind: "gzip-stall" }
+  /** A page of `items` padded items linking to another such page, without end. */
+  | { kind: "endless"; items: number }
+  /** Resource Graph's answer marked resultTruncated: "true". */
+  | { kind: "truncated" }
   | { kind: "redirect"; status: number; location: string };
 
 export interface FakeArmOptions {
@@ -47,6 +53,8 @@ export interface FakeArmOptions {
   token?: string;
   /** Port on 127.0.0.1. Default: any free port. */
   port?: number;
+  /** How long an idle keep-alive connection stays open, as a load balancer keeps it. Default Node's 5 s. */
+  keepAliveMs?: number;
 }
 
 export interface FakeArm {
@@ -64,6 +72,8 @@ export interface FakeArm {
   roleAssignments: Array<Record<string, unknown>>;
   events: Array<Record<string, unknown>>;
   directory: Array<Record<string, unknown>>;
+  /** Connections open now (a client that gave up on an answer must not keep one). */
+  connections(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -112,13 +122,14 @@ function refusesApiVersion(url: URL, response: ServerResponse, served: string): 
 
 const managedByOf = (item: Record<string, unknown>) =>
   String((item.properties as Record<string, unknown>)?.managedByTenantId ?? "").toLowerCase();
+/** Where an item lives: ARM ids compare case-insensitively, so does the fake. */
 const scopeOf = (item: Record<string, unknown>) =>
-  String(item.id).split("/providers/Microsoft.ManagedServices/")[0].toLowerCase();
+  String(item.id).split(/\/providers\/Microsoft\.ManagedServices\//i)[0].toLowerCase();
 
 export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeArm> {
   const token = options.token ?? "fake-token";
   const pageSize = options.pageSize ?? 100;
-  const fake: Omit<FakeArm, "url" | "close"> = {
+  const fake: Omit<FakeArm, "url" | "close" | "connections"> = {
     requests: [],
     faults: [],
     definitions: options.definitions ?? [],
@@ -179,6 +190,33 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
       return response.end(gzipBomb());
     }
+    if (fault?.kind === "gzip-stall") {
+      response.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" });
+      const gzip = createGzip();
+      gzip.pipe(response);
+      gzip.write('{"value": [');
+      return gzip.flush();
+    }
+    if (fault?.kind === "endless") {
+      // Every page asks for the next one, a new address each time (no loop to detect).
+      fake.faults.unshift(fault);
+      const page = Number(url.searchParams.get("page") ?? 0) + 1;
+      const next = new URL(url.href);
+      next.searchParams.set("page", String(page));
+      response.writeHead(200, { "content-type": "application/json" });
+      return response.end(
+        JSON.stringify({
+          // Shaped as Activity Log events: the smallest items a list accepts.
+          value: Array.from({ length: fault.items }, (_, index) => ({
+            eventDataId: `${page}-${index}`,
+            eventTimestamp: "2026-12-01T00:00:00Z",
+            operationName: { value: "Microsoft.ManagedServices/registrationAssignments/write" },
+            padding: "x".repeat(40),
+          })),
+          nextLink: `http://127.0.0.1:${(server.address() as AddressInfo).port}${next.pathname}${next.search}`,
+        }),
+      );
+    }
     if (fault?.kind === "redirect") {
       response.writeHead(fault.status, { location: fault.location });
       return response.end();
@@ -196,7 +234,8 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       );
     if (url.pathname.toLowerCase() === ROLE_DEFINITIONS) return servePage(roleDefinitions(url, response));
     if (url.pathname.toLowerCase() === ACTIVITY_LOG) return servePage(activityLog(url, response));
-    if (url.pathname.toLowerCase() === RESOURCE_GRAPH) return resourceGraph(url, await bodyOf(request), response);
+    if (url.pathname.toLowerCase() === RESOURCE_GRAPH)
+      return resourceGraph(url, await bodyOf(request), response, fault?.kind === "truncated");
     if (url.pathname.startsWith("/v1.0/"))
       return graph(url, request.method === "POST" ? await bodyOf(request) : undefined, response);
     const path = decodeURIComponent(url.pathname).toLowerCase();
@@ -340,7 +379,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
    * Azure Resource Graph (API 2021-03-01): the ManagedServicesResources query of the fleet
    * inventory, every registration definition and assignment, `$top` rows a page, `$skipToken` on.
    */
-  const resourceGraph = (url: URL, body: string, response: ServerResponse) => {
+  const resourceGraph = (url: URL, body: string, response: ServerResponse, truncated: boolean) => {
     if (refusesApiVersion(url, response, "2021-03-01")) return;
     let request: { query?: string; options?: { $top?: number; $skipToken?: string } };
     try {
@@ -369,7 +408,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       JSON.stringify({
         totalRecords: rows.length,
         count: page.length,
-        resultTruncated: "false",
+        resultTruncated: truncated ? "true" : "false",
         data: page,
         ...(skip + top < rows.length ? { $skipToken: String(skip + top) } : {}),
       }),
@@ -409,6 +448,7 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
   const server = createServer((request, response) => {
     handle(request, response).catch((error) => armError(response, 500, "FakeFailure", String(error)));
   });
+  if (options.keepAliveMs !== undefined) server.keepAliveTimeout = options.keepAliveMs;
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject); // a port in use
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
@@ -417,6 +457,10 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
   return {
     ...fake,
     url: `http://127.0.0.1:${port}`,
+    connections: () =>
+      new Promise<number>((resolve, reject) =>
+        server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      ),
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -10,6 +10,7 @@ import {
   type PipelinePolicy,
   type PipelineResponse,
 } from "@azure/core-rest-pipeline";
+import { Readable } from "node:stream";
 import type { z } from "zod";
 import { printable, quote } from "../text";
 import { isGuid } from "../azure/guid";
@@ -42,7 +43,7 @@ import {
   MANAGED_SERVICES_API_VERSION,
   RESOURCE_GRAPH_API_VERSION,
 } from "../azure/definitions";
-import { resourceGroupScope, scopeKindOf, subscriptionOfScope } from "../azure/scopes";
+import { parseUserAssignedIdentityId, resourceGroupScope, scopeKindOf, subscriptionOfScope } from "../azure/scopes";
 
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
 /** Federated credentials asked for per page (`$top`); the rest follow through nextLink. */
@@ -80,6 +81,8 @@ export interface ArmClientOptions {
   retryDelayMs?: number;
   /** Largest response body. Default {@link MAX_RESPONSE_BYTES}. */
   maxResponseBytes?: number;
+  /** Largest sum of every response body this client reads. Default {@link MAX_TOTAL_BYTES}. */
+  maxTotalBytes?: number;
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
@@ -133,6 +136,19 @@ const BEARER_TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /** Largest response body read (after decompression): a page of delegations is far smaller. */
 export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/**
+ * Largest sum of the bodies one client reads: endless pages, each within the page limit, would
+ * otherwise grow until the heap runs out (4.3 GiB and a V8 crash in the fault measurement of
+ * 2026-12-04). A fleet of 5,000 customers' delegations is about 35 MB of Resource Graph rows.
+ */
+export const MAX_TOTAL_BYTES = 256 * 1024 * 1024;
+
+/** An item's identity in a list: its id (ARM ids compare case-insensitively), or an event's eventDataId. */
+const itemKey = (item: unknown): string | undefined => {
+  const { id, eventDataId } = (item ?? {}) as { id?: unknown; eventDataId?: unknown };
+  const key = typeof eventDataId === "string" ? eventDataId : typeof id === "string" ? id : undefined;
+  return key?.toLowerCase();
+};
 
 /**
  * Sets the bearer token on every attempt. The SDK's bearerTokenAuthenticationPolicy refuses any
@@ -189,6 +205,47 @@ function retryAfterLimitPolicy(maxRetryAfterMs: number): PipelinePolicy {
 }
 
 /**
+ * An answer the retry policies may ask again for (429, 5xx) is read here, within the limits, and
+ * handed on as a buffered stream: they re-send without reading the previous answer, whose unread
+ * body held its connection, so the command printed its result and then waited for the server to
+ * close the connection (the fault measurement of 2026-12-04). A refused connection is not retried:
+ * nothing listens there (it took 31 s of retries to say so).
+ */
+function settledAttemptPolicy(limit: number, timeoutMs: number): PipelinePolicy {
+  return {
+    name: "lighthouseSettledAttempt",
+    async sendRequest(request, next) {
+      // Each attempt's deadline for its headers, ours: the SDK's own (`request.timeout`) is not
+      // cleared when the connection fails, and kept the process alive for its full length.
+      const outer = request.abortSignal;
+      const attempt = new AbortController();
+      const forward = () => attempt.abort();
+      outer?.addEventListener("abort", forward);
+      const timer = setTimeout(forward, timeoutMs);
+      request.abortSignal = attempt.signal;
+      let response: PipelineResponse;
+      try {
+        response = await next(request);
+      } catch (error) {
+        outer?.removeEventListener("abort", forward);
+        if ((error as { code?: string }).code === "ECONNREFUSED")
+          throw new ArmError(`nothing answers at ${new URL(request.url).origin} (connection refused)`, "Network");
+        throw error;
+      } finally {
+        // The outer signal still reaches this attempt while its body is read (an abort then closes it).
+        clearTimeout(timer);
+        request.abortSignal = outer;
+      }
+      if (response.status === 429 || response.status >= 500) {
+        const text = await readBody(response, new URL(request.url), limit, timeoutMs);
+        response.readableStreamBody = Readable.from([Buffer.from(text, "utf8")]);
+      }
+      return response;
+    },
+  };
+}
+
+/**
  * Reads registration definitions and assignments, every page, on the Azure SDK's HTTP pipeline
  * (@azure/core-rest-pipeline): its HTTP client, throttling (429 Retry-After) and exponential
  * (5xx, network) retry policies. No redirect policy: ARM does not redirect list calls, and a
@@ -199,6 +256,9 @@ export class ArmClient {
   private readonly timeoutMs: number;
   private readonly maxPages: number;
   private readonly maxResponseBytes: number;
+  /** What may still be read, of {@link ArmClientOptions.maxTotalBytes}. */
+  private budget: number;
+  private readonly totalBytes: number;
   private readonly pipeline: Pipeline;
   private readonly httpClient: HttpClient = createDefaultHttpClient();
 
@@ -207,6 +267,7 @@ export class ArmClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.maxPages = options.maxPages ?? 1_000;
     this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
+    this.totalBytes = this.budget = options.maxTotalBytes ?? MAX_TOTAL_BYTES;
     const maxRetries = options.maxRetries ?? 4;
     this.pipeline = createEmptyPipeline();
     this.pipeline.addPolicy(throttlingRetryPolicy({ maxRetries }));
@@ -214,6 +275,7 @@ export class ArmClient {
       exponentialRetryPolicy({ maxRetries, retryDelayInMs: options.retryDelayMs ?? 500, maxRetryDelayInMs: 8_000 }),
     );
     this.pipeline.addPolicy(retryAfterLimitPolicy(options.maxRetryAfterMs ?? 60_000));
+    this.pipeline.addPolicy(settledAttemptPolicy(this.maxResponseBytes, this.timeoutMs));
     this.pipeline.addPolicy(bearerTokenPolicy(options.token));
   }
 
@@ -254,8 +316,17 @@ export class ArmClient {
 
   /** Every federated credential of a user-assigned identity (`$top` pages, `$skiptoken` via nextLink). */
   async listFederatedCredentials(identityId: string): Promise<FederatedCredentialResource[]> {
+    // The id comes from Azure's answer: only a well-formed one is made into a path (another host,
+    // a query or a fragment in it would change where the token goes), each segment encoded.
+    const parts = parseUserAssignedIdentityId(identityId);
+    if (!parts)
+      throw new ArmError(
+        `an identity id in Azure's answer is not a user-assigned identity's (${quote(printable(identityId))}); refused`,
+        "InvalidResponse",
+      );
+    const path = `${resourceGroupScope(parts.subscriptionId, encodeURIComponent(parts.resourceGroup))}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${encodeURIComponent(parts.name)}`;
     return this.listAll(
-      `${identityId}/federatedIdentityCredentials`,
+      `${path}/federatedIdentityCredentials`,
       MANAGED_IDENTITY_API_VERSION,
       { $top: String(CREDENTIALS_PER_PAGE) },
       federatedCredentialModel,
@@ -342,6 +413,7 @@ export class ArmClient {
     url.searchParams.set("api-version", RESOURCE_GRAPH_API_VERSION);
     const rows: Array<Record<string, unknown>> = [];
     const seen = new Set<string>();
+    const seenRows = new Set<string>();
     for (let skipToken: string | undefined, pages = 0; ; pages++) {
       if (pages >= this.maxPages)
         throw new ArmError(
@@ -359,7 +431,18 @@ export class ArmClient {
           `unexpected response from Resource Graph: ${answer.error.issues[0].path.join(".") || "(body)"}: ${answer.error.issues[0].message}`,
           "InvalidResponse",
         );
-      rows.push(...answer.data.data);
+      if (String(answer.data.resultTruncated).toLowerCase() === "true")
+        throw new ArmError(
+          "Resource Graph cut its answer short (resultTruncated); the list is incomplete",
+          "Truncated",
+        );
+      // One row per id, however many pages repeat it; no spread (a page of 130,000 rows overflowed the call stack).
+      for (const row of answer.data.data) {
+        const key = itemKey(row);
+        if (key !== undefined && seenRows.has(key)) continue;
+        if (key !== undefined) seenRows.add(key);
+        rows.push(row);
+      }
       skipToken = answer.data.$skipToken;
       if (!skipToken) return rows;
       if (seen.has(skipToken))
@@ -392,6 +475,7 @@ export class ArmClient {
     for (const [key, value] of Object.entries(query)) if (value !== undefined) first.searchParams.set(key, value);
     const items: z.output<T>[] = [];
     const seen = new Set<string>();
+    const seenItems = new Set<string>();
     let next: URL | undefined = first;
     while (next) {
       if (seen.has(next.href))
@@ -411,7 +495,13 @@ export class ArmClient {
           "InvalidResponse",
         );
       }
-      items.push(...(page.data.value as z.output<T>[]));
+      // One item per id, however many pages repeat it; no spread (a page of 130,000 items overflowed the call stack).
+      for (const value of page.data.value as z.output<T>[]) {
+        const key = itemKey(value);
+        if (key !== undefined && seenItems.has(key)) continue;
+        if (key !== undefined) seenItems.add(key);
+        items.push(value);
+      }
       next = page.data.nextLink ? this.sameOrigin(page.data.nextLink) : undefined;
     }
     return items;
@@ -427,8 +517,15 @@ export class ArmClient {
 
   /** A GET (or, with `body`, a JSON POST) of `url`: the parsed JSON answer, or an ArmError. */
   private async get(url: URL, body?: unknown): Promise<unknown> {
+    // The token goes to the configured endpoint only, whatever built the URL.
+    if (url.origin !== this.endpoint.origin)
+      throw new ArmError(`a request to ${url.origin}, not ${this.endpoint.origin}; refused`, "InvalidResponse");
+    // Aborted when a body fails its limits: the connection goes too (a stalled gzip stream's
+    // source would otherwise keep it, and the process, alive).
+    const abort = new AbortController();
     const request = createPipelineRequest({
       url: url.href,
+      abortSignal: abort.signal,
       method: body === undefined ? "GET" : "POST",
       headers: createHttpHeaders({
         accept: "application/json",
@@ -436,19 +533,28 @@ export class ArmClient {
         ...(body === undefined ? {} : { "content-type": "application/json" }),
       }),
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      // Connecting and the response's headers; the body has its own deadline below.
-      timeout: this.timeoutMs,
+      // Connecting and the response's headers have a deadline per attempt (settledAttemptPolicy),
+      // the body its own below.
       allowInsecureConnection: url.protocol === "http:",
       // Every body as a stream, so that its size and its time are ours to bound.
       streamResponseStatusCodes: new Set([Number.POSITIVE_INFINITY]),
     });
     let response: PipelineResponse;
+    let text: string;
     try {
       response = await this.pipeline.sendRequest(this.httpClient, request);
+      text = await readBody(response, url, this.maxResponseBytes, this.timeoutMs);
     } catch (error) {
+      abort.abort();
       throw asArmError(error, url, this.timeoutMs);
     }
-    const text = await readBody(response, url, this.maxResponseBytes, this.timeoutMs);
+    this.budget -= Buffer.byteLength(text, "utf8");
+    if (this.budget < 0)
+      throw new ArmError(
+        `the answers from ${url.origin} exceed ${this.totalBytes / 1024 / 1024} MiB in all; refused (the list is incomplete)`,
+        "ResponseBudget",
+        response.status,
+      );
     if (response.status >= 300 && response.status < 400) {
       throw new ArmError(
         `${url.origin} answered with a redirect (HTTP ${response.status}); refused: ARM does not redirect these calls, and the token must not follow`,

@@ -171,4 +171,6 @@ export type ActivityLogEvent = z.output<typeof activityLogEventModel>;
 export const resourceGraphPageModel = z.looseObject({
   data: z.array(z.record(z.string(), z.unknown())),
   $skipToken: z.string().optional(),
+  /** "true" when Resource Graph cut the answer short (API 2021-03-01 ResultTruncated: "true" | "false"). */
+  resultTruncated: z.union([z.string(), z.boolean()]).optional(),
 });

@@ -44,3 +44,24 @@ export function scopeContains(outer: string, inner: string): boolean {
   const b = inner.toLowerCase().replace(/\/+$/, "");
   return b === a || b.startsWith(`${a}/`);
 }
+
+/** A user-assigned identity's resource id, its parts; undefined for anything else (another host, a query, a fragment). */
+export function parseUserAssignedIdentityId(
+  id: string,
+): { subscriptionId: string; resourceGroup: string; name: string } | undefined {
+  const match =
+    /^\/subscriptions\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/resourceGroups\/([^/?#%\\\s]{1,90})\/providers\/Microsoft\.ManagedIdentity\/userAssignedIdentities\/([^/?#%\\\s]{1,128})$/i.exec(
+      id,
+    );
+  return match ? { subscriptionId: match[1].toLowerCase(), resourceGroup: match[2], name: match[3] } : undefined;
+}
+
+/**
+ * The scope an extension resource (a registration assignment, a role assignment) lives at: what
+ * precedes `/providers/<namespace>/` in its id, in any case (ARM ids compare case-insensitively;
+ * Azure has answered `microsoft.managedservices` in lower case).
+ */
+export function scopeOfExtensionResource(id: string, namespace: string): string {
+  const at = id.toLowerCase().lastIndexOf(`/providers/${namespace.toLowerCase()}/`);
+  return at === -1 ? id : id.slice(0, at);
+}

@@ -5,7 +5,7 @@ import { registrationAssignmentModel, registrationDefinitionModel } from "../arm
 import { printableLines } from "../text";
 import type { RegistrationAssignment, RegistrationDefinition } from "../arm/models";
 import { assignedDefinitionKey, definitionKey } from "../delegation";
-import { subscriptionOfScope, subscriptionScope } from "../azure/scopes";
+import { scopeOfExtensionResource, subscriptionOfScope, subscriptionScope } from "../azure/scopes";
 import { delegationViewOf, type DelegationView } from "../access/view";
 import { describeGrant } from "../access/describe";
 
@@ -112,7 +112,7 @@ function foundDelegations(
 /** A definition with the assignments that point to it. */
 function foundDelegation(definition: RegistrationDefinition, assignments: RegistrationAssignment[]): FoundDelegation {
   const assigned = assignments.map((assignment) => ({
-    scope: assignment.id.split("/providers/Microsoft.ManagedServices/")[0],
+    scope: scopeOfExtensionResource(assignment.id, "Microsoft.ManagedServices"),
     guid: assignment.name.toLowerCase(),
   }));
   return {
