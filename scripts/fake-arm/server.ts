@@ -124,7 +124,9 @@ const managedByOf = (item: Record<string, unknown>) =>
   String((item.properties as Record<string, unknown>)?.managedByTenantId ?? "").toLowerCase();
 /** Where an item lives: ARM ids compare case-insensitively, so does the fake. */
 const scopeOf = (item: Record<string, unknown>) =>
-  String(item.id).split(/\/providers\/Microsoft\.ManagedServices\//i)[0].toLowerCase();
+  String(item.id)
+    .split(/\/providers\/Microsoft\.ManagedServices\//i)[0]
+    .toLowerCase();
 
 export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeArm> {
   const token = options.token ?? "fake-token";
