@@ -18,6 +18,9 @@ export const MAX_QUOTED_LENGTH = 200;
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 const NAMED: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
 
+/** True when `text` holds a control, separator or bidirectional character (one {@link printable} would escape). */
+export const hasUnprintable = (text: string): boolean => new RegExp(UNPRINTABLE.source).test(text);
+
 /** `text` with every control character shown as an escape (`\n`, `\u001b`): one line, no terminal codes. */
 export function printable(text: string): string {
   return text.replace(UNPRINTABLE, (char) => NAMED[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);

@@ -225,6 +225,17 @@ describe("npm run inventory -- --drift", () => {
       ["In sync: Azure matches the offers."],
     ],
     [
+      // ARM sends null for an optional field it has no value for, as it may leave it out.
+      "in sync, nulls in optional fields",
+      (state: DeployedStack) => {
+        for (const item of [...state.definitions, ...state.assignments])
+          Object.assign(item, { plan: null, type: null });
+        for (const item of state.assignments) Object.assign(item.properties, { provisioningState: null });
+      },
+      0,
+      ["In sync: Azure matches the offers."],
+    ],
+    [
       "a missing delegation",
       (state: DeployedStack) => {
         state.definitions.splice(

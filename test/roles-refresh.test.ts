@@ -123,6 +123,20 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
       JSON.stringify([{ ...azList[0], name: "owner" }]),
       /^could not read the role definitions: role 'Owner' has the id 'owner', which is not a GUID\n$/,
     ],
+    [
+      "a role listed twice",
+      JSON.stringify([...azList, azList[1]]),
+      new RegExp(
+        `^could not read the role definitions: role ${azList[1].name} \\('${azList[1].roleName}'\\) is listed twice; refused\n$`,
+      ),
+    ],
+    [
+      "a role name with a bidirectional override",
+      JSON.stringify([{ ...azList[0], roleName: "Reader\u202e" }, ...azList.slice(1)]),
+      new RegExp(
+        `^could not read the role definitions: role ${azList[0].name} has a name with control or bidirectional characters \\('Reader\\\\u202e'\\); refused\n$`,
+      ),
+    ],
   ])("%s: exit 3, nothing written", async (_name, text, message) => {
     const root = tempProject({ "catalog.json": catalogWith(VERDICTS), "roles.json": text });
     const result = await runCommandInProcess(
@@ -134,6 +148,25 @@ describe("npm run roles -- check|refresh --from <az role definition list output>
     expect(result.stderr).toMatch(message);
     expect(result.status).toBe(3);
     expect(readFileSync(join(root, "catalog.json"), "utf8")).toBe(catalogWith(VERDICTS));
+  });
+
+  it("refresh refuses a source that removes more than 10 roles (a partial one) unless --force", async () => {
+    const extra = Array.from({ length: 12 }, (_, index) => ({
+      id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`,
+      name: `Retired role ${index}`,
+    }));
+    const before = catalogWith(VERDICTS, extra);
+    const root = tempProject({ "catalog.json": before, "roles.json": JSON.stringify(azList) });
+    const args = ["refresh", "--from", "roles.json", "--catalog", "catalog.json"];
+    const refused = await runCommandInProcess(rolesCommand, args, {}, root);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe(
+      `the source removes 12 of ${Object.keys(VERDICTS).length + 12} roles (more than 10): a partial source? nothing written; --force writes it\n`,
+    );
+    expect(readFileSync(join(root, "catalog.json"), "utf8")).toBe(before);
+    const forced = await runCommandInProcess(rolesCommand, [...args, "--force"], {}, root);
+    expect(forced.status).toBe(0);
+    expect(readFileSync(join(root, "catalog.json"), "utf8")).not.toBe(before);
   });
 
   it("usage errors exit 2", async () => {

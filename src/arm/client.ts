@@ -143,6 +143,18 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
  */
 export const MAX_TOTAL_BYTES = 256 * 1024 * 1024;
 
+/**
+ * The answer with every `null` property left out: ARM sends `null` for optional fields it has no
+ * value for (as it may omit them), and the models read an absent field and a null one alike.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== "object") return value;
+  const kept: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== null) kept[key] = withoutNulls(item);
+  return kept;
+}
+
 /** An item's identity in a list: its id (ARM ids compare case-insensitively), or an event's eventDataId. */
 const itemKey = (item: unknown): string | undefined => {
   const { id, eventDataId } = (item ?? {}) as { id?: unknown; eventDataId?: unknown };
@@ -379,7 +391,7 @@ export class ArmClient {
       if (error instanceof ArmError && error.status === 404) return undefined;
       throw error;
     }
-    const parsed = model.safeParse(body);
+    const parsed = model.safeParse(withoutNulls(body));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new ArmError(
@@ -421,10 +433,12 @@ export class ArmClient {
           "PagingLimit",
         );
       const answer = resourceGraphPageModel.safeParse(
-        await this.get(url, {
-          query,
-          options: { resultFormat: "objectArray", $top: 1000, ...(skipToken ? { $skipToken: skipToken } : {}) },
-        }),
+        withoutNulls(
+          await this.get(url, {
+            query,
+            options: { resultFormat: "objectArray", $top: 1000, ...(skipToken ? { $skipToken: skipToken } : {}) },
+          }),
+        ),
       );
       if (!answer.success)
         throw new ArmError(
@@ -486,7 +500,7 @@ export class ArmClient {
           "PagingLimit",
         );
       seen.add(next.href);
-      const body = await this.get(next);
+      const body = withoutNulls(await this.get(next));
       const page = listModel(item).safeParse(body);
       if (!page.success) {
         const issue = page.error.issues[0];

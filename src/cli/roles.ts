@@ -26,7 +26,7 @@ import { readAtMost } from "../yaml/source";
 import { endpointOption } from "./endpoint";
 import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
-const USAGE = `usage: npm run roles -- refresh|check [--from <file>] [--endpoint <url>] [--format text|json]
+const USAGE = `usage: npm run roles -- refresh|check [--from <file>] [--endpoint <url>] [--format text|json] [--force]
 
 Azure's built-in roles change (a role can gain a DataAction and stop being usable with Azure
 Lighthouse). Both read every built-in role definition with its permissions, live from ARM
@@ -34,11 +34,17 @@ Lighthouse). Both read every built-in role definition with its permissions, live
 or, with --from, from a file of 'az role definition list' output; recompute each role's
 Lighthouse verdict; and print what changed against the committed catalog (src/roles/builtin-roles.json):
 roles added, removed, renamed, and roles whose verdict flipped, with the offers and stacks using them.
-  refresh  writes the new catalog (atomically), with its source and date
+  refresh  writes the new catalog (atomically), with its source and date; a source that removes
+           more than 10 roles (a partial one) is refused, exit 1, unless --force; a source listing a
+           role twice, or a name with control or bidirectional characters, is refused (exit 3)
   check    writes nothing; exit 1 when the catalog differs (for a scheduled pipeline job)
 Credentials as for inventory: AZURE_ACCESS_TOKEN, or DefaultAzureCredential. --catalog <file>
 compares with (and refresh writes) another catalog file.
-Exit codes: 0 written or no difference, 1 (check) the catalog differs, 2 usage error, 3 Azure or the file could not be read.`;
+Exit codes: 0 written or no difference, 1 (check) the catalog differs, or (refresh) a source removing more
+than 10 roles without --force, 2 usage error, 3 Azure or the file could not be read (or is no catalog source).`;
+
+/** Azure retires built-in roles rarely: more than this many gone at once is taken for a partial source. */
+const MAX_ROLES_REMOVED = 10;
 
 /** A catalog file as `refresh` writes it (src/roles/builtin-roles.json). */
 const catalogFileModel = z.object({
@@ -155,6 +161,7 @@ export const command = runCommand(
       endpoint: { type: "string" },
       catalog: { type: "string" },
       format: { type: "string" },
+      force: { type: "boolean" },
     });
     const action = positionals[0];
     if ((action !== "refresh" && action !== "check") || positionals.length !== 1)
@@ -197,6 +204,15 @@ export const command = runCommand(
       process.stdout.write(`${printableLines(lines)}\n`);
     }
     if (action === "check") return hasChanges(changes) ? EXIT.failed : EXIT.ok;
+
+    // Azure retires built-in roles one at a time: a source that drops many is a partial one (a
+    // fake, a filtered list), and writing it would turn offers that name those roles invalid.
+    if (changes.removed.length > MAX_ROLES_REMOVED && !values.force) {
+      process.stderr.write(
+        `${printable(`the source removes ${changes.removed.length} of ${current.roles.length} roles (more than ${MAX_ROLES_REMOVED}): a partial source? nothing written; --force writes it`)}\n`,
+      );
+      return EXIT.failed;
+    }
 
     // Atomically: a crash leaves the old catalog, never half of the new one.
     const temporary = join(dirname(catalogFile), `.${basename(catalogFile)}.${process.pid}.tmp`);

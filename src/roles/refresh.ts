@@ -1,3 +1,4 @@
+import { hasUnprintable, printable } from "../text";
 import { z } from "zod";
 import { permissionModel, type RoleDefinition } from "../arm/models";
 import { isGuid } from "../azure/guid";
@@ -51,6 +52,18 @@ export function buildCatalog(roles: SourceRole[], source: string): RoleCatalogFi
   const notGuid = roles.find((role) => !isGuid(role.id));
   if (notGuid) throw new CatalogSourceError(`role '${notGuid.name}' has the id '${notGuid.id}', which is not a GUID`);
   if (roles.length === 0) throw new CatalogSourceError("the source lists no built-in role");
+  // The catalog is committed and read by people: a name with controls or bidirectional marks is no role's.
+  const unprintable = roles.find((role) => hasUnprintable(role.name));
+  if (unprintable)
+    throw new CatalogSourceError(
+      `role ${unprintable.id} has a name with control or bidirectional characters ('${printable(unprintable.name)}'); refused`,
+    );
+  const seen = new Set<string>();
+  for (const role of roles) {
+    if (seen.has(role.id.toLowerCase()))
+      throw new CatalogSourceError(`role ${role.id} ('${printable(role.name)}') is listed twice; refused`);
+    seen.add(role.id.toLowerCase());
+  }
   return {
     source,
     roles: roles
