@@ -32,12 +32,18 @@ const variables = z.union([
   z.record(z.string(), z.string()),
 ]);
 
-const job = z.strictObject({
-  job: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/);
+/** What every kind of job has. */
+const jobCommon = {
   displayName: z.string().optional(),
   dependsOn: z.union([z.string(), z.array(z.string())]).optional(),
   condition: expression.optional(),
   pool: z.strictObject({ vmImage: z.string() }),
+};
+
+const job = z.strictObject({
+  job: identifier,
+  ...jobCommon,
   variables: variables.optional(),
   strategy: z
     .strictObject({
@@ -50,11 +56,8 @@ const job = z.strictObject({
 
 /** A deployment job: it targets an environment, whose approvals and checks run before it. */
 const deployment = z.strictObject({
-  deployment: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
-  displayName: z.string().optional(),
-  dependsOn: z.union([z.string(), z.array(z.string())]).optional(),
-  condition: expression.optional(),
-  pool: z.strictObject({ vmImage: z.string() }),
+  deployment: identifier,
+  ...jobCommon,
   environment: z.string(),
   strategy: z.strictObject({ runOnce: z.strictObject({ deploy: z.strictObject({ steps: z.array(step).min(1) }) }) }),
 });
@@ -77,7 +80,7 @@ export const pipelineSchema = z.strictObject({
   variables: variables.optional(),
   stages: z.array(
     z.strictObject({
-      stage: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+      stage: identifier,
       displayName: z.string().optional(),
       dependsOn: z.union([z.string(), z.array(z.string())]).optional(),
       condition: expression.optional(),
