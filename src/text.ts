@@ -38,8 +38,15 @@ export function quote(input: unknown): string {
 
 /** Lines for a terminal: each line made printable on its own, so no value can start a line of its own. */
 export function printableLines(lines: readonly string[]): string {
-  return lines.map(printable).join("\n");
+  return lines.map((line) => commandSafe(printable(line))).join("\n");
 }
+
+/**
+ * A line that would start a GitHub Actions workflow command (`::warning::…`; the runner trims
+ * leading whitespace before it looks) gets "› " in front: a value from Azure or a file at the start
+ * of an indented line, shown in a CI log, must not annotate, mask or set anything.
+ */
+const commandSafe = (line: string) => (line.trimStart().startsWith("::") ? `› ${line}` : line);
 
 // Characters that Markdown (GitHub's, in pull request comments) gives a meaning wherever they
 // stand: emphasis, code, links (which need '['), HTML, headings, tables, strike-through.

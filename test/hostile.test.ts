@@ -11,7 +11,7 @@ import { parseOffer } from "../src/offer/load";
 import { planStack, planText } from "../src/plan/plan";
 import { loadPolicyConfig } from "../src/crossguard/config";
 import { loadStack } from "../src/stack/load";
-import { markdownCodeSpan, markdownText, MAX_QUOTED_LENGTH, printable } from "../src/text";
+import { markdownCodeSpan, markdownText, MAX_QUOTED_LENGTH, printable, printableLines } from "../src/text";
 import { validatePaths } from "../src/validate";
 import { readAtMost, readSourceFile, YAML_LIMITS } from "../src/yaml/source";
 import { HOSTILE_OFFERS } from "../scripts/hostile-inputs";
@@ -206,6 +206,24 @@ describe("paths stay inside the project", () => {
 
 describe("output no value can forge", () => {
   const FORGED = "Tier 1\n::error file=README.md::forged \u001b[31mred";
+
+  it("a line whose first text is a value from outside never starts a workflow command (the runner trims its indentation)", () => {
+    expect(
+      printableLines([
+        "Delegation events since 2026-12-01T00:00:00.000Z: 1 (0 alerts)",
+        "  ::warning::forged  added    /subscriptions/x",
+        "::add-mask::x",
+        "a line with :: inside",
+      ]),
+    ).toBe(
+      [
+        "Delegation events since 2026-12-01T00:00:00.000Z: 1 (0 alerts)",
+        "›   ::warning::forged  added    /subscriptions/x",
+        "› ::add-mask::x",
+        "a line with :: inside",
+      ].join("\n"),
+    );
+  });
 
   it("control characters are shown as escapes in text, and GitHub commands cannot be started", () => {
     expect(printable(FORGED)).toBe("Tier 1\\n::error file=README.md::forged \\u001b[31mred");
