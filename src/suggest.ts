@@ -28,7 +28,27 @@ export function closestMatch(input: string, candidates: Iterable<string>): strin
     const distance = editDistance(input, candidate);
     if (distance <= budget && (!best || distance < best.distance)) best = { candidate, distance };
   }
-  return best?.candidate;
+  return best?.candidate ?? shortestWithWords(input, candidates);
+}
+
+const wordsOf = (text: string) => text.toLowerCase().split(/\s+/).filter(Boolean);
+
+/**
+ * For names of several words, a shortened or incomplete one: the shortest candidate in which
+ * each word of `input` begins a word, in order ("Sentinel Responder" → "Microsoft Sentinel
+ * Responder", "Virtual Machine Admin" → "Virtual Machine Administrator Login").
+ */
+function shortestWithWords(input: string, candidates: Iterable<string>): string | undefined {
+  const words = wordsOf(input);
+  if (words.length < 2) return undefined;
+  let best: string | undefined;
+  for (const candidate of candidates) {
+    const candidateWords = wordsOf(candidate);
+    let next = 0;
+    for (const word of candidateWords) if (next < words.length && word.startsWith(words[next])) next++;
+    if (next === words.length && (best === undefined || candidate.length < best.length)) best = candidate;
+  }
+  return best;
 }
 
 /** `; did you mean 'X'?` or nothing, for the end of an error message. */

@@ -194,7 +194,7 @@ describe("reviewRegistrationDefinition on an API-shaped definition (a resource b
         rule: "jit-policy-consistent",
         path: ["eligibleAuthorizations", 1, "justInTimeAccessPolicy"],
         message:
-          "eligible authorizations for Contributor must share one justInTimeAccessPolicy; this one differs from eligibleAuthorizations[0]",
+          "eligible authorizations for Contributor must share one justInTimeAccessPolicy; this one differs from eligibleAuthorizations[0]: multiFactorAuthProvider None here, Azure there; approvers only there: 'Approver 0' (aaaaaaaa-0000-4000-8000-000000000000), 'Approver 1' (aaaaaaaa-0000-4000-8000-000000000001), 'Approver 2' (aaaaaaaa-0000-4000-8000-000000000002) and 8 more",
       },
       {
         rule: "marketplace-plan-limit",
@@ -300,9 +300,10 @@ describe("reviewRegistrationDefinition on an API-shaped definition (a resource b
         message: `role definition ${CUSTOM} is not an Azure built-in role; Azure Lighthouse supports built-in roles only`,
       },
       {
-        rule: "uaa-requires-delegated-roles",
+        rule: "delegated-role-not-allowed",
         path: ["authorizations", 2, "delegatedRoleDefinitionIds", 0],
-        message: "User Access Administrator cannot be a delegated role",
+        message:
+          "User Access Administrator cannot be a delegated role: User Access Administrator may assign managed identities supported roles only, never Owner or User Access Administrator; remove it",
       },
       {
         rule: "principal-placeholder",

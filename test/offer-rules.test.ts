@@ -29,7 +29,7 @@ const failing: Array<[string, (offer: Offer) => void, string | RegExp]> = [
   [
     "UAA delegating Owner",
     (o) => Object.assign(o.authorizations[0], { role: "User Access Administrator", delegatedRoles: ["Owner"] }),
-    "uaa-requires-delegated-roles",
+    "delegated-role-not-allowed",
   ],
   [
     "UAA delegating UAA",
@@ -38,7 +38,7 @@ const failing: Array<[string, (offer: Offer) => void, string | RegExp]> = [
         role: "User Access Administrator",
         delegatedRoles: [USER_ACCESS_ADMINISTRATOR_ROLE_ID],
       }),
-    "uaa-requires-delegated-roles",
+    "delegated-role-not-allowed",
   ],
   [
     "UAA delegating an unsupported role",

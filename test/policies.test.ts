@@ -138,6 +138,18 @@ const cases: Array<[string, RegisteredResource[], RegExp, PolicyPackConfig?]> = 
     /only with delegatedRoles/,
   ],
   [
+    "lighthouse-delegated-role-not-allowed",
+    [
+      definition({
+        authorizations: [
+          ...cleanAuthorizations,
+          group("0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7", UAA, { delegatedRoleDefinitionIds: [OWNER] }),
+        ],
+      }),
+    ],
+    /Owner cannot be a delegated role/,
+  ],
+  [
     "lighthouse-delegated-roles-only-on-uaa",
     [
       definition({
@@ -414,6 +426,7 @@ describe("policy pack", () => {
       "lighthouse-role-not-built-in",
       "lighthouse-role-not-supported",
       "lighthouse-uaa-requires-delegated-roles",
+      "lighthouse-delegated-role-not-allowed",
       "lighthouse-delegated-roles-only-on-uaa",
       "lighthouse-eligible-role-not-allowed",
       "lighthouse-eligible-principal-type",

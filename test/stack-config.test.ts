@@ -127,8 +127,10 @@ describe("stack files", () => {
     const identity = (name: string, group = "rg") =>
       `    - {name: ${name}, subscriptionId: ${S}, resourceGroup: ${group}, location: westeurope}\n`;
     it.each([
-      ["config that is a number", "config: 5\n", ["1:9 error expected a map of keys, found number 5"]],
-      ["config left empty", "config:\n", ["1:8 error expected a map of keys, found an empty value"]],
+      ["config that is a number", "config: 5\n", [
+          "1:9 error config must be a map of keys, found number 5; its keys: lighthouse:customer, lighthouse:delegations, lighthouse:mode, lighthouse:identities, lighthouse:systemAssignedIdentities",
+        ]],
+      ["config left empty", "config:\n", ["1:8 error config must be a map of keys, found an empty value: give a value after the ':' or leave the key out"]],
       [
         "one identity declared twice, names and groups differing only in case",
         `${customer}  lighthouse:identities:\n${identity("id-a")}${identity("ID-A", "RG")}`,
@@ -180,7 +182,7 @@ describe("stack files", () => {
       [
         "an offer that is no path: only that",
         roleInSub2.replace("- offer: offers/contoso-operations.yaml", "- offer: 5"),
-        ["8:14 error expected a string, found number 5"],
+        ['8:14 error offer must be a string, found number 5: YAML reads it as a number; put it in quotes, "5"'],
       ],
       [
         "a role outside every delegated scope, when the delegations are whole",

@@ -1,6 +1,6 @@
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { z } from "zod";
-import { uniqueDiagnostics, type Diagnostic } from "../diagnostics";
+import { hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
 import { guid, roleReferenceInput } from "../offer/schema";
 import { roleById, roleByName, unknownRoleMessage, builtInRoleNames } from "../roles/catalog";
 import { GUID_PATTERN } from "../azure/guid";
@@ -82,6 +82,9 @@ export function loadPolicyConfig(
   if ("diagnostic" in read) return { diagnostics: [read.diagnostic] };
   const parsed = YamlSource.parse(file, read.text);
   if (!parsed.source) return { diagnostics: parsed.diagnostics };
-  const { value, diagnostics } = validateSource(parsed.source, policyConfigSchema(policies));
-  return value ? { config: value as PolicyPackConfig, diagnostics } : { diagnostics: uniqueDiagnostics(diagnostics) };
+  const validated = validateSource(parsed.source, policyConfigSchema(policies));
+  const diagnostics = uniqueDiagnostics([...parsed.diagnostics, ...validated.diagnostics]);
+  return validated.value && !hasErrors(diagnostics)
+    ? { config: validated.value as PolicyPackConfig, diagnostics }
+    : { diagnostics };
 }

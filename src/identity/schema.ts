@@ -28,16 +28,18 @@ const SCOPE_PATTERN = new RegExp(
   `^/subscriptions/(${GUID_PATTERN.source.slice(1, -1)})((/resourceGroups/[^/]+)(/providers/[^/]+(/[^/]+/[^/]+)+)?)?$`,
   "i",
 );
+const hasDotSegments = (scope: string) => scope.split("/").some((segment) => segment === "." || segment === "..");
 export const scopeSchema = z
   .string()
   // A canonical id only: '..' would make a scope outside a delegated group look inside it.
-  .refine((scope) => !scope.split("/").some((segment) => segment === "." || segment === ".."), {
+  .refine((scope) => !hasDotSegments(scope), {
     error: (issue) => `${quote(issue.input)} has '.' or '..' segments: write the scope as a plain ARM id`,
-    abort: true,
   })
-  .regex(SCOPE_PATTERN, {
+  .refine((scope) => SCOPE_PATTERN.test(scope), {
     error: (issue) =>
       `${quote(issue.input)} is not an ARM scope (/subscriptions/<id>[/resourceGroups/<name>[/providers/...]])`,
+    // One message per scope; not zod's `abort`, which would also stop the checks around it.
+    when: (payload) => typeof payload.value === "string" && !hasDotSegments(payload.value),
   })
   .transform((scope) =>
     scope.replace(/^\/subscriptions\/([^/]+)/i, (_, id: string) => `/subscriptions/${id.toLowerCase()}`),

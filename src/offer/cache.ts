@@ -1,5 +1,6 @@
-import { existsSync, realpathSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, opendirSync, realpathSync } from "node:fs";
+import { dirname, extname, posix, resolve } from "node:path";
+import { closestMatch } from "../suggest";
 import { displayPath, findProjectRoot, projectFile, type ProjectPath } from "../project/paths";
 import type { Diagnostic } from "../diagnostics";
 import { loadOffer, type OfferLoadResult } from "./load";
@@ -12,6 +13,9 @@ function realOrResolved(file: string): string {
     return resolve(file);
   }
 }
+
+/** Folder entries read to suggest a near name: offer folders hold tens of files. */
+const NEAR_NAME_ENTRIES = 10_000;
 
 /**
  * Loads each offer file once per run, however many stacks use it, so its diagnostics are
@@ -34,6 +38,30 @@ export class OfferCache {
       this.located.set(key, located);
     }
     return located;
+  }
+
+  /**
+   * For an offer path that leads nowhere: the YAML file beside where it leads whose name is
+   * closest, as written in a stack file (`offers/contoso-operations.yaml`). Reads at most
+   * {@link NEAR_NAME_ENTRIES} entries of that folder.
+   */
+  nearName(projectRoot: string, written: string): string | undefined {
+    const located = this.locate(projectRoot, written);
+    if ("problem" in located) return undefined;
+    const names: string[] = [];
+    try {
+      const folder = opendirSync(dirname(located.file));
+      try {
+        for (let entry = folder.readSync(); entry && names.length < NEAR_NAME_ENTRIES; entry = folder.readSync())
+          if (entry.isFile() && [".yaml", ".yml"].includes(extname(entry.name))) names.push(entry.name);
+      } finally {
+        folder.closeSync();
+      }
+    } catch {
+      return undefined;
+    }
+    const near = closestMatch(posix.basename(written), names);
+    return near === undefined ? undefined : posix.join(posix.dirname(written), near);
   }
 
   /** {@link findProjectRoot} of a folder, once per folder. */

@@ -74,7 +74,7 @@ export function parseOffer(file: string, text: string): OfferLoadResult {
   const findings = definition
     ? reviewRegistrationDefinition(definition).map((finding) => findingToDiagnostic(source, finding))
     : [];
-  const all = uniqueDiagnostics([...diagnostics, ...findings]);
+  const all = uniqueDiagnostics([...parsed.diagnostics, ...diagnostics, ...findings]);
   return offer && !hasErrors(all) ? { offer, diagnostics: all } : { diagnostics: all };
 }
 

@@ -2,7 +2,8 @@ import { JIT_DEFAULTS } from "../azure/definitions";
 import { z } from "zod";
 import { GUID_PATTERN } from "../azure/guid";
 import { durationSeconds } from "../azure/duration";
-import { builtInRoleNames, roleById, roleByName, unknownRoleMessage } from "../roles/catalog";
+import { builtInRoleIds, builtInRoleNames, roleById, roleByName, unknownRoleMessage } from "../roles/catalog";
+import { closestMatch } from "../suggest";
 import { quote } from "../text";
 
 /**
@@ -38,6 +39,9 @@ export const assignableRoleReferenceInput = z.string().min(1).meta({
   description: "Any Azure built-in role: its name (e.g. Storage Blob Data Reader) or its role definition GUID.",
 });
 
+/** Hex digits and dashes only, about as long as a GUID: a role id mistyped, not a role name. */
+const LOOKS_LIKE_GUID = /^[0-9a-f]{4,}(?:-[0-9a-f]*){2,}$/i;
+
 /** A role reference resolved to the role definition id the API takes, keeping the name for people. */
 const resolvedRole = (input: z.ZodString) =>
   input.transform((value, context) => {
@@ -46,6 +50,15 @@ const resolvedRole = (input: z.ZodString) =>
       return { roleDefinitionId: id, roleName: roleById(id)?.name ?? id };
     }
     const role = roleByName(value);
+    if (!role && LOOKS_LIKE_GUID.test(value)) {
+      const near = closestMatch(value.toLowerCase(), builtInRoleIds);
+      context.addIssue({
+        code: "custom",
+        message: `${quote(value)} is not a GUID (a role definition id has 8-4-4-4-12 hex digits)${near ? `; did you mean ${near} (${roleById(near)!.name})?` : ""}`,
+        input: value,
+      });
+      return z.NEVER;
+    }
     if (!role) {
       context.addIssue({
         code: "custom",

@@ -48,6 +48,9 @@ export function roleLabel(id: string): string {
   return roleById(id)?.name ?? id;
 }
 
+/** Every built-in role's id: the candidates for "did you mean" on a mistyped role GUID. */
+export const builtInRoleIds: readonly string[] = catalog.roles.map((role) => role.id);
+
 /** Every built-in role's name, as Azure spells it: the candidates for "did you mean". */
 export const builtInRoleNames: readonly string[] = catalog.roles.map((role) => role.name);
 

@@ -79,8 +79,8 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
     listKnown && authorizations.every((item) => item.principalId !== undefined)
       ? new Set(authorizations.map((authorization) => lower(authorization.principalId)))
       : undefined;
-  const firstPolicyByRole = new Map<string, { index: number; key: string }>();
-  return [
+  const firstPolicyByRole = new Map<string, PolicySeen>();
+  return oneNameWarningPerPrincipal(definition, [
     ...reviewManagingTenant(definition.managedByTenantId),
     ...(listKnown && authorizations.length === 0
       ? [
@@ -101,7 +101,39 @@ export function reviewRegistrationDefinition(definition: DefinitionUnderReview):
     ...(listKnown && authorizations.every((item) => item.roleDefinitionId !== undefined)
       ? reviewDeleteRole(authorizations)
       : []),
-  ];
+  ]);
+}
+
+/**
+ * A principal without a display name is one thing to fix, however many entries name it: its
+ * first entry carries the warning (with how many more there are), the others none.
+ */
+function oneNameWarningPerPrincipal(definition: DefinitionUnderReview, findings: Finding[]): Finding[] {
+  const principalIdAt = (path: readonly PropertyKey[]) =>
+    lower(path.reduce<unknown>((node, key) => (node as Record<PropertyKey, unknown>)?.[key], definition) as string);
+  const entries = new Map<string, Finding[]>();
+  for (const item of findings.filter((item) => item.rule === "display-name-recommended")) {
+    const id = principalIdAt(item.path);
+    // The nil GUID stands in for several principals to come: each entry is its own.
+    if (id === undefined || id === NIL_GUID) continue;
+    const same = entries.get(id);
+    if (same) same.push(item);
+    else entries.set(id, [item]);
+  }
+  return findings.flatMap((item) => {
+    const id = item.rule === "display-name-recommended" ? principalIdAt(item.path) : undefined;
+    const same = id === undefined ? undefined : entries.get(id);
+    if (!same) return [item];
+    if (same[0] !== item) return [];
+    return same.length === 1
+      ? [item]
+      : [
+          {
+            ...item,
+            message: `${item.message} (nor in its ${same.length - 1} other ${same.length === 2 ? "entry" : "entries"})`,
+          },
+        ];
+  });
 }
 
 function reviewManagingTenant(managedByTenantId: string | undefined): Finding[] {
@@ -201,7 +233,7 @@ function reviewEligibleAuthorization(
   authorization: EligibleAuthorizationUnderReview,
   index: number,
   permanentPrincipals: ReadonlySet<string | undefined> | undefined,
-  firstPolicyByRole: Map<string, { index: number; key: string }>,
+  firstPolicyByRole: Map<string, PolicySeen>,
 ): Finding[] {
   const path = ["eligibleAuthorizations", index];
   const findings = reviewPrincipal(authorization, path, "eligible authorization");
@@ -298,7 +330,7 @@ function reviewJustInTimePolicy(
   path: PropertyKey[],
   roleId: string | undefined,
   index: number,
-  firstPolicyByRole: Map<string, { index: number; key: string }>,
+  firstPolicyByRole: Map<string, PolicySeen>,
 ): Finding[] {
   const findings: Finding[] = [];
   const policy = authorization.justInTimeAccessPolicy ?? {};
@@ -374,24 +406,61 @@ function reviewJustInTimePolicy(
     !policy.unreadable?.length &&
     approvers.every((approver) => approver.principalId !== undefined);
   if (!policyKnown) return findings;
-  const policyKey = JSON.stringify([
-    policy.multiFactorAuthProvider ?? JIT_DEFAULTS.multiFactorAuthProvider,
-    seconds ?? durationText,
-    approvers.map((approver) => lower(approver.principalId)).sort(),
-  ]);
+  const current: PolicySeen = {
+    index,
+    multiFactorAuthProvider: policy.multiFactorAuthProvider ?? JIT_DEFAULTS.multiFactorAuthProvider,
+    duration: { text: durationText, seconds },
+    approvers: new Map(approvers.map((approver) => [lower(approver.principalId)!, who(approver)])),
+  };
   const first = firstPolicyByRole.get(roleId);
   if (!first) {
-    firstPolicyByRole.set(roleId, { index, key: policyKey });
-  } else if (first.key !== policyKey) {
+    firstPolicyByRole.set(roleId, current);
+    return findings;
+  }
+  const differences = policyDifferences(current, first);
+  if (differences.length > 0) {
     findings.push(
       finding(
         "jit-policy-consistent",
         policyPath,
-        `eligible authorizations for ${roleLabel(roleId)} must share one justInTimeAccessPolicy; this one differs from eligibleAuthorizations[${first.index}]`,
+        `eligible authorizations for ${roleLabel(roleId)} must share one justInTimeAccessPolicy; this one differs from eligibleAuthorizations[${first.index}]: ${differences.join("; ")}`,
       ),
     );
   }
   return findings;
+}
+
+/** An eligible authorization's just-in-time policy, as compared with the others of its role. */
+interface PolicySeen {
+  index: number;
+  multiFactorAuthProvider: string;
+  duration: { text: string; seconds: number | undefined };
+  /** Lower-case principal id → how messages name the approver. */
+  approvers: Map<string, string>;
+}
+
+/** The first few of a list, and how many more: a message stays one readable line. */
+function someOf(labels: string[], shown = 3): string {
+  const more = labels.length - shown;
+  return more > 0 ? `${labels.slice(0, shown).join(", ")} and ${more} more` : labels.join(", ");
+}
+
+/** What differs between two policies, said the way a reader fixes it: "here … there …". */
+function policyDifferences(here: PolicySeen, there: PolicySeen): string[] {
+  const differences: string[] = [];
+  if (here.multiFactorAuthProvider !== there.multiFactorAuthProvider)
+    differences.push(
+      `multiFactorAuthProvider ${here.multiFactorAuthProvider} here, ${there.multiFactorAuthProvider} there`,
+    );
+  if ((here.duration.seconds ?? here.duration.text) !== (there.duration.seconds ?? there.duration.text))
+    differences.push(`maximumActivationDuration ${here.duration.text} here, ${there.duration.text} there`);
+  const only = (a: PolicySeen, b: PolicySeen) =>
+    [...a.approvers].filter(([id]) => !b.approvers.has(id)).map(([, label]) => label);
+  const onlyHere = only(here, there);
+  const onlyThere = only(there, here);
+  if (onlyHere.length > 0) differences.push(`approvers only here: ${someOf(onlyHere)}`);
+  if (onlyThere.length > 0) differences.push(`approvers only there: ${someOf(onlyThere)}`);
+  return differences;
 }
 
 /** What to grant instead of an unsupported role, where a supported one covers most of it. */
@@ -429,7 +498,13 @@ export function reviewRoleSupport(roleDefinitionId: string, path: PropertyKey[])
 export function reviewDelegatableRole(roleDefinitionId: string, path: PropertyKey[]): Finding[] {
   const id = roleGuid(roleDefinitionId);
   if (id === OWNER_ROLE_ID || id === USER_ACCESS_ADMINISTRATOR_ROLE_ID) {
-    return [finding("uaa-requires-delegated-roles", path, `${roleLabel(id)} cannot be a delegated role`)];
+    return [
+      finding(
+        "delegated-role-not-allowed",
+        path,
+        `${roleLabel(id)} cannot be a delegated role: User Access Administrator may assign managed identities supported roles only, never Owner or User Access Administrator; remove it`,
+      ),
+    ];
   }
   return reviewRoleSupport(roleDefinitionId, path);
 }

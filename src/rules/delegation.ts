@@ -22,6 +22,34 @@ export function reviewCustomerTenant(managedByTenantId: string, customerTenantId
   ];
 }
 
+/**
+ * A subscription id that is a tenant's id: the customer's tenant id pasted into the wrong field,
+ * the likeliest slip when both are copied from the portal. Tenant and subscription ids are
+ * generated independently, so an equal pair is that slip.
+ */
+export function reviewSubscriptionId(
+  subscriptionId: string,
+  tenants: { customer?: string; managing?: string },
+  path: PropertyKey[],
+): Finding[] {
+  const id = subscriptionId.toLowerCase();
+  const whose =
+    id === tenants.customer?.toLowerCase()
+      ? "the customer's tenant id (lighthouse:customer tenantId)"
+      : id === tenants.managing?.toLowerCase()
+        ? "the managing tenant's id (the offer's managedByTenantId)"
+        : undefined;
+  return whose
+    ? [
+        finding(
+          "subscription-is-tenant",
+          path,
+          `subscription ${subscriptionId} is ${whose}, not a subscription: copy the id from the customer's Subscriptions page (az account list)`,
+        ),
+      ]
+    : [];
+}
+
 /** An offer as the identity rules see it: where it is delegated, and what it authorizes. */
 export interface DelegationUnderReview {
   offerName: string;

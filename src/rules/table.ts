@@ -11,7 +11,7 @@ export type Severity = "error" | "warning";
 
 /**
  * Every rule, with its severity and what it protects. `definition: true` marks the rules
- * `reviewRegistrationDefinition` applies; `pack: false` the one rule the pack cannot enforce.
+ * `reviewRegistrationDefinition` applies; `pack: false` the rules only a stack file can state.
  */
 export const RULES = {
   "authorization-required": {
@@ -39,7 +39,13 @@ export const RULES = {
     severity: "error",
     definition: true,
     description:
-      "User Access Administrator needs a non-empty delegatedRoles list (never Owner or User Access Administrator).",
+      "User Access Administrator needs a non-empty delegatedRoles list: the roles it may assign to managed identities.",
+  },
+  "delegated-role-not-allowed": {
+    severity: "error",
+    definition: true,
+    description:
+      "delegatedRoles never holds Owner or User Access Administrator: managed identities cannot be made owners.",
   },
   "delegated-roles-only-on-uaa": {
     severity: "error",
@@ -119,6 +125,13 @@ export const RULES = {
   "prefer-groups": {
     severity: "warning",
     description: "Grant groups or service principals rather than individual users.",
+  },
+  "subscription-is-tenant": {
+    severity: "error",
+    // A registration assignment's scope names a subscription; which tenant ids belong to whom only the stack file says.
+    pack: false,
+    description:
+      "A subscription id is not the customer's or the managing tenant's id (a tenant id pasted where a subscription belongs).",
   },
   "scope-not-delegated": {
     severity: "error",

@@ -17,6 +17,7 @@ import {
   reviewDelegatedRoleAssignment,
   reviewScopeDelegated,
   reviewSharedGrants,
+  reviewSubscriptionId,
   type DelegationUnderReview,
   type GrantingDelegation,
 } from "../rules/delegation";
@@ -109,7 +110,9 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
   const parsed = YamlSource.parse(shownFile, read.text);
   if (!parsed.source) return { diagnostics: parsed.diagnostics };
   const source = parsed.source;
-  const { value, diagnostics } = validateSource(source, stackFileSchema);
+  const validated = validateSource(source, stackFileSchema);
+  const value = validated.value;
+  const diagnostics = [...parsed.diagnostics, ...validated.diagnostics];
   const config =
     value?.config ?? (salvage(stackFileSchema, source.value) as { config?: StackConfig } | undefined)?.config;
   if (!config) return { diagnostics };
@@ -182,10 +185,12 @@ function readOffer(
       problem: `offer ${quote(offerName)} is the same file as entry ${sameFile}; list all its subscriptions there`,
     };
   offerEntries.set(located.file, index);
-  if (!located.exists)
+  if (!located.exists) {
+    const near = offers.nearName(projectRoot, offerName);
     return {
-      problem: `offer file ${offerName} not found (paths are relative to ${displayPath(projectRoot) || "."})`,
+      problem: `offer file ${offerName} not found (paths are relative to the project root, the folder of Pulumi.yaml)${near ? `; did you mean ${near}?` : ""}`,
     };
+  }
   const { offer } = offers.load(located.file);
   return offer ? { offer } : { problem: `offer ${offerName} has errors (reported in that file)` };
 }
@@ -255,6 +260,16 @@ function readDelegations(
       diagnostics.push(source.diagnostic(offerPath, "error", message));
     };
     const read = readOffer(projectRoot, offers, offerEntries, delegation.offer, index);
+    const tenants = {
+      customer: customerTenantId,
+      managing: "offer" in read ? read.offer.managedByTenantId : undefined,
+    };
+    (delegation.subscriptions ?? []).forEach((target, targetIndex) => {
+      if (typeof target?.subscriptionId !== "string") return;
+      const path = ["config", DELEGATIONS_KEY, index, "subscriptions", targetIndex, "subscriptionId"];
+      for (const finding of reviewSubscriptionId(target.subscriptionId, tenants, path))
+        diagnostics.push(source.diagnostic(finding.path, finding.severity, finding.message, { rule: finding.rule }));
+    });
     if ("problem" in read) return refuse(read.problem);
     const { offer } = read;
     if (customerTenantId !== undefined) {

@@ -17,9 +17,15 @@ export const resourceGroupName = z
   .regex(RESOURCE_GROUP_NAME_PATTERN, {
     error: (issue) =>
       `${quote(issue.input)} is not a valid resource group name (letters, digits, '.', '_', '-', '(', ')'; not ending in '.')`,
-    // One message for a name that breaks the general rule; narrower rules below only for the rest.
-    abort: true,
   });
+
+/**
+ * For a narrower rule's check: run only on names that pass Azure's general rule, so that a name
+ * breaking it gets one message. (zod's `abort` would do so too, but would also stop every check
+ * of the objects around the name, such as "resource group listed twice".)
+ */
+const passesGeneralRule = (payload: { value: unknown }) =>
+  typeof payload.value === "string" && RESOURCE_GROUP_NAME_PATTERN.test(payload.value);
 
 /**
  * The managed-identity API's own constraint on `resourceGroupName` (seed managed-identity-client.md,
@@ -28,7 +34,11 @@ export const resourceGroupName = z
  */
 export const MANAGED_IDENTITY_RESOURCE_GROUP_PATTERN = /^[a-zA-Z0-9._()-]*[a-zA-Z0-9_()]$/;
 
-export const identityResourceGroupName = resourceGroupName.regex(MANAGED_IDENTITY_RESOURCE_GROUP_PATTERN, {
-  error: (issue) =>
-    `${quote(issue.input)} is accepted by Azure for resource groups, but not by the managed-identity API (ASCII letters, digits, '.', '_', '-', '(', ')'; ending in a letter, digit, '_', '(' or ')')`,
-});
+export const identityResourceGroupName = resourceGroupName.refine(
+  (name) => MANAGED_IDENTITY_RESOURCE_GROUP_PATTERN.test(name),
+  {
+    error: (issue) =>
+      `${quote(issue.input)} is accepted by Azure for resource groups, but not by the managed-identity API (ASCII letters, digits, '.', '_', '-', '(', ')'; ending in a letter, digit, '_', '(' or ')')`,
+    when: passesGeneralRule,
+  },
+);

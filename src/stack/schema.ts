@@ -59,6 +59,38 @@ const subscriptionTargetSchema = z
     }
   });
 
+/** A list that may not have passed its schema: its entries, or none. */
+const entriesOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+const fieldOf = (value: unknown, key: string): unknown =>
+  typeof value === "object" && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+/** GUIDs and resource group names compare case-insensitively, as Azure compares them. */
+const caseless = (value: unknown) => (typeof value === "string" ? value.toLowerCase() : undefined);
+
+/**
+ * A subscription listed twice for one offer, a resource group twice in one subscription: read
+ * from the entries as written, so that a wrong value elsewhere in the delegation hides neither.
+ */
+function reportRepeatedTargets(delegation: unknown, context: z.RefinementCtx) {
+  const targets = entriesOf(fieldOf(delegation, "subscriptions"));
+  for (const { index, first } of repeats(targets, (target) => caseless(fieldOf(target, "subscriptionId")))) {
+    context.addIssue({
+      code: "custom",
+      path: ["subscriptions", index, "subscriptionId"],
+      message: `subscription ${String(fieldOf(targets[index], "subscriptionId"))} is already listed for this offer (subscriptions[${first}]); list its resource groups once`,
+    });
+  }
+  targets.forEach((target, index) => {
+    const groups = entriesOf(fieldOf(target, "resourceGroups"));
+    for (const repeat of repeats(groups, caseless)) {
+      context.addIssue({
+        code: "custom",
+        path: ["subscriptions", index, "resourceGroups", repeat.index],
+        message: `resource group ${quote(groups[repeat.index])} is listed twice`,
+      });
+    }
+  });
+}
+
 const delegationSchema = z
   .strictObject({
     offer: z
@@ -74,14 +106,9 @@ const delegationSchema = z
       ),
     subscriptions: z.array(subscriptionTargetSchema).min(1, { error: "list at least one subscription" }),
   })
+  // Listed twice is a fact about the text: it holds even when another field of an entry is wrong.
+  .superRefine(reportRepeatedTargets, { when: () => true })
   .superRefine((delegation, context) => {
-    for (const { index, first } of repeats(delegation.subscriptions, (target) => target.subscriptionId)) {
-      context.addIssue({
-        code: "custom",
-        path: ["subscriptions", index, "subscriptionId"],
-        message: `subscription ${delegation.subscriptions[index].subscriptionId} is already listed for this offer (subscriptions[${first}]); list its resource groups once`,
-      });
-    }
     delegation.subscriptions.forEach((target, index) => {
       // Microsoft's names are those of a delegation a template already created: Pulumi can only
       // import it, since azure-native refuses to create an existing resource (provider.go Create).
@@ -90,14 +117,6 @@ const delegationSchema = z
           code: "custom",
           path: ["subscriptions", index],
           message: `naming: samples names the delegation Microsoft's onboarding template created in subscription ${target.subscriptionId}; pulumi up cannot create it again (azure-native refuses an existing resource): run npm run adopt -- --stack <stack> --write to adopt it, or remove naming: samples to create a delegation with the toolkit's names`,
-        });
-      }
-      // Azure resource group names are case-insensitive.
-      for (const repeat of repeats(target.resourceGroups ?? [], (group) => group.toLowerCase())) {
-        context.addIssue({
-          code: "custom",
-          path: ["subscriptions", index, "resourceGroups", repeat.index],
-          message: `resource group ${quote(target.resourceGroups![repeat.index])} is listed twice`,
         });
       }
     });

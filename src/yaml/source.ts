@@ -1,5 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, statSync } from "node:fs";
 import {
+  visit,
+  type Alias,
   isAlias,
   isCollection,
   isMap,
@@ -14,7 +16,7 @@ import {
   type YAMLMap,
 } from "yaml";
 import { fileDiagnostic, type Diagnostic } from "../diagnostics";
-import { printable } from "../text";
+import { printable, quote } from "../text";
 
 /** A path into a YAML document: map keys and list indices, as zod reports them. */
 export type NodePath = readonly PropertyKey[];
@@ -116,7 +118,9 @@ export class YamlSource {
 
   /**
    * Parses `text` strictly: exactly one document, unique keys, no `__proto__` keys, bounded
-   * aliases. Every problem becomes a located diagnostic; `source` is set only when there is none.
+   * aliases. Every problem becomes a located diagnostic. `source` is set when the document could
+   * be read despite them (a repeated key: the last value counts, as the position lookup agrees),
+   * so that the schema and the rules still report everything else.
    */
   static parse(file: string, text: string): { source?: YamlSource; diagnostics: Diagnostic[] } {
     // YAML reads a lone CR as a line break, but every later message would then be misplaced.
@@ -194,27 +198,43 @@ export class YamlSource {
     }
     const [document] = documents;
     for (const problem of [...document.errors, ...document.warnings]) {
-      diagnostics.push(at(problem.pos[0], firstLine(problem.message)));
+      const message = firstLine(problem.message);
+      const hint = PARSER_HINTS[problem.code];
+      diagnostics.push(at(problem.pos[0], hint && message.startsWith(hint.when) ? `${message}${hint.say}` : message));
     }
     if (diagnostics.length > 0) return { diagnostics };
 
-    diagnostics.push(
-      ...structureProblems(document.contents).map(({ node, message }) => at(node.range?.[0] ?? 0, message)),
-    );
-    if (diagnostics.length > 0) return { diagnostics };
+    const structure = structureProblems(document.contents, (node) => lines.linePos(node.range?.[0] ?? 0).line);
+    diagnostics.push(...structure.problems.map(({ node, message }) => at(node.range?.[0] ?? 0, message)));
+    if (structure.fatal) return { diagnostics };
 
     let value = plainData(document.contents);
-    if (value === HAS_ALIAS)
+    if (value === HAS_ALIAS) {
+      const undefinedAliases = aliasesWithoutAnchor(document);
+      if (undefinedAliases.length > 0)
+        return {
+          diagnostics: [
+            ...diagnostics,
+            ...undefinedAliases.map((alias) =>
+              at(
+                alias.range?.[0] ?? 0,
+                `alias *${printable(alias.source)} names no anchor: define &${printable(alias.source)} on a value above it, or write the value here`,
+              ),
+            ),
+          ],
+        };
       try {
         value = document.toJS({ maxAliasCount: YAML_LIMITS.aliases });
       } catch (error) {
         return {
           diagnostics: [
+            ...diagnostics,
             fileDiagnostic(file, `YAML aliases expand too far (${firstLine(String((error as Error).message))})`),
           ],
         };
       }
-    return { source: new YamlSource(file, document, lines, value), diagnostics: [] };
+    }
+    return { source: new YamlSource(file, document, lines, value), diagnostics };
   }
 
   /** The node at `path`, or the deepest node on the way there when the path leaves the file. */
@@ -274,6 +294,15 @@ export class YamlSource {
   }
 }
 
+/** What to do about the parser's commonest complaints, by its error code. */
+const PARSER_HINTS: Partial<Record<string, { when: string; say: string }>> = {
+  TAB_AS_INDENT: { when: "Tabs", say: ": indent with spaces" },
+  BAD_INDENT: { when: "All mapping items", say: ": line up the keys of one map in one column" },
+  TAG_RESOLVE_FAILED: { when: "Unresolved tag", say: ": remove the tag, these files take plain values" },
+  BLOCK_AS_IMPLICIT_KEY: { when: "Nested mappings", say: ": a value that contains ': ' must be in quotes" },
+  MULTILINE_IMPLICIT_KEY: { when: "Implicit keys", say: ": put a space after each ':' (key: value)" },
+};
+
 /** The parser's message in one line, without its position (ours is exact) or any quoted text. */
 function firstLine(message: string): string {
   const line = message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
@@ -316,12 +345,35 @@ function plainData(node: unknown): unknown {
 }
 
 /**
- * What a parsed document must not hold, found in one pass over its nodes: more nodes, keys per
- * map or nesting than {@link YAML_LIMITS} allow, duplicate keys, `__proto__` keys (a
- * prototype-pollution vector), and keys that are aliases, lists or maps.
+ * Aliases used before (or without) their anchor, in document order: YAML resolves an alias to
+ * the last anchor of its name above it, and the library would only say so when converting, at
+ * no position.
  */
-function structureProblems(root: unknown): Array<{ node: Node; message: string }> {
+function aliasesWithoutAnchor(document: Document): Alias[] {
+  const anchors = new Set<string>();
+  const unresolved: Alias[] = [];
+  visit(document, (_key, node) => {
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) unresolved.push(node);
+    } else if ((isScalar(node) || isCollection(node)) && node.anchor) {
+      anchors.add(node.anchor);
+    }
+  });
+  return unresolved;
+}
+
+/**
+ * What a parsed document must not hold, found in one pass over its nodes: more nodes, keys per
+ * map or nesting than {@link YAML_LIMITS} allow, `__proto__` keys (a prototype-pollution
+ * vector), and keys that are aliases, lists or maps; all of them `fatal`, the document is not
+ * read. A repeated key is reported at each repetition but the document is still read.
+ */
+function structureProblems(
+  root: unknown,
+  lineOf: (node: Node) => number,
+): { problems: Array<{ node: Node; message: string }>; fatal: boolean } {
   const problems: Array<{ node: Node; message: string }> = [];
+  let fatal = false;
   const pending: Array<{ node: unknown; depth: number }> = [{ node: root, depth: 1 }];
   let nodes = 0;
   while (pending.length > 0) {
@@ -329,14 +381,18 @@ function structureProblems(root: unknown): Array<{ node: Node; message: string }
     if (!isCollection(node)) continue;
     nodes += node.items.length;
     if (nodes > YAML_LIMITS.nodes)
-      return [
-        {
-          node: root as Node,
-          message: `the document has more than ${YAML_LIMITS.nodes} values; files here are far smaller`,
-        },
-      ];
+      return {
+        problems: [
+          {
+            node: root as Node,
+            message: `the document has more than ${YAML_LIMITS.nodes} values; files here are far smaller`,
+          },
+        ],
+        fatal: true,
+      };
     if (depth > YAML_LIMITS.depth) {
       problems.push({ node, message: `lists and maps are nested more than ${YAML_LIMITS.depth} deep` });
+      fatal = true;
       continue;
     }
     if (isSeq(node)) {
@@ -348,21 +404,32 @@ function structureProblems(root: unknown): Array<{ node: Node; message: string }
         node,
         message: `this map has ${node.items.length} keys; at most ${YAML_LIMITS.keysPerMap} are allowed`,
       });
+      fatal = true;
       continue;
     }
-    const seen = new Set<string>();
+    const firstLineOf = new Map<string, number>();
     for (const pair of (node as YAMLMap).items) {
       const key = pair.key as Node | null;
       if (isAlias(key) || isCollection(key)) {
         problems.push({ node: key, message: "a key must be a plain value, not an alias, a list or a map" });
+        fatal = true;
       } else if (isScalar(key)) {
         const name = String(key.value);
-        if (name === "__proto__") problems.push({ node: key, message: "key '__proto__' is not allowed" });
-        else if (seen.has(name)) problems.push({ node: key, message: "Map keys must be unique" });
-        seen.add(name);
+        const first = firstLineOf.get(name);
+        if (name === "__proto__") {
+          problems.push({ node: key, message: "key '__proto__' is not allowed" });
+          fatal = true;
+        } else if (first !== undefined) {
+          problems.push({
+            node: key,
+            message: `key ${quote(name)} is repeated (first at line ${first}): a map holds each key once, so remove one; the last one is checked`,
+          });
+        } else {
+          firstLineOf.set(name, lineOf(key));
+        }
       }
       pending.push({ node: pair.value, depth: depth + 1 });
     }
   }
-  return problems;
+  return { problems, fatal };
 }

@@ -56,6 +56,31 @@ function describeValue(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** How a message names the value at `path`: its key, or its list and position (`delegatedRoles[1]`). */
+function fieldName(path: readonly PropertyKey[]): string {
+  const last = path[path.length - 1];
+  if (last === undefined) return "the file";
+  if (typeof last !== "number") return String(last);
+  const list = path[path.length - 2];
+  return list === undefined ? `entry ${last}` : `${String(list)}[${last}]`;
+}
+
+/** What to write instead, for the mistakes a person makes in YAML: an unquoted number, one value for a list, an empty value. */
+function typeFix(schema: z.ZodType, path: readonly PropertyKey[], expected: string, input: unknown): string {
+  if (input === null) return ": give a value after the ':' or leave the key out";
+  if (expected === "string" && (typeof input === "number" || typeof input === "boolean"))
+    return `: YAML reads it as a ${typeof input}; put it in quotes, ${JSON.stringify(String(input))}`;
+  if (expected === "array" && (typeof input !== "object" || !Array.isArray(input)))
+    return typeof input === "object"
+      ? ": write one '- ' line per entry"
+      : ": write a list, one '- ' line per entry (or [a, b])";
+  if (expected === "object") {
+    const keys = knownKeysAt(schema, path);
+    return keys.length > 0 ? `; its keys: ${keys.join(", ")}` : "";
+  }
+  return "";
+}
+
 /**
  * "Did you mean" is worked out for the first this many unknown names of a file: enough for a
  * person, and it keeps a file of thousands of misspellings cheap.
@@ -98,7 +123,13 @@ function issueDiagnostics(
   }
   if (issue.code === "invalid_type") {
     const expected = nouns[issue.expected] ?? issue.expected;
-    return [source.diagnostic(path, "error", `expected ${expected}, found ${describeValue(issue.input)}`)];
+    return [
+      source.diagnostic(
+        path,
+        "error",
+        `${fieldName(path)} must be ${expected}, found ${describeValue(issue.input)}${typeFix(schema, path, issue.expected, issue.input)}`,
+      ),
+    ];
   }
   // zod's own wording ("Too small: ...") for an empty string; schemas' own messages stay.
   if (
