@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { armParameters, armTemplate } from "../src/export/arm";
-import { importArmParameters } from "../src/import/armParameters";
+import { importArmParameters, markedOffer } from "../src/import/armParameters";
 import { parseOffer } from "../src/offer/load";
 import { deploy } from "./helpers/arm-evaluator";
 import { runCli, tempProject } from "./helpers/project";
@@ -159,22 +159,129 @@ describe("npm run import -- arm-parameters", () => {
       "    role: Reader",
       "",
     ]);
+    // The template's placeholder lands in the offer's description, which takes any text: only the import can say.
+    const defaults = importArmParameters(join(root, "t", "q.parameters.json"), join(root, "t", "template.json"));
+    expect(defaults.placeholders).toEqual([{ path: ["description"], parameter: "mspOfferDescription" }]);
     expect(
-      importArmParameters(join(root, "t", "q.parameters.json"), join(root, "t", "template.json")).diagnostics.map(
-        (d) => `${d.file.endsWith("template.json")} ${d.line}:${d.column}`,
+      markedOffer({ ...defaults, text: defaults.text! }, "offers/q.yaml").diagnostics.map(
+        (d) => `${d.line}:${d.column} ${d.message}`,
       ),
-    ).toEqual(["true 1:359"]);
-  });
-
-  it("placeholders are located errors, and nothing is converted", () => {
-    const file = join(FIXTURES, "placeholders.parameters.json");
-    expect(importArmParameters(file).diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
-      "7:41 parameter managedByTenantId still holds the template's placeholder: replace it with the real value",
-      "11:34 parameter authorizations still holds the template's placeholder: replace it with the real value",
+    ).toEqual([
+      // Line 7: the mark above it is line 6.
+      "7:14 parameter mspOfferDescription still holds the template's placeholder: replace it with the real value",
+      "9:1 no authorization has the Managed Services Registration assignment Delete Role: only the customer will be able to remove this delegation",
+      "10:18 authorization f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc has no principalIdDisplayName; portals, plans and reviews show only the id",
     ]);
   });
 
-  it("writes --out inside the project, never over a file; exit 1 with nothing written on placeholders", () => {
+  it("placeholders are carried into the offer, where they are marked", () => {
+    const imported = importArmParameters(join(FIXTURES, "placeholders.parameters.json"));
+    expect(imported.diagnostics).toEqual([]);
+    expect(imported.placeholders).toEqual([
+      { path: ["managedByTenantId"], parameter: "managedByTenantId" },
+      { path: ["authorizations", 1, "principalId"], parameter: "authorizations" },
+    ]);
+    const marked = markedOffer({ ...imported, text: imported.text! }, "offers/x.yaml");
+    expect(marked.diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual([
+      "8:20 '<insert the managing tenant id>' is a placeholder: replace it with a GUID (8-4-4-4-12 hex digits)",
+      "14:18 '<insert principal id>' is a placeholder: replace it with a GUID (8-4-4-4-12 hex digits)",
+    ]);
+    expect(marked.text.split("\n").slice(3, 15)).toEqual([
+      "# Errors are marked '# error:' above their line: fix each and delete its mark, then npm run validate.",
+      "name: Contoso Managed Operations",
+      "description: 24x7 operations by Contoso",
+      "# error: '<insert the managing tenant id>' is a placeholder: replace it with a GUID (8-4-4-4-12 hex digits)",
+      "managedByTenantId: <insert the managing tenant id>",
+      "authorizations:",
+      "  - principalId: f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc",
+      "    principalIdDisplayName: Tier 1 Support",
+      "    role: Reader",
+      "  # error: '<insert principal id>' is a placeholder: replace it with a GUID (8-4-4-4-12 hex digits)",
+      "  - principalId: <insert principal id>",
+      "    principalIdDisplayName: Operations engineers",
+    ]);
+  });
+
+  it("a placeholder outside the offer (a resource group) stays located in the parameters file", () => {
+    const root = tempProject({
+      "p.parameters.json": JSON.stringify(
+        {
+          parameters: {
+            mspOfferName: { value: "Offer" },
+            managedByTenantId: { value: "83ace5cd-bcc3-441a-bd86-e6a75360cecc" },
+            rgName: { value: "<insert resource group name>" },
+            authorizations: { value: [] },
+          },
+        },
+        null,
+        1,
+      ),
+    });
+    expect(
+      importArmParameters(join(root, "p.parameters.json")).diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`),
+    ).toEqual(["10:13 parameter rgName still holds the template's placeholder: replace it with the real value"]);
+  });
+
+  // Microsoft's own sample, byte for byte: a placeholder tenant, nil principals, and a delegated
+  // role Lighthouse now refuses. It imports to a file with both errors marked where they are.
+  it("Microsoft's subscription sample imports to a file, its errors marked; validate agrees on every line", () => {
+    const root = tempProject({
+      "onboarding/subscription.parameters.json": readFileSync(
+        join(__dirname, "fixtures", "microsoft-samples", "subscription.parameters.json"),
+        "utf8",
+      ),
+    });
+    const imported = runCli(
+      "import",
+      ["arm-parameters", "onboarding/subscription.parameters.json", "--out", "offers/relecloud.yaml"],
+      root,
+    );
+    const errors = [
+      "offers/relecloud.yaml:8:20: error: '<insert managing tenant id>' is a placeholder: replace it with a GUID (8-4-4-4-12 hex digits)",
+      "offers/relecloud.yaml:22:9: error: Log Analytics Contributor cannot be used with Azure Lighthouse: the role has DataActions (Microsoft.OperationalInsights/workspaces/jobs/export/action), which Azure Lighthouse does not support (role data: az role definition list (built-in roles), snapshot of 2026-08-22) [role-not-supported]",
+    ];
+    const nilPrincipal = (line: number) =>
+      `offers/relecloud.yaml:${line}:18: warning: authorization principalId is the nil GUID 00000000-0000-0000-0000-000000000000, a placeholder: replace it with the principal's object id [principal-placeholder]`;
+    const findings = [errors[0], nilPrincipal(10), nilPrincipal(13), nilPrincipal(16), errors[1]];
+    expect(imported).toMatchObject({
+      status: 1,
+      stdout: "",
+      stderr: [...findings, "written offers/relecloud.yaml with 2 error(s) marked '# error:'", ""].join("\n"),
+    });
+    expect(readFileSync(join(root, "offers", "relecloud.yaml"), "utf8")).toBe(
+      [
+        "# yaml-language-server: $schema=../schemas/offer.schema.json",
+        "# Imported with npm run import -- arm-parameters from onboarding/subscription.parameters.json.",
+        "# Role ids became role names (the built-in role catalog); review, then commit.",
+        "# Errors are marked '# error:' above their line: fix each and delete its mark, then npm run validate.",
+        "name: Relecloud Managed Services",
+        "description: Relecloud Managed Services",
+        "# error: '<insert managing tenant id>' is a placeholder: replace it with a GUID (8-4-4-4-12 hex digits)",
+        "managedByTenantId: <insert managing tenant id>",
+        "authorizations:",
+        "  - principalId: 00000000-0000-0000-0000-000000000000",
+        "    principalIdDisplayName: PIM_Group",
+        "    role: Reader",
+        "  - principalId: 00000000-0000-0000-0000-000000000000",
+        "    principalIdDisplayName: PIM_Group",
+        "    role: Managed Services Registration assignment Delete Role",
+        "  - principalId: 00000000-0000-0000-0000-000000000000",
+        "    principalIdDisplayName: PIM_Group",
+        "    role: User Access Administrator",
+        "    delegatedRoles:",
+        "      - Contributor",
+        "      # error: Log Analytics Contributor cannot be used with Azure Lighthouse: the role has DataActions (Microsoft.OperationalInsights/workspaces/jobs/export/action), which Azure Lighthouse does not support (role data: az role definition list (built-in roles), snapshot of 2026-08-22) [role-not-supported]",
+        "      - Log Analytics Contributor",
+        "",
+      ].join("\n"),
+    );
+    expect(runCli("validate", ["offers/relecloud.yaml"], root)).toMatchObject({
+      status: 1,
+      stdout: `${findings.join("\n")}\n`,
+    });
+  });
+
+  it("writes --out inside the project, never over a file; exit 1 with nothing written when the parameters cannot be read", () => {
     const root = tempProject({
       "import/subscription.parameters.json": readFileSync(join(FIXTURES, "subscription.parameters.json"), "utf8"),
       "import/placeholders.parameters.json": readFileSync(join(FIXTURES, "placeholders.parameters.json"), "utf8"),
@@ -196,15 +303,14 @@ describe("npm run import -- arm-parameters", () => {
       status: 2,
       stderr: expect.stringMatching(/^error: --out: offers\/imported\.yaml exists/),
     });
+    writeFileSync(join(root, "import", "broken.parameters.json"), '{"parameters": {"mspOfferName": ');
     const refused = runCli(
       "import",
-      ["arm-parameters", "import/placeholders.parameters.json", "--out", "offers/other.yaml"],
+      ["arm-parameters", "import/broken.parameters.json", "--out", "offers/other.yaml"],
       root,
     );
     expect(refused.status).toBe(1);
-    expect(refused.stderr.split("\n")[0]).toBe(
-      "import/placeholders.parameters.json:7:41: error: parameter managedByTenantId still holds the template's placeholder: replace it with the real value",
-    );
+    expect(refused.stderr).toMatch(/^import\/broken\.parameters\.json:1:33: error: /);
     expect(existsSync(join(root, "offers", "other.yaml"))).toBe(false);
   });
 });

@@ -2,8 +2,7 @@ import "./compileCache";
 import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { formatDiagnostic, hasErrors } from "../diagnostics";
-import { importArmParameters } from "../import/armParameters";
-import { parseOffer } from "../offer/load";
+import { importArmParameters, markedOffer } from "../import/armParameters";
 import { commandLineFile, findProjectRoot } from "../project/paths";
 import { EXIT, parseCommandLine, runCommand, UsageError } from "./run";
 
@@ -12,9 +11,11 @@ const USAGE = `usage: npm run import -- arm-parameters <file.parameters.json> [-
 Converts a Microsoft onboarding parameters file (Azure-Lighthouse-samples: subscription, rgName,
 resourceGroups, eligible authorizations with approvers, Marketplace) into an offer file: role ids
 become role names, and every decision is a comment on top. --template supplies the defaults of
-parameters the file leaves out. Placeholders ('<insert ...>') are located errors. The offer is
-validated before anything is written; without --out it is printed.
-Exit codes: 0 converted, 1 the parameters or the resulting offer have errors (nothing written), 2 usage error.`;
+parameters the file leaves out. The offer is validated as it is written: each error (a
+placeholder such as '<insert ...>', a role Lighthouse refuses) is marked by a '# error:' comment
+above its line, to fix in place. Without --out it is printed.
+Exit codes: 0 converted, 1 the offer has errors (written, marked) or the parameters cannot be
+converted (nothing written), 2 usage error.`;
 
 export const command = runCommand(
   USAGE,
@@ -38,22 +39,23 @@ export const command = runCommand(
 
     const imported = importArmParameters(positionals[1], values.template);
     for (const diagnostic of imported.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-    if (!imported.text) return EXIT.failed;
-    // What the offer file would say, validated as it will be: errors mean nothing is written.
-    const checked = parseOffer(values.out ?? "imported offer", imported.text);
-    for (const diagnostic of checked.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
-    if (hasErrors(checked.diagnostics)) return EXIT.failed;
+    if (imported.text === undefined) return EXIT.failed;
+    // The offer file as it will be, errors marked in it; its diagnostics are at its own lines.
+    const offer = markedOffer({ ...imported, text: imported.text }, values.out ?? "imported offer");
+    for (const diagnostic of offer.diagnostics) process.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+    const exit = hasErrors([...imported.diagnostics, ...offer.diagnostics]) ? EXIT.failed : EXIT.ok;
     if (!values.out) {
-      process.stdout.write(imported.text);
-      return EXIT.ok;
+      process.stdout.write(offer.text);
+      return exit;
     }
     const temporary = join(dirname(values.out), `.${basename(values.out)}.${process.pid}.tmp`);
-    writeFileSync(temporary, imported.text);
+    writeFileSync(temporary, offer.text);
     renameSync(temporary, values.out);
+    const errors = offer.diagnostics.filter((d) => d.severity === "error").length;
     process.stderr.write(
-      `written ${values.out}${imported.resourceGroups.length ? `; resource groups for the stack file: ${imported.resourceGroups.join(", ")}` : ""}\n`,
+      `written ${values.out}${errors ? ` with ${errors} error(s) marked '# error:'` : ""}${imported.resourceGroups.length ? `; resource groups for the stack file: ${imported.resourceGroups.join(", ")}` : ""}\n`,
     );
-    return EXIT.ok;
+    return exit;
   },
   __filename,
 );

@@ -1,5 +1,8 @@
 import { stringify } from "yaml";
-import { fileDiagnostic, type Diagnostic } from "../diagnostics";
+import { fileDiagnostic, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
+import { parseOffer } from "../offer/load";
+import { groupBy } from "../repeats";
+import { printable } from "../text";
 import { isGuid } from "../azure/guid";
 import { roleById } from "../roles/catalog";
 import { readSourceFile, YamlSource } from "../yaml/source";
@@ -19,8 +22,27 @@ export interface ImportedOffer {
   text?: string;
   /** The resource groups the parameters delegate (they belong in the stack file). */
   resourceGroups: string[];
+  /** Problems located in the parameters (or template) file: what could not be converted, placeholders outside the offer. */
   diagnostics: Diagnostic[];
+  /** Placeholders carried into the offer, by their path in it: errors to mark in the offer file. */
+  placeholders: Array<{ path: PropertyKey[]; parameter: string }>;
 }
+
+/** Where a parameter's value lands in the offer; parameters absent here are not part of it. */
+const OFFER_PATH: Record<string, PropertyKey[]> = {
+  mspOfferName: ["name"],
+  mspName: ["name"],
+  mspOfferDescription: ["description"],
+  managedByTenantId: ["managedByTenantId"],
+  authorizations: ["authorizations"],
+  eligibleAuthorizations: ["eligibleAuthorizations"],
+  marketplacePlanId: ["plan", "name"],
+  marketplaceOfferId: ["plan", "product"],
+  marketplacePublisherId: ["plan", "publisher"],
+  marketplacePlanVersion: ["plan", "version"],
+};
+/** Authorization fields whose offer-file name differs from the API's. */
+const OFFER_KEY: Record<string, string> = { roleDefinitionId: "role", delegatedRoleDefinitionIds: "delegatedRoles" };
 
 /** Parameters the offer takes; every other parameter is named in a comment as not imported. */
 const KNOWN = new Set([
@@ -121,19 +143,31 @@ export function importArmParameters(file: string, templateFile?: string): Import
   const parsed = read(file);
   const template = templateFile ? read(templateFile) : undefined;
   const problems = [...parsed.diagnostics, ...(template?.diagnostics ?? [])];
-  if (!parsed.source || (template && !template.source)) return { resourceGroups: [], diagnostics: problems };
+  if (!parsed.source || (template && !template.source))
+    return { resourceGroups: [], diagnostics: problems, placeholders: [] };
   const root = parsed.source.value as { parameters?: unknown };
   if (!root || typeof root !== "object" || !root.parameters || typeof root.parameters !== "object") {
     return {
       resourceGroups: [],
       diagnostics: [fileDiagnostic(file, "not an ARM parameters file: no 'parameters' object")],
+      placeholders: [],
     };
   }
   const values = parameterValues(parsed.source, template?.source);
   const diagnostics: Diagnostic[] = [];
+  const carried: ImportedOffer["placeholders"] = [];
   for (const [name, { value, source, path }] of values) {
     if (!KNOWN.has(name) && name !== "$schema") continue;
     for (const at of placeholders(value)) {
+      // In the offer, the placeholder is marked where it lands; elsewhere (resource groups) it is located here.
+      const offerPath = OFFER_PATH[name];
+      if (offerPath) {
+        carried.push({
+          path: [...offerPath, ...at.map((key, index) => (index === 1 ? (OFFER_KEY[String(key)] ?? key) : key))],
+          parameter: name,
+        });
+        continue;
+      }
       diagnostics.push(
         source.diagnostic(
           [...path, ...at],
@@ -153,7 +187,7 @@ export function importArmParameters(file: string, templateFile?: string): Import
         "no mspOfferName (or mspName) parameter: the offer needs a name",
       ),
     );
-  if (diagnostics.length > 0) return { resourceGroups: [], diagnostics };
+  if (name === undefined) return { resourceGroups: [], diagnostics, placeholders: [] };
 
   const notes = new Set<string>();
   const resourceGroups = [
@@ -208,5 +242,58 @@ export function importArmParameters(file: string, templateFile?: string): Import
     "# Role ids became role names (the built-in role catalog); review, then commit.",
     ...[...notes].map((note) => `# - ${note}`),
   ];
-  return { text: `${header.join("\n")}\n${stringify(offer, { lineWidth: 0 })}`, resourceGroups, diagnostics: [] };
+  return {
+    text: `${header.join("\n")}\n${stringify(offer, { lineWidth: 0 })}`,
+    resourceGroups,
+    diagnostics,
+    placeholders: carried,
+  };
+}
+
+/** The mark put above a line with an error: a comment, so the file stays the offer it was. */
+export const ERROR_MARK = "# error:";
+
+/**
+ * The imported offer as it is written: validated, with every error marked by a comment above its
+ * line (its placeholders among them), so that it can be fixed in place. The diagnostics are
+ * those of the marked text, at its lines, under `shownName`.
+ */
+export function markedOffer(imported: ImportedOffer & { text: string }, shownName: string) {
+  const found = offerErrors(imported, shownName, imported.text);
+  const errors = found.filter((d) => d.severity === "error");
+  if (errors.length === 0) return { text: imported.text, diagnostics: found };
+  const marks = groupBy(errors, (error) => String(error.line));
+  const lines = imported.text.split("\n");
+  const bodyStart = lines.findIndex((line) => !line.startsWith("#"));
+  const text = lines
+    .flatMap((line, index) => [
+      ...(index === bodyStart
+        ? [`# Errors are marked '${ERROR_MARK}' above their line: fix each and delete its mark, then npm run validate.`]
+        : []),
+      ...(marks.get(String(index + 1)) ?? []).map(
+        (error) =>
+          `${/^\s*/.exec(line)![0]}${ERROR_MARK} ${printable(error.message)}${error.rule ? ` [${error.rule}]` : ""}`,
+      ),
+      line,
+    ])
+    .join("\n");
+  return { text, diagnostics: offerErrors(imported, shownName, text) };
+}
+
+/** What validating `text` reports, plus the placeholders it carries that no other error already marks. */
+function offerErrors(imported: ImportedOffer, shownName: string, text: string): Diagnostic[] {
+  const checked = parseOffer(shownName, text).diagnostics;
+  const source = YamlSource.parse(shownName, text).source;
+  if (!source) return checked;
+  const located = new Set(checked.map((d) => `${d.line}:${d.column}`));
+  const placeholders = imported.placeholders
+    .map(({ path, parameter }) =>
+      source.diagnostic(
+        path,
+        "error",
+        `parameter ${parameter} still holds the template's placeholder: replace it with the real value`,
+      ),
+    )
+    .filter((d) => !located.has(`${d.line}:${d.column}`));
+  return uniqueDiagnostics([...checked, ...placeholders]);
 }
