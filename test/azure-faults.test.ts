@@ -87,13 +87,87 @@ describe("the token goes to the endpoint only", () => {
   });
 });
 
+describe("every failure names the call it broke", () => {
+  const definitions = `/subscriptions/${SUB}/providers/Microsoft.ManagedServices/registrationDefinitions`;
+
+  it("a 500 that persists: ARM's code and text, then the call", async () => {
+    fake = await startFakeArm({});
+    fake.faults.push(...Array.from({ length: 10 }, () => ({ kind: "error", status: 500 }) as const));
+    expect(await failure(client({ maxRetries: 2 }).listRegistrationDefinitions(`/subscriptions/${SUB}`))).toEqual({
+      code: "InternalServerError",
+      message: `InternalServerError: injected failure (HTTP 500) in GET ${definitions}`,
+    });
+    expect(fake.requests.length).toBe(3);
+  });
+
+  it("a connection reset: what broke, then the call", async () => {
+    fake = await startFakeArm({});
+    fake.faults.push(...Array.from({ length: 10 }, () => ({ kind: "reset" }) as const));
+    expect(await failure(client({ maxRetries: 2 }).listRegistrationDefinitions(`/subscriptions/${SUB}`))).toEqual({
+      code: "Network",
+      message: `cannot reach ${fake.url}: ECONNRESET in GET ${definitions}`,
+    });
+  });
+
+  it("a 401 with a claims challenge says to sign in again, not to wait", async () => {
+    fake = await startFakeArm({});
+    fake.faults.push({ kind: "claims-challenge" });
+    expect(await failure(client().listRegistrationDefinitions(`/subscriptions/${SUB}`))).toEqual({
+      code: "InvalidAuthenticationToken",
+      message: `InvalidAuthenticationToken: The access token requires claims (HTTP 401); Azure asks for a claims challenge (Conditional Access or a revoked session): sign in again (az login) and retry in GET ${definitions}`,
+    });
+    expect(fake.requests.length).toBe(1);
+  });
+
+  it("a resource group that does not exist holds no identities; another 404 is still a failure", async () => {
+    fake = await startFakeArm({});
+    fake.faults.push(
+      {
+        kind: "error",
+        status: 404,
+        code: "ResourceGroupNotFound",
+        message: "Resource group 'rg-new' could not be found.",
+      },
+      {
+        kind: "error",
+        status: 404,
+        code: "SubscriptionNotFound",
+        message: `The subscription '${SUB}' could not be found.`,
+      },
+    );
+    expect(await client().listUserAssignedIdentities(SUB, "rg-new")).toEqual([]);
+    expect(await failure(client().listUserAssignedIdentities(SUB, "rg-new"))).toEqual({
+      code: "SubscriptionNotFound",
+      message: `SubscriptionNotFound: The subscription '${SUB}' could not be found. (HTTP 404) in GET /subscriptions/${SUB}/resourceGroups/rg-new/providers/Microsoft.ManagedIdentity/userAssignedIdentities`,
+    });
+  });
+});
+
 describe("bounded reads", () => {
+  it("a command's reads stop at its overall deadline, even mid-answer, and the connection is closed", async () => {
+    fake = await startFakeArm({ keepAliveMs: 60_000 });
+    fake.faults.push({ kind: "slow", ms: 100 }, { kind: "stall-body" });
+    const reader = client({ maxTotalMs: 600, timeoutMs: 5_000 });
+    const started = Date.now();
+    await reader.listRegistrationDefinitions(`/subscriptions/${SUB}`);
+    expect(await failure(reader.listRegistrationAssignments(`/subscriptions/${SUB}`))).toEqual({
+      code: "Deadline",
+      message: `the reads from ${fake.url} took more than 0.6 s in all; stopped (the list is incomplete)`,
+    });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await failure(reader.listRegistrationDefinitions(`/subscriptions/${SUB}`))).toEqual({
+      code: "Deadline",
+      message: `the reads from ${fake.url} took more than 0.6 s in all; stopped (the list is incomplete)`,
+    });
+    await expect.poll(() => fake!.connections(), { timeout: 2000 }).toBe(0);
+  });
+
   it("a gzip answer that stalls is refused at the deadline, and its connection is closed", async () => {
     fake = await startFakeArm({ keepAliveMs: 60_000 });
     fake.faults.push({ kind: "gzip-stall" });
     expect(await failure(client({ timeoutMs: 500 }).listRegistrationDefinitions(`/subscriptions/${SUB}`))).toEqual({
       code: "Timeout",
-      message: `the answer from ${fake.url} stalled: not complete within 500 ms`,
+      message: `the answer from ${fake.url} stalled: not complete within 500 ms in GET /subscriptions/${SUB}/providers/Microsoft.ManagedServices/registrationDefinitions`,
     });
     await expect.poll(() => fake!.connections(), { timeout: 2000 }).toBe(0);
   });
@@ -105,7 +179,7 @@ describe("bounded reads", () => {
       await failure(client({ maxTotalBytes: 4 * 1024 * 1024 }).listDelegationEvents(new Date("2026-11-30T00:00:00Z"))),
     ).toEqual({
       code: "ResponseBudget",
-      message: `the answers from ${fake.url} exceed 4 MiB in all; refused (the list is incomplete)`,
+      message: `the answers from ${fake.url} exceed 4 MiB in all; refused (the list is incomplete) in GET /providers/microsoft.insights/eventtypes/management/values`,
     });
     // About 403 KB a page (2,000 events): the 11th page crosses 4 MiB, and no page is asked for after it.
     expect(fake.requests.length).toBe(11);
@@ -172,7 +246,7 @@ describe("every process ends after its output (the compiled command, the server 
     expect(result).toEqual({
       status: 3,
       stdout: "",
-      stderr: `could not read the delegations (nothing below is complete): nothing answers at http://127.0.0.1:${port} (connection refused)\n`,
+      stderr: `could not read the delegations (nothing below is complete): nothing answers at http://127.0.0.1:${port} (connection refused) in GET /subscriptions/${SUB}/providers/Microsoft.ManagedServices/registrationDefinitions\n`,
     });
     expect(seconds(since)).toBeLessThan(5);
   });

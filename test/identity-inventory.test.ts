@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
+import { startFakeArm, type FakeArm, type Fault } from "../scripts/fake-arm/server";
 import { deployedFixture, type DeployedStack } from "./helpers/deployed";
 import { runCommandInProcess } from "./helpers/project";
 import { command as inventoryCommand } from "../src/cli/inventory";
@@ -24,10 +24,16 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function run(stack: string, args: string[], change: (state: Identities) => void = () => {}) {
+async function run(
+  stack: string,
+  args: string[],
+  change: (state: Identities) => void = () => {},
+  faults: Fault[] = [],
+) {
   const state = deployedFixture(stack);
   change(state);
   fake = await startFakeArm(state);
+  fake.faults.push(...faults);
   return runCommandInProcess(inventoryCommand, ["--stack", stack, "--identities", ...args, "--endpoint", fake.url], {
     AZURE_ACCESS_TOKEN: "fake-token",
   });
@@ -58,6 +64,26 @@ describe("npm run inventory -- --identities --drift", () => {
       `Identity drift: 1 finding(s)\n  missing-identity        ${AUTOMATION}: declared, but Azure has no such identity\n`,
     );
     expect(result.status).toBe(1);
+  });
+
+  // ARM answers a list in a group that does not exist with 404 ResourceGroupNotFound; pulumi up
+  // creates the group's identities (the group is the stack owner's to create), so they are missing.
+  it("a declared identity whose resource group does not exist yet is missing, not a failed read", async () => {
+    const notFound: Fault = {
+      kind: "error",
+      status: 404,
+      code: "ResourceGroupNotFound",
+      message: "Resource group 'rg-automation' could not be found.",
+    };
+    const result = await run("fabrikam", ["--drift"], (state) => state.identities.splice(0, 1), [notFound]);
+    expect(fake!.requests[0].path).toBe(
+      `/subscriptions/${SUB}/resourceGroups/rg-automation/providers/Microsoft.ManagedIdentity/userAssignedIdentities`,
+    );
+    expect(result).toMatchObject({
+      status: 1,
+      stdout: `Identity drift: 1 finding(s)\n  missing-identity        ${AUTOMATION}: declared, but Azure has no such identity\n`,
+      stderr: "",
+    });
   });
 
   it("an extra credential and an extra role assignment come first; a changed subject and tags follow", async () => {
@@ -261,7 +287,7 @@ describe("npm run inventory -- --identities", () => {
     expect(result).toMatchObject({
       status: 3,
       stdout: "",
-      stderr: "could not read the identities (nothing below is complete): BadRequest: injected failure (HTTP 403)\n",
+      stderr: `could not read the identities (nothing below is complete): BadRequest: injected failure (HTTP 403) in GET /subscriptions/${SUB}/resourceGroups/rg-automation/providers/Microsoft.ManagedIdentity/userAssignedIdentities\n`,
     });
     expect(
       await runCommandInProcess(inventoryCommand, ["--scope", `/subscriptions/${SUB}`, "--identities"]),

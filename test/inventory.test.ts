@@ -175,19 +175,19 @@ describe("npm run inventory: every fault is exit 3 with a plain message, secrets
       "an oversized body",
       { kind: "oversize", bytes: 20 * 1024 * 1024 } as const,
       "fake-token",
-      /^could not read the delegations \(nothing below is complete\): the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 16 MiB; refused\n$/,
+      /^could not read the delegations \(nothing below is complete\): the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 16 MiB; refused in GET \/subscriptions\/0afefe50-734e-4610-8a82-a144a2f49dea\/providers\/Microsoft\.ManagedServices\/registrationDefinitions\n$/,
     ],
     [
       "a gzip bomb",
       { kind: "gzip-bomb" } as const,
       "fake-token",
-      /^could not read the delegations \(nothing below is complete\): the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 16 MiB; refused\n$/,
+      /^could not read the delegations \(nothing below is complete\): the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 16 MiB; refused in GET \/subscriptions\/0afefe50-734e-4610-8a82-a144a2f49dea\/providers\/Microsoft\.ManagedServices\/registrationDefinitions\n$/,
     ],
     [
       "a redirect",
       { kind: "redirect", status: 302, location: "http://127.0.0.1:1/x" } as const,
       "fake-token",
-      /^could not read the delegations \(nothing below is complete\): http:\/\/127\.0\.0\.1:\d+ answered with a redirect \(HTTP 302\); refused: ARM does not redirect these calls, and the token must not follow\n$/,
+      /^could not read the delegations \(nothing below is complete\): http:\/\/127\.0\.0\.1:\d+ answered with a redirect \(HTTP 302\); refused: ARM does not redirect these calls, and the token must not follow in GET \/subscriptions\/0afefe50-734e-4610-8a82-a144a2f49dea\/providers\/Microsoft\.ManagedServices\/registrationDefinitions\n$/,
     ],
     [
       "a token with a line break",

@@ -28,6 +28,9 @@ const structuralErrors = (diagnostics: Array<{ severity: string; rule?: string }
 
 const SAMPLES = join(__dirname, "fixtures", "samples");
 const BROKEN = join(__dirname, "fixtures", "multi-error");
+/** The broken offers a JSON parser reads at all: a repeated key is YAML's to report (editors' YAML servers do), not a schema's. */
+const brokenOffers = () =>
+  yamlIn(BROKEN).filter((file) => !basename(file).startsWith("Pulumi.") && basename(file) !== "11-one-hides-none.yaml");
 
 describe("JSON Schemas and the validator agree", () => {
   it.each(yamlIn(join(REPO_ROOT, "offers")))("shipped offer %s: both accept", (file) => {
@@ -42,20 +45,18 @@ describe("JSON Schemas and the validator agree", () => {
 
   // Rule findings (Owner, a JIT policy out of range) are the validator's alone: files with only
   // those are structurally fine, and the schema accepts them.
-  it.each(
-    [...yamlIn(SAMPLES), ...yamlIn(BROKEN).filter((file) => !basename(file).startsWith("Pulumi."))].map((file) => [
-      basename(file),
-      file,
-    ]),
-  )("offer %s: the schema refuses exactly when the validator finds a structural error", (_name, file) => {
-    const structural = structuralErrors(loadOffer(file).diagnostics);
-    expect(offerSchema(read(file)), JSON.stringify(structural)).toBe(structural.length === 0);
-  });
+  it.each([...yamlIn(SAMPLES), ...brokenOffers()].map((file) => [basename(file), file]))(
+    "offer %s: the schema refuses exactly when the validator finds a structural error",
+    (_name, file) => {
+      const structural = structuralErrors(loadOffer(file).diagnostics);
+      expect(offerSchema(read(file)), JSON.stringify(structural)).toBe(structural.length === 0);
+    },
+  );
 
   it("the broken corpus is mostly structural: at least 8 of its offers are refused by both", () => {
-    const refusedByBoth = yamlIn(BROKEN)
-      .filter((file) => !basename(file).startsWith("Pulumi."))
-      .filter((file) => structuralErrors(loadOffer(file).diagnostics).length > 0 && !offerSchema(read(file)));
+    const refusedByBoth = brokenOffers().filter(
+      (file) => structuralErrors(loadOffer(file).diagnostics).length > 0 && !offerSchema(read(file)),
+    );
     expect(refusedByBoth.length).toBeGreaterThanOrEqual(8);
   });
 

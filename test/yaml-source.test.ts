@@ -40,7 +40,14 @@ describe("the plain value of a YAML file", () => {
 
   it.each(corpus)("is what yaml's toJS makes: %s", (name, text) => {
     const { source, diagnostics } = YamlSource.parse(name, text);
-    expect(diagnostics).toEqual([]);
+    // The one corpus file with a repeated key is still read, the last value counting as in toJS.
+    expect(diagnostics.map((d) => `${d.line}:${d.column} ${d.message}`)).toEqual(
+      name.endsWith("11-one-hides-none.yaml")
+        ? [
+            "7:5 key 'role' is repeated (first at line 6): a map holds each key once, so remove one; the last one is checked",
+          ]
+        : [],
+    );
     expect(source?.value).toEqual(toJS(text));
   });
 });

@@ -11,7 +11,12 @@ import type { AddressInfo } from "node:net";
 
 export type Fault =
   | { kind: "throttle"; retryAfter: string }
-  | { kind: "error"; status: number }
+  /** An ARM error answer; `code` defaults to InternalServerError (5xx) or BadRequest. */
+  | { kind: "error"; status: number; code?: string; message?: string }
+  /** 401 with a `WWW-Authenticate` claims challenge, as ARM sends under Conditional Access. */
+  | { kind: "claims-challenge" }
+  /** The connection is reset after the request is read: no answer at all. */
+  | { kind: "reset" }
   | { kind: "slow"; ms: number }
   | { kind: "malformed" }
   | { kind: "loop" }
@@ -164,9 +169,17 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
       return armError(
         response,
         fault.status,
-        fault.status >= 500 ? "InternalServerError" : "BadRequest",
-        "injected failure",
+        fault.code ?? (fault.status >= 500 ? "InternalServerError" : "BadRequest"),
+        fault.message ?? "injected failure",
       );
+    if (fault?.kind === "claims-challenge") {
+      response.setHeader(
+        "www-authenticate",
+        'Bearer authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", error="insufficient_claims", claims="eyJhY2Nlc3NfdG9rZW4iOnt9fQ=="',
+      );
+      return armError(response, 401, "InvalidAuthenticationToken", "The access token requires claims");
+    }
+    if (fault?.kind === "reset") return request.socket.destroy();
     if (fault?.kind === "stall-body") {
       response.writeHead(200, { "content-type": "application/json" });
       return response.write('{"value": [');

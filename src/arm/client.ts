@@ -83,6 +83,8 @@ export interface ArmClientOptions {
   maxResponseBytes?: number;
   /** Largest sum of every response body this client reads. Default {@link MAX_TOTAL_BYTES}. */
   maxTotalBytes?: number;
+  /** Longest time, from the client's creation, its reads may take in all. Default {@link MAX_TOTAL_MS}. */
+  maxTotalMs?: number;
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/;
@@ -142,6 +144,13 @@ export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
  * 2026-12-04). A fleet of 5,000 customers' delegations is about 35 MB of Resource Graph rows.
  */
 export const MAX_TOTAL_BYTES = 256 * 1024 * 1024;
+
+/**
+ * How long one command's reads may take in all: each attempt is bounded (headers, body, Retry-After)
+ * but retries and pages multiply them; past this the command stops with the list incomplete.
+ * Reading the delegations of a 5,000-customer fleet through Resource Graph takes seconds.
+ */
+export const MAX_TOTAL_MS = 15 * 60 * 1000;
 
 /**
  * The answer with every `null` property left out: ARM sends `null` for optional fields it has no
@@ -271,6 +280,8 @@ export class ArmClient {
   /** What may still be read, of {@link ArmClientOptions.maxTotalBytes}. */
   private budget: number;
   private readonly totalBytes: number;
+  private readonly totalMs: number;
+  private readonly deadline: number;
   private readonly pipeline: Pipeline;
   private readonly httpClient: HttpClient = createDefaultHttpClient();
 
@@ -280,6 +291,8 @@ export class ArmClient {
     this.maxPages = options.maxPages ?? 1_000;
     this.maxResponseBytes = options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     this.totalBytes = this.budget = options.maxTotalBytes ?? MAX_TOTAL_BYTES;
+    this.totalMs = options.maxTotalMs ?? MAX_TOTAL_MS;
+    this.deadline = Date.now() + this.totalMs;
     const maxRetries = options.maxRetries ?? 4;
     this.pipeline = createEmptyPipeline();
     this.pipeline.addPolicy(throttlingRetryPolicy({ maxRetries }));
@@ -318,12 +331,18 @@ export class ArmClient {
   /** The user-assigned identities of a resource group, every page. */
   async listUserAssignedIdentities(subscriptionId: string, resourceGroup: string): Promise<UserAssignedIdentity[]> {
     const scope = checkedScope(resourceGroupScope(subscriptionId, resourceGroup));
-    return this.listAll(
-      `${scope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`,
-      MANAGED_IDENTITY_API_VERSION,
-      {},
-      userAssignedIdentityModel,
-    );
+    try {
+      return await this.listAll(
+        `${scope}/providers/Microsoft.ManagedIdentity/userAssignedIdentities`,
+        MANAGED_IDENTITY_API_VERSION,
+        {},
+        userAssignedIdentityModel,
+      );
+    } catch (error) {
+      // A group not created yet (its identities are declared, pulumi up will make both) holds none.
+      if (error instanceof ArmError && error.status === 404 && error.code === "ResourceGroupNotFound") return [];
+      throw error;
+    }
   }
 
   /** Every federated credential of a user-assigned identity (`$top` pages, `$skiptoken` via nextLink). */
@@ -529,14 +548,43 @@ export class ArmClient {
     return url;
   }
 
-  /** A GET (or, with `body`, a JSON POST) of `url`: the parsed JSON answer, or an ArmError. */
+  /**
+   * A GET (or, with `body`, a JSON POST) of `url`: the parsed JSON answer, or an ArmError whose
+   * message names the call (method and path: no secret is in them), which ARM's own text may not.
+   */
   private async get(url: URL, body?: unknown): Promise<unknown> {
+    const overtime = () =>
+      new ArmError(
+        `the reads from ${this.endpoint.origin} took more than ${this.totalMs / 1000} s in all; stopped (the list is incomplete)`,
+        "Deadline",
+      );
+    const remaining = this.deadline - Date.now();
+    if (remaining <= 0) throw overtime();
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), remaining);
+    try {
+      return await this.send(url, body, deadline.signal);
+    } catch (error) {
+      if (deadline.signal.aborted) throw overtime();
+      // A token that cannot be had is no call's fault; a message with the URL already names it.
+      if (!(error instanceof ArmError) || error.code === "Credential" || error.message.includes(url.pathname))
+        throw error;
+      const call = `${body === undefined ? "GET" : "POST"} ${printable(url.pathname)}`;
+      throw new ArmError(`${error.message} in ${call}`, error.code, error.status);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async send(url: URL, body: unknown, deadline: AbortSignal): Promise<unknown> {
     // The token goes to the configured endpoint only, whatever built the URL.
     if (url.origin !== this.endpoint.origin)
       throw new ArmError(`a request to ${url.origin}, not ${this.endpoint.origin}; refused`, "InvalidResponse");
     // Aborted when a body fails its limits: the connection goes too (a stalled gzip stream's
     // source would otherwise keep it, and the process, alive).
     const abort = new AbortController();
+    const stop = () => abort.abort();
+    deadline.addEventListener("abort", stop);
     const request = createPipelineRequest({
       url: url.href,
       abortSignal: abort.signal,
@@ -583,7 +631,15 @@ export class ArmClient {
         throw new ArmError(`response from ${url.href} is not JSON`, "InvalidResponse", response.status);
       }
     }
-    throw errorOf(response.status, text);
+    const error = errorOf(response.status, text);
+    // A token refused for a claims challenge (Conditional Access, a revoked session) is not fixed by waiting.
+    if (response.status === 401 && /\bclaims=/i.test(response.headers.get("www-authenticate") ?? ""))
+      throw new ArmError(
+        `${error.message}; Azure asks for a claims challenge (Conditional Access or a revoked session): sign in again (az login) and retry`,
+        error.code,
+        error.status,
+      );
+    throw error;
   }
 }
 
