@@ -368,7 +368,7 @@ describe("npm run diff (access review)", () => {
     const result = runCli("diff", ["--stack", "northwind", "--base", "main"], broken);
     expect(result.status).toBe(1);
     expect(result.stdout).toMatch(
-      /in the working tree: stack northwind is not valid:\n.*offers\/contoso-operations\.yaml:\d+:\d+: error: Owner cannot be used/,
+      /in the working tree: stack northwind is not valid:\noffers\/contoso-operations\.yaml:\d+:\d+: error: Owner cannot be used/,
     );
     // The base revision (run in a worker thread) reports the same way.
     git(broken, "commit", "-qam", "broken");
@@ -376,7 +376,7 @@ describe("npm run diff (access review)", () => {
     const base = runCli("diff", ["--stack", "northwind", "--base", "HEAD"], broken);
     expect(base.status).toBe(1);
     expect(base.stdout).toMatch(
-      /at HEAD: stack northwind is not valid:\n.*offers\/contoso-operations\.yaml:\d+:\d+: error: Owner cannot be used/,
+      /at HEAD: stack northwind is not valid:\noffers\/contoso-operations\.yaml:\d+:\d+: error: Owner cannot be used/,
     );
   });
 });

@@ -1,5 +1,6 @@
 import "./compileCache";
 import { existsSync } from "node:fs";
+import { sep } from "node:path";
 import { markdownCodeBlock, markdownCodeSpan, markdownText, printableLines } from "../text";
 import { findProjectRoot, stackFilePath } from "../project/paths";
 import { WorkerConfigError } from "../plan/accessWorker";
@@ -77,7 +78,8 @@ async function stateIfPresent(
     return state;
   } catch (error) {
     if (!isConfigError(error) && !(error instanceof WorkerConfigError)) throw error;
-    errors.push(`${side}: ${error.message}`);
+    // Paths as the project names them: the base side is a temporary checkout, whose path means nothing to a reader.
+    errors.push(`${side}: ${error.message.split(`${root}${sep}`).join("")}`);
     return undefined;
   }
 }
