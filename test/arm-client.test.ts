@@ -171,7 +171,9 @@ describe("ARM client against the local fake", () => {
     fake.faults.push({ kind: "slow", ms: 300 }, { kind: "slow", ms: 300 });
     await expect(client.listRegistrationDefinitions(`/subscriptions/${SUB}`)).rejects.toMatchObject({
       code: "Timeout",
-      message: expect.stringMatching(/^no answer from http:\/\/127\.0\.0\.1:\d+ within 50 ms in GET \/subscriptions\/0afefe50-734e-4610-8a82-a144a2f49dea\/providers\/Microsoft\.ManagedServices\/registrationDefinitions$/),
+      message: expect.stringMatching(
+        /^no answer from http:\/\/127\.0\.0\.1:\d+ within 50 ms in GET \/subscriptions\/0afefe50-734e-4610-8a82-a144a2f49dea\/providers\/Microsoft\.ManagedServices\/registrationDefinitions$/,
+      ),
     });
   });
 
@@ -180,7 +182,9 @@ describe("ARM client against the local fake", () => {
     fake.faults.push({ kind: "stall-body" });
     await expect(client.listRegistrationDefinitions(`/subscriptions/${SUB}`)).rejects.toMatchObject({
       code: "Timeout",
-      message: expect.stringMatching(/^the answer from http:\/\/127\.0\.0\.1:\d+ stalled: not complete within 300 ms in GET \/subscriptions\/0afefe50-734e-4610-8a82-a144a2f49dea\/providers\/Microsoft\.ManagedServices\/registrationDefinitions$/),
+      message: expect.stringMatching(
+        /^the answer from http:\/\/127\.0\.0\.1:\d+ stalled: not complete within 300 ms in GET \/subscriptions\/0afefe50-734e-4610-8a82-a144a2f49dea\/providers\/Microsoft\.ManagedServices\/registrationDefinitions$/,
+      ),
     });
   });
 
@@ -189,7 +193,9 @@ describe("ARM client against the local fake", () => {
     fake.faults.push({ kind: "oversize", bytes: 64 * 1024 * 1024 });
     const tooLarge = {
       code: "ResponseTooLarge",
-      message: expect.stringMatching(/^the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 4 MiB; refused in GET \/subscriptions\/0afefe50-734e-4610-8a82-a144a2f49dea\/providers\/Microsoft\.ManagedServices\/registrationDefinitions$/),
+      message: expect.stringMatching(
+        /^the answer from http:\/\/127\.0\.0\.1:\d+ is larger than 4 MiB; refused in GET \/subscriptions\/0afefe50-734e-4610-8a82-a144a2f49dea\/providers\/Microsoft\.ManagedServices\/registrationDefinitions$/,
+      ),
     };
     await expect(client.listRegistrationDefinitions(`/subscriptions/${SUB}`)).rejects.toMatchObject(tooLarge);
     fake.faults.push({ kind: "gzip-bomb" });

@@ -136,7 +136,8 @@ describe("npm run events", () => {
       }),
     ).toMatchObject({
       status: 3,
-      stderr: "could not read the Activity Log (nothing below is complete): BadRequest: injected failure (HTTP 403) in GET /providers/microsoft.insights/eventtypes/management/values\n",
+      stderr:
+        "could not read the Activity Log (nothing below is complete): BadRequest: injected failure (HTTP 403) in GET /providers/microsoft.insights/eventtypes/management/values\n",
     });
   });
 

@@ -131,7 +131,8 @@ describe("npm run inventory -- --all", () => {
       }),
     ).toMatchObject({
       status: 3,
-      stderr: "could not read the delegations (nothing below is complete): BadRequest: injected failure (HTTP 403) in POST /providers/Microsoft.ResourceGraph/resources\n",
+      stderr:
+        "could not read the delegations (nothing below is complete): BadRequest: injected failure (HTTP 403) in POST /providers/Microsoft.ResourceGraph/resources\n",
     });
     expect(await runCommandInProcess(inventoryCommand, ["--all", "--stack", "fabrikam"])).toMatchObject({
       status: 2,

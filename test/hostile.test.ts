@@ -292,11 +292,17 @@ describe("config files", () => {
   };
 
   it.each([
-    ["null", "null", ["1:1 the file must be a map of keys, found an empty value: give a value after the ':' or leave the key out"]],
+    [
+      "null",
+      "null",
+      ["1:1 the file must be a map of keys, found an empty value: give a value after the ':' or leave the key out"],
+    ],
     [
       "a string allow-list",
       `{"lighthouse-allowed-roles": {"allowedRoles": "Reader"}}`,
-      ["1:47 allowedRoles must be a list, found the string 'Reader': write a list, one '- ' line per entry (or [a, b])"],
+      [
+        "1:47 allowedRoles must be a list, found the string 'Reader': write a list, one '- ' line per entry (or [a, b])",
+      ],
     ],
     [
       "an enforcement level in another case",

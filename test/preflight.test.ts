@@ -164,7 +164,8 @@ describe("npm run preflight", () => {
       }),
     ).toMatchObject({
       status: 3,
-      stderr: "could not read the directory (nothing below is complete): BadRequest: injected failure (HTTP 403) in POST /v1.0/directoryObjects/getByIds\n",
+      stderr:
+        "could not read the directory (nothing below is complete): BadRequest: injected failure (HTTP 403) in POST /v1.0/directoryObjects/getByIds\n",
     });
     expect(
       await runCommandInProcess(preflightCommand, ["--stack", "northwind", "offers/contoso-operations.yaml"]),

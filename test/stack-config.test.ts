@@ -127,10 +127,20 @@ describe("stack files", () => {
     const identity = (name: string, group = "rg") =>
       `    - {name: ${name}, subscriptionId: ${S}, resourceGroup: ${group}, location: westeurope}\n`;
     it.each([
-      ["config that is a number", "config: 5\n", [
+      [
+        "config that is a number",
+        "config: 5\n",
+        [
           "1:9 error config must be a map of keys, found number 5; its keys: lighthouse:customer, lighthouse:delegations, lighthouse:mode, lighthouse:identities, lighthouse:systemAssignedIdentities",
-        ]],
-      ["config left empty", "config:\n", ["1:8 error config must be a map of keys, found an empty value: give a value after the ':' or leave the key out"]],
+        ],
+      ],
+      [
+        "config left empty",
+        "config:\n",
+        [
+          "1:8 error config must be a map of keys, found an empty value: give a value after the ':' or leave the key out",
+        ],
+      ],
       [
         "one identity declared twice, names and groups differing only in case",
         `${customer}  lighthouse:identities:\n${identity("id-a")}${identity("ID-A", "RG")}`,
