@@ -12,4 +12,39 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", ignoreRestSiblings: true }],
     },
   },
+  // Lower layers never import higher ones (README "Layout"): the models and rules in src/ know
+  // neither the components, the stack program nor the policy pack; the library not the program.
+  {
+    files: ["src/**/*.ts"],
+    ignores: ["src/cli/**", "src/plan/**", "src/offboard/**"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)(components|app|policies)(/|$)",
+              message: "src/ below the consumers imports no higher layer",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ["components/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)(app|policies)(/|$)|/cli/",
+              message: "the library imports neither the stack program, the pack nor the commands",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,5 +1,5 @@
 // The Pulumi program (Pulumi.yaml `main`): one customer stack's delegations and identities.
-import { lighthouseProgram } from "./components/program";
+import { lighthouseProgram } from "./app/program";
 
 const program = lighthouseProgram();
 

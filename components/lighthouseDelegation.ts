@@ -8,6 +8,7 @@ import {
 } from "../src/azure/scopes";
 import { definitionProperties, type ResolvedOffer } from "../src/offer/model";
 import { reviewCustomerTenant } from "../src/rules/delegation";
+import { requirePlainArguments } from "./plainArguments";
 
 export interface LighthouseDelegationArgs {
   /** The offer to delegate, as `loadOffer` resolves it from an offer file (role ids, defaults, GUID). */
@@ -61,6 +62,15 @@ export class LighthouseDelegation extends pulumi.ComponentResource {
 
   constructor(name: string, args: LighthouseDelegationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lighthouse:delegation:LighthouseDelegation", name, {}, opts);
+    // Every argument decides a name, a GUID or whether anything is registered.
+    requirePlainArguments(this, `LighthouseDelegation ${name}`, args, {
+      offer: "the definition's GUID and properties",
+      subscriptionId: "the definition's scope and GUIDs",
+      resourceGroups: "the assignments' names and GUIDs",
+      customerTenantId: "whether the offer is refused",
+      adopt: "the GUIDs adopted",
+      naming: "the GUID scheme",
+    });
     const { offer, subscriptionId, resourceGroups, customerTenantId, adopt, naming = "toolkit" } = args;
     if (customerTenantId !== undefined) {
       const [finding] = reviewCustomerTenant(offer.managedByTenantId, customerTenantId);

@@ -4,13 +4,23 @@ import { roleAssignmentGuid, roleDefinitionResourceId } from "../src/identity/mo
 
 /** One role for a managed identity: a built-in role's GUID at an ARM scope. */
 export interface IdentityRoleAssignmentArgs {
-  /** Role definition GUID (e.g. from an offer's resolved roles). */
+  /** Role definition GUID (e.g. from an offer's resolved roles). Plain: part of the assignment's GUID. */
   roleDefinitionId: string;
-  /** Where the role applies: a subscription, resource group or resource id. */
+  /** Where the role applies: a subscription, resource group or resource id. Plain: part of the assignment's GUID. */
   scope: string;
   /** Shown in the Azure portal. Default: none. */
-  description?: string;
+  description?: pulumi.Input<string>;
 }
+
+/** What of a role assignment decides its name, for {@link requirePlainArguments}. */
+export const ROLE_ASSIGNMENT_NAMING = {
+  "roleAssignments[].roleDefinitionId": "the role assignments' GUIDs",
+  "roleAssignments[].scope": "the role assignments' GUIDs",
+};
+export const roleAssignmentNaming = (assignments: IdentityRoleAssignmentArgs[] | undefined) => ({
+  "roleAssignments[].roleDefinitionId": assignments?.map((assignment) => assignment.roleDefinitionId),
+  "roleAssignments[].scope": assignments?.map((assignment) => assignment.scope),
+});
 
 /**
  * Declares the role assignments of one managed identity, as children of `parent`. Not a

@@ -2,7 +2,13 @@ import { MANAGED_IDENTITY_API_VERSION } from "../src/azure/definitions";
 import * as pulumi from "@pulumi/pulumi";
 import { getResourceOutput } from "@pulumi/azure-native/resources";
 import type { SystemAssignedIdentityOutputs } from "../src/identity/model";
-import { assignRolesToIdentity, type IdentityRoleAssignmentArgs } from "./roleAssignments";
+import { requirePlainArguments } from "./plainArguments";
+import {
+  assignRolesToIdentity,
+  ROLE_ASSIGNMENT_NAMING,
+  roleAssignmentNaming,
+  type IdentityRoleAssignmentArgs,
+} from "./roleAssignments";
 
 /** The API of the seed's `system_assigned_identities.get_by_scope`. */
 const SYSTEM_IDENTITY_API_VERSION = MANAGED_IDENTITY_API_VERSION;
@@ -29,6 +35,12 @@ export class SystemAssignedIdentityAccess extends pulumi.ComponentResource {
 
   constructor(name: string, args: SystemAssignedIdentityAccessArgs, opts?: pulumi.ComponentResourceOptions) {
     super("lighthouse:identity:SystemAssignedIdentityAccess", name, {}, opts);
+    requirePlainArguments(
+      this,
+      `SystemAssignedIdentityAccess ${name}`,
+      { resourceId: args.resourceId, ...roleAssignmentNaming(args.roleAssignments) },
+      { resourceId: "the identity read and its role assignments' GUIDs", ...ROLE_ASSIGNMENT_NAMING },
+    );
     this.resourceId = args.resourceId;
     // /subscriptions/s/resourceGroups/rg/providers/<namespace>/<type>/<name>[/<type>/<name>...]
     const [, , , , resourceGroupName, , namespace, ...resourcePath] = args.resourceId.split("/");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runOffline } from "../src/offline";
 import { planStack, planText } from "../src/plan/plan";
-import { lighthouseProgram } from "../components/program";
+import { lighthouseProgram } from "../app/program";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture, type DeployedStack } from "./helpers/deployed";
 import { withAdoptions, type Adoption } from "../src/adopt/adopt";

@@ -24,7 +24,16 @@ function programRepository() {
   const root = tempProject();
   // Three stacks are enough (one with each kind of identity, one without): each costs two plans.
   rmSync(join(root, "stacks", "Pulumi.contoso-pipelines.yaml"));
-  for (const item of ["index.ts", "components", "src", "policies", "package.json", "tsconfig.json", ".gitignore"])
+  for (const item of [
+    "index.ts",
+    "app",
+    "components",
+    "src",
+    "policies",
+    "package.json",
+    "tsconfig.json",
+    ".gitignore",
+  ])
     cpSync(join(REPO_ROOT, item), join(root, item), { recursive: true });
   symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"), "dir");
   git(root, "init", "-q", "-b", "main");

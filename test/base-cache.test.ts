@@ -54,7 +54,8 @@ function toolkit(change: (root: string) => void = () => {}): string {
   const files: Record<string, string> = {
     "src/plan.js": "plan",
     "src/roles/builtin-roles.json": "roles",
-    "components/program.ts": "program",
+    "components/lighthouseDelegation.ts": "component",
+    "app/program.ts": "program",
     "policies/policies.js": "policies",
     "package-lock.json": "lock",
     "src/NOTES.md": "prose",
@@ -81,7 +82,8 @@ describe("the code fingerprint in the cache key", () => {
 
   it.each([
     ["a program file", edit("src/plan.js", "plan 2")],
-    ["a component", edit("components/program.ts", "program 2")],
+    ["a component", edit("components/lighthouseDelegation.ts", "component 2")],
+    ["the stack program", edit("app/program.ts", "program 2")],
     ["a policy", edit("policies/policies.js", "policies 2")],
     ["the role data", edit("src/roles/builtin-roles.json", "roles 2")],
     ["the lock file", edit("package-lock.json", "lock 2")],

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { LighthouseDelegation } from "../components";
+import * as pulumi from "@pulumi/pulumi";
+import { LighthouseDelegation, type LighthouseDelegationArgs } from "../components";
 import { runOffline } from "../src/offline";
 import { parseOfferData, validOfferData } from "./helpers/offers";
 
@@ -48,6 +49,26 @@ describe("LighthouseDelegation on its own", () => {
       new RegExp(`^/subscriptions/${SUBSCRIPTION}/providers/Microsoft.ManagedServices/registrationDefinitions/`),
     );
     expect(await Promise.all(result.registrationAssignmentIds.map((id) => resolve<string>(id)))).toHaveLength(2);
+  });
+
+  it.each([
+    ["subscriptionId", () => ({ subscriptionId: pulumi.output(SUBSCRIPTION) }), "the definition's scope and GUIDs"],
+    [
+      "resourceGroups",
+      () => ({ resourceGroups: ["rg-a", `${pulumi.output("rg-b")}`] }),
+      "the assignments' names and GUIDs",
+    ],
+    [
+      "offer",
+      () => ({ offer: { ...offerFor(), name: pulumi.output("Offer") } }),
+      "the definition's GUID and properties",
+    ],
+  ])("refuses an Output in %s, naming it", async (argument, change, what) => {
+    const args = () =>
+      ({ offer: offerFor(), subscriptionId: SUBSCRIPTION, ...change() }) as unknown as LighthouseDelegationArgs;
+    await expect(runOffline("any-project", "dev", () => new LighthouseDelegation("contoso", args()))).rejects.toThrow(
+      `LighthouseDelegation contoso: ${argument} must be a plain value, not an Output (nor a string made from one): it decides ${what}, which Pulumi must know before deploying`,
+    );
   });
 
   it("refuses a customer tenant that is the managing tenant", async () => {

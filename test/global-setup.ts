@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { TOOLKIT_SOURCES } from "../src/project/paths";
 
 /**
  * Tests run the commands as users do, compiled (dist/) and bundled (dist/commands/): build them
@@ -8,7 +9,7 @@ import { join } from "node:path";
  * the build is newer than every source it compiles.
  */
 const ROOT = join(__dirname, "..");
-const SOURCES = ["index.ts", "src", "components", "policies", "scripts", "tsconfig.json", "tsconfig.build.json"];
+const SOURCES = [...TOOLKIT_SOURCES, "scripts", "tsconfig.json", "tsconfig.build.json"];
 
 function newestChange(path: string): number {
   const stat = statSync(path);

@@ -5,7 +5,7 @@ import { Provider } from "@pulumi/azure-native/provider";
 import { ManagedIdentity, SystemAssignedIdentityAccess, type ManagedIdentityArgs } from "../components";
 import { accessView } from "../src/access/view";
 import { runOffline, type RegisteredResource } from "../src/offline";
-import { lighthouseProgram } from "../components/program";
+import { lighthouseProgram } from "../app/program";
 import { PROJECT_NAME } from "../src/stack/schema";
 import { REPO_ROOT } from "./helpers/project";
 

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { OfferCache } from "../src/offer/cache";
 import { runOffline } from "../src/offline";
 import { loadStack } from "../src/stack/load";
-import { lighthouseProgram } from "../components/program";
+import { lighthouseProgram } from "../app/program";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture } from "./helpers/deployed";
 import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";

@@ -4,7 +4,7 @@ import { Provider } from "@pulumi/azure-native/provider";
 import { policyPackServer } from "./helpers/pack";
 import { runOffline } from "../src/offline";
 import { hasMandatoryViolations, planJson, planProgram, planStack, planText } from "../src/plan/plan";
-import { lighthouseProgram } from "../components/program";
+import { lighthouseProgram } from "../app/program";
 import { REPO_ROOT, runCli, tempProject } from "./helpers/project";
 
 const pack = policyPackServer();

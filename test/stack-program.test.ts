@@ -3,7 +3,7 @@ import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { runOffline, type RegisteredResource } from "../src/offline";
-import { lighthouseProgram } from "../components/program";
+import { lighthouseProgram } from "../app/program";
 import { PROJECT_NAME } from "../src/stack/schema";
 import { REPO_ROOT, tempProject } from "./helpers/project";
 

@@ -15,15 +15,15 @@ const at = (seconds: number) => new Date(seconds * 1000);
 describe("a stale build", () => {
   it("is the first source newer than dist/build-stamp; none without a stamp", () => {
     const root = mkdtempSync(join(tmpdir(), "stale-"));
-    mkdirSync(join(root, "components"));
+    mkdirSync(join(root, "app"));
     mkdirSync(join(root, "src", "roles"), { recursive: true });
-    writeFileSync(join(root, "components", "program.ts"), "");
+    writeFileSync(join(root, "app", "program.ts"), "");
     writeFileSync(join(root, "src", "roles", "builtin-roles.json"), "{}");
     expect(newerSource(root)).toBeUndefined();
     mkdirSync(join(root, "dist"));
     writeFileSync(join(root, "dist", "build-stamp"), "");
     utimesSync(join(root, "dist", "build-stamp"), at(2000), at(2000));
-    utimesSync(join(root, "components", "program.ts"), at(1000), at(1000));
+    utimesSync(join(root, "app", "program.ts"), at(1000), at(1000));
     utimesSync(join(root, "src", "roles", "builtin-roles.json"), at(1000), at(1000));
     expect(newerSource(root)).toBeUndefined();
     utimesSync(join(root, "src", "roles", "builtin-roles.json"), at(3000), at(3000));
@@ -36,6 +36,7 @@ describe("a stale build", () => {
       "package.json",
       "dist",
       "src",
+      "app",
       "components",
       "policies",
       "index.ts",
@@ -52,11 +53,11 @@ describe("a stale build", () => {
       });
     expect(plan().status).toBe(0);
     const later = new Date(Date.now() + 60_000);
-    utimesSync(join(root, "components", "program.ts"), later, later);
+    utimesSync(join(root, "app", "program.ts"), later, later);
     expect(plan()).toMatchObject({
       status: 2,
       stdout: "",
-      stderr: "error: the toolkit's compiled code (dist/) is older than components/program.ts: run npm run build\n",
+      stderr: "error: the toolkit's compiled code (dist/) is older than app/program.ts: run npm run build\n",
     });
   });
 });

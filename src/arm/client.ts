@@ -14,7 +14,7 @@ import { Readable } from "node:stream";
 import type { z } from "zod";
 import { printable, quote } from "../text";
 import { isGuid } from "../azure/guid";
-import { resourceGroupName } from "../stack/resourceGroup";
+import { resourceGroupName } from "../azure/resourceGroup";
 import {
   activityLogEventModel,
   errorResponseModel,

@@ -6,7 +6,7 @@ import { formatDiagnostic, hasErrors } from "../diagnostics";
 import { armParameters, armTemplate } from "../export/arm";
 import { loadOffer } from "../offer/load";
 import { commandLineFile, makeDirectory, findProjectRoot } from "../project/paths";
-import { resourceGroupName } from "../stack/resourceGroup";
+import { resourceGroupName } from "../azure/resourceGroup";
 import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
 const USAGE = `usage: npm run export -- arm --offer <file> [--resource-groups rg1,rg2] [--names toolkit|samples] [--out <dir>] [--format json]

@@ -11,7 +11,7 @@ import {
   TOO_MANY_CREDENTIALS_MESSAGE,
 } from "../rules/identity";
 import { repeats } from "../repeats";
-import { identityResourceGroupName } from "../stack/resourceGroup";
+import { identityResourceGroupName } from "../azure/resourceGroup";
 import { quote } from "../text";
 
 /**

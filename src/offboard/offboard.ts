@@ -8,7 +8,7 @@ import { assignedDefinitionKey, definitionKey } from "../delegation";
 import { REGISTRATION_ASSIGNMENT_DELETE_ROLE_ID } from "../roles/support";
 import { loadStack, type ResolvedStack } from "../stack/load";
 import { stackFilePath } from "../project/paths";
-import { lighthouseProgram } from "../../components/program";
+import { lighthouseProgram } from "../../app/program";
 import { PROJECT_NAME } from "../stack/schema";
 import { printableLines } from "../text";
 

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { TOOLKIT_ROOT } from "../project/paths";
+import { TOOLKIT_ROOT, TOOLKIT_SOURCES } from "../project/paths";
 import type { StackState } from "./plan";
 
 /**
@@ -24,9 +24,7 @@ function codeFiles(codeRoot: string, toolkitRoot: string): string[] {
             .flatMap((entry) => walk(join(path, entry)))
         : [path];
   return [
-    ...["src", "components", "policies"]
-      .flatMap((folder) => walk(join(codeRoot, folder)))
-      .filter((file) => /\.(js|ts)$/.test(file)),
+    ...TOOLKIT_SOURCES.flatMap((folder) => walk(join(codeRoot, folder))).filter((file) => /\.(js|ts)$/.test(file)),
     join(toolkitRoot, "src", "roles", "builtin-roles.json"),
     join(toolkitRoot, "package-lock.json"),
   ];

@@ -3,7 +3,7 @@ import { printableLines } from "../text";
 import { runOffline, runSteps, type RegisteredResource } from "../offline";
 import type { PolicyPackConfig, PolicyPackServer, Violation } from "../crossguard/analyzer";
 import { AnalysisThread } from "../crossguard/analysisThread";
-import { lighthouseProgramSteps } from "../../components/program";
+import { lighthouseProgramSteps } from "../../app/program";
 import { PROJECT_NAME } from "../stack/schema";
 import { accessView, type AccessView } from "../access/view";
 import { accessLines } from "../access/describe";

@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
+import { TOOLKIT_SOURCES } from "./paths";
 
 /**
  * Whether the compiled toolkit (dist/) is older than its sources. `pulumi up` runs the TypeScript
@@ -10,8 +11,6 @@ import { join, relative } from "node:path";
 
 /** Written by the build, in dist/. */
 export const BUILD_STAMP = "build-stamp";
-/** What the program and the commands are made of. */
-const SOURCES = ["index.ts", "src", "components", "policies"];
 
 /** The first source newer than the build in `toolkitRoot` (relative to it), or undefined; undefined too when there is no build or no source. */
 export function newerSource(toolkitRoot: string): string | undefined {
@@ -29,7 +28,7 @@ export function newerSource(toolkitRoot: string): string | undefined {
     }
     return undefined;
   };
-  for (const source of SOURCES) {
+  for (const source of TOOLKIT_SOURCES) {
     const found = walk(join(toolkitRoot, source));
     if (found) return relative(toolkitRoot, found);
   }

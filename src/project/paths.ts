@@ -42,6 +42,12 @@ export function commandLineFile(projectRoot: string, written: string): ProjectPa
   return confine(projectRoot, resolve(written), written);
 }
 
+/**
+ * What the stack program, the policy pack and the commands are compiled from (tsconfig.build.json
+ * includes these, plus scripts): what decides whether a build is current and what a revision runs.
+ */
+export const TOOLKIT_SOURCES = ["index.ts", "app", "src", "components", "policies"] as const;
+
 /** The toolkit's own directory (where its package.json is), from src/ or from the compiled dist/. */
 export const TOOLKIT_ROOT = ((): string => {
   for (let directory = __dirname; ; directory = dirname(directory)) {

@@ -5,7 +5,7 @@ import { buildSync } from "esbuild";
 import { PACK_PORT_VARIABLE } from "../crossguard/analyzer";
 import { truncate } from "../text";
 import { BUILD_STAMP, newerSource } from "./build";
-import { ProjectConfigError } from "./paths";
+import { ProjectConfigError, TOOLKIT_SOURCES } from "./paths";
 import { git } from "./revision";
 
 /**
@@ -19,12 +19,11 @@ import { git } from "./revision";
 export const DEPENDENCY_FILES = [/^package(-lock)?\.json$/];
 /** The program and the policy pack: what decides what a revision registers and how it is judged. */
 export const PROGRAM_FILES = [
-  /^index\.ts$/,
   /^Pulumi\.yaml$/,
   /^tsconfig\.json$/,
-  /^components\//,
-  /^src\//,
-  /^policies\//,
+  ...TOOLKIT_SOURCES.map(
+    (source) => new RegExp(source.endsWith(".ts") ? `^${source.replace(".", "\\.")}$` : `^${source}/`),
+  ),
 ];
 
 /** Project files changed between `base` and the working tree (untracked ones included). */
@@ -43,9 +42,6 @@ export interface Revision {
   compiled?: boolean;
   packPort?: string;
 }
-
-/** The sources a revision compiles from, as tsconfig.build.json includes them (scripts and tests aside). */
-const COMPILED_SOURCES = ["index.ts", "src", "components", "policies"];
 
 const typeScriptFiles = (root: string, path: string): string[] => {
   const full = join(root, path);
@@ -70,7 +66,7 @@ export function compiledRevision(root: string, compile: boolean): boolean {
   if (current() || !compile) return current();
   try {
     buildSync({
-      entryPoints: COMPILED_SOURCES.flatMap((source) => typeScriptFiles(root, source)),
+      entryPoints: TOOLKIT_SOURCES.flatMap((source) => typeScriptFiles(root, source)),
       outdir: join(root, "dist"),
       outbase: root,
       format: "cjs",

@@ -5,7 +5,7 @@ import { repeats } from "../repeats";
 import { didYouMean } from "../suggest";
 import { quote } from "../text";
 import { guid } from "../offer/schema";
-import { resourceGroupName } from "./resourceGroup";
+import { resourceGroupName } from "../azure/resourceGroup";
 import { systemAssignedIdentitySchema, userAssignedIdentitySchema } from "../identity/schema";
 
 /** The Pulumi project name: the namespace of this toolkit's keys in a stack's config. */

@@ -1,5 +1,5 @@
 import { runOffline } from "../../src/offline";
-import { lighthouseProgram } from "../../components/program";
+import { lighthouseProgram } from "../../app/program";
 import { PROJECT_NAME } from "../../src/stack/schema";
 import { predictSteps, type Step } from "../../src/plan/steps";
 import { tempProject } from "./project";

@@ -6,9 +6,9 @@ import { subscriptionOfScope } from "../src/azure/scopes";
 import { formatDiagnostic } from "../src/diagnostics";
 import { loadNamedStack } from "../src/stack/load";
 import { findProjectRoot } from "../src/project/paths";
-import { LighthouseDelegation } from "./lighthouseDelegation";
-import { ManagedIdentity } from "./managedIdentity";
-import { SystemAssignedIdentityAccess } from "./systemAssignedIdentityAccess";
+import { LighthouseDelegation } from "../components/lighthouseDelegation";
+import { ManagedIdentity } from "../components/managedIdentity";
+import { SystemAssignedIdentityAccess } from "../components/systemAssignedIdentityAccess";
 
 export interface ProgramOptions {
   /** Directory holding Pulumi.yaml (and the stack files). Default: found from the working directory. */
