@@ -1,3 +1,4 @@
+import { parseResourceId } from "../src/azure/scopes";
 import { MANAGED_IDENTITY_API_VERSION } from "../src/azure/definitions";
 import * as pulumi from "@pulumi/pulumi";
 import { getResourceOutput } from "@pulumi/azure-native/resources";
@@ -42,13 +43,17 @@ export class SystemAssignedIdentityAccess extends pulumi.ComponentResource {
       { resourceId: "the identity read and its role assignments' GUIDs", ...ROLE_ASSIGNMENT_NAMING },
     );
     this.resourceId = args.resourceId;
-    // /subscriptions/s/resourceGroups/rg/providers/<namespace>/<type>/<name>[/<type>/<name>...]
-    const [, , , , resourceGroupName, , namespace, ...resourcePath] = args.resourceId.split("/");
+    const resource = parseResourceId(args.resourceId);
+    if (!resource)
+      throw new pulumi.ResourceError(
+        `SystemAssignedIdentityAccess ${name}: resourceId ${args.resourceId} is not the id of a resource in a resource group`,
+        this,
+      );
     const identity = getResourceOutput(
       {
-        resourceGroupName,
-        resourceProviderNamespace: namespace,
-        parentResourcePath: `${resourcePath.join("/")}/providers/Microsoft.ManagedIdentity`,
+        resourceGroupName: resource.resourceGroup,
+        resourceProviderNamespace: resource.namespace,
+        parentResourcePath: `${resource.path.join("/")}/providers/Microsoft.ManagedIdentity`,
         resourceType: "identities",
         resourceName: "default",
         apiVersion: SYSTEM_IDENTITY_API_VERSION,

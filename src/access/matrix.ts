@@ -1,4 +1,4 @@
-import { scopeKindOf } from "../azure/scopes";
+import { lastSegment, scopeKindOf, subscriptionOfScope } from "../azure/scopes";
 import type { AccessView, Grant } from "./view";
 
 /**
@@ -35,7 +35,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#
 /** "subscription 0afe…" or "resource group rg-app": what a manager recognises, full id in the tooltip. */
 function scopeLabel(scope: string): string {
   const { kind, name } = scopeKindOf(scope);
-  if (kind === "subscription") return `subscription ${scope.split("/")[2]}`;
+  if (kind === "subscription") return `subscription ${subscriptionOfScope(scope)}`;
   return name ? `${kind} ${name}` : scope;
 }
 
@@ -82,8 +82,7 @@ function rowsOf(columns: MatrixColumn[]): Row[] {
         add(
           `identity ${id}`,
           {
-            label:
-              identity.kind === "user-assigned" ? identity.name : `system-assigned: ${identity.name.split("/").pop()}`,
+            label: identity.kind === "user-assigned" ? identity.name : `system-assigned: ${lastSegment(identity.name)}`,
             id,
             what: "managed identity",
           },

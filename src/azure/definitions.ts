@@ -1,3 +1,4 @@
+import { lastSegment } from "./scopes";
 /**
  * What Azure defines, once: the API versions this toolkit speaks and the Managed Services API's
  * defaults. Every module that needs one of these imports it from here.
@@ -24,5 +25,5 @@ export const JIT_DEFAULTS = { multiFactorAuthProvider: "None", maximumActivation
 
 /** `8e3a...` from either a bare GUID or `/providers/Microsoft.Authorization/roleDefinitions/8e3a...`. */
 export function roleGuid(roleDefinitionId: string): string {
-  return (roleDefinitionId.split("/").pop() ?? roleDefinitionId).toLowerCase();
+  return lastSegment(roleDefinitionId).toLowerCase();
 }

@@ -8,6 +8,49 @@ export function subscriptionOfScope(scope: unknown): string {
   return (typeof scope === "string" ? /^\/subscriptions\/([^/]+)/i.exec(scope)?.[1]?.toLowerCase() : undefined) ?? "";
 }
 
+/** The last segment of an id: a resource's name, a GUID; "" after a trailing '/'. */
+export function lastSegment(id: string): string {
+  return id.slice(id.lastIndexOf("/") + 1);
+}
+
+/** True when a path has '.' or '..' segments: written that way, a scope could lie outside where it seems to. */
+export function hasDotSegments(path: string): boolean {
+  return /(^|\/)\.\.?(\/|$)/.test(path);
+}
+
+/**
+ * A resource in a resource group, its parts: `/subscriptions/<id>/resourceGroups/<group>/providers/<namespace>/<type>/<name>[/<type>/<name>...]`
+ * (any case); undefined for anything else.
+ */
+export function parseResourceId(
+  id: string,
+): { subscriptionId: string; resourceGroup: string; namespace: string; path: string[] } | undefined {
+  const match = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/([^/]+)\/([^/].*[^/])$/i.exec(id);
+  return match
+    ? {
+        subscriptionId: match[1].toLowerCase(),
+        resourceGroup: match[2],
+        namespace: match[3],
+        path: match[4].split("/"),
+      }
+    : undefined;
+}
+
+/**
+ * `<scope>/providers/<namespace>/<type>/<name>[/...]`, in any case: the scope and the name;
+ * undefined when the id names no such resource.
+ */
+export function parseExtensionResourceId(
+  id: string,
+  namespace: string,
+  type: string,
+): { scope: string; name: string } | undefined {
+  const marker = `/providers/${namespace}/${type}/`.toLowerCase();
+  const at = id.toLowerCase().lastIndexOf(marker);
+  if (at === -1) return undefined;
+  return { scope: id.slice(0, at), name: id.slice(at + marker.length).split("/")[0] };
+}
+
 /** What an ARM scope is, for people: a subscription, a resource group (named), or a resource below one. */
 export type ScopeKind = "subscription" | "resource group" | "resource" | "other";
 
@@ -17,7 +60,7 @@ export function scopeKindOf(scope: string): { kind: ScopeKind; name?: string } {
   if (match[1] === undefined) return { kind: "subscription" };
   return match[2] === undefined
     ? { kind: "resource group", name: match[1] }
-    : { kind: "resource", name: match[2].split("/").pop() };
+    : { kind: "resource", name: lastSegment(match[2]) };
 }
 
 /** `/subscriptions/<id>`: where every registration definition lives. */

@@ -1,3 +1,4 @@
+import { parseExtensionResourceId } from "../azure/scopes";
 import type { ActivityLogEvent } from "../arm/models";
 import { delegatedScopes, delegationGuids } from "../delegation";
 import type { ResolvedStack } from "../stack/load";
@@ -65,7 +66,6 @@ const OPERATIONS: Record<string, DelegationEvent["change"]> = {
   "microsoft.managedservices/registrationassignments/write": "added",
   "microsoft.managedservices/registrationassignments/delete": "removed",
 };
-const ASSIGNMENT_SEGMENT = "/providers/microsoft.managedservices/registrationassignments/";
 
 /** Completed assignment writes and deletes, newest first, each matched with the stacks. */
 export function delegationEvents(events: ActivityLogEvent[], declared: DeclaredDelegation[]): DelegationEvent[] {
@@ -74,15 +74,9 @@ export function delegationEvents(events: ActivityLogEvent[], declared: DeclaredD
     const change = OPERATIONS[event.operationName.value.toLowerCase()];
     if (!change || (event.status && event.status.value.toLowerCase() !== "succeeded")) continue;
     const where = event.authorization?.scope ?? event.resourceId ?? "";
-    const at = where.toLowerCase().indexOf(ASSIGNMENT_SEGMENT);
-    const scope = at >= 0 ? where.slice(0, at) : where;
-    const assignmentGuid =
-      at >= 0
-        ? where
-            .slice(at + ASSIGNMENT_SEGMENT.length)
-            .split("/")[0]
-            .toLowerCase()
-        : undefined;
+    const assignment = parseExtensionResourceId(where, "Microsoft.ManagedServices", "registrationAssignments");
+    const scope = assignment?.scope ?? where;
+    const assignmentGuid = assignment?.name.toLowerCase();
     const match = declared.find(
       (item) =>
         item.scope.toLowerCase() === scope.toLowerCase() &&

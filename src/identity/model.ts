@@ -1,4 +1,4 @@
-import { resourceGroupScope } from "../azure/scopes";
+import { lastSegment, resourceGroupScope, subscriptionOfScope, subscriptionScope } from "../azure/scopes";
 import { armGuid } from "../azure/guid";
 import type { SystemAssignedIdentityDocument, UserAssignedIdentityDocument } from "./schema";
 
@@ -40,8 +40,7 @@ export function userAssignedIdentityResourceId(subscriptionId: string, resourceG
 
 /** `/subscriptions/<id>/providers/Microsoft.Authorization/roleDefinitions/<role>`, in the scope's subscription. */
 export function roleDefinitionResourceId(scope: string, roleDefinitionGuid: string): string {
-  const subscription = scope.split("/").slice(0, 3).join("/");
-  return `${subscription}/providers/Microsoft.Authorization/roleDefinitions/${roleDefinitionGuid}`;
+  return `${subscriptionScope(subscriptionOfScope(scope))}/providers/Microsoft.Authorization/roleDefinitions/${roleDefinitionGuid}`;
 }
 
 /**
@@ -59,7 +58,7 @@ export const identityComponentName = (subscriptionId: string, resourceGroup: str
 
 /** Pulumi logical name of the roles of an existing resource's system-assigned identity. */
 export const systemIdentityComponentName = (resourceId: string) =>
-  `system-identity-${resourceId.split("/").pop()}-${armGuid(resourceId.toLowerCase()).slice(0, 8)}`.toLowerCase();
+  `system-identity-${lastSegment(resourceId)}-${armGuid(resourceId.toLowerCase()).slice(0, 8)}`.toLowerCase();
 
 const resolveRoleAssignments = (
   assignments: UserAssignedIdentityDocument["roleAssignments"],

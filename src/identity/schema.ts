@@ -1,3 +1,4 @@
+import { hasDotSegments } from "../azure/scopes";
 import { z } from "zod";
 import { GUID_PATTERN } from "../azure/guid";
 import { assignableRoleReference, guid } from "../offer/schema";
@@ -28,7 +29,6 @@ const SCOPE_PATTERN = new RegExp(
   `^/subscriptions/(${GUID_PATTERN.source.slice(1, -1)})((/resourceGroups/[^/]+)(/providers/[^/]+(/[^/]+/[^/]+)+)?)?$`,
   "i",
 );
-const hasDotSegments = (scope: string) => scope.split("/").some((segment) => segment === "." || segment === "..");
 export const scopeSchema = z
   .string()
   // A canonical id only: '..' would make a scope outside a delegated group look inside it.

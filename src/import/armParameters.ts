@@ -1,3 +1,4 @@
+import { lastSegment } from "../azure/scopes";
 import { stringify } from "yaml";
 import { fileDiagnostic, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
 import { parseOffer } from "../offer/load";
@@ -94,8 +95,7 @@ function placeholders(value: Json, path: PropertyKey[] = []): PropertyKey[][] {
 }
 
 const roleOf = (id: Json) => {
-  const text = String(id ?? "");
-  const guid = text.split("/").pop() ?? text;
+  const guid = lastSegment(String(id ?? ""));
   return roleById(guid)?.name ?? guid;
 };
 

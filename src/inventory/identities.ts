@@ -1,5 +1,5 @@
 import type { ArmClient } from "../arm/client";
-import { subscriptionOfScope, subscriptionScope } from "../azure/scopes";
+import { lastSegment, subscriptionOfScope, subscriptionScope } from "../azure/scopes";
 import { userAssignedIdentityResourceId, type FederatedCredential } from "../identity/model";
 import { roleLabel } from "../roles/catalog";
 import { roleGuid } from "../azure/definitions";
@@ -113,7 +113,7 @@ export async function readIdentities(client: ArmClient, stack: ResolvedStack): P
     identities.push({
       kind: "system-assigned",
       id: system.resourceId,
-      name: system.resourceId.split("/").pop() ?? system.resourceId,
+      name: lastSegment(system.resourceId),
       exists: identity !== undefined,
       ...(identity ? { principalId: identity.principalId } : {}),
       federatedCredentials: [],

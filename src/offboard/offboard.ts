@@ -1,3 +1,4 @@
+import { lastSegment, subscriptionOfScope } from "../azure/scopes";
 import { MANAGED_SERVICES_API_VERSION } from "../azure/definitions";
 import { OfferCache } from "../offer/cache";
 import { runOffline } from "../offline";
@@ -132,12 +133,7 @@ export async function planOffboarding(
         resource.inputs.registrationDefinitionId ??
         "",
     );
-    const guid = id.split("/").pop()?.toLowerCase() ?? "";
-    const subscription =
-      String(resource.inputs.scope ?? "")
-        .split("/")[2]
-        ?.toLowerCase() ?? "";
-    return lostGuids.has(`${subscription} ${guid}`);
+    return lostGuids.has(`${subscriptionOfScope(resource.inputs.scope)} ${lastSegment(id).toLowerCase()}`);
   };
   const assignments = resources.filter((resource) => resource.type === TYPES.assignment && ofLost(resource));
   const definitions = resources.filter((resource) => resource.type === TYPES.definition && ofLost(resource));

@@ -1,7 +1,7 @@
 import type { AliasSpec, RegisteredResource } from "../offline";
 import { TYPES } from "../azure/resourceTypes";
 import { roleGuid } from "../azure/definitions";
-import { subscriptionOfScope } from "../azure/scopes";
+import { lastSegment, subscriptionOfScope } from "../azure/scopes";
 
 /**
  * What a real `pulumi up` would do between the deployed revision (base) and the proposed one
@@ -219,7 +219,7 @@ function aliasUrns(resource: StateResource, parentAliases: ReadonlyMap<string, s
 // ---- Lighthouse as ARM answers it -------------------------------------------------------------
 
 const lower = (value: unknown) => String(value ?? "").toLowerCase();
-const definitionGuidOf = (definitionId: unknown) => lower(definitionId).split("/").at(-1) ?? "";
+const definitionGuidOf = (definitionId: unknown) => lastSegment(lower(definitionId));
 
 interface Pair {
   principal: { id: string; name?: string };
