@@ -7,7 +7,7 @@
  *   dist/commands/<name>.js          what `npm run <name>` runs: turns Node's compile cache on, then
  *                                    loads the bundle, so the bundle's compiled code is kept too
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildSync } from "esbuild";
 import { BUILD_STAMP } from "../src/project/build";
@@ -37,6 +37,49 @@ for (const name of BUNDLED_COMMANDS) {
     `"use strict";\n// Built by scripts/bundle.ts: compile cache first, then the bundle.\nrequire("../src/cli/compileCache.js");\nrequire("./${name}.bundle.js").run();\n`,
   );
 }
+
+/**
+ * The policy pack as `pulumi policy publish` takes it (a folder it packs whole): one bundled entry
+ * with what it needs of src/ inside, the role catalog where that code looks for it (beside the
+ * pack's package.json), and package.json naming only what the bundle leaves out: @pulumi/policy
+ * and @pulumi/pulumi, which CrossGuard loads as the pack's dependencies.
+ */
+const PACK = join(ROOT, "dist", "policy-pack");
+const PACK_DEPENDENCIES = ["@pulumi/policy", "@pulumi/pulumi"];
+rmSync(PACK, { recursive: true, force: true });
+mkdirSync(join(PACK, "src", "roles"), { recursive: true });
+buildSync({
+  entryPoints: [join(ROOT, "policies", "index.ts")],
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node22",
+  external: PACK_DEPENDENCIES,
+  outfile: join(PACK, "index.js"),
+  logLevel: "warning",
+});
+const toolkit = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  version: string;
+  license: string;
+  dependencies: Record<string, string>;
+};
+writeFileSync(
+  join(PACK, "package.json"),
+  `${JSON.stringify(
+    {
+      name: "lighthouse-policies",
+      version: toolkit.version,
+      description: "Azure Lighthouse rules as a CrossGuard policy pack (built from policies/ by npm run build)",
+      license: toolkit.license,
+      main: "index.js",
+      dependencies: Object.fromEntries(PACK_DEPENDENCIES.map((name) => [name, toolkit.dependencies[name]])),
+    },
+    null,
+    2,
+  )}\n`,
+);
+copyFileSync(join(ROOT, "policies", "PulumiPolicy.yaml"), join(PACK, "PulumiPolicy.yaml"));
+copyFileSync(join(ROOT, "src", "roles", "builtin-roles.json"), join(PACK, "src", "roles", "builtin-roles.json"));
 
 // Last: the sources as of now are what dist/ holds (src/project/build.ts compares against this).
 writeFileSync(join(ROOT, "dist", BUILD_STAMP), `${new Date().toISOString()}\n`);

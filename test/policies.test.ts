@@ -1,9 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { afterAll, describe, expect, it } from "vitest";
 import { policies, resourcePolicies, stackPolicies } from "../policies/policies";
 import type { RegisteredResource } from "../src/offline";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { PolicyPackError, PolicyPackServer, type PolicyPackConfig } from "../src/crossguard/analyzer";
 import { policyPackServer } from "./helpers/pack";
+import { REPO_ROOT } from "./helpers/project";
 import { RULES } from "../src/rules/table";
 
 const SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
@@ -593,5 +597,67 @@ describe("the pack's process", () => {
     const start = PolicyPackServer.start({ directory: join(__dirname, "..", "policies"), entry: "missing-entry.js" });
     await expect(start).rejects.toThrow(PolicyPackError);
     await expect(start).rejects.toThrow(/the policy pack stopped before serving \(exit 1\): .*missing-entry\.js/s);
+  });
+});
+
+/**
+ * The pack as `pulumi policy publish` would upload it: dist/policy-pack (npm run build) packed by
+ * npm, unpacked elsewhere beside only the dependencies its package.json declares, and served from
+ * there. Every case of the table above gets the same violations from it as from policies/.
+ */
+describe("the publishable pack (dist/policy-pack)", () => {
+  let published: Promise<PolicyPackServer> | undefined;
+  const publishedPack = () =>
+    (published ??= (async () => {
+      const root = mkdtempSync(join(tmpdir(), "lighthouse-policy-pack-"));
+      const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", root], {
+        cwd: join(REPO_ROOT, "dist", "policy-pack"),
+        encoding: "utf8",
+      }).trim();
+      const directory = join(root, "pack");
+      mkdirSync(directory);
+      execFileSync("tar", ["-xzf", join(root, tarball), "-C", directory, "--strip-components=1"]);
+      const manifest = JSON.parse(readFileSync(join(directory, "package.json"), "utf8")) as {
+        main: string;
+        dependencies: Record<string, string>;
+      };
+      for (const dependency of Object.keys(manifest.dependencies)) {
+        mkdirSync(dirname(join(directory, "node_modules", dependency)), { recursive: true });
+        symlinkSync(join(REPO_ROOT, "node_modules", dependency), join(directory, "node_modules", dependency), "dir");
+      }
+      return PolicyPackServer.start({ directory, entry: join(directory, manifest.main) });
+    })());
+  afterAll(async () => {
+    if (published) (await published).close();
+  });
+
+  it("holds the bundle, the role catalog and its manifest, and depends on @pulumi/policy and @pulumi/pulumi alone", () => {
+    const listed = readdirSync(join(REPO_ROOT, "dist", "policy-pack"), { recursive: true })
+      .map(String)
+      .sort();
+    expect(listed).toEqual([
+      "PulumiPolicy.yaml",
+      "index.js",
+      "package.json",
+      "src",
+      "src/roles",
+      "src/roles/builtin-roles.json",
+    ]);
+    expect(
+      JSON.parse(readFileSync(join(REPO_ROOT, "dist", "policy-pack", "package.json"), "utf8")).dependencies,
+    ).toEqual({
+      "@pulumi/policy": expect.any(String),
+      "@pulumi/pulumi": expect.any(String),
+    });
+  });
+
+  it("describes the same policies", async () => {
+    expect(await (await publishedPack()).policies()).toEqual(await (await pack()).policies());
+  }, 60_000);
+
+  it.each(cases)("%s: the same violations as policies/", async (_policy, resources, _expected, config) => {
+    const fromSource = await (await pack()).analyze(resources, config);
+    expect(fromSource.length).toBeGreaterThan(0);
+    expect(await (await publishedPack()).analyze(resources, config)).toEqual(fromSource);
   });
 });
