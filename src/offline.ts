@@ -66,7 +66,7 @@ export interface RegisteredResource {
 export type AliasSpec = { urn: string } | { name?: string; type?: string; parentUrn?: string; noParent?: boolean };
 
 /** Values Azure would generate (principal and client ids), simulated for one run: recorded, so that outputs can say they are not real. */
-class Simulated {
+export class Simulated {
   readonly values = new Set<string>();
   guid(kind: string, resourceId: string): string {
     const value = armGuid("offline", kind, resourceId.toLowerCase());
@@ -174,7 +174,7 @@ async function wireStruct(value: Record<string, unknown>): Promise<Struct> {
  * every option, RegisterResourceOutputsRequest, ...), and it answers as the engine does, with the
  * state Azure would return simulated. URNs are made as the engine makes them.
  */
-class OfflineMonitor {
+export class OfflineMonitor {
   /** Every resource in registration order, but the root stack. */
   readonly resources: RegisteredResource[] = [];
   private readonly byUrn = new Map<string, { resource: RegisteredResource; id: string }>();
