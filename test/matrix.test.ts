@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -35,7 +35,19 @@ const visibleEntries = (page: Page) =>
       ),
     );
 
-describe("npm run matrix (access matrix page)", () => {
+/**
+ * A fresh clone's `npm test` must pass with nothing else installed: without Chromium the page
+ * tests are skipped, with one line saying why, except where a browser is required (.ci/run and
+ * GitHub Actions set it), where a missing browser fails them.
+ */
+const browserRequired = Boolean(process.env.CI || process.env.LIGHTHOUSE_REQUIRE_BROWSER);
+const browserMissing = !existsSync(CHROMIUM);
+if (browserMissing && !browserRequired)
+  console.warn(
+    `access matrix page tests skipped: no browser at ${CHROMIUM} (apt-get install chromium to run them; CI always does)`,
+  );
+
+describe.skipIf(browserMissing && !browserRequired)("npm run matrix (access matrix page)", () => {
   let browser: Browser;
   let page: Page;
   let file: string;
