@@ -126,6 +126,12 @@ export const RULES = {
     severity: "warning",
     description: "Grant groups or service principals rather than individual users.",
   },
+  "managing-tenant-single": {
+    severity: "error",
+    // Which tenant a deployment signs in to is the stack file's: the pack sees no such thing.
+    pack: false,
+    description: "In managing mode, the stack's offers name one managing tenant: the one the deployment signs in to.",
+  },
   "subscription-is-tenant": {
     severity: "error",
     // A registration assignment's scope names a subscription; which tenant ids belong to whom only the stack file says.

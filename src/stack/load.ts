@@ -1,7 +1,5 @@
-import type { z } from "zod";
 import { basename, dirname } from "node:path";
 import { delegatedScopes, delegationGuids, delegationName, type DelegationNaming } from "../delegation";
-import { resourceGroupScope } from "../azure/scopes";
 import { compareDiagnostics, hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
 import { OfferCache } from "../offer/cache";
 import type { ResolvedOffer } from "../offer/model";
@@ -12,29 +10,14 @@ import {
   type ResolvedSystemAssignedIdentity,
   type ResolvedUserAssignedIdentity,
 } from "../identity/model";
-import {
-  reviewCustomerTenant,
-  reviewDelegatedRoleAssignment,
-  reviewScopeDelegated,
-  reviewSharedGrants,
-  reviewSubscriptionId,
-  type DelegationUnderReview,
-  type GrantingDelegation,
-} from "../rules/delegation";
-import type { Finding } from "../rules/table";
-import { reviewFederatedSubjects } from "../rules/trust";
+import type { DelegationUnderReview } from "../rules/delegation";
+import { reviewStack, type StackPaths, type StackUnderReview } from "../rules/stack";
 import { displayPath, stackFilePath, stackNameOf } from "../project/paths";
 import { quote } from "../text";
-import { readSourceFile, YamlSource } from "../yaml/source";
-import { salvage, UNREADABLE, validateSource } from "../yaml/validate";
-import {
-  CUSTOMER_KEY,
-  DELEGATIONS_KEY,
-  IDENTITIES_KEY,
-  MODE_KEY,
-  stackFileSchema,
-  SYSTEM_IDENTITIES_KEY,
-} from "./schema";
+import type { YamlSource } from "../yaml/source";
+import { fullyRead } from "../yaml/validate";
+import { readStackFile, type StackConfig } from "./read";
+import { CUSTOMER_KEY, DELEGATIONS_KEY, IDENTITIES_KEY, MODE_KEY, SYSTEM_IDENTITIES_KEY } from "./schema";
 
 /** One offer delegated in one subscription: to the subscription itself, or to some of its groups. */
 export interface SubscriptionDelegation {
@@ -70,16 +53,7 @@ export interface ResolvedStack {
   systemAssignedIdentities: ResolvedSystemAssignedIdentity[];
 }
 
-type StackConfig = z.output<typeof stackFileSchema>["config"];
 type Delegation = StackConfig[typeof DELEGATIONS_KEY][number];
-type RoleAssignmentDocument = StackConfig[typeof IDENTITIES_KEY][number]["roleAssignments"][number];
-
-/** True when a value read by `salvage` lost nothing: no object at any depth has unreadable fields. */
-function fullyRead(value: unknown): boolean {
-  if (Array.isArray(value)) return value.every(fullyRead);
-  if (typeof value !== "object" || value === null) return value !== undefined;
-  return !(UNREADABLE in value) && Object.values(value).every((field) => field === undefined || fullyRead(field));
-}
 
 /**
  * A project's stack by name, with every problem of the stack file and of the offers it uses,
@@ -104,31 +78,35 @@ export function loadNamedStack(
  * unreadable part (e.g. identities against a delegation whose offer has errors) wait.
  */
 export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedStack; diagnostics: Diagnostic[] } {
-  const shownFile = displayPath(file);
-  const read = readSourceFile(file);
-  if ("diagnostic" in read) return { diagnostics: [{ ...read.diagnostic, file: shownFile }] };
-  const parsed = YamlSource.parse(shownFile, read.text);
-  if (!parsed.source) return { diagnostics: parsed.diagnostics };
-  const source = parsed.source;
-  const validated = validateSource(source, stackFileSchema);
-  const value = validated.value;
-  const diagnostics = [...parsed.diagnostics, ...validated.diagnostics];
-  const config =
-    value?.config ?? (salvage(stackFileSchema, source.value) as { config?: StackConfig } | undefined)?.config;
-  if (!config) return { diagnostics };
+  const read = readStackFile(file);
+  const { source, value, config } = read;
+  const diagnostics = [...read.diagnostics];
+  if (!source || !config) return { diagnostics };
 
   const projectRoot = offers.projectRootOf(dirname(file));
   const customer = fullyRead(config[CUSTOMER_KEY]) ? config[CUSTOMER_KEY] : undefined;
-  const delegated = readDelegations(source, projectRoot, config[DELEGATIONS_KEY] ?? [], customer?.tenantId, offers);
+  const delegated = resolveDelegations(source, projectRoot, config[DELEGATIONS_KEY] ?? [], offers);
   diagnostics.push(...delegated.diagnostics);
   const subscriptions = delegated.subscriptions;
   const mode = config[MODE_KEY];
-  const identities = config[IDENTITIES_KEY] ?? [];
-  const systemAssignedIdentities = config[SYSTEM_IDENTITIES_KEY] ?? [];
-
-  // Identities: every scope inside what the customer delegated; in managing mode, every role
-  // allowed by a User Access Administrator authorization there. Only sound when every
-  // delegation is known.
+  const placed =
+    delegated.complete && fullyRead(config[DELEGATIONS_KEY]) && mode !== undefined
+      ? { mode, delegations: delegationsUnderReview(subscriptions) }
+      : undefined;
+  const findings = reviewStack(
+    {
+      ...(customer ? { customerTenantId: customer.tenantId } : {}),
+      delegations: delegated.entries,
+      granting: delegated.granting,
+      ...(placed ? { placed } : {}),
+      identities: config[IDENTITIES_KEY] ?? [],
+      systemAssignedIdentities: config[SYSTEM_IDENTITIES_KEY] ?? [],
+    },
+    STACK_PATHS,
+  );
+  diagnostics.push(...findings.map((finding) => findingToDiagnostic(source, finding)));
+  const all = uniqueDiagnostics(diagnostics);
+  if (!value || hasErrors(all)) return { diagnostics: all };
   const managingTenants = [
     ...new Set(
       [...subscriptions.values()].flatMap((subscription) =>
@@ -136,22 +114,9 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
       ),
     ),
   ];
-  if (delegated.complete && fullyRead(config[DELEGATIONS_KEY]) && mode !== undefined) {
-    diagnostics.push(...reviewIdentities(source, mode, subscriptions, identities, systemAssignedIdentities));
-    // Through Lighthouse, the deployment signs in to the managing tenant: the offers must agree on it.
-    if (mode === "managing" && managingTenants.length !== 1) {
-      const message =
-        managingTenants.length === 0
-          ? `managing mode works through delegations: list them under ${DELEGATIONS_KEY}`
-          : `managing mode signs in to one managing tenant, but the offers name ${managingTenants.join(" and ")}`;
-      diagnostics.push(source.diagnostic(["config", MODE_KEY], "error", message));
-    }
-  }
-  const all = uniqueDiagnostics(diagnostics);
-  if (!value || hasErrors(all)) return { diagnostics: all };
   return {
     stack: {
-      file: shownFile,
+      file: displayPath(file),
       stackName: stackNameOf(file) ?? basename(file),
       projectRoot,
       customer: value.config[CUSTOMER_KEY],
@@ -165,6 +130,24 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
     diagnostics: all,
   };
 }
+
+/** Where the parts of a stack file are, for the stack rules' findings (src/rules/stack.ts). */
+const STACK_PATHS: StackPaths = {
+  delegations: ["config", DELEGATIONS_KEY],
+  identities: ["config", IDENTITIES_KEY],
+  systemAssignedIdentities: ["config", SYSTEM_IDENTITIES_KEY],
+  mode: ["config", MODE_KEY],
+};
+
+/** Every delegated scope with its offer, as the identity rules read them. */
+const delegationsUnderReview = (subscriptions: Map<string, CustomerSubscription>): DelegationUnderReview[] =>
+  [...subscriptions.values()].flatMap(({ subscriptionId, delegations }) =>
+    delegations.map(({ offer, resourceGroups }) => ({
+      offerName: offer.name,
+      scopes: delegatedScopes(subscriptionId, resourceGroups),
+      authorizations: offer.authorizations,
+    })),
+  );
 
 /** Each offer file once, by its real path: one file is one offer however an entry names it. */
 type OfferEntries = Map<string, number>;
@@ -233,23 +216,28 @@ function claimNames(
 }
 
 /**
- * Loads the offer of every readable delegation entry and places it in its subscriptions.
- * `complete` is false when an entry's offer could not be loaded: what depends on the whole set
- * of delegations cannot be judged then.
+ * Loads the offer of every readable delegation entry and places it in its subscriptions; each
+ * entry as the stack rules read it. `complete` is false when an entry's offer could not be
+ * loaded: what depends on the whole set of delegations cannot be judged then.
  */
-function readDelegations(
+function resolveDelegations(
   source: YamlSource,
   projectRoot: string,
   entries: Array<Delegation | undefined>,
-  customerTenantId: string | undefined,
   offers: OfferCache,
-): { subscriptions: Map<string, CustomerSubscription>; complete: boolean; diagnostics: Diagnostic[] } {
+): {
+  subscriptions: Map<string, CustomerSubscription>;
+  complete: boolean;
+  entries: StackUnderReview["delegations"];
+  granting: StackUnderReview["granting"];
+  diagnostics: Diagnostic[];
+} {
   const diagnostics: Diagnostic[] = [];
   const subscriptions = new Map<string, CustomerSubscription>();
   const owners: NameOwners = { delegations: new Map(), definitions: new Map(), assignments: new Map() };
   const offerEntries: OfferEntries = new Map();
-  /** Each offer placed in a subscription, with its entry's index: what the shared-grant rule reads. */
-  const granting: Array<GrantingDelegation & { entry: number }> = [];
+  const underReview: StackUnderReview["delegations"] = [];
+  const granting: StackUnderReview["granting"] = [];
   let complete = true;
 
   entries.forEach((delegation, index) => {
@@ -260,23 +248,12 @@ function readDelegations(
       diagnostics.push(source.diagnostic(offerPath, "error", message));
     };
     const read = readOffer(projectRoot, offers, offerEntries, delegation.offer, index);
-    const tenants = {
-      customer: customerTenantId,
-      managing: "offer" in read ? read.offer.managedByTenantId : undefined,
+    underReview[index] = {
+      ...("offer" in read ? { managedByTenantId: read.offer.managedByTenantId } : {}),
+      subscriptionIds: (delegation.subscriptions ?? []).map((target) => target?.subscriptionId),
     };
-    (delegation.subscriptions ?? []).forEach((target, targetIndex) => {
-      if (typeof target?.subscriptionId !== "string") return;
-      const path = ["config", DELEGATIONS_KEY, index, "subscriptions", targetIndex, "subscriptionId"];
-      for (const finding of reviewSubscriptionId(target.subscriptionId, tenants, path))
-        diagnostics.push(source.diagnostic(finding.path, finding.severity, finding.message, { rule: finding.rule }));
-    });
     if ("problem" in read) return refuse(read.problem);
     const { offer } = read;
-    if (customerTenantId !== undefined) {
-      for (const finding of reviewCustomerTenant(offer.managedByTenantId, customerTenantId)) {
-        diagnostics.push(source.diagnostic(offerPath, finding.severity, finding.message, { rule: finding.rule }));
-      }
-    }
     const naming = delegation.naming ?? "toolkit";
     for (const target of delegation.subscriptions ?? []) {
       if (!fullyRead(target)) continue;
@@ -306,70 +283,5 @@ function readDelegations(
       });
     }
   });
-  for (const shared of reviewSharedGrants(granting)) {
-    const path = ["config", DELEGATIONS_KEY, granting[shared.index].entry, "offer"];
-    diagnostics.push(source.diagnostic(path, shared.severity, shared.message, { rule: shared.rule }));
-  }
-  return { subscriptions, complete, diagnostics };
-}
-
-/** Identities and their role assignments against the delegations: each readable one on its own. */
-function reviewIdentities(
-  source: YamlSource,
-  mode: DeploymentMode,
-  subscriptions: Map<string, CustomerSubscription>,
-  identities: Array<Partial<StackConfig[typeof IDENTITIES_KEY][number]> | undefined>,
-  systemAssignedIdentities: Array<Partial<StackConfig[typeof SYSTEM_IDENTITIES_KEY][number]> | undefined>,
-): Diagnostic[] {
-  const delegations: DelegationUnderReview[] = [...subscriptions.values()].flatMap(
-    ({ subscriptionId, delegations: list }) =>
-      list.map(({ offer, resourceGroups }) => ({
-        offerName: offer.name,
-        scopes: delegatedScopes(subscriptionId, resourceGroups),
-        authorizations: offer.authorizations,
-      })),
-  );
-  const diagnostics: Diagnostic[] = [];
-  const report = (path: PropertyKey[], findings: Finding[]) =>
-    diagnostics.push(
-      ...findings.map((finding) => findingToDiagnostic(source, { ...finding, path: [...path, ...finding.path] })),
-    );
-  // A stack that delegates nothing deploys into its own tenant (e.g. the MSP's pipeline identity).
-  const reviewRoleAssignments = (path: PropertyKey[], assignments: Array<RoleAssignmentDocument | undefined> = []) =>
-    assignments.forEach((assignment, index) => {
-      if (!assignment || !fullyRead(assignment)) return;
-      report(
-        [...path, "roleAssignments", index],
-        mode === "managing"
-          ? reviewDelegatedRoleAssignment(assignment.role.roleDefinitionId, assignment.scope, delegations)
-          : delegations.length > 0
-            ? reviewScopeDelegated(assignment.scope, delegations, ["scope"])
-            : [],
-      );
-    });
-
-  identities.forEach((identity, index) => {
-    const path = ["config", IDENTITIES_KEY, index];
-    report(path, reviewFederatedSubjects(identity?.federatedCredentials ?? []));
-    if (
-      mode === "managing" &&
-      typeof identity?.subscriptionId === "string" &&
-      typeof identity.resourceGroup === "string"
-    ) {
-      report(
-        path,
-        reviewScopeDelegated(resourceGroupScope(identity.subscriptionId, identity.resourceGroup), delegations, [
-          "resourceGroup",
-        ]),
-      );
-    }
-    reviewRoleAssignments(path, identity?.roleAssignments);
-  });
-  systemAssignedIdentities.forEach((identity, index) => {
-    const path = ["config", SYSTEM_IDENTITIES_KEY, index];
-    if (mode === "managing" && typeof identity?.resourceId === "string")
-      report(path, reviewScopeDelegated(identity.resourceId, delegations, ["resourceId"]));
-    reviewRoleAssignments(path, identity?.roleAssignments);
-  });
-  return diagnostics;
+  return { subscriptions, complete, entries: underReview, granting, diagnostics };
 }

@@ -182,6 +182,13 @@ export function validateSource<Schema extends z.ZodType>(
 /** Fields of an object that the file has but that do not pass their schema, or required ones it lacks. */
 export const UNREADABLE = "unreadable";
 
+/** True when a value read by `salvage` lost nothing: no object at any depth has unreadable fields. */
+export function fullyRead(value: unknown): boolean {
+  if (Array.isArray(value)) return value.every(fullyRead);
+  if (typeof value !== "object" || value === null) return value !== undefined;
+  return !(UNREADABLE in value) && Object.values(value).every((field) => field === undefined || fullyRead(field));
+}
+
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
