@@ -334,3 +334,88 @@ describe("reviewRegistrationDefinition on an API-shaped definition (a resource b
     ]);
   });
 });
+
+describe("what a JIT policy mismatch says, and one name warning per principal", () => {
+  const approver = (id: string, name: string) => ({ principalId: id, principalIdDisplayName: name });
+  const eligible = (principalId: string, policy: Record<string, unknown>) => ({
+    principalId,
+    principalIdDisplayName: "Engineer",
+    roleDefinitionId: CONTRIBUTOR,
+    justInTimeAccessPolicy: policy,
+  });
+  const review = (first: Record<string, unknown>, second: Record<string, unknown>) =>
+    reviewRegistrationDefinition({
+      managedByTenantId: "83ace5cd-bcc3-441a-bd86-e6a75360cecc",
+      authorizations: [
+        { principalId: ENGINEER, principalIdDisplayName: "Engineer", roleDefinitionId: READER },
+        { principalId: OPS, principalIdDisplayName: "Ops", roleDefinitionId: "91c1777a-f3dc-4fae-b103-61d183457e46" },
+      ],
+      eligibleAuthorizations: [eligible(ENGINEER, first), eligible(ENGINEER.replace("4444", "5555"), second)],
+    })
+      .filter((finding) => finding.rule === "jit-policy-consistent")
+      .map((finding) => finding.message);
+
+  it.each([
+    [
+      "three approvers only there are all named",
+      {
+        managedByTenantApprovers: [approver(ADMINS, "Admins"), approver(OPS, "Ops"), approver(READERS, "Readers")],
+      },
+      {},
+      "approvers only there: 'Admins' (11111111-1111-4111-8111-111111111111), 'Ops' (22222222-2222-4222-8222-222222222222), 'Readers' (33333333-3333-4333-8333-333333333333)",
+    ],
+    [
+      "a default equal to what is written is no difference; a duration in other words is none either",
+      { multiFactorAuthProvider: "None", maximumActivationDuration: "PT8H" },
+      { maximumActivationDuration: "PT480M", managedByTenantApprovers: [approver(OPS, "Ops")] },
+      "approvers only here: 'Ops' (22222222-2222-4222-8222-222222222222)",
+    ],
+    [
+      "the same policy: nothing",
+      { maximumActivationDuration: "PT1H" },
+      { maximumActivationDuration: "PT60M" },
+      undefined,
+    ],
+  ])("%s", (_name, first, second, difference) => {
+    expect(review(first, second)).toEqual(
+      difference === undefined
+        ? []
+        : [
+            `eligible authorizations for Contributor must share one justInTimeAccessPolicy; this one differs from eligibleAuthorizations[0]: ${difference}`,
+          ],
+    );
+  });
+
+  it("an unnamed principal is one warning, at its first entry, counting the others; placeholders each their own", () => {
+    const unnamed = (principalId: string, roleDefinitionId: string) => ({ principalId, roleDefinitionId });
+    const findings = reviewRegistrationDefinition({
+      managedByTenantId: "83ace5cd-bcc3-441a-bd86-e6a75360cecc",
+      authorizations: [
+        unnamed(OPS, READER),
+        unnamed(OPS.toUpperCase(), CONTRIBUTOR),
+        unnamed(ADMINS, READER),
+        unnamed(NIL, READER),
+        unnamed(NIL, CONTRIBUTOR),
+        unnamed(OPS, "91c1777a-f3dc-4fae-b103-61d183457e46"),
+      ],
+    }).filter((finding) => finding.rule === "display-name-recommended");
+    expect(findings.map((finding) => [finding.path, finding.message])).toEqual([
+      [
+        ["authorizations", 0, "principalId"],
+        `authorization ${OPS} has no principalIdDisplayName; portals, plans and reviews show only the id (nor in its 2 other entries)`,
+      ],
+      [
+        ["authorizations", 2, "principalId"],
+        `authorization ${ADMINS} has no principalIdDisplayName; portals, plans and reviews show only the id`,
+      ],
+      [
+        ["authorizations", 3, "principalId"],
+        `authorization ${NIL} has no principalIdDisplayName; portals, plans and reviews show only the id`,
+      ],
+      [
+        ["authorizations", 4, "principalId"],
+        `authorization ${NIL} has no principalIdDisplayName; portals, plans and reviews show only the id`,
+      ],
+    ]);
+  });
+});

@@ -35,3 +35,30 @@ describe("OfferCache: the file system is asked once per run", () => {
     expect(new OfferCache().projectRootOf(join(root, "nested", "stacks"))).toBe(join(root, "nested"));
   });
 });
+
+describe("OfferCache.nearName: the offer file a missing path most likely meant", () => {
+  const project = () =>
+    tempProject({
+      "offers/contoso-operations.json": "{}",
+      "offers/fabrikam-ops/offer.yaml": "name: in a folder\n",
+      "offers/team/fabrikam.yaml": "name: y\n",
+    });
+
+  it.each([
+    // One letter off: the YAML file beside where the path leads, written as the stack writes paths.
+    ["offers/contoso-operation.yaml", "offers/contoso-operations.yaml"],
+    ["offers/team/fabrikam.yml", "offers/team/fabrikam.yaml"],
+    ["offers/team/fabrikan.yaml", "offers/team/fabrikam.yaml"],
+    // Neither a JSON file, a folder, nor a far name is offered.
+    ["offers/contoso-operations.jsn", "offers/contoso-operations.yaml"],
+    ["offers/something-else-entirely.yaml", undefined],
+    ["offers/nowhere/contoso-operations.yaml", undefined],
+    ["../outside.yaml", undefined],
+  ])("%s → %s", (written, expected) => {
+    expect(new OfferCache().nearName(project(), written)).toBe(expected);
+  });
+
+  it("does not suggest a folder named like the file", () => {
+    expect(new OfferCache().nearName(project(), "offers/fabrikam-ops.yaml")).toBeUndefined();
+  });
+});

@@ -134,6 +134,8 @@ describe("stack files", () => {
           "1:9 error config must be a map of keys, found number 5; its keys: lighthouse:customer, lighthouse:delegations, lighthouse:mode, lighthouse:identities, lighthouse:systemAssignedIdentities",
         ],
       ],
+      // Pulumi's own keys only: no lighthouse configuration at all.
+      ["no config key", "encryptionsalt: v1:abc\n", ["1:1 error missing required key 'config'"]],
       [
         "config left empty",
         "config:\n",
@@ -188,6 +190,18 @@ describe("stack files", () => {
         "a subscription id that is no GUID: only that (identities are checked against complete delegations)",
         roleInSub2.replace(`- subscriptionId: ${SUB_2}`, "- subscriptionId: not-a-guid"),
         ["11:27 error 'not-a-guid' is not a GUID (expected 8-4-4-4-12 hex digits)"],
+      ],
+      // Entries that are no map, a list that is no list: the repeat checks read what there is.
+      [
+        "an empty subscription entry and resource groups that are no list",
+        FABRIKAM.replace(
+          "        - subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n",
+          "        -\n        - subscriptionId: 6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d\n          resourceGroups: rg-a\n",
+        ),
+        [
+          "11:10 error subscriptions[1] must be a map of keys, found an empty value: write the entry after its '-', or remove the line",
+          "13:27 error resourceGroups must be a list, found the string 'rg-a': write a list, one '- ' line per entry (or [a, b])",
+        ],
       ],
       [
         "an offer that is no path: only that",

@@ -67,7 +67,10 @@ function fieldName(path: readonly PropertyKey[]): string {
 
 /** What to write instead, for the mistakes a person makes in YAML: an unquoted number, one value for a list, an empty value. */
 function typeFix(schema: z.ZodType, path: readonly PropertyKey[], expected: string, input: unknown): string {
-  if (input === null) return ": give a value after the ':' or leave the key out";
+  if (input === null)
+    return typeof path[path.length - 1] === "number"
+      ? ": write the entry after its '-', or remove the line"
+      : ": give a value after the ':' or leave the key out";
   if (expected === "string" && (typeof input === "number" || typeof input === "boolean"))
     return `: YAML reads it as a ${typeof input}; put it in quotes, ${JSON.stringify(String(input))}`;
   if (expected === "array" && (typeof input !== "object" || !Array.isArray(input)))
