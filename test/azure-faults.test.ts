@@ -1,3 +1,6 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -107,6 +110,21 @@ describe("every failure names the call it broke", () => {
       code: "Network",
       message: `cannot reach ${fake.url}: ECONNRESET in GET ${definitions}`,
     });
+  });
+
+  it("an expired token says to sign in again or give a fresh one", async () => {
+    fake = await startFakeArm({});
+    fake.faults.push({
+      kind: "error",
+      status: 401,
+      code: "ExpiredAuthenticationToken",
+      message: "The access token expiry UTC time is earlier than current UTC time.",
+    });
+    expect(await failure(client().listRegistrationDefinitions(`/subscriptions/${SUB}`))).toEqual({
+      code: "ExpiredAuthenticationToken",
+      message: `ExpiredAuthenticationToken: The access token expiry UTC time is earlier than current UTC time. (HTTP 401); the token was refused (expired, or for another tenant or audience): sign in again (az login), or give a fresh AZURE_ACCESS_TOKEN in GET ${definitions}`,
+    });
+    expect(fake.requests.length).toBe(1);
   });
 
   it("a 401 with a claims challenge says to sign in again, not to wait", async () => {
@@ -233,6 +251,35 @@ describe("every process ends after its output (the compiled command, the server 
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     expect(seconds(since)).toBeLessThan(15);
+  });
+
+  it("no credential at all: one line saying what to do, exit 3, nothing asked of the endpoint", async () => {
+    fake = await startFakeArm(deployedFixture("fabrikam"));
+    const home = mkdtempSync(join(tmpdir(), "no-credential-"));
+    const nothing = Object.fromEntries(
+      [
+        "AZURE_ACCESS_TOKEN",
+        "AZURE_CLIENT_ID",
+        "AZURE_TENANT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "AZURE_USERNAME",
+        "IDENTITY_ENDPOINT",
+        "MSI_ENDPOINT",
+      ].map((name) => [name, ""]),
+    );
+    const result = await runCliAsync("inventory", ["--stack", "fabrikam", "--endpoint", fake.url], {
+      ...nothing,
+      HOME: home,
+      AZURE_CONFIG_DIR: home,
+      PATH: dirname(process.execPath),
+    });
+    expect(result).toEqual({
+      status: 3,
+      stdout: "",
+      stderr: `could not read the delegations (nothing below is complete): cannot get an Azure token: no Azure credential found (CredentialUnavailableError): sign in with az login, or set AZURE_ACCESS_TOKEN (az account get-access-token --resource ${fake.url} --query accessToken -o tsv)\n`,
+    });
+    expect(fake.requests).toEqual([]);
   });
 
   it("a refused endpoint is said at once, without retries", async () => {

@@ -69,6 +69,8 @@ export interface ArmClientOptions {
   endpoint?: string;
   /** Returns a bearer token for the endpoint; called for each request (credentials cache it). */
   token: () => Promise<string>;
+  /** The environment variable a token can be given in, for messages. Default AZURE_ACCESS_TOKEN. */
+  tokenVariable?: string;
   /** For the response's headers, and again for its body. Default 30 s. */
   timeoutMs?: number;
   /** Retries of one request on 429, 5xx and network errors. Default 4. */
@@ -176,7 +178,7 @@ const itemKey = (item: unknown): string | undefined => {
  * http URL, loopback included, so the local fake ARM could not be used: this one allows plain
  * http on loopback only (checkedEndpoint), and never lets a token leave with a redirect.
  */
-function bearerTokenPolicy(token: () => Promise<string>): PipelinePolicy {
+function bearerTokenPolicy(token: () => Promise<string>, variable: string): PipelinePolicy {
   return {
     name: "lighthouseBearerToken",
     async sendRequest(request, next) {
@@ -191,7 +193,7 @@ function bearerTokenPolicy(token: () => Promise<string>): PipelinePolicy {
       }
       if (!BEARER_TOKEN.test(value)) {
         throw new ArmError(
-          "the Azure token is not a bearer token (RFC 6750: letters, digits and -._~+/ only); check AZURE_ACCESS_TOKEN",
+          `the Azure token is not a bearer token (RFC 6750: letters, digits and -._~+/ only); check ${variable}`,
           "Credential",
         );
       }
@@ -281,6 +283,7 @@ export class ArmClient {
   private budget: number;
   private readonly totalBytes: number;
   private readonly totalMs: number;
+  private readonly tokenVariable: string;
   private readonly deadline: number;
   private readonly pipeline: Pipeline;
   private readonly httpClient: HttpClient = createDefaultHttpClient();
@@ -301,7 +304,8 @@ export class ArmClient {
     );
     this.pipeline.addPolicy(retryAfterLimitPolicy(options.maxRetryAfterMs ?? 60_000));
     this.pipeline.addPolicy(settledAttemptPolicy(this.maxResponseBytes, this.timeoutMs));
-    this.pipeline.addPolicy(bearerTokenPolicy(options.token));
+    this.tokenVariable = options.tokenVariable ?? "AZURE_ACCESS_TOKEN";
+    this.pipeline.addPolicy(bearerTokenPolicy(options.token, this.tokenVariable));
   }
 
   async listRegistrationDefinitions(
@@ -632,14 +636,16 @@ export class ArmClient {
       }
     }
     const error = errorOf(response.status, text);
-    // A token refused for a claims challenge (Conditional Access, a revoked session) is not fixed by waiting.
-    if (response.status === 401 && /\bclaims=/i.test(response.headers.get("www-authenticate") ?? ""))
-      throw new ArmError(
-        `${error.message}; Azure asks for a claims challenge (Conditional Access or a revoked session): sign in again (az login) and retry`,
-        error.code,
-        error.status,
-      );
-    throw error;
+    if (response.status !== 401) throw error;
+    // A refused token is not fixed by waiting: say what is.
+    const claims = /\bclaims=/i.test(response.headers.get("www-authenticate") ?? "");
+    throw new ArmError(
+      claims
+        ? `${error.message}; Azure asks for a claims challenge (Conditional Access or a revoked session): sign in again (az login) and retry`
+        : `${error.message}; the token was refused (expired, or for another tenant or audience): sign in again (az login), or give a fresh ${this.tokenVariable}`,
+      error.code,
+      error.status,
+    );
   }
 }
 

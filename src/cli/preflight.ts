@@ -79,7 +79,11 @@ export const command = runCommand(
     try {
       findings = (
         await preflight(
-          new ArmClient({ endpoint, token: armTokenSource(endpoint, "AZURE_GRAPH_ACCESS_TOKEN") }),
+          new ArmClient({
+            endpoint,
+            token: armTokenSource(endpoint, "AZURE_GRAPH_ACCESS_TOKEN"),
+            tokenVariable: "AZURE_GRAPH_ACCESS_TOKEN",
+          }),
           references,
         )
       ).sort(compareDiagnostics);
