@@ -91,7 +91,7 @@ const identityOf = (job: Job) =>
   job.steps?.find((item) => item.uses === "./.github/actions/pulumi-login")?.with?.["client-id"];
 const WRITE_IDENTITIES = /ARM_ONBOARDING_CLIENT_ID|ARM_MANAGING_CLIENT_ID/;
 
-describe("who can get which token (README, Threat model)", () => {
+describe("who can get which token (docs/pipelines.md, Threat model)", () => {
   const workflows = GITHUB_FILES.filter((file) => file.includes("/workflows/"));
 
   it.each(workflows)("%s: no workflow-wide permission; every job asks for its own", (file) => {
@@ -240,8 +240,8 @@ describe("every pipeline", () => {
     for (const script of used) expect(scripts, `${file} runs npm run ${script}`).toContain(script);
   });
 
-  it("every repository variable the workflows read is documented in README", () => {
-    const readme = read("README.md");
+  it("every repository variable the workflows read is documented in docs/pipelines.md", () => {
+    const readme = read("docs/pipelines.md");
     const variables = new Set(
       GITHUB_FILES.flatMap((file) => [...read(file).matchAll(/vars\.([A-Z_]+)/g)].map((match) => match[1])),
     );

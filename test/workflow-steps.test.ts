@@ -383,7 +383,7 @@ describe("workflow shell steps", () => {
     expect(refused.stdout).toBe("::error::the stack input is not a stack name (letters, digits, '.', '_', '-')\n");
     expect(run({ STACK: "fabrikam" }).status).toBe(0);
     expect(run({ STACK: "fabrikam", PREVIEW_CLIENT_ID: "" }).stdout).toBe(
-      "::error::a destroy is previewed first: set the repository variable ARM_PREVIEW_CLIENT_ID (README, Threat model)\n",
+      "::error::a destroy is previewed first: set the repository variable ARM_PREVIEW_CLIENT_ID (docs/pipelines.md, Threat model)\n",
     );
   });
 });

@@ -27,7 +27,7 @@ import { lastSegment, subscriptionOfScope } from "../azure/scopes";
  * - Pulumi docs, resource options `replaceWith` ("force a replace operation on the current
  *   resource every time one of the given resources is replaced") and `import`. That a replaceWith
  *   dependent is among those a delete-before-replace deletes first is read from the graph code and
- *   the docs: the step_generator.go read here predates replaceWith (README, "Lifecycle").
+ *   the docs: the step_generator.go read here predates replaceWith (docs/lifecycle.md).
  * - Microsoft Learn, Azure Lighthouse `remove-delegation.md` and `update-delegation.md`.
  */
 
