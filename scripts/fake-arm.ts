@@ -20,20 +20,10 @@ import {
 import { startFakeArm } from "./fake-arm/server";
 import { deployedIdentities, deployedState, managingTenantOf, roleDefinitionsOf } from "./fake-arm/state";
 
-const USAGE = `usage: npm run fake-arm -- --stack <name> [--port 8080]
-
-Serves on 127.0.0.1 what Azure Resource Manager would answer once the stack is deployed (its
-delegations, plus another provider's, also through Resource Graph; its managed identities,
-credentials and role assignments; the onboarding in the tenant-level Activity Log), 11 real
-built-in role definitions, and Microsoft Graph's view of the offers' principals. Token: fake-token
-(AZURE_ACCESS_TOKEN, and AZURE_GRAPH_ACCESS_TOKEN for preflight).
-  AZURE_ACCESS_TOKEN=fake-token npm run inventory -- --stack <name> [--identities] --endpoint http://127.0.0.1:8080
-Exit codes: 1 the port is taken, 2 usage error or invalid stack; it runs until stopped (Ctrl-C).`;
-
 const fixture = (file: string) => JSON.parse(readFileSync(join(TOOLKIT_ROOT, "test", "fixtures", file), "utf8"));
 
 export const command = runCommand(
-  USAGE,
+  "fake-arm",
   async (argv) => {
     const { values } = parseCommandLine(argv, { stack: { type: "string" }, port: { type: "string" } });
     if (!values.stack) throw new UsageError("--stack is required");

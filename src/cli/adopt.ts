@@ -12,17 +12,8 @@ import { endpointOption } from "./endpoint";
 import { oneOf, parseCommandLine, runCommand, stackOption, stackOrReport } from "./run";
 import { printable } from "../text";
 
-const USAGE = `usage: npm run adopt -- --stack <name> [--write] [--format text|json] [--endpoint <url>]
-
-Finds the delegations that already exist in Azure for the stack's offers (at the toolkit's GUIDs,
-or by managing tenant and offer name, e.g. onboarded with Microsoft's templates) and, with
---write, sets 'adopt' on them in stacks/Pulumi.<stack>.yaml so that the next pulumi up imports
-them instead of creating duplicates. Without --write it only reports.
-Exit codes: 0 everything adoptable or absent, 1 a delegation differs from its offer or is
-incomplete (nothing is written for it), 2 usage error or invalid stack, 3 could not read Azure.`;
-
 export const command = runCommand(
-  USAGE,
+  "adopt",
   async (argv) => {
     const { values } = parseCommandLine(argv, {
       stack: { type: "string" },

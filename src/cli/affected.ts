@@ -13,34 +13,8 @@ import { findProjectRoot } from "../project/paths";
 import { EXIT, oneOf, parseCommandLine, positiveInteger, runCommand, UsageError } from "./run";
 import { printable } from "../text";
 
-const USAGE = `usage: npm run affected -- --base <git-ref> [--format text|json|azure-matrix] [--mode onboarding|managing]
-                            [--batch-size <n> [--max-batches <n>]] [--files-only]
-       npm run affected -- --from <file> [--format json|azure-matrix] [--mode ...] [--batch-size <n> ...]
-       npm run affected -- --all [--format ...] [--mode ...] [--batch-size <n> ...]
-
-The stacks whose deployment changes between <git-ref> and the working tree: a stack file changed,
-or an offer a stack uses changed (file rules). When the program or policy code changed, every
-other stack's program runs offline at both revisions, and the stack is affected only if what it
-would register (types, names, inputs, options) or its policy results differ; --files-only skips
-those runs and counts every stack. A dependency change (package.json, package-lock.json) affects
-every stack. Each reason names the rule that applied.
---format json: a list for a CI matrix, [{"stack": "fabrikam", "mode": "onboarding"}, ...]
---format azure-matrix: an Azure Pipelines matrix object, {"fabrikam": {"stack": ..., "mode": ...}}
-  (leg names are the stack names, with characters Azure refuses replaced by _)
---batch-size <n>: shard into balanced batches of at most n stacks, for a two-level fan-out:
-  json: [{"name": "batch 1 of 3", "stacks": [{"stack", "mode"}, ...]}, ...]
-  azure-matrix: {"batch_1": {"batch": "1", "stacks": "fabrikam northwind"}, ...}
-  --max-batches (default ${GITHUB_MATRIX_LIMIT}, GitHub's jobs per matrix) refuses more batches than that.
---mode keeps only the stacks of that deployment mode (each signs in as a different identity).
---from reads a list saved from --format json (inside the project) instead of computing it again:
-  one computation, several matrices (Azure DevOps: onboarding and managing).
---all lists every stack: the deploy pipelines' first run, or a last successful deploy no longer in
-  the history.
-Removed stacks are reported (text, and on stderr), never deployed.
-Exit codes: 0, 1 more batches than --max-batches, 2 usage error (an unknown ref, a saved list that is not one).`;
-
 export const command = runCommand(
-  USAGE,
+  "affected",
   async (argv) => {
     const { values } = parseCommandLine(argv, {
       base: { type: "string" },

@@ -23,26 +23,6 @@ import { git, RevisionError, stackNames, withProjectAt } from "../project/revisi
 import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 import { requestedStacks, STACK_OPTIONS } from "./stacks";
 
-const USAGE = `usage: npm run diff -- --stack <name>|all [--stack <name>]... --base <git-ref> [--format markdown|json]
-       npm run diff -- --stacks-from <file> --base <git-ref> [--format markdown|json]
-
-The access review: runs the stack program(s) at the base revision and in the working tree (offline;
-the base's resources are cached in node_modules/.cache by base commit and toolkit code; when the
-program's code changed, each revision runs its own),
-and lists the access changes a reviewer cares about, as Markdown for a pull-request comment:
-first access that pulumi up would lose or interrupt (predicted from the steps the Pulumi engine
-and azure-native would take from the base's resources to the working tree's), steps that would
-fail or cannot be predicted, and weakened controls (MFA Azure -> None, a longer JIT duration,
-approval dropped, a new role a User Access Administrator may assign, a new managing tenant); then
-the other changes and the numbered steps.
---format json: {"base", "records": [{stack, change, subscription, scope, scopeKind, offer,
-principal, identity, role, eligible, before, after, weakening}], "stacks": [{stack, customer,
-changes, records, steps: [{op, urn, type, id, reason, fails?, unknown?}], continuity: [{kind,
-subscription, scope, offer, principal, roleId, eligible, from, until?, cause}], stopsAt?, errors}]}.
---stack all is every stack of either revision (a removed one too); --stacks-from <file> reads the
-stacks of a list saved by 'affected --format json' (thousands of names do not fit on a command line).
-Exit codes: 0 reviewed, 1 a stack is invalid on either side, 2 usage error (or unknown ref).`;
-
 interface StackReview {
   stack: string;
   customer: string;
@@ -177,7 +157,7 @@ async function reviewStack(
 }
 
 export const command = runCommand(
-  USAGE,
+  "diff",
   async (argv) => {
     const { values } = parseCommandLine(argv, {
       ...STACK_OPTIONS,

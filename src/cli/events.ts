@@ -11,16 +11,8 @@ import { printable } from "../text";
 import { endpointOption } from "./endpoint";
 import { oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
-const USAGE = `usage: npm run events -- --since <7d|24h|30m|ISO time> [--format text|json] [--endpoint <url>]
-
-Lists delegations added to and removed from the managing tenant, across all customers, from its
-tenant-level Activity Log (Microsoft.ManagedServices registration assignment writes and deletes,
-every page), with who and when, and compares them with every stack: a removal of a delegation a
-stack still declares is an alert. Needs Monitoring Reader at root scope (/) in the managing tenant.
-Exit codes: 0 no alert, 1 alert, 2 usage error or invalid stack, 3 could not read the Activity Log.`;
-
 export const command = runCommand(
-  USAGE,
+  "events",
   async (argv) => {
     const { values } = parseCommandLine(argv, {
       since: { type: "string" },

@@ -9,19 +9,8 @@ import { commandLineFile, makeDirectory, findProjectRoot } from "../project/path
 import { resourceGroupName } from "../azure/resourceGroup";
 import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
-const USAGE = `usage: npm run export -- arm --offer <file> [--resource-groups rg1,rg2] [--names toolkit|samples] [--out <dir>] [--format json]
-
-Writes the offer as an Azure Lighthouse onboarding template for a customer to deploy
-(az deployment sub create --location <region> --template-file <name>.json --parameters <name>.parameters.json):
-<out>/<offer>.json (subscriptionDeploymentTemplate) and <out>/<offer>.parameters.json. Default --out: export/.
---names samples names the delegation exactly as Microsoft's onboarding templates do (guid(mspOfferName),
-guid(rgName)), with their parameter shapes, so that redeploying over a customer onboarded with them
-updates that delegation instead of adding a parallel one. Default: the toolkit's names, as pulumi up uses.
-Only ARM JSON is produced: Bicep output is refused rather than shipped unverified (no Bicep compiler here).
-Exit codes: 0 written, 1 the offer has errors, 2 usage error.`;
-
 export const command = runCommand(
-  USAGE,
+  "export",
   (argv) => {
     const { values, positionals } = parseCommandLine(argv, {
       offer: { type: "string" },

@@ -6,19 +6,8 @@ import { importArmParameters, markedOffer } from "../import/armParameters";
 import { commandLineFile, findProjectRoot } from "../project/paths";
 import { EXIT, parseCommandLine, runCommand, UsageError } from "./run";
 
-const USAGE = `usage: npm run import -- arm-parameters <file.parameters.json> [--template <file.json>] [--out offers/<name>.yaml]
-
-Converts a Microsoft onboarding parameters file (Azure-Lighthouse-samples: subscription, rgName,
-resourceGroups, eligible authorizations with approvers, Marketplace) into an offer file: role ids
-become role names, and every decision is a comment on top. --template supplies the defaults of
-parameters the file leaves out. The offer is validated as it is written: each error (a
-placeholder such as '<insert ...>', a role Lighthouse refuses) is marked by a '# error:' comment
-above its line, to fix in place. Without --out it is printed.
-Exit codes: 0 converted, 1 the offer has errors (written, marked) or the parameters cannot be
-converted (nothing written), 2 usage error.`;
-
 export const command = runCommand(
-  USAGE,
+  "import",
   (argv) => {
     const { values, positionals } = parseCommandLine(argv, { template: { type: "string" }, out: { type: "string" } });
     if (positionals[0] !== "arm-parameters" || positionals.length !== 2)

@@ -14,25 +14,6 @@ import { endpointOption } from "./endpoint";
 import { checkedStackName, oneOf, parseCommandLine, runCommand, stackOrReport, UsageError } from "./run";
 import { printable } from "../text";
 
-const USAGE = `usage: npm run inventory -- (--stack <name> | --scope <scope>) [--managed-by <tenant>]... [--drift]
-                            [--format text|json] [--endpoint <url>]
-       npm run inventory -- --stack <name> --identities [--drift] [--format text|json] [--endpoint <url>]
-       npm run inventory -- --all [--managed-by <tenant>]... [--drift] [--format text|json] [--endpoint <url>]
-
-Lists what is delegated in Azure: per subscription and resource group, each registration
-definition (offer, managing tenant, authorizations, eligible authorizations, state), where it is
-assigned, and who created and changed it. --drift (with --stack) compares it with the stack's offers.
---identities reads the stack's managed identities instead: each declared user-assigned identity and
-every other one in its resource groups (location, tags, isolationScope, principal and client ids),
-their federated credentials and role assignments, and referenced resources' system-assigned
-identities; --drift reports what is missing, extra (first: access nobody reviewed) or changed.
---all reads every delegation the caller can see in one Azure Resource Graph query (from the
-managing tenant: every customer's) and, with --drift, compares every stack at once and lists
-delegations to the stacks' managing tenants that no stack claims.
-Credentials: AZURE_ACCESS_TOKEN, or DefaultAzureCredential (az login, OIDC, managed identity);
-read access to the customer scopes is enough. --endpoint: another cloud (https), or a local fake.
-Exit codes: 0 read (and in sync), 1 drift found, 2 usage error or invalid stack, 3 could not read.`;
-
 const EXIT_INVENTORY = { ok: 0, drift: 1, usage: 2, unreadable: 3 } as const;
 
 /** --all: one Resource Graph query for the whole fleet; with drift, every stack at once. */
@@ -67,7 +48,7 @@ async function fleet(client: ArmClient, managedBy: string[], drift: boolean, for
 }
 
 export const command = runCommand(
-  USAGE,
+  "inventory",
   async (argv) => {
     const { values } = parseCommandLine(argv, {
       stack: { type: "string" },

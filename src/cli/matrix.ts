@@ -7,15 +7,7 @@ import { accessMatrixHtml, type MatrixColumn } from "../access/matrix";
 import { git, stackNames } from "../project/revision";
 import { makeDirectory, findProjectRoot } from "../project/paths";
 import { EXIT, parseCommandLine, runCommand } from "./run";
-import { requestedStacks, STACK_OPTIONS, STACK_USAGE } from "./stacks";
-
-const USAGE = `usage: npm run matrix -- [--stack <name>|all]... [--stacks-from <file>] [--out <dir>]
-
-The access matrix: plans every stack (or the named ones) offline and writes <dir>/index.html
-(default access-matrix/), a self-contained page of principals and managed identities × customers
-with their roles per scope, permanent and eligible marked, filterable; it makes no network request.
-${STACK_USAGE}
-Exit codes: 0 written, 1 a stack is invalid (nothing written), 2 usage error.`;
+import { requestedStacks, STACK_OPTIONS } from "./stacks";
 
 /** Which revision the page shows: the commit the working tree is based on, when there is one. */
 function revision(projectRoot: string): string {
@@ -27,7 +19,7 @@ function revision(projectRoot: string): string {
 }
 
 export const command = runCommand(
-  USAGE,
+  "matrix",
   async (argv) => {
     const { values } = parseCommandLine(argv, {
       ...STACK_OPTIONS,

@@ -4,15 +4,8 @@ import { OffboardingRefused, offboardingText, planOffboarding } from "../offboar
 import { printable } from "../text";
 import { EXIT, oneOf, parseCommandLine, runCommand, stackOption, UsageError } from "./run";
 
-const USAGE = `usage: npm run offboard -- --stack <name> [--offer <file>] [--format text|json]
-
-Plans removing a customer's delegations (all, or one offer's): the access that ends, where that
-also ends access another delegation grants to the same principal and role at the same scope, and
-the exact commands in a safe order (pulumi destroy --target, or az rest deletes). Deletes nothing.
-Exit codes: 0 planned, 2 usage error, invalid stack or nothing to offboard.`;
-
 export const command = runCommand(
-  USAGE,
+  "offboard",
   async (argv) => {
     const { values } = parseCommandLine(argv, {
       stack: { type: "string" },

@@ -12,22 +12,10 @@ import {
 import { printable } from "../text";
 import { EXIT, parseCommandLine, positiveInteger, runCommand, UsageError } from "./run";
 
-const USAGE = `usage: npm run oidc-token -- --file <path> [--audience <aud>] [--service-connection-id <id>]
-                              [--every <seconds>] [-- <command> [<args>...]]
-
-Writes the pipeline job's federated (OIDC) token to <path> (mode 0600, replaced at once). With a
-command: runs it, writing a fresh token every --every seconds (default 240) until it ends, and exits
-with its exit code; Azure Identity's workload identity credential (AZURE_FEDERATED_TOKEN_FILE) reads
-the file again, so a pulumi up longer than the token's life keeps signing in. The token is never printed.
-Sources: GitHub Actions (ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN, a job with id-token: write) or Azure
-Pipelines (SYSTEM_OIDCREQUESTURI, SYSTEM_ACCESSTOKEN and --service-connection-id).
---audience defaults to ${AZURE_AUDIENCE} (Azure); Pulumi Cloud's is urn:pulumi:org:<organization>.
-Exit codes: the command's; without one 0; 1 no token (the first request failed); 2 usage error.`;
-
 const DEFAULT_EVERY_SECONDS = 240;
 
 export const command = runCommand(
-  USAGE,
+  "oidc-token",
   async (argv) => {
     const separator = argv.indexOf("--");
     const [own, child] = separator === -1 ? [argv, []] : [argv.slice(0, separator), argv.slice(separator + 1)];

@@ -22,25 +22,7 @@ import {
 } from "../crossguard/analyzer";
 import { commandLineFile, findProjectRoot } from "../project/paths";
 import { EXIT, oneOf, parseCommandLine, runCommand, stackOption } from "./run";
-import { requestedStacks, STACK_OPTIONS, STACK_USAGE } from "./stacks";
-
-const USAGE = `usage: npm run plan -- --stack <name>|all [--stack <name>...] [--format text|json|state] [--policy-config <file>]
-       npm run plan -- --stacks-from <file> [--format ...] [--policy-config <file>]
-
-Runs the stack program offline (an in-process engine, no cloud, no credentials), has the policy pack
-(policies/, served by CrossGuard as in a preview) analyze every resource it would register, and
-prints who gets which access where.
-Several --stack are planned one after another in this process (one pack for all); --format json
-then prints a list, one entry per stack in the order given: its plan, or {stack, error} when it
-could not be planned (the error is on stderr too). So do --stack all and --stacks-from.
-${STACK_USAGE}
---format state prints, without the policy pack, a list of {stack, customer, state} (state: every
-resource as the engine would record it: urn, type, inputs, outputs, dependencies, aliases,
-replaceWith, id), or {stack, error}: what the access review reads of a revision, produced by that
-revision's own code.
---policy-config takes Pulumi's policy config JSON (see policies/policy-config.json).
-Exit codes: 0 no mandatory violation, 1 mandatory violation or invalid stack (in any stack), 2
-usage error (including a policy config file with errors).`;
+import { requestedStacks, STACK_OPTIONS } from "./stacks";
 
 /** The policy config, or undefined after printing its problems (file:line:col). */
 function readPolicyConfig(projectRoot: string, file: string | undefined): PolicyPackConfig | undefined {
@@ -89,7 +71,7 @@ class OutcomePrinter {
 }
 
 export const command = runCommand(
-  USAGE,
+  "plan",
   async (argv) => {
     const { values } = parseCommandLine(argv, {
       ...STACK_OPTIONS,

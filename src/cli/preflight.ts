@@ -12,21 +12,10 @@ import { readSourceFile, YamlSource } from "../yaml/source";
 import { endpointOption } from "./endpoint";
 import { checkedStackName, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
-const USAGE = `usage: npm run preflight -- [--stack <name> | <offer files...>] [--format text|json] [--endpoint <graph url>]
-
-Resolves every principal id of the offers (default: every offer in offers/) in the managing
-tenant's directory through Microsoft Graph (POST /v1.0/directoryObjects/getByIds, batched) and
-reports, at file:line:column: ids not found; application object ids or app ids where the service
-principal's object id belongs (naming it); groups that are not security groups; service principals
-in eligible authorizations or as approvers; display names that differ from the directory (warning).
-Token: AZURE_GRAPH_ACCESS_TOKEN, or DefaultAzureCredential for https://graph.microsoft.com
-(Directory.Read.All or an equivalent in the managing tenant).
-Exit codes: 0 no error, 1 errors found, 2 usage error or invalid offer, 3 could not read Graph.`;
-
 const DEFAULT_GRAPH_ENDPOINT = "https://graph.microsoft.com";
 
 export const command = runCommand(
-  USAGE,
+  "preflight",
   async (argv) => {
     const { values, positionals } = parseCommandLine(argv, {
       stack: { type: "string" },

@@ -26,23 +26,6 @@ import { readAtMost } from "../yaml/source";
 import { endpointOption } from "./endpoint";
 import { EXIT, oneOf, parseCommandLine, runCommand, UsageError } from "./run";
 
-const USAGE = `usage: npm run roles -- refresh|check [--from <file>] [--endpoint <url>] [--format text|json] [--force]
-
-Azure's built-in roles change (a role can gain a DataAction and stop being usable with Azure
-Lighthouse). Both read every built-in role definition with its permissions, live from ARM
-(/providers/Microsoft.Authorization/roleDefinitions, $filter=type eq 'BuiltInRole', every page)
-or, with --from, from a file of 'az role definition list' output; recompute each role's
-Lighthouse verdict; and print what changed against the committed catalog (src/roles/builtin-roles.json):
-roles added, removed, renamed, and roles whose verdict flipped, with the offers and stacks using them.
-  refresh  writes the new catalog (atomically), with its source and date; a source that removes
-           more than 10 roles (a partial one) is refused, exit 1, unless --force; a source listing a
-           role twice, or a name with control or bidirectional characters, is refused (exit 3)
-  check    writes nothing; exit 1 when the catalog differs (for a scheduled pipeline job)
-Credentials as for inventory: AZURE_ACCESS_TOKEN, or DefaultAzureCredential. --catalog <file>
-compares with (and refresh writes) another catalog file.
-Exit codes: 0 written or no difference, 1 (check) the catalog differs, or (refresh) a source removing more
-than 10 roles without --force, 2 usage error, 3 Azure or the file could not be read (or is no catalog source).`;
-
 /** Azure retires built-in roles rarely: more than this many gone at once is taken for a partial source. */
 const MAX_ROLES_REMOVED = 10;
 
@@ -154,7 +137,7 @@ function changesText(changes: CatalogChanges, uses: Map<string, string[]>): stri
 }
 
 export const command = runCommand(
-  USAGE,
+  "roles",
   async (argv) => {
     const { values, positionals } = parseCommandLine(argv, {
       from: { type: "string" },

@@ -4,6 +4,7 @@ import { loadNamedStack, type ResolvedStack } from "../stack/load";
 import { STACK_NAME_PATTERN, ProjectConfigError, TOOLKIT_ROOT } from "../project/paths";
 import { newerSource } from "../project/build";
 import { printable, quote } from "../text";
+import { COMMANDS, type CommandDefinition, type CommandName } from "./definitions";
 
 /** Exit codes every command of this toolkit uses. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -87,6 +88,26 @@ export interface Command {
   main: (argv: string[]) => number | Promise<number>;
 }
 
+/** "0 valid, 1 errors found, 2 usage error": a definition's exit codes in one line. */
+export const exitCodesText = (definition: CommandDefinition): string =>
+  Object.entries(definition.exitCodes)
+    .map(([code, meaning]) => `${code} ${meaning}`)
+    .join(", ");
+
+/** A command's help, from its definition (src/cli/definitions.ts). */
+export function usageText(name: CommandName): string {
+  const definition: CommandDefinition = COMMANDS[name];
+  const [first, ...others] = definition.synopsis;
+  return [
+    `usage: npm run ${name} -- ${first}`,
+    ...others.map((synopsis) => `       npm run ${name} -- ${synopsis}`),
+    `   or: lighthouse ${name} ${first}`,
+    "",
+    definition.description,
+    `Exit codes: ${exitCodesText(definition)}.`,
+  ].join("\n");
+}
+
 /**
  * Runs a command's main on `argv` and returns its exit code: usage errors print the usage and
  * exit 2; file-system errors print what failed (exit 1); anything else unexpected is a bug,
@@ -125,14 +146,14 @@ export async function executeCommand({ usage, main }: Command, argv: string[]): 
  * (`npm run <name>`), runs it on the process's arguments and sets the exit code; imported (by the
  * tests, in-process), it only returns the command.
  */
-export function runCommand(usage: string, main: Command["main"], entry: string): Command {
-  const command = { usage, main };
+export function runCommand(name: CommandName, main: Command["main"], entry: string): Command {
+  const command = { usage: usageText(name), main };
   if (require.main?.filename === entry) runAsMain(command);
   return command;
 }
 
-/** Runs `command` as the process's own: on its arguments, setting its exit code. */
-export function runAsMain(command: Command): void {
+/** Runs `command` as the process's own: on its arguments (by default the process's), setting its exit code. */
+export function runAsMain(command: Command, argv = process.argv.slice(2)): void {
   // A reader that stops early (`| head`) is no error of ours: stop quietly.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (error: NodeJS.ErrnoException) => {
@@ -149,7 +170,7 @@ export function runAsMain(command: Command): void {
     process.exitCode = EXIT.usage;
     return;
   }
-  void executeCommand(command, process.argv.slice(2)).then((code) => {
+  void executeCommand(command, argv).then((code) => {
     process.exitCode = code;
   });
 }

@@ -4,14 +4,8 @@ import { findProjectRoot } from "../project/paths";
 import { defaultValidationPaths, validatePaths } from "../validate";
 import { EXIT, oneOf, parseCommandLine, runCommand } from "./run";
 
-const USAGE = `usage: npm run validate -- [paths...] [--format text|json|github]
-
-Validates offer files and stack files (stacks/Pulumi.<stack>.yaml); a directory is searched
-for *.yaml and *.yml. Default: offers/ and stacks/ of this project.
-Exit codes: 0 valid (warnings allowed), 1 errors found, 2 usage error.`;
-
 export const command = runCommand(
-  USAGE,
+  "validate",
   (argv) => {
     const { values, positionals } = parseCommandLine(argv, {
       format: { type: "string" },
