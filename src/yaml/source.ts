@@ -23,7 +23,8 @@ export type NodePath = readonly PropertyKey[];
 
 /**
  * Bounds that keep the work linear in a file's size whatever its shape: offer and stack files are
- * small, and anything beyond these is a mistake (or an attack), not an offer. docs/offers.md, "Untrusted input: limits, paths, output".
+ * small, and anything beyond these is a mistake (or an attack), not an offer. docs/offers.md,
+ * "Untrusted input: limits, paths, output".
  */
 export const YAML_LIMITS = {
   /** File size; at most this many bytes (plus one, to notice more) are ever read. */
