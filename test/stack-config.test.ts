@@ -148,6 +148,21 @@ describe("stack files", () => {
         `${customer}  lighthouse:identities:\n${identity("id-a")}${identity("ID-A", "RG")}`,
         ["5:14 error identity 'ID-A' is already declared in entry 0 (same subscription and resource group)"],
       ],
+      // A name breaking Azure's general rule gets that one message, not the managed-identity API's too.
+      [
+        "an identity's resource group breaking both naming rules",
+        `${customer}  lighthouse:identities:\n${identity("id-a", "'rg a-'")}`,
+        [
+          "4:89 error 'rg a-' is not a valid resource group name (letters, digits, '.', '_', '-', '(', ')'; not ending in '.')",
+        ],
+      ],
+      [
+        "an identity's resource group Azure accepts but the managed-identity API does not",
+        `${customer}  lighthouse:identities:\n${identity("id-a", "rg-é")}`,
+        [
+          "4:89 error 'rg-é' is accepted by Azure for resource groups, but not by the managed-identity API (ASCII letters, digits, '.', '_', '-', '(', ')'; ending in a letter, digit, '_', '(' or ')')",
+        ],
+      ],
     ])("rejects %s, once", (_name, text, expected) => {
       const { stack, lines } = loadWith(text);
       expect(stack).toBeUndefined();

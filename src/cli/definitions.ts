@@ -1,6 +1,5 @@
 import { AZURE_AUDIENCE } from "../pipeline/oidcToken";
 import { GITHUB_MATRIX_LIMIT } from "../pipeline/batches";
-import { STACK_USAGE } from "./stacks";
 
 /**
  * Every command of the toolkit, once: its name (the npm script and the `lighthouse` subcommand),
@@ -9,6 +8,10 @@ import { STACK_USAGE } from "./stacks";
  * checked by test/cli.test.ts) are generated from these; each command parses its own flags with
  * node:util's parseArgs (src/cli/run.ts).
  */
+/** How the commands that take several stacks (src/cli/stacks.ts) are told which. */
+const STACK_USAGE = `--stack all is every stack of stacks/; --stacks-from <file> reads the stacks of a list saved by
+'affected --format json' (thousands of names do not fit on a command line).`;
+
 export interface CommandDefinition {
   summary: string;
   /** Each way to call it, after `npm run <name> --` (or `lighthouse <name>`). */

@@ -8,9 +8,6 @@ export const STACK_OPTIONS = {
   "stacks-from": { type: "string" },
 } as const;
 
-export const STACK_USAGE = `--stack all is every stack of stacks/; --stacks-from <file> reads the stacks of a list saved by
-'affected --format json' (thousands of names do not fit on a command line).`;
-
 /**
  * The stacks a command was given, each once, in the order given (`all`: every stack file, sorted);
  * undefined when none was. A name that is no stack name, or a list that is not one, is a usage error.
