@@ -277,7 +277,7 @@ describe("every process ends after its output (the compiled command, the server 
     expect(result).toEqual({
       status: 3,
       stdout: "",
-      stderr: `could not read the delegations (nothing below is complete): cannot get an Azure token: no Azure credential found (CredentialUnavailableError): sign in with az login, or set AZURE_ACCESS_TOKEN (az account get-access-token --resource ${fake.url} --query accessToken -o tsv)\n`,
+      stderr: `could not read the delegations (nothing below is complete): cannot get an Azure token: no Azure credential found (AggregateAuthenticationError): sign in with az login, or set AZURE_ACCESS_TOKEN (az account get-access-token --resource ${fake.url} --query accessToken -o tsv)\n`,
     });
     expect(fake.requests).toEqual([]);
   });

@@ -138,11 +138,16 @@ describe("the package, installed by another program", () => {
     result = JSON.parse(run.stdout);
   }, 120_000);
 
-  it("publishes the library and its data, neither the application nor the tests", () => {
+  it("publishes compiled code, declarations and data: no TypeScript source, no tests, no example stacks", () => {
     const listed = readdirSync(join(root, "node_modules", "lighthouse-pulumi"), { recursive: true }).map(String);
-    expect(listed.filter((file) => /^(app|test|scripts|stacks|offers|policies|dist\/src\/cli)\b/.test(file))).toEqual(
-      [],
-    );
+    expect(
+      listed.filter(
+        (file) =>
+          (file.endsWith(".ts") && !file.endsWith(".d.ts")) ||
+          /^(app|test|scripts|stacks|offers|components|src\/(?!roles(\/builtin-roles\.json)?$))/.test(file) ||
+          file.endsWith(".tsbuildinfo"),
+      ),
+    ).toEqual([]);
     expect(listed.filter((file) => file.startsWith("dist/components/")).sort()).toEqual(
       [
         "index",
@@ -155,7 +160,30 @@ describe("the package, installed by another program", () => {
         .flatMap((module) => [`dist/components/${module}.d.ts`, `dist/components/${module}.js`])
         .sort(),
     );
-    expect(listed).toEqual(expect.arrayContaining(["src/roles/builtin-roles.json", "package.json", "README.md"]));
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        "src/roles/builtin-roles.json",
+        "package.json",
+        "README.md",
+        "dist/src/cli/lighthouse.js",
+      ]),
+    );
+  });
+
+  it("its lighthouse command runs where it is installed, on the installing project's files", () => {
+    writeFileSync(join(root, "Pulumi.yaml"), "name: consumer\nruntime: nodejs\n");
+    const lighthouse = join(root, "node_modules", "lighthouse-pulumi", "dist", "src", "cli", "lighthouse.js");
+    const run = (args: string[]) => spawnSync(process.execPath, [lighthouse, ...args], { cwd: root, encoding: "utf8" });
+    const help = run(["--help"]);
+    expect([help.status, help.stdout.split("\n")[0]]).toEqual([
+      0,
+      "usage: lighthouse <command> [flags]      (or: npm run <command> -- [flags])",
+    ]);
+    expect(run(["validate", "offer.yaml"])).toMatchObject({
+      status: 0,
+      stdout: "",
+      stderr: "1 file(s) checked: 0 error(s), 0 warning(s)\n",
+    });
   });
 
   it("declares nothing when imported", () => {

@@ -91,16 +91,20 @@ function outcomeOf(plan: { resources?: unknown; violations?: unknown; state?: un
  * toolkit's src/, never the components or the program. A stack whose resources are the same at
  * both revisions then has the same policy results, so neither revision needs the pack.
  */
-const OUTSIDE_THE_PACK = [/^components\//, /^index\.ts$/, /^Pulumi\.yaml$/];
+const OUTSIDE_THE_PACK = [/^components\//, /^app\//, /^index\.ts$/, /^Pulumi\.yaml$/];
 
-/** A revision whose plan has --format state (this toolkit's since 2026-12-04). */
-const plansStates = (root: string) => {
-  try {
-    return readFileSync(join(root, "src", "cli", "plan.ts"), "utf8").includes("--format state");
-  } catch {
-    return false;
-  }
-};
+/**
+ * A revision whose plan has --format state (this toolkit's since 2026-12-04): its plan command,
+ * or since 2026-12-05 the commands' definitions, says so.
+ */
+const plansStates = (root: string) =>
+  ["plan.ts", "definitions.ts"].some((file) => {
+    try {
+      return readFileSync(join(root, "src", "cli", file), "utf8").includes("--format state");
+    } catch {
+      return false;
+    }
+  });
 
 /** What a run printed, when it ended with a verdict (exit 1 with a plan is a mandatory violation: still a result to compare) and printed JSON. */
 function printed({ status, stdout }: PlanRun): unknown {
