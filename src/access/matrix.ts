@@ -113,39 +113,84 @@ function entryHtml(entry: Entry, customer: string): string {
 const SCRIPT = `
 const filter = document.getElementById("filter");
 const kind = document.getElementById("kind");
+const customer = document.getElementById("customer");
 const summary = document.getElementById("summary");
+const headers = [...document.querySelectorAll("thead th[data-column]")];
+const rows = [...document.querySelectorAll("tbody tr")];
 function apply() {
   const query = filter.value.trim().toLowerCase();
+  const column = customer.value;
+  const used = new Set();
   let principals = 0, grants = 0;
-  for (const row of document.querySelectorAll("tbody tr")) {
+  for (const row of rows) {
     const rowMatches = row.dataset.search.includes(query);
     let shown = 0;
-    for (const item of row.querySelectorAll("li")) {
-      const visible = (kind.value === "all" || item.dataset.kind === kind.value) && (rowMatches || item.dataset.search.includes(query));
-      item.hidden = !visible;
-      if (visible) shown++;
+    for (const cell of row.querySelectorAll("td")) {
+      let inCell = 0;
+      for (const item of cell.querySelectorAll("li")) {
+        const visible = (column === "" || cell.dataset.column === column) &&
+          (kind.value === "all" || item.dataset.kind === kind.value) &&
+          (rowMatches || item.dataset.search.includes(query));
+        item.hidden = !visible;
+        if (visible) inCell++;
+      }
+      if (inCell) used.add(cell.dataset.column);
+      shown += inCell;
     }
     row.hidden = shown === 0;
     if (shown) { principals++; grants += shown; }
   }
-  summary.textContent = principals + " of " + document.querySelectorAll("tbody tr").length + " principals, " + grants + " grants shown";
+  // Only the customers something is shown for: one customer, or one principal's, fits the screen.
+  for (const header of headers) header.hidden = !used.has(header.dataset.column);
+  for (const cell of document.querySelectorAll("tbody td")) cell.hidden = !used.has(cell.dataset.column);
+  summary.textContent = principals + " of " + rows.length + " principals, " + grants + " grants at " + used.size + " of " + headers.length + " customers shown";
+}
+// One principal's view: its customers one under another, what it holds at each.
+const principal = document.getElementById("principal");
+const table = document.querySelector("table");
+const list = document.getElementById("principal-view");
+function showPrincipal() {
+  const row = rows.find((candidate) => candidate.dataset.principal === principal.value);
+  table.hidden = Boolean(row);
+  list.hidden = !row;
+  list.replaceChildren();
+  if (!row) return;
+  const heading = document.createElement("h2");
+  heading.textContent = row.querySelector("th").textContent;
+  list.append(heading);
+  for (const cell of row.querySelectorAll("td")) {
+    if (!cell.querySelector("li")) continue;
+    const header = headers.find((candidate) => candidate.dataset.column === cell.dataset.column);
+    const block = document.createElement("section");
+    const title = document.createElement("h3");
+    title.textContent = header.textContent;
+    block.append(title, cell.querySelector("ul").cloneNode(true));
+    list.append(block);
+  }
 }
 filter.addEventListener("input", apply);
 kind.addEventListener("change", apply);
+customer.addEventListener("change", apply);
+principal.addEventListener("change", showPrincipal);
 apply();
 `;
 
 const STYLE = `
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #1b1b1b; }
-table { border-collapse: collapse; }
-th, td { border: 1px solid #c8c8c8; padding: .4rem .6rem; vertical-align: top; text-align: left; }
-thead th { background: #f0f3f7; position: sticky; top: 0; }
+table { border-collapse: separate; border-spacing: 0; }
+th, td { border: 1px solid #c8c8c8; padding: .4rem .6rem; vertical-align: top; text-align: left; min-width: 14rem; max-width: 26rem; }
+thead th { background: #f0f3f7; position: sticky; top: 0; z-index: 2; }
+tbody th { background: #fafafa; position: sticky; left: 0; z-index: 1; min-width: 12rem; }
+thead th:first-child { left: 0; z-index: 3; }
 ul { list-style: none; margin: 0; padding: 0; }
-li { margin: .15rem 0; white-space: nowrap; }
+li { margin: .15rem 0; overflow-wrap: anywhere; }
 .badge { font-size: .75rem; padding: 0 .35rem; border-radius: .6rem; background: #dfe9f6; }
 li.eligible .badge { background: #fbe7c6; }
+li.eligible { border-left: 3px solid #e8a33d; padding-left: .3rem; }
 .scope, .detail, .what { color: #5a5a5a; font-size: .85rem; }
-.controls { margin: 1rem 0; display: flex; gap: 1rem; align-items: center; }
+.controls { margin: 1rem 0; display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
+#principal-view section { border-top: 1px solid #c8c8c8; padding: .3rem 0; }
+#principal-view h3 { font-size: 1rem; margin: .2rem 0; }
 `;
 
 /** The page: principals (rows) × stacks (columns), each cell the roles with their scope and kind. */
@@ -154,7 +199,17 @@ export function accessMatrixHtml(columns: MatrixColumn[], generated: string): st
   const header = columns
     .map(
       (column) =>
-        `<th scope="col">${escapeHtml(column.customer)}<br><span class="what">stack ${escapeHtml(column.stack)}</span></th>`,
+        `<th scope="col" data-column="${escapeHtml(column.stack)}">${escapeHtml(column.customer)}<br><span class="what">stack ${escapeHtml(column.stack)}</span></th>`,
+    )
+    .join("");
+  const principalOptions = rows
+    .map((row) => `<option value="${escapeHtml(row.id)}">${escapeHtml(row.label)} (${row.what})</option>`)
+    .join("");
+  const customerOptions = [...columns]
+    .sort((a, b) => a.customer.localeCompare(b.customer) || a.stack.localeCompare(b.stack))
+    .map(
+      (column) =>
+        `<option value="${escapeHtml(column.stack)}">${escapeHtml(column.customer)} (stack ${escapeHtml(column.stack)})</option>`,
     )
     .join("");
   const body = rows
@@ -162,7 +217,7 @@ export function accessMatrixHtml(columns: MatrixColumn[], generated: string): st
       const cells = columns
         .map(
           (column) =>
-            `<td>${
+            `<td data-column="${escapeHtml(column.stack)}">${
               row.cells.has(column.stack)
                 ? `<ul>${row.cells
                     .get(column.stack)!
@@ -173,7 +228,7 @@ export function accessMatrixHtml(columns: MatrixColumn[], generated: string): st
         )
         .join("");
       const search = escapeHtml(`${row.label} ${row.id} ${row.what}`.toLowerCase());
-      return `<tr data-search="${search}"><th scope="row">${escapeHtml(row.label)}<br><span class="what">${row.what} ${escapeHtml(row.id)}</span></th>${cells}</tr>`;
+      return `<tr data-search="${search}" data-principal="${escapeHtml(row.id)}"><th scope="row">${escapeHtml(row.label)}<br><span class="what">${row.what} ${escapeHtml(row.id)}</span></th>${cells}</tr>`;
     })
     .join("\n");
   return `<!doctype html>
@@ -189,9 +244,12 @@ export function accessMatrixHtml(columns: MatrixColumn[], generated: string): st
 <p>Who holds which role in each customer's stack, from the offline plan of ${columns.length} stack(s) (${escapeHtml(generated)}). Permanent and eligible (just-in-time) grants are marked.</p>
 <div class="controls">
 <label>Filter <input id="filter" type="search" placeholder="principal, role, scope or customer"></label>
+<label>Customer <select id="customer"><option value="">all ${columns.length} customers</option>${customerOptions}</select></label>
+<label>Principal <select id="principal"><option value="">every principal (table)</option>${principalOptions}</select></label>
 <label>Show <select id="kind"><option value="all">permanent and eligible</option><option value="permanent">permanent only</option><option value="eligible">eligible only</option></select></label>
-<span id="summary">${rows.length} principals</span>
+<span id="summary">${rows.length} principals, ${columns.length} customers</span>
 </div>
+<div id="principal-view" hidden></div>
 <table>
 <thead><tr><th scope="col">Principal</th>${header}</tr></thead>
 <tbody>
