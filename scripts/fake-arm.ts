@@ -17,10 +17,33 @@ import {
   registrationDefinitionResourceId,
   subscriptionScope,
 } from "../src/azure/scopes";
-import { startFakeArm } from "./fake-arm/server";
+import { startFakeArm, type FakeArmOptions } from "./fake-arm/server";
 import { deployedIdentities, deployedState, managingTenantOf, roleDefinitionsOf } from "./fake-arm/state";
+import type { ResolvedStack } from "../src/stack/load";
 
 const fixture = (file: string) => JSON.parse(readFileSync(join(TOOLKIT_ROOT, "test", "fixtures", file), "utf8"));
+
+/** What the fake serves for a stack: its deployment, another provider's delegation beside it, 11 real role definitions. */
+export function fakeArmOptions(stack: ResolvedStack): FakeArmOptions {
+  const state = deployedState(stack);
+  const subscription = stack.subscriptions[0]?.subscriptionId;
+  if (subscription) {
+    const other = fixture(join("seed", "registration-definitions-list-filter-in.json")).value[1];
+    const otherId = registrationDefinitionResourceId(subscription, other.name);
+    state.definitions.push({ ...other, id: otherId });
+    state.assignments.push({
+      id: registrationAssignmentResourceId(subscriptionScope(subscription), other.name),
+      name: other.name,
+      properties: { registrationDefinitionId: otherId, provisioningState: "Succeeded" },
+    });
+  }
+  return {
+    ...state,
+    ...deployedIdentities(stack),
+    ...managingTenantOf(stack),
+    roleDefinitions: roleDefinitionsOf(fixture("az-role-definition-list.json")),
+  };
+}
 
 export const command = runCommand(
   "fake-arm",
@@ -32,26 +55,8 @@ export const command = runCommand(
       throw new UsageError(`--port must be a port number (1 to 65535)`);
     const stack = stackOrReport(findProjectRoot(process.cwd()), checkedStackName(values.stack));
     if (!stack) return EXIT.usage;
-    const state = deployedState(stack);
-    const subscription = stack.subscriptions[0]?.subscriptionId;
-    if (subscription) {
-      const other = fixture(join("seed", "registration-definitions-list-filter-in.json")).value[1];
-      const otherId = registrationDefinitionResourceId(subscription, other.name);
-      state.definitions.push({ ...other, id: otherId });
-      state.assignments.push({
-        id: registrationAssignmentResourceId(subscriptionScope(subscription), other.name),
-        name: other.name,
-        properties: { registrationDefinitionId: otherId, provisioningState: "Succeeded" },
-      });
-    }
     try {
-      const fake = await startFakeArm({
-        ...state,
-        ...deployedIdentities(stack),
-        ...managingTenantOf(stack),
-        roleDefinitions: roleDefinitionsOf(fixture("az-role-definition-list.json")),
-        port,
-      });
+      const fake = await startFakeArm({ ...fakeArmOptions(stack), port });
       process.stdout.write(`fake ARM for stack ${values.stack} on ${fake.url} (token: fake-token); Ctrl-C to stop\n`);
     } catch (error) {
       process.stderr.write(

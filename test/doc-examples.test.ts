@@ -1,0 +1,56 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { fakeArmOptions } from "../scripts/fake-arm";
+import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
+import { command as inventoryCommand } from "../src/cli/inventory";
+import { loadNamedStack } from "../src/stack/load";
+import { REPO_ROOT, runCommandInProcess } from "./helpers/project";
+
+/**
+ * Output shown in the docs is what the tools print: each excerpt below is run as the page says
+ * (against `npm run fake-arm`'s Azure) and every line it shows must appear in the output, in
+ * order ("…" marks lines left out).
+ */
+const page = (file: string) => readFileSync(join(REPO_ROOT, "docs", file), "utf8");
+
+/** The text of the first fenced block after `marker` in `text`. */
+function blockAfter(text: string, marker: string): string[] {
+  const from = text.indexOf(marker);
+  expect(from, `docs marker ${marker}`).toBeGreaterThanOrEqual(0);
+  const [, block] = /```\n([\s\S]*?)```/.exec(text.slice(from))!;
+  return block.trimEnd().split("\n");
+}
+
+/** Every shown line appears in `output`, in order; "…" lines stand for any number of lines. */
+function shownIn(shown: string[], output: string): string[] {
+  const lines = output.split("\n");
+  let at = 0;
+  const missing: string[] = [];
+  for (const line of shown.filter((item) => item.trim() !== "…")) {
+    const found = lines.indexOf(line, at);
+    if (found < 0) missing.push(line);
+    else at = found + 1;
+  }
+  return missing;
+}
+
+let fake: FakeArm | undefined;
+afterAll(() => fake?.close());
+
+describe("docs/operations.md: inventory against the local fake", () => {
+  it.each([
+    ["Against the local fake", []],
+    ["With `--drift`:", ["--drift"]],
+  ])("the excerpt after %j is what inventory prints", async (marker, extra) => {
+    const { stack } = loadNamedStack(REPO_ROOT, "fabrikam");
+    fake ??= await startFakeArm(fakeArmOptions(stack!));
+    const result = await runCommandInProcess(
+      inventoryCommand,
+      ["--stack", "fabrikam", ...extra, "--endpoint", fake.url],
+      { AZURE_ACCESS_TOKEN: "fake-token" },
+    );
+    expect(result.status).toBe(0);
+    expect(shownIn(blockAfter(page("operations.md"), marker), result.stdout)).toEqual([]);
+  });
+});
