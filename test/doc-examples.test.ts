@@ -5,7 +5,7 @@ import { fakeArmOptions } from "../scripts/fake-arm";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { command as inventoryCommand } from "../src/cli/inventory";
 import { loadNamedStack } from "../src/stack/load";
-import { REPO_ROOT, runCommandInProcess } from "./helpers/project";
+import { REPO_ROOT, runCli, runCommandInProcess } from "./helpers/project";
 
 /**
  * Output shown in the docs is what the tools print: each excerpt below is run as the page says
@@ -14,12 +14,23 @@ import { REPO_ROOT, runCommandInProcess } from "./helpers/project";
  */
 const page = (file: string) => readFileSync(join(REPO_ROOT, "docs", file), "utf8");
 
-/** The text of the first fenced block after `marker` in `text`. */
+/** The first fenced block without a language (an output, not commands) after `marker` in `text`. */
 function blockAfter(text: string, marker: string): string[] {
   const from = text.indexOf(marker);
   expect(from, `docs marker ${marker}`).toBeGreaterThanOrEqual(0);
-  const [, block] = /```\n([\s\S]*?)```/.exec(text.slice(from))!;
-  return block.trimEnd().split("\n");
+  const lines = text.slice(from).split("\n");
+  let fence: string | undefined;
+  let block: string[] = [];
+  for (const line of lines) {
+    if (fence === undefined && line.startsWith("```")) {
+      fence = line;
+      block = [];
+    } else if (fence !== undefined && line === "```") {
+      if (fence === "```") return block;
+      fence = undefined;
+    } else if (fence !== undefined) block.push(line);
+  }
+  throw new Error(`no output block after ${marker}`);
 }
 
 /** Every shown line appears in `output`, in order; "…" lines stand for any number of lines. */
@@ -52,5 +63,13 @@ describe("docs/operations.md: inventory against the local fake", () => {
     );
     expect(result.status).toBe(0);
     expect(shownIn(blockAfter(page("operations.md"), marker), result.stdout)).toEqual([]);
+  });
+});
+
+describe("docs/review.md: the plan", () => {
+  it("the excerpt is what npm run plan -- --stack fabrikam prints", () => {
+    const result = runCli("plan", ["--stack", "fabrikam"]);
+    expect(result.status).toBe(0);
+    expect(shownIn(blockAfter(page("review.md"), "### Plan"), result.stdout)).toEqual([]);
   });
 });
