@@ -73,3 +73,13 @@ describe("docs/review.md: the plan", () => {
     expect(shownIn(blockAfter(page("review.md"), "### Plan"), result.stdout)).toEqual([]);
   });
 });
+
+describe("docs/operations.md: offboarding", () => {
+  it("the excerpt is what npm run offboard -- --stack fabrikam --offer offers/contoso-escalation.yaml prints", () => {
+    const result = runCli("offboard", ["--stack", "fabrikam", "--offer", "offers/contoso-escalation.yaml"]);
+    expect(result.status).toBe(0);
+    const shown = blockAfter(page("operations.md"), "For the escalation offer of");
+    expect(shown.length).toBeGreaterThan(10);
+    expect(shownIn(shown, result.stdout)).toEqual([]);
+  });
+});
