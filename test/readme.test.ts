@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { dirname, join, normalize } from "node:path";
 import { describe, expect, it } from "vitest";
 import { committedProject, REPO_ROOT, runCli } from "./helpers/project";
 
@@ -53,4 +53,45 @@ describe("README", () => {
     },
     120_000,
   );
+});
+
+describe("docs", () => {
+  const pages = [
+    "README.md",
+    ...readdirSync(join(REPO_ROOT, "docs"))
+      .filter((file) => file.endsWith(".md"))
+      .map((file) => `docs/${file}`),
+  ];
+  /** GitHub's anchor of a heading: lower case, punctuation dropped, spaces as '-'. */
+  const anchor = (heading: string) =>
+    heading
+      .trim()
+      .toLowerCase()
+      .replace(/[^\w\- ]/g, "")
+      .replace(/ /g, "-");
+  const headings = (file: string) => {
+    let fenced = false;
+    const found = new Set<string>();
+    for (const line of readFileSync(join(REPO_ROOT, file), "utf8").split("\n")) {
+      if (line.startsWith("```")) fenced = !fenced;
+      else if (!fenced && /^#{1,6} /.test(line)) found.add(anchor(line.replace(/^#+ /, "")));
+    }
+    return found;
+  };
+
+  it("every relative link leads to a file, and every #anchor to a heading there", () => {
+    const broken: string[] = [];
+    for (const file of pages) {
+      const text = readFileSync(join(REPO_ROOT, file), "utf8");
+      for (const [, link] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^https?:/.test(link)) continue;
+        const [path, hash] = link.split("#");
+        const target = path ? normalize(join(dirname(file), path)) : file;
+        if (!existsSync(join(REPO_ROOT, target))) broken.push(`${file}: ${link} (no such file)`);
+        else if (hash && target.endsWith(".md") && !headings(target).has(hash))
+          broken.push(`${file}: ${link} (no such heading)`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
 });
