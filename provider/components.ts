@@ -78,18 +78,6 @@ export class LighthouseDelegation extends pulumi.ComponentResource {
   }
 }
 
-/** A federated credential of {@link ManagedIdentity}: workload identity federation (e.g. GitHub Actions OIDC). */
-export interface FederatedCredentialArgs {
-  /** The credential's name in Azure. */
-  name: string;
-  /** The token issuer, e.g. `https://token.actions.githubusercontent.com`. */
-  issuer: pulumi.Input<string>;
-  /** The token subject, e.g. `repo:contoso/ops:environment:production`. */
-  subject: pulumi.Input<string>;
-  /** Default: `api://AzureADTokenExchange`. */
-  audiences?: pulumi.Input<pulumi.Input<string>[]>;
-}
-
 /** A role of {@link ManagedIdentity}. */
 export interface RoleAssignmentArgs {
   /** An Azure built-in role: its name (e.g. `Reader`) or its role definition GUID. */
@@ -115,7 +103,7 @@ export interface ManagedIdentityArgs {
   /** `Regional` keeps the identity's data in its region. Default: unset. */
   isolationScope?: string;
   /** Federated credentials, written one at a time. Default: none. */
-  federatedCredentials?: FederatedCredentialArgs[];
+  federatedCredentials?: library.FederatedCredentialArgs[];
   /** Roles for the identity. Default: none. */
   roleAssignments?: RoleAssignmentArgs[];
   /** Deployed from the managing tenant through Lighthouse. Default: false. */

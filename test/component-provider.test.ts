@@ -160,8 +160,8 @@ describe("the component provider", () => {
   });
 
   it("constructs ManagedIdentity with a role by name: the TypeScript component's children", async () => {
-    const before = engine.resources.length;
-    await construct("lighthouse:index:ManagedIdentity", "automation", {
+    // The same identity both ways; only how its role is named differs.
+    const identity = {
       identityName: "id-contoso-automation",
       subscriptionId: FABRIKAM_SUB,
       resourceGroupName: "rg-automation",
@@ -174,6 +174,10 @@ describe("the component provider", () => {
           subject: "repo:contoso/ops:environment:production",
         },
       ],
+    };
+    const before = engine.resources.length;
+    await construct("lighthouse:index:ManagedIdentity", "automation", {
+      ...identity,
       roleAssignments: [{ role: "Reader", scope: `/subscriptions/${FABRIKAM_SUB}` }],
     });
     const [wrapper, ...children] = registeredSince(before);
@@ -183,18 +187,7 @@ describe("the component provider", () => {
       "dev",
       () =>
         new ManagedIdentity("automation", {
-          identityName: "id-contoso-automation",
-          subscriptionId: FABRIKAM_SUB,
-          resourceGroupName: "rg-automation",
-          location: "westeurope",
-          tags: { owner: "platform" },
-          federatedCredentials: [
-            {
-              name: "github-production",
-              issuer: "https://token.actions.githubusercontent.com",
-              subject: "repo:contoso/ops:environment:production",
-            },
-          ],
+          ...identity,
           roleAssignments: [
             { roleDefinitionId: "acdd72a7-3385-48ef-bd42-f606fba81ae7", scope: `/subscriptions/${FABRIKAM_SUB}` },
           ],
