@@ -344,6 +344,9 @@ export class ArmClient {
       );
     } catch (error) {
       // A group not created yet (its identities are declared, pulumi up will make both) holds none.
+      // ARM answers a missing group with 404 ResourceGroupNotFound ("Resource group '…' could not
+      // be found.", as azure-sdk clients report it); its documented general codes (NotFound,
+      // ResourceNotFound: Microsoft Learn, "Resolve errors for resource not found") still fail.
       if (error instanceof ArmError && error.status === 404 && error.code === "ResourceGroupNotFound") return [];
       throw error;
     }
