@@ -6,7 +6,12 @@ import { planStack, planText } from "../src/plan/plan";
 import { lighthouseProgram } from "../app/program";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture, type DeployedStack } from "./helpers/deployed";
-import { withAdoptions, type Adoption } from "../src/adopt/adopt";
+import { planAdoptions, withAdoptions, type Adoption } from "../src/adopt/adopt";
+import { loadStack, type ResolvedStack, type SubscriptionDelegation } from "../src/stack/load";
+import { OfferCache } from "../src/offer/cache";
+import { expectedDelegations } from "../src/inventory/expected";
+import { delegationGuids } from "../src/delegation";
+import type { FoundDelegation } from "../src/inventory/inventory";
 import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";
 import { command as adoptCommand } from "../src/cli/adopt";
 import { policyPackServer } from "./helpers/pack";
@@ -245,5 +250,187 @@ describe("npm run adopt refuses names from Azure that are no GUIDs", () => {
       readFileSync(join(REPO_ROOT, "stacks", "Pulumi.northwind.yaml"), "utf8"),
     );
     expect(result.status).toBe(1);
+  });
+});
+
+describe("planAdoptions decides from what Azure has", () => {
+  const SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
+  const OTHER_TENANT = "5f4e3d2c-1b0a-4998-8776-655443322110";
+  const FOREIGN = ["3c2b1a09-8f7e-4d6c-9b5a-4e3d2c1b0a98", "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"];
+  const fabrikam = loadStack(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), new OfferCache()).stack!;
+  const operations = fabrikam.subscriptions[0].delegations[0];
+  /** The stack narrowed to the operations offer in one subscription, over resource groups if given. */
+  const stackWith = (delegation: SubscriptionDelegation): ResolvedStack => ({
+    ...fabrikam,
+    subscriptions: [{ subscriptionId: SUB, delegations: [delegation] }],
+  });
+  /** Azure's delegation as the offer deploys it, at the given GUIDs. */
+  const found = (stack: ResolvedStack, definitionGuid: string, assignmentGuids: string[]): FoundDelegation => {
+    const [view] = expectedDelegations(stack);
+    return {
+      ...view,
+      definitionGuid,
+      definitionId: `/subscriptions/${SUB}/providers/Microsoft.ManagedServices/registrationDefinitions/${definitionGuid}`,
+      assignments: view.scopes.map((scope, index) => ({ scope, guid: assignmentGuids[index] })),
+    };
+  };
+  const plan = (stack: ResolvedStack, delegations: FoundDelegation[]) =>
+    planAdoptions(stack, { scopes: [], delegations }).map(({ status, adopt, message }) => ({ status, adopt, message }));
+
+  const groups = { ...operations, resourceGroups: ["rg-a", "rg-b"] };
+  const toolkit = delegationGuids("toolkit", operations.offer, SUB, groups.resourceGroups);
+  const samples = delegationGuids("samples", operations.offer, SUB, undefined);
+
+  it("adopts at the stack's own GUIDs, or records the GUIDs Azure has where any differs", () => {
+    const stack = stackWith(groups);
+    expect(plan(stack, [found(stack, toolkit.definition, toolkit.assignments)])).toEqual([
+      {
+        status: "adopt",
+        adopt: true,
+        message: `definition ${toolkit.definition} and 2 assignment(s) at the toolkit's GUIDs`,
+      },
+    ]);
+    expect(plan(stack, [found(stack, toolkit.definition, [toolkit.assignments[0], FOREIGN[1]])])).toEqual([
+      {
+        status: "adopt",
+        adopt: {
+          registrationDefinitionId: toolkit.definition,
+          registrationAssignmentIds: [toolkit.assignments[0], FOREIGN[1]],
+        },
+        message: `definition ${toolkit.definition} and 2 assignment(s) at the GUIDs they were onboarded with`,
+      },
+    ]);
+    expect(plan(stack, [found(stack, FOREIGN[0], toolkit.assignments)])).toEqual([
+      {
+        status: "adopt",
+        adopt: { registrationDefinitionId: FOREIGN[0], registrationAssignmentIds: toolkit.assignments },
+        message: `definition ${FOREIGN[0]} and 2 assignment(s) at the GUIDs they were onboarded with`,
+      },
+    ]);
+  });
+
+  it("names Microsoft's template GUIDs, and a stack with naming: samples adopts them as its own", () => {
+    const stack = stackWith(operations);
+    const template = found(stack, samples.definition, samples.assignments);
+    expect(plan(stack, [template])).toEqual([
+      {
+        status: "adopt",
+        adopt: { registrationDefinitionId: samples.definition, registrationAssignmentIds: samples.assignments },
+        message: `definition ${samples.definition} and 1 assignment(s) at the GUIDs they were onboarded with; they are the names of Microsoft's onboarding templates: 'naming: samples' on the delegation entry keeps them for good`,
+      },
+    ]);
+    expect(plan(stackWith({ ...operations, naming: "samples" }), [template])).toEqual([
+      {
+        status: "adopt",
+        adopt: true,
+        message: `definition ${samples.definition} and 1 assignment(s) at the samples' GUIDs`,
+      },
+    ]);
+  });
+
+  it("finds its delegation among others: by GUID first, else by offer name; never another tenant's", () => {
+    const stack = stackWith(operations);
+    const toolkitNamed = delegationGuids("toolkit", operations.offer, SUB, undefined);
+    const another = { ...found(stack, FOREIGN[1], [FOREIGN[1]]), offer: "Another offer" };
+    const otherTenant = {
+      ...found(stack, toolkitNamed.definition, toolkitNamed.assignments),
+      managedByTenantId: OTHER_TENANT,
+    };
+    expect(plan(stack, [another, otherTenant])).toEqual([
+      { status: "create", adopt: undefined, message: "no existing delegation: pulumi up will create it" },
+    ]);
+    expect(plan(stack, [another, found(stack, FOREIGN[0], [FOREIGN[0]])])).toEqual([
+      {
+        status: "adopt",
+        adopt: { registrationDefinitionId: FOREIGN[0], registrationAssignmentIds: [FOREIGN[0]] },
+        message: `definition ${FOREIGN[0]} and 1 assignment(s) at the GUIDs they were onboarded with`,
+      },
+    ]);
+    // Onboarded twice, by a template and by the toolkit: the toolkit's GUIDs win.
+    expect(
+      plan(stack, [
+        found(stack, FOREIGN[0], [FOREIGN[0]]),
+        found(stack, toolkitNamed.definition, toolkitNamed.assignments),
+      ]),
+    ).toEqual([
+      {
+        status: "adopt",
+        adopt: true,
+        message: `definition ${toolkitNamed.definition} and 1 assignment(s) at the toolkit's GUIDs`,
+      },
+    ]);
+  });
+
+  it("refuses a name that is not a GUID, and says which scopes lack an assignment", () => {
+    const stack = stackWith(groups);
+    expect(plan(stack, [found(stack, "ops-definition", toolkit.assignments)])).toEqual([
+      {
+        status: "mismatch",
+        adopt: undefined,
+        message: "Azure names this delegation 'ops-definition', which is not a GUID; it cannot be adopted",
+      },
+    ]);
+    const partial = found(stack, FOREIGN[0], toolkit.assignments);
+    partial.assignments = partial.assignments.slice(0, 1);
+    expect(plan(stack, [partial])).toEqual([
+      {
+        status: "incomplete",
+        adopt: undefined,
+        message: `definition ${FOREIGN[0]} exists but is not assigned at /subscriptions/${SUB}/resourceGroups/rg-b; assign it there (or drop those scopes), then adopt`,
+      },
+    ]);
+  });
+});
+
+describe("adopt --write refuses what is shared, and leaves the rest", () => {
+  const SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
+  const adoption = (status: Adoption["status"], offerFile = "/p/offers/ops.yaml"): Adoption => ({
+    offer: "Ops",
+    offerFile,
+    subscriptionId: SUB,
+    status,
+    ...(status === "adopt" ? { adopt: true as const } : {}),
+    message: "",
+  });
+  const file = (delegations: string) => `config:\n  lighthouse:delegations:\n${delegations}`;
+
+  it.each([
+    [
+      "a delegation entry behind an anchor",
+      `    - &ops\n      offer: offers/ops.yaml\n      subscriptions:\n        - subscriptionId: ${SUB}\n`,
+      4,
+      7,
+      "this delegation entry is shared through a YAML anchor or alias; adopt will not write through it (write it out, then run adopt again)",
+    ],
+    [
+      "a subscriptions list behind an anchor",
+      `    - offer: offers/ops.yaml\n      subscriptions: &subs\n        - subscriptionId: ${SUB}\n`,
+      5,
+      9,
+      "this subscriptions list is shared through a YAML anchor or alias; adopt will not write through it",
+    ],
+    [
+      "an adopt value that is an alias",
+      `    - offer: offers/other.yaml\n      subscriptions:\n        - {subscriptionId: ${SUB}, adopt: &yes true}\n    - offer: offers/ops.yaml\n      subscriptions:\n        - subscriptionId: ${SUB}\n          adopt: *yes\n`,
+      9,
+      11,
+      "this adopt value is shared through a YAML anchor or alias; adopt will not write through it",
+    ],
+  ])("refuses %s, located", (_name, delegations, line, column, message) => {
+    expect(withAdoptions(file(delegations), "/p", [adoption("adopt")])).toEqual({
+      problem: { line, column, message },
+    });
+  });
+
+  it("writes only adoptions of the entry's offer; skips entries it cannot read; ends an unterminated last line", () => {
+    const text = file(
+      `    - just a string\n    - offer: offers/other.yaml\n      subscriptions:\n        - subscriptionId: ${SUB}\n    - offer: offers/ops.yaml\n      subscriptions:\n        - subscriptionId: ${SUB.toUpperCase()}\n          resourceGroups: [rg-a]  `,
+    );
+    expect(withAdoptions(text, "/p", [adoption("adopt")])).toEqual({
+      text: `${text}\n          adopt: true`,
+    });
+    for (const status of ["create", "mismatch", "incomplete"] as const)
+      expect(withAdoptions(text, "/p", [adoption(status)])).toEqual({ text });
+    expect(withAdoptions("config: {}\n", "/p", [adoption("adopt")])).toEqual({ text: "config: {}\n" });
   });
 });

@@ -290,3 +290,236 @@ describe("fleetLines: a fleet's changes, each once", () => {
     expect(lines[30]).toBe("2 more changes: see each stack below");
   });
 });
+
+describe("every other change, record and sentence", () => {
+  /** Where a record applies, written out independently of the review's own helper. */
+  const located = (scope: string) => ({
+    subscription: scope.split("/")[2],
+    scope,
+    scopeKind: scope.includes("/resourceGroups/") ? "resource group" : "subscription",
+  });
+  const TENANT_NEW = "9f0e1d2c-3b4a-4596-8877-665544332211";
+  const rg = (subscription: string, group: string) => `/subscriptions/${subscription}/resourceGroups/${group}`;
+
+  it("a removed delegation: per scope, or per subscription when it has none; the other subscription's stays", () => {
+    const kept = delegation(SUB_A, [`/subscriptions/${SUB_A}`], []);
+    const base: AccessView = {
+      delegations: [kept, delegation(SUB_B, [rg(SUB_B, "rg-b"), rg(SUB_B, "rg-a")], [])],
+      identities: [],
+    };
+    const head: AccessView = { delegations: [kept], identities: [] };
+    expect(accessChanges(base, head)).toEqual([
+      { change: "delegation-removed", ...located(rg(SUB_B, "rg-b")), offer: "Operations", weakening: false },
+      { change: "delegation-removed", ...located(rg(SUB_B, "rg-a")), offer: "Operations", weakening: false },
+    ]);
+    expect(reviewLines(accessChanges(base, head), "Fabrikam")).toEqual([
+      'delegation **removed**: offer "Operations" on Fabrikam (resource groups rg-a, rg-b)',
+    ]);
+    expect(accessChanges({ delegations: [delegation(SUB_B, [], [])], identities: [] }, undefined)).toEqual([
+      { change: "delegation-removed", subscription: SUB_B, offer: "Operations", weakening: false },
+    ]);
+  });
+
+  it("a new managing tenant is a weakening, first in the records", () => {
+    const scope = `/subscriptions/${SUB_A}`;
+    const changes = accessChanges(
+      { delegations: [delegation(SUB_A, [scope], [])], identities: [] },
+      {
+        delegations: [{ ...delegation(SUB_A, [scope, rg(SUB_A, "rg-x")], []), managedByTenantId: TENANT_NEW }],
+        identities: [],
+      },
+    );
+    expect(changes).toEqual([
+      {
+        change: "managing-tenant-changed",
+        subscription: SUB_A,
+        offer: "Operations",
+        before: "83ace5cd-bcc3-441a-bd86-e6a75360cecc",
+        after: TENANT_NEW,
+        weakening: true,
+      },
+      { change: "scope-added", ...located(rg(SUB_A, "rg-x")), offer: "Operations", weakening: false },
+    ]);
+    expect(reviewLines(changes, "Fabrikam")).toEqual([
+      `offer "Operations": **managing tenant changed** from 83ace5cd-bcc3-441a-bd86-e6a75360cecc to ${TENANT_NEW} (a new delegation: see the steps for the order) on Fabrikam (1 subscription)`,
+      'offer "Operations" **now also covers** this scope on Fabrikam (resource group rg-x)',
+    ]);
+  });
+
+  it("JIT: an added approver; the same duration written otherwise; only what changed", () => {
+    const scope = `/subscriptions/${SUB_A}`;
+    const jit = (maximumActivationDuration: string, approvers: Grant["principal"][]) =>
+      eligible({ multiFactorAuthProvider: "Azure", maximumActivationDuration, approvers });
+    const changes = accessChanges(
+      { delegations: [delegation(SUB_A, [scope], [], [jit("PT1H", [duty])])], identities: [] },
+      { delegations: [delegation(SUB_A, [scope], [], [jit("PT60M", [duty, admins])])], identities: [] },
+    );
+    const at = { ...located(scope), offer: "Operations", principal: leads, role: "Contributor", eligible: true };
+    expect(changes).toEqual([
+      { ...at, change: "jit-duration-changed", before: "PT1H", after: "PT60M", weakening: false },
+      { ...at, change: "jit-approver-added", after: admins, weakening: false },
+    ]);
+    expect(reviewLines(changes, "Fabrikam")).toEqual([
+      "**Security leads** (7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d) (eligible Contributor): JIT duration lowered from PT1H to PT60M on Fabrikam (1 subscription)",
+      "**Security leads** (7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d) (eligible Contributor): approver Identity admins (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) added on Fabrikam (1 subscription)",
+    ]);
+  });
+
+  it("identities are told apart by subscription, resource group and name; trusts by issuer and subject", () => {
+    const trust = (subject: string) => ({ ...github, subject });
+    const at = (subscriptionId: string | undefined, resourceGroup: string | undefined, trusts = [github]) => ({
+      ...identity([], trusts),
+      subscriptionId,
+      resourceGroup,
+    });
+    const base: AccessView = {
+      delegations: [],
+      identities: [at(SUB_A, "rg-identities"), at(undefined, undefined, [github, trust("repo:contoso/infra:pr")])],
+    };
+    const head: AccessView = {
+      delegations: [],
+      identities: [
+        at(SUB_A, "rg-identities"),
+        at(SUB_A, "rg-other"),
+        at(SUB_B, "rg-identities"),
+        at(undefined, undefined, [github]),
+      ],
+    };
+    expect(accessChanges(base, head)).toEqual([
+      { subscription: SUB_A, identity: "id-deploy", change: "identity-added", weakening: false },
+      {
+        subscription: SUB_A,
+        identity: "id-deploy",
+        change: "trust-added",
+        after: { issuer: github.issuer, subject: github.subject },
+        weakening: false,
+      },
+      { subscription: SUB_B, identity: "id-deploy", change: "identity-added", weakening: false },
+      {
+        subscription: SUB_B,
+        identity: "id-deploy",
+        change: "trust-added",
+        after: { issuer: github.issuer, subject: github.subject },
+        weakening: false,
+      },
+      {
+        identity: "id-deploy",
+        change: "trust-removed",
+        before: { issuer: github.issuer, subject: "repo:contoso/infra:pr" },
+        weakening: false,
+      },
+    ]);
+    expect(accessChanges({ delegations: [], identities: [at(undefined, undefined, [])] }, undefined)).toEqual([
+      { identity: "id-deploy", change: "identity-removed", weakening: false },
+    ]);
+  });
+
+  it("records list weakenings first; a line is first when any change in it weakens", () => {
+    const scope = `/subscriptions/${SUB_A}`;
+    const changes = accessChanges(
+      { delegations: [delegation(SUB_A, [scope], [uaa([])])], identities: [] },
+      { delegations: [delegation(SUB_A, [scope], [reader, uaa(["Contributor"])])], identities: [] },
+    );
+    expect(changes.map((change) => change.change)).toEqual(["delegated-role-added", "granted"]);
+    const granted = (subscription: string, weakening: boolean): AccessChange => ({
+      change: "granted",
+      principal: ops,
+      role: "Reader",
+      ...located(`/subscriptions/${subscription}`),
+      after: {},
+      weakening,
+    });
+    const revoked: AccessChange = { ...granted(SUB_A, false), change: "revoked", before: {} };
+    expect(reviewLines([revoked, granted(SUB_A, false), granted(SUB_B, true)], "Fabrikam")).toEqual([
+      "**Operations** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Reader on Fabrikam (2 subscriptions)",
+      "**Operations** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **loses** Reader on Fabrikam (1 subscription)",
+    ]);
+  });
+
+  it("a removed stack says nothing is revoked until destroy", () => {
+    expect(reviewLines([{ change: "stack-removed", stack: "contoso", weakening: false }], "Contoso")).toEqual([
+      "**stack removed**: nothing is revoked by this change; its delegations and identities stay in Azure until the destroy workflow (or pulumi destroy --stack contoso) removes them",
+    ]);
+  });
+});
+
+describe("continuity and step lines at their edges", () => {
+  const finding = (subscription: string, kind: "lost" | "interrupted", cause: string): ContinuityFinding => ({
+    kind,
+    subscription,
+    scope: `/subscriptions/${subscription}`,
+    offer: "Operations",
+    principal: duty,
+    roleId: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    eligible: false,
+    from: 2,
+    ...(kind === "interrupted" ? { until: 3 } : {}),
+    cause,
+  });
+  const plan = (continuity: ContinuityFinding[]) => continuityLines({ steps: [], continuity }, "Fabrikam");
+  const who = `**${duty.id}** (${duty.id})`;
+
+  it("causes in general terms: the run stops, a deletion, a replacement", () => {
+    expect(
+      plan([
+        finding(SUB_A, "lost", "the run stops at step 2"),
+        finding(SUB_B, "lost", "the run stops at step 5"),
+        finding(SUB_A, "lost", "step delete ops-a"),
+        finding(SUB_B, "lost", "step delete ops-b"),
+        finding(SUB_A, "interrupted", "step delete-replaced ops-a"),
+        finding(SUB_B, "interrupted", "step delete-replaced ops-b"),
+      ]),
+    ).toEqual([
+      `${who} **loses** Reader when pulumi up ends (offer "Operations"; the run stops before granting it) on Fabrikam (2 subscriptions)`,
+      `${who} **loses** Reader when pulumi up ends (offer "Operations"; its delegation is deleted) on Fabrikam (2 subscriptions)`,
+      `${who} is **without** Reader while pulumi up runs (offer "Operations"; its delegation is deleted before it is re-created) on Fabrikam (2 subscriptions)`,
+    ]);
+    expect(plan([finding(SUB_A, "lost", "step delete ops-a")])).toEqual([
+      `${who} **loses** Reader when pulumi up ends (offer "Operations"; step delete ops-a) on Fabrikam (1 subscription)`,
+    ]);
+  });
+
+  it("a step that neither fails nor is unknown has no warning; exactly 200 steps have no 'more' line", () => {
+    const step = (index: number): Step => ({
+      op: "create",
+      urn: `urn:pulumi:s::lighthouse::azure-native:managedservices:RegistrationAssignment::a${index}`,
+      type: "azure-native:managedservices:RegistrationAssignment",
+      id: `/a${index}`,
+      reason: "new",
+    });
+    expect(stepWarnings({ steps: [step(1)], continuity: [] })).toEqual([]);
+    const listed = stepList({ steps: Array.from({ length: 200 }, (_, index) => step(index + 1)), continuity: [] });
+    expect([listed.length, listed.at(-1)]).toEqual([200, "200. create `a200` (RegistrationAssignment): new"]);
+  });
+});
+
+describe("fleetLines at its edges", () => {
+  const granted = (role: string): AccessChange => ({
+    change: "granted",
+    principal: ops,
+    role,
+    subscription: SUB_A,
+    scope: `/subscriptions/${SUB_A}`,
+    scopeKind: "subscription",
+    after: {},
+    weakening: false,
+  });
+  it("three stacks are all named; the most widespread first whatever the order seen; exactly 30 lines", () => {
+    expect(
+      fleetLines([
+        { stack: "a", records: [granted("Contributor")] },
+        { stack: "b", records: [granted("Reader")] },
+        { stack: "c", records: [granted("Reader")] },
+        { stack: "d", records: [granted("Reader")] },
+      ]),
+    ).toEqual([
+      "**Operations** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Reader in 3 stacks (b, c, d)",
+      "**Operations** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Contributor in 1 stack (a)",
+    ]);
+    const lines = fleetLines([{ stack: "a", records: Array.from({ length: 30 }, (_, index) => granted(`R${index}`)) }]);
+    expect([lines.length, lines.at(-1)]).toEqual([
+      30,
+      "**Operations** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** R29 in 1 stack (a)",
+    ]);
+  });
+});
