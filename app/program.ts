@@ -1,12 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { Provider } from "@pulumi/azure-native/provider";
 import { identityComponentName, systemIdentityComponentName } from "../src/identity/model";
-import { delegationName, formerDelegationName } from "../src/delegation";
+import { delegationName, formerDelegationName, managementGroupNames } from "../src/delegation";
 import { subscriptionOfScope } from "../src/azure/scopes";
 import { formatDiagnostic } from "../src/diagnostics";
 import { loadNamedStack } from "../src/stack/load";
 import { findProjectRoot } from "../src/project/paths";
 import { LighthouseDelegation } from "../components/lighthouseDelegation";
+import { ManagementGroupDelegation } from "../components/managementGroupDelegation";
 import { ManagedIdentity } from "../components/managedIdentity";
 import { SystemAssignedIdentityAccess } from "../components/systemAssignedIdentityAccess";
 
@@ -121,6 +122,23 @@ export function* lighthouseProgramSteps(options: ProgramOptions = {}) {
     yield;
   }
 
+  // Management groups onboarded by policy: one provider for the tenant, no subscription (the
+  // resources' URLs name the management group). Whether azure-native signs in without a
+  // subscription was not run here (no Azure): unknown.
+  const managementGroups = delegatedThroughLighthouse ? [] : stack.managementGroups;
+  const groupProvider =
+    managementGroups.length > 0
+      ? new Provider("azure-management-groups", { tenantId: stack.deploymentTenantId })
+      : undefined;
+  const policies = managementGroups.map(({ offer, managementGroupId, location, remediate }) => {
+    const component = new ManagementGroupDelegation(
+      managementGroupNames(offer.file, offer.definitionGuid, managementGroupId).logicalName,
+      { offer, managementGroupId, location, remediate, customerTenantId: stack.customer.tenantId },
+      { providers: [groupProvider!] },
+    );
+    return { offer: offer.name, managementGroupId, policyAssignmentId: component.policyAssignmentId };
+  });
+
   const identities = stack.identities.map((identity) => {
     const component = new ManagedIdentity(
       identityComponentName(identity.subscriptionId, identity.resourceGroup, identity.name),
@@ -155,5 +173,11 @@ export function* lighthouseProgramSteps(options: ProgramOptions = {}) {
       { providers: [providerFor(subscriptionOfScope(identity.resourceId))] },
     );
   }
-  return { customer: stack.customer.name, mode: stack.mode, summary, identities };
+  return {
+    customer: stack.customer.name,
+    mode: stack.mode,
+    summary,
+    ...(policies.length ? { managementGroups: policies } : {}),
+    identities,
+  };
 }

@@ -3,6 +3,7 @@
  * feed them from offer files. Importing it declares nothing; the stack program is app/program.ts.
  */
 export { LighthouseDelegation, type LighthouseDelegationArgs } from "./lighthouseDelegation";
+export { ManagementGroupDelegation, type ManagementGroupDelegationArgs } from "./managementGroupDelegation";
 export { ManagedIdentity, type FederatedCredentialArgs, type ManagedIdentityArgs } from "./managedIdentity";
 export { SystemAssignedIdentityAccess, type SystemAssignedIdentityAccessArgs } from "./systemAssignedIdentityAccess";
 export type { IdentityRoleAssignmentArgs } from "./roleAssignments";

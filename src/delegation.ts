@@ -1,5 +1,5 @@
 import { armGuid } from "./azure/guid";
-import { resourceGroupScope, subscriptionOfScope, subscriptionScope } from "./azure/scopes";
+import { managementGroupScope, resourceGroupScope, subscriptionOfScope, subscriptionScope } from "./azure/scopes";
 
 /**
  * Where delegations live, and their deterministic names. ARM templates compute the same values
@@ -136,4 +136,25 @@ export const definitionKey = (subscriptionId: string, definitionGuid: string) =>
 export function assignedDefinitionKey(scope: unknown, registrationDefinitionId: unknown): string | undefined {
   const guid = /\/registrationDefinitions\/([^/]+)$/i.exec(String(registrationDefinitionId ?? ""))?.[1];
   return guid === undefined ? undefined : definitionKey(subscriptionOfScope(scope), guid);
+}
+
+/**
+ * The names of an offer's onboarding policy at a management group (src/export/policy.ts): the
+ * policy definition and the remediation `lighthouse-<definition GUID>`; the assignment
+ * `lh-` and 21 hex digits of guid(definition, scope), since ARM allows 24 characters for an
+ * assignment name at a management group; the assignment identity's Owner role assignment
+ * guid(scope, assignment, role). The delegation it deploys in each subscription is named as a
+ * direct one (`toolkit`), so a subscription onboarded either way holds the same resources.
+ * `logicalName`: `<offer-file-slug>-mg-<management group>`.
+ */
+export function managementGroupNames(offerFile: string, definitionGuid: string, managementGroupId: string) {
+  const scope = managementGroupScope(managementGroupId).toLowerCase();
+  const policyAssignmentName = `lh-${armGuid(definitionGuid, scope).replace(/-/g, "").slice(0, 21)}`;
+  return {
+    logicalName: delegationName(offerFile, `mg-${managementGroupId}`),
+    policyDefinitionName: `lighthouse-${definitionGuid}`,
+    policyAssignmentName,
+    roleAssignmentName: armGuid(scope, policyAssignmentName, "owner"),
+    remediationName: `lighthouse-${definitionGuid}`,
+  };
 }

@@ -15,6 +15,7 @@ import {
 import { InvokeResponse } from "@pulumi/pulumi/proto/provider_pb";
 import {
   registrationAssignmentResourceId,
+  managementGroupScope,
   registrationDefinitionResourceId,
   resourceGroupScope,
   subscriptionOfScope,
@@ -115,6 +116,19 @@ function simulatedState(
     case TYPES.roleAssignment: {
       const id = `${text("scope")}/providers/Microsoft.Authorization/roleAssignments/${text("roleAssignmentName")}`;
       return { id, state: { ...inputs, name: inputs.roleAssignmentName } };
+    }
+    case TYPES.policyDefinition: {
+      const id = `${managementGroupScope(text("managementGroupId"))}/providers/Microsoft.Authorization/policyDefinitions/${text("policyDefinitionName")}`;
+      return { id, state: { ...inputs, name: inputs.policyDefinitionName } };
+    }
+    case TYPES.policyAssignment: {
+      const id = `${text("scope")}/providers/Microsoft.Authorization/policyAssignments/${text("policyAssignmentName")}`;
+      const identity = { ...(inputs.identity as Record<string, unknown>), ...identityOutputs(id) };
+      return { id, state: { ...inputs, name: inputs.policyAssignmentName, identity } };
+    }
+    case TYPES.remediation: {
+      const id = `${managementGroupScope(text("managementGroupId"))}/providers/Microsoft.PolicyInsights/remediations/${text("remediationName")}`;
+      return { id, state: { ...inputs, name: inputs.remediationName } };
     }
     default:
       return { id: `${name}-id`, state: inputs };

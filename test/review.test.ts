@@ -296,7 +296,7 @@ describe("every other change, record and sentence", () => {
   const located = (scope: string) => ({
     subscription: scope.split("/")[2],
     scope,
-    scopeKind: scope.includes("/resourceGroups/") ? "resource group" : "subscription",
+    scopeKind: scope.includes("/resourceGroups/") ? ("resource group" as const) : ("subscription" as const),
   });
   const TENANT_NEW = "9f0e1d2c-3b4a-4596-8877-665544332211";
   const rg = (subscription: string, group: string) => `/subscriptions/${subscription}/resourceGroups/${group}`;

@@ -61,6 +61,17 @@ export function accessLines(access: AccessView): string[] {
       lines.push(...identity.roleAssignments.map(describeRole));
     }
   }
+  for (const delegation of access.managementGroups ?? []) {
+    lines.push(
+      "",
+      `Management group ${delegation.managementGroupId} (every subscription in it, present and future, by Azure Policy)`,
+    );
+    lines.push(
+      `  Offer "${delegation.offer}" (managing tenant ${delegation.managedByTenantId}, definition ${delegation.definitionGuid})`,
+    );
+    for (const grant of delegation.permanent) lines.push(`    permanent  ${describeGrant(grant)}`);
+    for (const grant of delegation.eligible) lines.push(`    eligible   ${describeGrant(grant)}`);
+  }
   for (const identity of access.identities.filter((candidate) => candidate.kind === "system-assigned")) {
     lines.push("", `System-assigned identity of ${identity.name}`);
     lines.push(...identity.roleAssignments.map(describeRole));

@@ -66,7 +66,7 @@ const located = (scope: string): Located => ({
 /** Every grant in force, keyed by scope, offer, principal, role and kind. */
 function grantsInForce(view: AccessView | undefined) {
   const grants = new Map<string, { grant: Grant; eligible: boolean; scope: string; offer: string }>();
-  for (const delegation of view?.delegations ?? []) {
+  for (const delegation of [...(view?.delegations ?? []), ...(view?.managementGroups ?? [])]) {
     for (const scope of delegation.scopes) {
       for (const [eligible, list] of [
         [false, delegation.permanent],
@@ -161,9 +161,11 @@ function grantChanges(baseView: AccessView | undefined, headView: AccessView | u
 }
 
 function delegationChanges(baseView: AccessView | undefined, headView: AccessView | undefined): AccessChange[] {
-  const key = (delegation: AccessView["delegations"][number]) => `${delegation.subscriptionId} ${delegation.offer}`;
-  const before = new Map((baseView?.delegations ?? []).map((delegation) => [key(delegation), delegation]));
-  const after = new Map((headView?.delegations ?? []).map((delegation) => [key(delegation), delegation]));
+  const key = (delegation: AccessView["delegations"][number]) =>
+    `${delegation.managementGroupId ?? delegation.subscriptionId} ${delegation.offer}`;
+  const all = (view: AccessView | undefined) => [...(view?.delegations ?? []), ...(view?.managementGroups ?? [])];
+  const before = new Map(all(baseView).map((delegation) => [key(delegation), delegation]));
+  const after = new Map(all(headView).map((delegation) => [key(delegation), delegation]));
   const changes: AccessChange[] = [];
   const perScope = (scopes: string[], subscription: string) =>
     scopes.length ? scopes.map(located) : [{ subscription }];
@@ -379,21 +381,24 @@ const AGGREGATED = new Set<ChangeKind>([
 
 /** "on Fabrikam (2 subscriptions, resource groups rg-a, rg-b)": resource groups are named. */
 function where(customer: string, changes: AccessChange[]): string {
+  /** The scopes of one kind, by name: "resource groups rg-a, rg-b". */
+  const named = (kind: ScopeKind, label: string) => {
+    const names = [
+      ...new Set(
+        changes.filter((change) => change.scopeKind === kind).map((change) => scopeKindOf(change.scope!).name!),
+      ),
+    ].sort();
+    return names.length ? [`${label}${names.length === 1 ? "" : "s"} ${names.map(markdownText).join(", ")}`] : [];
+  };
   const subscriptions = new Set(
-    changes.filter((change) => change.scopeKind !== "resource group").map((change) => change.subscription),
+    changes
+      .filter((change) => change.scopeKind !== "resource group" && change.scopeKind !== "management group")
+      .map((change) => change.subscription),
   );
-  const groups = [
-    ...new Set(
-      changes
-        .filter((change) => change.scopeKind === "resource group")
-        .map((change) => scopeKindOf(change.scope!).name!),
-    ),
-  ].sort();
   const parts = [
+    ...named("management group", "every subscription of management group"),
     ...(subscriptions.size ? [plural(subscriptions.size, "subscription")] : []),
-    ...(groups.length
-      ? [`resource group${groups.length === 1 ? "" : "s"} ${groups.map(markdownText).join(", ")}`]
-      : []),
+    ...named("resource group", "resource group"),
   ];
   return `on ${markdownText(customer)} (${parts.join(", ")})`;
 }

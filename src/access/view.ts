@@ -1,6 +1,7 @@
 import { JIT_DEFAULTS, roleGuid } from "../azure/definitions";
 import { assignedDefinitionKey, definitionKey } from "../delegation";
-import { subscriptionOfScope } from "../azure/scopes";
+import { managementGroupScope, subscriptionOfScope } from "../azure/scopes";
+import { policyDelegation } from "../export/policy";
 import { isUserAssignedIdentity, TYPES } from "../azure/resourceTypes";
 import { roleLabel } from "../roles/catalog";
 import { groupBy } from "../repeats";
@@ -31,6 +32,8 @@ export interface Grant {
 export interface DelegationView {
   /** Adopted from Azure (Pulumi import) rather than created. */
   adopted?: boolean;
+  /** Deployed by Azure Policy to every subscription of this management group ("" as `subscriptionId`). */
+  managementGroupId?: string;
   subscriptionId: string;
   offer: string;
   definitionGuid: string;
@@ -62,6 +65,8 @@ export interface IdentityView {
 
 export interface AccessView {
   delegations: DelegationView[];
+  /** Offers delegated to every subscription of a management group, by policy (only when there are any). */
+  managementGroups?: DelegationView[];
   identities: IdentityView[];
 }
 
@@ -145,6 +150,14 @@ export function accessView(resources: ViewedResource[]): AccessView {
     return definition.importId ? { ...view, adopted: true } : view;
   });
 
+  const managementGroups = ofType(TYPES.policyDefinition).flatMap((policy): DelegationView[] => {
+    const deployed = policyDelegation(policy.inputs.policyRule);
+    const managementGroupId = text(policy.inputs.managementGroupId);
+    if (!deployed) return [];
+    const scope = managementGroupScope(managementGroupId);
+    return [{ ...delegationViewOf("", deployed.definitionGuid, deployed.properties, [scope]), managementGroupId }];
+  });
+
   // Identities and their roles, linked as Azure links them: a role assignment's principalId is
   // the identity's principal (a user-assigned identity's output, or what a system-assigned
   // identity's component registered), never through the program's parent layout.
@@ -204,6 +217,9 @@ export function accessView(resources: ViewedResource[]): AccessView {
   for (const identity of identities) identity.roleAssignments.sort(byKey((role) => `${role.scope} ${role.role}`));
   return {
     delegations: delegations.sort(byKey((delegation) => `${delegation.subscriptionId} ${delegation.offer}`)),
+    ...(managementGroups.length
+      ? { managementGroups: managementGroups.sort(byKey((group) => `${group.managementGroupId} ${group.offer}`)) }
+      : {}),
     identities: identities.sort(byKey((identity) => `${identity.subscriptionId ?? ""} ${identity.name}`)),
   };
 }

@@ -20,6 +20,13 @@ export const ACTIVITY_LOG_API_VERSION = "2015-04-01";
 /** Microsoft.Resources deployments (the exported template's nested deployments). */
 export const DEPLOYMENTS_API_VERSION = "2022-09-01";
 
+/** Microsoft.Authorization policy definitions and assignments (the management-group onboarding policy). */
+export const POLICY_API_VERSION = "2021-06-01";
+/** Microsoft.PolicyInsights remediations. */
+export const POLICY_INSIGHTS_API_VERSION = "2021-10-01";
+/** Microsoft.ManagementPartner: the partner ID a principal is linked to (Partner Admin Link). */
+export const MANAGEMENT_PARTNER_API_VERSION = "2018-02-01";
+
 /** The API's defaults for a just-in-time policy (REST spec 2022-10-01, JustInTimeAccessPolicy). */
 export const JIT_DEFAULTS = { multiFactorAuthProvider: "None", maximumActivationDuration: "PT8H" } as const;
 

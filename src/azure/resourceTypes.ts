@@ -9,6 +9,10 @@ export const TYPES = {
   /** Generic ARM resource: user-assigned identities with isolationScope are deployed as one. */
   genericResource: "azure-native:resources:Resource",
   systemIdentityAccess: "lighthouse:identity:SystemAssignedIdentityAccess",
+  /** Management-group onboarding (components/managementGroupDelegation.ts). */
+  policyDefinition: "azure-native:authorization:PolicyDefinitionAtManagementGroup",
+  policyAssignment: "azure-native:authorization:PolicyAssignment",
+  remediation: "azure-native:policyinsights:RemediationAtManagementGroup",
 } as const;
 
 /** A user-assigned identity, typed or deployed as a generic resource (API 2024-11-30). */

@@ -52,9 +52,11 @@ export function parseExtensionResourceId(
 }
 
 /** What an ARM scope is, for people: a subscription, a resource group (named), or a resource below one. */
-export type ScopeKind = "subscription" | "resource group" | "resource" | "other";
+export type ScopeKind = "subscription" | "resource group" | "resource" | "management group" | "other";
 
 export function scopeKindOf(scope: string): { kind: ScopeKind; name?: string } {
+  const group = /^\/providers\/Microsoft\.Management\/managementGroups\/([^/]+)\/?$/i.exec(scope);
+  if (group) return { kind: "management group", name: group[1] };
   const match = /^\/subscriptions\/[^/]+(?:\/resourceGroups\/([^/]+)(\/.+)?)?\/?$/i.exec(scope);
   if (!match) return { kind: "other" };
   if (match[1] === undefined) return { kind: "subscription" };
@@ -71,6 +73,11 @@ export function subscriptionScope(subscriptionId: string): string {
 /** `/subscriptions/<id>/resourceGroups/<name>`, as ARM's `resourceGroup().id` spells it. */
 export function resourceGroupScope(subscriptionId: string, resourceGroup: string): string {
   return `${subscriptionScope(subscriptionId)}/resourceGroups/${resourceGroup}`;
+}
+
+/** `/providers/Microsoft.Management/managementGroups/<id>`, as ARM's `managementGroup().id` spells it. */
+export function managementGroupScope(managementGroupId: string): string {
+  return `/providers/Microsoft.Management/managementGroups/${managementGroupId}`;
 }
 
 export function registrationDefinitionResourceId(subscriptionId: string, registrationDefinitionGuid: string): string {

@@ -36,6 +36,16 @@ export interface CustomerSubscription {
   delegations: SubscriptionDelegation[];
 }
 
+/** An offer delegated to every subscription of a management group, through Azure Policy (src/export/policy.ts). */
+export interface ManagementGroupDelegation {
+  offer: ResolvedOffer;
+  managementGroupId: string;
+  /** Region of the policy assignment's identity and of each subscription's deployment. */
+  location: string;
+  /** Also delegate the subscriptions already there (a remediation task). */
+  remediate: boolean;
+}
+
 export type DeploymentMode = "onboarding" | "managing";
 
 /** A validated stack: one customer tenant, its subscriptions in the order the file lists them. */
@@ -49,6 +59,8 @@ export interface ResolvedStack {
   /** The tenant the deployment authenticates in: the customer's, or (managing) the offers' managing tenant. */
   deploymentTenantId: string;
   subscriptions: CustomerSubscription[];
+  /** Management groups onboarded by policy, in the order the file lists them. */
+  managementGroups: ManagementGroupDelegation[];
   identities: ResolvedUserAssignedIdentity[];
   systemAssignedIdentities: ResolvedSystemAssignedIdentity[];
 }
@@ -108,11 +120,12 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
   const all = uniqueDiagnostics(diagnostics);
   if (!value || hasErrors(all)) return { diagnostics: all };
   const managingTenants = [
-    ...new Set(
-      [...subscriptions.values()].flatMap((subscription) =>
+    ...new Set([
+      ...[...subscriptions.values()].flatMap((subscription) =>
         subscription.delegations.map(({ offer }) => offer.managedByTenantId),
       ),
-    ),
+      ...delegated.managementGroups.map(({ offer }) => offer.managedByTenantId),
+    ]),
   ];
   return {
     stack: {
@@ -124,6 +137,7 @@ export function loadStack(file: string, offers: OfferCache): { stack?: ResolvedS
       deploymentTenantId:
         value.config[MODE_KEY] === "managing" ? managingTenants[0] : value.config[CUSTOMER_KEY].tenantId,
       subscriptions: [...subscriptions.values()],
+      managementGroups: delegated.managementGroups,
       identities: value.config[IDENTITIES_KEY].map(resolveUserAssignedIdentity),
       systemAssignedIdentities: value.config[SYSTEM_IDENTITIES_KEY].map(resolveSystemAssignedIdentity),
     },
@@ -227,6 +241,7 @@ function resolveDelegations(
   offers: OfferCache,
 ): {
   subscriptions: Map<string, CustomerSubscription>;
+  managementGroups: ManagementGroupDelegation[];
   complete: boolean;
   entries: StackUnderReview["delegations"];
   granting: StackUnderReview["granting"];
@@ -234,6 +249,8 @@ function resolveDelegations(
 } {
   const diagnostics: Diagnostic[] = [];
   const subscriptions = new Map<string, CustomerSubscription>();
+  const managementGroups: ManagementGroupDelegation[] = [];
+  const policies = new Map<string, string>();
   const owners: NameOwners = { delegations: new Map(), definitions: new Map(), assignments: new Map() };
   const offerEntries: OfferEntries = new Map();
   const underReview: StackUnderReview["delegations"] = [];
@@ -282,6 +299,20 @@ function resolveDelegations(
         authorizations: [...offer.authorizations, ...offer.eligibleAuthorizations],
       });
     }
+    for (const target of delegation.managementGroups ?? []) {
+      if (!fullyRead(target)) continue;
+      // One policy definition per offer name and managing tenant in a management group.
+      const key = `${target.managementGroupId.toLowerCase()} ${offer.definitionGuid}`;
+      const owner = policies.get(key);
+      if (owner !== undefined && owner !== delegation.offer) {
+        refuse(
+          `offers ${owner} and ${delegation.offer} deploy the same policy at management group ${target.managementGroupId} (the same name and managing tenant); rename one offer`,
+        );
+        continue;
+      }
+      policies.set(key, delegation.offer);
+      managementGroups.push({ offer, ...target });
+    }
   });
-  return { subscriptions, complete, entries: underReview, granting, diagnostics };
+  return { subscriptions, managementGroups, complete, entries: underReview, granting, diagnostics };
 }

@@ -59,6 +59,27 @@ const subscriptionTargetSchema = z
     }
   });
 
+/**
+ * A management group whose subscriptions, present and future, get the offer through Azure Policy
+ * (src/export/policy.ts). Its id as ARM names it: up to 90 letters, digits, `-_.()`, not ending in `.`.
+ */
+const managementGroupTargetSchema = z.strictObject({
+  managementGroupId: z
+    .string()
+    .regex(/^[A-Za-z0-9_.()-]{0,89}[A-Za-z0-9_()-]$/, {
+      error: "a management group id is 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
+    })
+    .describe("The management group's id (not its display name)."),
+  location: z
+    .string()
+    .regex(/^[a-z][a-z0-9]*$/, { error: "an Azure region name in lower case without spaces, e.g. westeurope" })
+    .describe("Region of the policy assignment's managed identity and of each subscription's deployment."),
+  remediate: z
+    .boolean()
+    .default(true)
+    .describe("Also delegate the subscriptions already in the management group (a remediation task). Default: true."),
+});
+
 /** A list that may not have passed its schema: its entries, or none. */
 const entriesOf = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
 const fieldOf = (value: unknown, key: string): unknown =>
@@ -71,6 +92,14 @@ const caseless = (value: unknown) => (typeof value === "string" ? value.toLowerC
  * from the entries as written, so that a wrong value elsewhere in the delegation hides neither.
  */
 function reportRepeatedTargets(delegation: unknown, context: z.RefinementCtx) {
+  const groups = entriesOf(fieldOf(delegation, "managementGroups"));
+  for (const { index, first } of repeats(groups, (group) => caseless(fieldOf(group, "managementGroupId")))) {
+    context.addIssue({
+      code: "custom",
+      path: ["managementGroups", index, "managementGroupId"],
+      message: `management group ${String(fieldOf(groups[index], "managementGroupId"))} is already listed for this offer (managementGroups[${first}])`,
+    });
+  }
   const targets = entriesOf(fieldOf(delegation, "subscriptions"));
   for (const { index, first } of repeats(targets, (target) => caseless(fieldOf(target, "subscriptionId")))) {
     context.addIssue({
@@ -104,12 +133,33 @@ const delegationSchema = z
       .describe(
         "How the delegation's resources are named. samples: as Microsoft's onboarding templates name them (guid(mspOfferName); guid(rgName) per resource group), for a customer onboarded with them; needs adopt on each subscription (Pulumi imports the existing delegation). Default: toolkit.",
       ),
-    subscriptions: z.array(subscriptionTargetSchema).min(1, { error: "list at least one subscription" }),
+    subscriptions: z.array(subscriptionTargetSchema).min(1, { error: "list at least one subscription" }).optional(),
+    managementGroups: z
+      .array(managementGroupTargetSchema)
+      .min(1, { error: "list at least one management group, or omit managementGroups" })
+      .optional()
+      .describe(
+        "Management groups whose subscriptions, present and future, get the offer through an Azure Policy (deployIfNotExists) the stack deploys.",
+      ),
   })
   // Listed twice is a fact about the text: it holds even when another field of an entry is wrong.
   .superRefine(reportRepeatedTargets, { when: () => true })
   .superRefine((delegation, context) => {
-    delegation.subscriptions.forEach((target, index) => {
+    if (!delegation.subscriptions && !delegation.managementGroups)
+      context.addIssue({
+        code: "custom",
+        path: [],
+        message: "list the subscriptions (or managementGroups) this offer is delegated to",
+      });
+    // The policy deploys with the toolkit's names; Microsoft's are for adopting what a template made.
+    if (delegation.naming === "samples" && delegation.managementGroups)
+      context.addIssue({
+        code: "custom",
+        path: ["managementGroups"],
+        message:
+          "naming: samples is for subscriptions a template already onboarded; the management-group policy deploys the toolkit's names: list the management group in an entry without naming: samples",
+      });
+    (delegation.subscriptions ?? []).forEach((target, index) => {
       // Microsoft's names are those of a delegation a template already created: Pulumi can only
       // import it, since azure-native refuses to create an existing resource (provider.go Create).
       if (delegation.naming === "samples" && !target.adopt) {
@@ -177,6 +227,17 @@ export const stackFileSchema = z.looseObject({
     .superRefine(
       (config, context) => {
         if (typeof config !== "object" || config === null) return;
+        // Managing mode runs in the managing tenant, which Lighthouse gives no management group.
+        if (fieldOf(config, MODE_KEY) === "managing")
+          entriesOf(fieldOf(config, DELEGATIONS_KEY)).forEach((delegation, index) => {
+            if (fieldOf(delegation, "managementGroups") !== undefined)
+              context.addIssue({
+                code: "custom",
+                path: [DELEGATIONS_KEY, index, "managementGroups"],
+                message:
+                  "managing mode deploys through existing delegations, which never cover a management group: the customer's onboarding stack deploys the management-group policy",
+              });
+          });
         for (const name of Object.keys(config)) {
           // Namespaces match exactly: 'Lighthouse:delegations' would otherwise be silently ignored.
           if (name.toLowerCase().startsWith(`${PROJECT_NAME}:`) && !(name in lighthouseKeys)) {

@@ -14,6 +14,8 @@ interface Context {
   variables: Record<string, Value>;
   subscriptionId: string;
   copyIndex?: number;
+  /** A management-group deployment's resources so far, by id, for reference(). */
+  deployed?: Map<string, Record<string, Value>>;
 }
 
 type Node =
@@ -135,6 +137,17 @@ function evaluateNode(node: Node, context: Context): Value {
       return JSON.stringify(args[0]) === JSON.stringify(args[1]);
     case "json":
       return JSON.parse(String(args[0]));
+    case "reference": {
+      // reference(id, apiVersion, 'full') of a resource deployed earlier: its body, and the
+      // principal Azure would give its system-assigned identity (a stand-in GUID).
+      const resource = context.deployed?.get(String(args[0]).toLowerCase());
+      if (!resource || args[2] !== "full") throw new Error(`reference(${String(args[0])}) to nothing deployed before`);
+      const identity = resource.identity as Record<string, Value> | undefined;
+      return {
+        ...resource,
+        identity: { ...identity, principalId: armGuid("principal", String(args[0]).toLowerCase()) },
+      };
+    }
     case "subscriptionResourceId":
       return `/subscriptions/${context.subscriptionId}/providers/${String(args[0])}/${String(args[1])}`;
     default:
@@ -144,7 +157,9 @@ function evaluateNode(node: Node, context: Context): Value {
 
 /** Evaluates every "[...]" string inside a value. */
 export function evaluate(value: Value, context: Context): Value {
-  if (typeof value === "string" && value.startsWith("[") && value.endsWith("]") && !value.startsWith("[["))
+  // "[[" escapes: the literal string without its first bracket.
+  if (typeof value === "string" && value.startsWith("[[")) return value.slice(1);
+  if (typeof value === "string" && value.startsWith("[") && value.endsWith("]"))
     return evaluateNode(parse(value.slice(1, -1)), context);
   if (Array.isArray(value)) return value.map((item) => evaluate(item, context));
   if (value && typeof value === "object")
@@ -217,4 +232,30 @@ export function deploy(
     }
   }
   return deployed;
+}
+
+/**
+ * The resources a management-group deployment of a parameterless `template` would PUT, in order,
+ * each with its id under the management group; reference() reads what was deployed before it.
+ */
+export function deployAtManagementGroup(
+  template: Record<string, Value>,
+  managementGroupId: string,
+): Array<DeployedResource & { id: string }> {
+  const scope = `/providers/Microsoft.Management/managementGroups/${managementGroupId}`;
+  const deployed = new Map<string, Record<string, Value>>();
+  const context: Context = { parameters: {}, variables: {}, subscriptionId: "", deployed };
+  return (template.resources as TemplateResource[]).map((resource) => {
+    const { dependsOn, ...rest } = resource;
+    for (const id of (dependsOn ?? []) as string[])
+      if (!deployed.has(id.toLowerCase())) throw new Error(`dependsOn ${id}: not deployed before`);
+    const { type, apiVersion, name, ...body } = evaluate(rest, context) as Record<string, Value> & {
+      type: string;
+      apiVersion: string;
+      name: string;
+    };
+    const id = `${scope}/providers/${type}/${name}`;
+    deployed.set(id.toLowerCase(), body);
+    return { type, apiVersion, name, id, body };
+  });
 }

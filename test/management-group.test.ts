@@ -1,0 +1,268 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { lighthouseProgram } from "../app/program";
+import { LighthouseDelegation } from "../components";
+import { delegationPolicyDefinition, managementGroupTemplate } from "../src/export/policy";
+import { loadOffer } from "../src/offer/load";
+import { runOffline, type RegisteredResource } from "../src/offline";
+import { loadNamedStack } from "../src/stack/load";
+import { formatDiagnostic } from "../src/diagnostics";
+import { accessView } from "../src/access/view";
+import { accessLines } from "../src/access/describe";
+import { accessChanges, reviewLines } from "../src/access/review";
+import { deploy, deployAtManagementGroup, evaluate } from "./helpers/arm-evaluator";
+import { REPO_ROOT, tempProject } from "./helpers/project";
+
+// Literal names, computed outside the toolkit (Python uuid5 under ARM's guid() namespace):
+/** guid("83ace5cd-…", "Contoso Managed Operations"): the toolkit's definition GUID (reference vectors). */
+const DEFINITION = "2370eb03-671f-565d-8fcd-c1bc9e0fe4b8";
+/** "lh-" + 21 hex digits of guid(DEFINITION, "/providers/microsoft.management/managementgroups/mg-woodgrove-prod"). */
+const POLICY_ASSIGNMENT = "lh-182e5b80aaf55fa7bc032";
+/** guid(that scope, POLICY_ASSIGNMENT, "owner"). */
+const ROLE_ASSIGNMENT = "a8018c10-3b7e-53d6-99c5-068f475b1ad0";
+const MG = "mg-woodgrove-prod";
+const MG_SCOPE = `/providers/Microsoft.Management/managementGroups/${MG}`;
+const SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
+const OWNER = "/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+
+const stackFile = (entry: string, extra = "") =>
+  [
+    "config:",
+    "  lighthouse:customer: {name: Woodgrove, tenantId: 3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b}",
+    extra,
+    "  lighthouse:delegations:",
+    "    - offer: offers/contoso-operations.yaml",
+    entry,
+    "",
+  ]
+    .filter((line) => line !== "")
+    .join("\n");
+const GROUP_ENTRY = `      managementGroups:\n        - managementGroupId: ${MG}\n          location: westeurope`;
+
+function load(text: string) {
+  const root = tempProject({ "stacks/Pulumi.woodgrove.yaml": text });
+  return { root, ...loadNamedStack(root, "woodgrove") };
+}
+const messages = (text: string) => {
+  const { root, diagnostics } = load(text);
+  return diagnostics.map((diagnostic) => formatDiagnostic(diagnostic).replace(`${root}/`, ""));
+};
+
+const offer = loadOffer(join(REPO_ROOT, "offers", "contoso-operations.yaml")).offer!;
+
+describe("a stack that names a management group", () => {
+  it("plans the policy definition, its assignment with an identity, the identity's Owner role and a remediation", async () => {
+    const { root, stack, diagnostics } = load(stackFile(GROUP_ENTRY));
+    expect(diagnostics).toEqual([]);
+    expect(stack!.managementGroups).toEqual([
+      { offer: stack!.managementGroups[0].offer, managementGroupId: MG, location: "westeurope", remediate: true },
+    ]);
+    const { resources } = await runOffline("lighthouse", "woodgrove", () =>
+      lighthouseProgram({ projectRoot: root, stackName: "woodgrove" }),
+    );
+    const policy = resources.filter((resource) => resource.name.startsWith("contoso-operations-mg-"));
+    expect(policy.map((resource) => [resource.type, resource.name])).toEqual([
+      ["lighthouse:delegation:ManagementGroupDelegation", `contoso-operations-mg-${MG}`],
+      ["azure-native:authorization:PolicyDefinitionAtManagementGroup", `contoso-operations-mg-${MG}-policy-definition`],
+      ["azure-native:authorization:PolicyAssignment", `contoso-operations-mg-${MG}-policy-assignment`],
+      ["azure-native:authorization:RoleAssignment", `contoso-operations-mg-${MG}-remediation-role`],
+      ["azure-native:policyinsights:RemediationAtManagementGroup", `contoso-operations-mg-${MG}-remediation`],
+    ]);
+    const [, definition, assignment, role, remediation] = policy;
+    expect(definition.inputs).toEqual({
+      managementGroupId: MG,
+      policyDefinitionName: `lighthouse-${DEFINITION}`,
+      ...delegationPolicyDefinition(offer, "westeurope"),
+    });
+    expect(assignment.inputs).toEqual({
+      scope: MG_SCOPE,
+      policyAssignmentName: POLICY_ASSIGNMENT,
+      policyDefinitionId: `${MG_SCOPE}/providers/Microsoft.Authorization/policyDefinitions/lighthouse-${DEFINITION}`,
+      displayName: "Azure Lighthouse: delegate 'Contoso Managed Operations'",
+      // azure-native's SDK default.
+      enforcementMode: "Default",
+      location: "westeurope",
+      identity: { type: "SystemAssigned" },
+    });
+    expect(role.inputs).toEqual({
+      scope: MG_SCOPE,
+      roleAssignmentName: ROLE_ASSIGNMENT,
+      roleDefinitionId: OWNER,
+      principalId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      principalType: "ServicePrincipal",
+    });
+    expect(remediation.inputs).toEqual({
+      managementGroupId: MG,
+      managementGroupsNamespace: "Microsoft.Management",
+      remediationName: `lighthouse-${DEFINITION}`,
+      policyAssignmentId: `${MG_SCOPE}/providers/Microsoft.Authorization/policyAssignments/${POLICY_ASSIGNMENT}`,
+      resourceDiscoveryMode: "ExistingNonCompliant",
+    });
+    // The remediation's deployments run as the identity: after it holds Owner.
+    expect(remediation.dependencies).toContain(role.urn);
+    const noRemediation = load(stackFile(`${GROUP_ENTRY}\n          remediate: false`));
+    const planned = await runOffline("lighthouse", "woodgrove", () =>
+      lighthouseProgram({ projectRoot: noRemediation.root, stackName: "woodgrove" }),
+    );
+    expect(planned.resources.filter((resource: RegisteredResource) => resource.type.endsWith("Remediation"))).toEqual(
+      [],
+    );
+  });
+
+  it("is refused where a subscription would be, and where the policy cannot work, all at once", () => {
+    expect(
+      messages(
+        stackFile(
+          [
+            "      naming: samples",
+            "      managementGroups:",
+            `        - {managementGroupId: ${MG}, location: West Europe}`,
+            `        - {managementGroupId: ${MG.toUpperCase()}, location: westeurope}`,
+            "        - {managementGroupId: 'mg.', location: westeurope}",
+          ].join("\n"),
+        ),
+      ),
+    ).toEqual([
+      "stacks/Pulumi.woodgrove.yaml:6:7: error: naming: samples is for subscriptions a template already onboarded; the management-group policy deploys the toolkit's names: list the management group in an entry without naming: samples",
+      "stacks/Pulumi.woodgrove.yaml:7:60: error: an Azure region name in lower case without spaces, e.g. westeurope",
+      `stacks/Pulumi.woodgrove.yaml:8:31: error: management group ${MG.toUpperCase()} is already listed for this offer (managementGroups[0])`,
+      "stacks/Pulumi.woodgrove.yaml:9:31: error: a management group id is 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
+    ]);
+    expect(messages(stackFile(GROUP_ENTRY, "  lighthouse:mode: managing"))).toEqual([
+      "stacks/Pulumi.woodgrove.yaml:6:7: error: managing mode deploys through existing delegations, which never cover a management group: the customer's onboarding stack deploys the management-group policy",
+    ]);
+    expect(messages(stackFile("      naming: toolkit"))).toEqual([
+      "stacks/Pulumi.woodgrove.yaml:4:7: error: list the subscriptions (or managementGroups) this offer is delegated to",
+    ]);
+    // The customer's own tenant as the managing tenant: refused for a management group as for a subscription.
+    expect(
+      messages(
+        stackFile(GROUP_ENTRY).replace("3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b", "83ace5cd-bcc3-441a-bd86-e6a75360cecc"),
+      ),
+    ).toEqual([
+      "stacks/Pulumi.woodgrove.yaml:4:14: error: managedByTenantId 83ace5cd-bcc3-441a-bd86-e6a75360cecc is the customer's own tenant; a tenant cannot delegate to itself [managing-tenant-is-customer]",
+    ]);
+  });
+});
+
+describe("the management-group policy deploys what the toolkit deploys per subscription", () => {
+  const target = { managementGroupId: MG, location: "westeurope", remediate: true };
+
+  it("the export deploys at the management group: policy, assignment, Owner role for its identity, remediation", () => {
+    const deployed = deployAtManagementGroup(JSON.parse(JSON.stringify(managementGroupTemplate(offer, target))), MG);
+    expect(deployed.map(({ type, name }) => [type, name])).toEqual([
+      ["Microsoft.Authorization/policyDefinitions", `lighthouse-${DEFINITION}`],
+      ["Microsoft.Authorization/policyAssignments", POLICY_ASSIGNMENT],
+      ["Microsoft.Authorization/roleAssignments", ROLE_ASSIGNMENT],
+      ["Microsoft.PolicyInsights/remediations", `lighthouse-${DEFINITION}`],
+    ]);
+    // ARM unescapes the policy's expressions: the definition it stores is the one Pulumi sends.
+    expect(deployed[0].body.properties).toEqual(
+      JSON.parse(JSON.stringify(delegationPolicyDefinition(offer, "westeurope"))),
+    );
+    expect(deployed[2].body.properties).toEqual({
+      roleDefinitionId: OWNER,
+      principalId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      principalType: "ServicePrincipal",
+    });
+    expect(managementGroupTemplate(offer, { ...target, remediate: false }).resources).toHaveLength(3);
+  });
+
+  it("each subscription gets the definition and assignment LighthouseDelegation creates there, at the same GUIDs", async () => {
+    const rule = JSON.parse(JSON.stringify(delegationPolicyDefinition(offer, "westeurope"))).policyRule;
+    const { template, parameters } = rule.then.details.deployment.properties;
+    // The policy engine evaluates the parameter values (no expressions here), ARM the template.
+    const values = Object.fromEntries(
+      Object.entries(
+        evaluate(parameters, { parameters: {}, variables: {}, subscriptionId: SUB }) as Record<
+          string,
+          { value: unknown }
+        >,
+      ).map(([name, parameter]) => [name, parameter.value]),
+    );
+    const [definition, assignment] = deploy(template, values, SUB);
+    const { resources } = await runOffline(
+      "lighthouse",
+      "policy",
+      () => new LighthouseDelegation("d", { offer, subscriptionId: SUB }),
+    );
+    const direct = resources.filter((resource) => resource.custom);
+    expect(definition.name).toBe(DEFINITION);
+    expect(definition.body.properties).toEqual(direct[0].inputs.properties);
+    // guid(DEFINITION, "/subscriptions/0afefe50-…"), Python uuid5.
+    expect(assignment.name).toBe(direct[1].inputs.registrationAssignmentId);
+    expect(rule.then.details.name).toBe(DEFINITION);
+  });
+
+  it("has the structure of Microsoft's sample policy, and a literal beginning with '[' stays a literal", () => {
+    const sample = JSON.parse(
+      readFileSync(
+        join(REPO_ROOT, "test/fixtures/microsoft-samples/deployLighthouseIfNotExistManagementGroup.json"),
+        "utf8",
+      ),
+    );
+    const paths = (value: unknown, prefix = ""): string[] =>
+      value && typeof value === "object" && !Array.isArray(value)
+        ? Object.entries(value).flatMap(([key, item]) =>
+            key === "template" || key === "parameters"
+              ? [`${prefix}${key}`]
+              : [`${prefix}${key}`, ...paths(item, `${prefix}${key}.`)],
+          )
+        : [];
+    const ours = paths(delegationPolicyDefinition(offer, "westeurope").policyRule);
+    const theirs = paths(sample.resources[0].properties.policyRule).filter(
+      (path) => !path.startsWith("then.details.existenceCondition"),
+    );
+    expect(theirs.filter((path) => !ours.includes(path))).toEqual([]);
+    expect(sample.resources[0].properties.mode).toBe(delegationPolicyDefinition(offer, "westeurope").mode);
+
+    const bracketed = { ...offer, description: "[beta] operations" };
+    const policy = delegationPolicyDefinition(bracketed, "westeurope");
+    const { parameters } = policy.policyRule.then.details.deployment.properties as {
+      parameters: Record<string, { value: unknown }>;
+    };
+    expect(parameters.mspOfferDescription).toEqual({ value: "[[beta] operations" });
+    const exported = deployAtManagementGroup(
+      JSON.parse(JSON.stringify(managementGroupTemplate(bracketed, target))),
+      MG,
+    );
+    const stored = (exported[0].body.properties as typeof policy).policyRule.then.details.deployment.properties as {
+      parameters: Record<string, { value: unknown }>;
+    };
+    expect(stored.parameters.mspOfferDescription).toEqual({ value: "[[beta] operations" });
+  });
+});
+
+describe("plan and review name the management group", () => {
+  const viewOf = async (entry: string) => {
+    const { root } = load(stackFile(entry));
+    const { resources } = await runOffline("lighthouse", "woodgrove", () =>
+      lighthouseProgram({ projectRoot: root, stackName: "woodgrove" }),
+    );
+    return accessView(resources);
+  };
+  const SUBSCRIPTION_ENTRY = `      subscriptions:\n        - subscriptionId: ${SUB}`;
+
+  it("the plan lists the offer's grants under the management group; the review says who gains access there", async () => {
+    const before = await viewOf(SUBSCRIPTION_ENTRY);
+    const after = await viewOf(`${SUBSCRIPTION_ENTRY}\n${GROUP_ENTRY}`);
+    expect(accessLines(after).slice(accessLines(before).length)).toEqual([
+      "",
+      `Management group ${MG} (every subscription in it, present and future, by Azure Policy)`,
+      `  Offer "Contoso Managed Operations" (managing tenant 83ace5cd-bcc3-441a-bd86-e6a75360cecc, definition ${DEFINITION})`,
+      "    permanent  Tier 1 Support (f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc): Reader",
+      "    permanent  Operations engineers (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7): Contributor",
+      "    permanent  Identity admins (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b): User Access Administrator; may assign Contributor, Monitoring Contributor to managed identities",
+      "    permanent  Offboarding automation (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6): Managed Services Registration assignment Delete Role",
+    ]);
+    const on = `on Woodgrove (every subscription of management group ${MG})`;
+    expect(reviewLines(accessChanges(before, after), "Woodgrove")).toEqual([
+      `delegation **added**: offer "Contoso Managed Operations" ${on}`,
+      `**Tier 1 Support** (f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc) **gains** Reader ${on}`,
+      `**Operations engineers** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Contributor ${on}`,
+      `**Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **gains** User Access Administrator (may assign Contributor, Monitoring Contributor to managed identities) ${on}`,
+      `**Offboarding automation** (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6) **gains** Managed Services Registration assignment Delete Role ${on}`,
+    ]);
+  });
+});
