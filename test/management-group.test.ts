@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { lighthouseProgram } from "../app/program";
@@ -12,7 +13,8 @@ import { accessView } from "../src/access/view";
 import { accessLines } from "../src/access/describe";
 import { accessChanges, reviewLines } from "../src/access/review";
 import { deploy, deployAtManagementGroup, evaluate } from "./helpers/arm-evaluator";
-import { REPO_ROOT, tempProject } from "./helpers/project";
+import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";
+import { command as exportCommand } from "../src/cli/export";
 
 // Literal names, computed outside the toolkit (Python uuid5 under ARM's guid() namespace):
 /** guid("83ace5cd-…", "Contoso Managed Operations"): the toolkit's definition GUID (reference vectors). */
@@ -263,6 +265,60 @@ describe("plan and review name the management group", () => {
       `**Operations engineers** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Contributor ${on}`,
       `**Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **gains** User Access Administrator (may assign Contributor, Monitoring Contributor to managed identities) ${on}`,
       `**Offboarding automation** (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6) **gains** Managed Services Registration assignment Delete Role ${on}`,
+    ]);
+  });
+});
+
+describe("npm run export -- arm --management-group", () => {
+  const run = (args: string[]) =>
+    runCommandInProcess(exportCommand, ["arm", "--offer", "offers/contoso-operations.yaml", ...args]);
+
+  it("writes the management group's template; the usage errors say what goes with what", async () => {
+    const out = mkdtempSync(join(tmpdir(), "export-mg-"));
+    const file = join(out, `contoso-operations.mg-${MG}.json`);
+    expect(await run(["--management-group", MG, "--location", "westeurope", "--out", out])).toEqual({
+      status: 0,
+      stdout: `${file}\n`,
+      stderr: "",
+    });
+    const written = JSON.parse(readFileSync(file, "utf8"));
+    expect(written.metadata.description).toBe(
+      `Azure Lighthouse onboarding of every subscription of management group '${MG}' for the offer 'Contoso Managed Operations', generated from offers/contoso-operations.yaml (the toolkit's names)`,
+    );
+    expect(deployAtManagementGroup(written, MG).map(({ name }) => name)).toEqual([
+      `lighthouse-${DEFINITION}`,
+      POLICY_ASSIGNMENT,
+      ROLE_ASSIGNMENT,
+      `lighthouse-${DEFINITION}`,
+    ]);
+    await run(["--management-group", MG, "--location", "westeurope", "--no-remediation", "--out", out]);
+    expect(JSON.parse(readFileSync(file, "utf8")).resources).toHaveLength(3);
+
+    const firstLine = async (args: string[]) => {
+      const result = await run(args);
+      return [result.status, result.stderr.split("\n")[0]];
+    };
+    expect(await firstLine(["--management-group", MG])).toEqual([
+      2,
+      "error: --management-group needs --location <region>",
+    ]);
+    expect(await firstLine(["--management-group", MG, "--location", "West Europe"])).toEqual([
+      2,
+      "error: --location: an Azure region name in lower case without spaces, e.g. westeurope",
+    ]);
+    expect(await firstLine(["--management-group", "mg.", "--location", "westeurope"])).toEqual([
+      2,
+      "error: --management-group: a management group id is 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
+    ]);
+    expect(
+      await firstLine(["--management-group", MG, "--location", "westeurope", "--resource-groups", "rg-a"]),
+    ).toEqual([
+      2,
+      "error: --management-group onboards whole subscriptions with the toolkit's names: leave out --resource-groups and --names samples",
+    ]);
+    expect(await firstLine(["--location", "westeurope"])).toEqual([
+      2,
+      "error: --location and --no-remediation go with --management-group",
     ]);
   });
 });

@@ -160,6 +160,7 @@ them instead of creating duplicates. Without --write it only reports.`,
     summary: "writes an offer as Microsoft's Lighthouse ARM template and parameters",
     synopsis: [
       `arm --offer <file> [--resource-groups rg1,rg2] [--names toolkit|samples] [--out <dir>] [--format json]`,
+      `arm --offer <file> --management-group <id> --location <region> [--no-remediation] [--out <dir>]`,
     ],
     description: `Writes the offer as an Azure Lighthouse onboarding template for a customer to deploy
 (az deployment sub create --location <region> --template-file <name>.json --parameters <name>.parameters.json):
@@ -167,6 +168,11 @@ them instead of creating duplicates. Without --write it only reports.`,
 --names samples names the delegation exactly as Microsoft's onboarding templates do (guid(mspOfferName),
 guid(rgName)), with their parameter shapes, so that redeploying over a customer onboarded with them
 updates that delegation instead of adding a parallel one. Default: the toolkit's names, as pulumi up uses.
+With --management-group, writes <out>/<offer>.mg-<id>.json, a managementGroupDeploymentTemplate
+(az deployment mg create --management-group-id <id> --location <region> --template-file ...): an Azure
+Policy that deploys the same delegation to every subscription of the management group, present and
+future, its assignment with a managed identity holding Owner there, and a remediation for the
+subscriptions already in it (unless --no-remediation).
 Only ARM JSON is produced: Bicep output is refused rather than shipped unverified (no Bicep compiler here).`,
     exitCodes: { 0: "written", 1: "the offer has errors", 2: "usage error" },
   },

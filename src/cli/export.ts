@@ -4,6 +4,8 @@ import { basename, extname, join, relative } from "node:path";
 import { NAMING_SCHEMES } from "../delegation";
 import { formatDiagnostic, hasErrors } from "../diagnostics";
 import { armParameters, armTemplate } from "../export/arm";
+import { managementGroupTemplate } from "../export/policy";
+import { azureLocation, managementGroupId } from "../stack/schema";
 import { loadOffer } from "../offer/load";
 import { commandLineFile, makeDirectory, findProjectRoot } from "../project/paths";
 import { resourceGroupName } from "../azure/resourceGroup";
@@ -18,6 +20,9 @@ export const command = runCommand(
       out: { type: "string" },
       format: { type: "string" },
       names: { type: "string" },
+      "management-group": { type: "string" },
+      location: { type: "string" },
+      "no-remediation": { type: "boolean" },
     });
     const names = oneOf("names", values.names, NAMING_SCHEMES, "toolkit");
     if (positionals[0] !== "arm" || positionals.length !== 1) throw new UsageError("the only export target is 'arm'");
@@ -35,6 +40,20 @@ export const command = runCommand(
     if (new Set(resourceGroups.map((group) => group.toLowerCase())).size !== resourceGroups.length)
       throw new UsageError("--resource-groups lists a group twice");
 
+    const group = values["management-group"];
+    if (group !== undefined) {
+      const checked = managementGroupId.safeParse(group);
+      if (!checked.success) throw new UsageError(`--management-group: ${checked.error.issues[0].message}`);
+      if (resourceGroups.length || values.names === "samples")
+        throw new UsageError(
+          "--management-group onboards whole subscriptions with the toolkit's names: leave out --resource-groups and --names samples",
+        );
+      if (values.location === undefined) throw new UsageError("--management-group needs --location <region>");
+      const location = azureLocation.safeParse(values.location);
+      if (!location.success) throw new UsageError(`--location: ${location.error.issues[0].message}`);
+    } else if (values.location !== undefined || values["no-remediation"])
+      throw new UsageError("--location and --no-remediation go with --management-group");
+
     const projectRoot = findProjectRoot(process.cwd());
     const out = values.out ?? "export";
     // Read from the project only; written wherever the user asks.
@@ -47,6 +66,14 @@ export const command = runCommand(
 
     const stem = basename(values.offer, extname(values.offer));
     makeDirectory(out);
+    if (group !== undefined) {
+      const target = { managementGroupId: group, location: values.location!, remediate: !values["no-remediation"] };
+      const file = join(out, `${stem}.mg-${group}.json`);
+      const template = managementGroupTemplate(offer, target, relative(projectRoot, located.file));
+      writeFileSync(file, `${JSON.stringify(template, null, 2)}\n`);
+      process.stdout.write(`${file}\n`);
+      return EXIT.ok;
+    }
     const templateFile = join(out, `${stem}.json`);
     const parametersFile = join(out, `${stem}.parameters.json`);
     const options = { resourceGroups, names, source: relative(projectRoot, located.file) };

@@ -63,17 +63,20 @@ const subscriptionTargetSchema = z
  * A management group whose subscriptions, present and future, get the offer through Azure Policy
  * (src/export/policy.ts). Its id as ARM names it: up to 90 letters, digits, `-_.()`, not ending in `.`.
  */
+export const managementGroupId = z
+  .string()
+  .regex(/^[A-Za-z0-9_.()-]{0,89}[A-Za-z0-9_()-]$/, {
+    error: "a management group id is 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
+  });
+export const azureLocation = z
+  .string()
+  .regex(/^[a-z][a-z0-9]*$/, { error: "an Azure region name in lower case without spaces, e.g. westeurope" });
+
 const managementGroupTargetSchema = z.strictObject({
-  managementGroupId: z
-    .string()
-    .regex(/^[A-Za-z0-9_.()-]{0,89}[A-Za-z0-9_()-]$/, {
-      error: "a management group id is 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
-    })
-    .describe("The management group's id (not its display name)."),
-  location: z
-    .string()
-    .regex(/^[a-z][a-z0-9]*$/, { error: "an Azure region name in lower case without spaces, e.g. westeurope" })
-    .describe("Region of the policy assignment's managed identity and of each subscription's deployment."),
+  managementGroupId: managementGroupId.describe("The management group's id (not its display name)."),
+  location: azureLocation.describe(
+    "Region of the policy assignment's managed identity and of each subscription's deployment.",
+  ),
   remediate: z
     .boolean()
     .default(true)
