@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { lighthouseProgram } from "../app/program";
 import { LighthouseDelegation } from "../components";
 import { delegationPolicyDefinition, managementGroupTemplate } from "../src/export/policy";
@@ -15,6 +15,9 @@ import { accessChanges, reviewLines } from "../src/access/review";
 import { deploy, deployAtManagementGroup, evaluate } from "./helpers/arm-evaluator";
 import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";
 import { command as exportCommand } from "../src/cli/export";
+import { command as inventoryCommand } from "../src/cli/inventory";
+import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
+import { deployedFixture } from "./helpers/deployed";
 
 // Literal names, computed outside the toolkit (Python uuid5 under ARM's guid() namespace):
 /** guid("83ace5cd-…", "Contoso Managed Operations"): the toolkit's definition GUID (reference vectors). */
@@ -320,5 +323,47 @@ describe("npm run export -- arm --management-group", () => {
       2,
       "error: --location and --no-remediation go with --management-group",
     ]);
+  });
+});
+
+describe("inventory --drift reads the management group's subscriptions", () => {
+  const NEW_SUBSCRIPTION = "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a";
+  let fake: FakeArm | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    fake = undefined;
+  });
+
+  it("names each subscription below it that the policy has not delegated yet", async () => {
+    const { root } = load(stackFile(GROUP_ENTRY));
+    // Azure as the policy leaves it after remediating two subscriptions: Fabrikam's deployed operations offer.
+    const deployed = deployedFixture("fabrikam");
+    const operations = deployed.definitions.filter((item) => item.name === DEFINITION);
+    const ids = new Set(operations.map((item) => String(item.id).toLowerCase()));
+    fake = await startFakeArm({
+      definitions: operations,
+      assignments: deployed.assignments.filter((item) =>
+        ids.has(String(item.properties.registrationDefinitionId).toLowerCase()),
+      ),
+      managementGroups: { [MG]: [SUB, "6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", NEW_SUBSCRIPTION] },
+    });
+    const result = await runCommandInProcess(
+      inventoryCommand,
+      ["--stack", "woodgrove", "--drift", "--format", "json", "--endpoint", fake.url],
+      { AZURE_ACCESS_TOKEN: "fake-token" },
+      root,
+    );
+    expect([result.status, result.stderr]).toEqual([1, ""]);
+    expect(JSON.parse(result.stdout).drift).toEqual([
+      {
+        kind: "missing-delegation",
+        subscriptionId: NEW_SUBSCRIPTION,
+        offer: "Contoso Managed Operations",
+        message: `not delegated yet: no registration definition ${DEFINITION} in this subscription of management group ${MG} (its policy deploys it when it evaluates the subscription, or by a remediation)`,
+      },
+    ]);
+    expect(
+      fake.requests.filter((request) => request.path.includes("managementGroups")).map((request) => request.path),
+    ).toEqual([`/providers/Microsoft.Management/managementGroups/${MG}/descendants`]);
   });
 });

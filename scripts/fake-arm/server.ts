@@ -52,6 +52,13 @@ export interface FakeArmOptions {
   events?: Array<Record<string, unknown>>;
   /** Microsoft Graph directory objects (users, groups, servicePrincipals, applications), by getByIds and servicePrincipals?$filter=appId eq. */
   directory?: Array<Record<string, unknown>>;
+  /** Management groups: id → the subscriptions below it (Get Descendants, API 2021-04-01). */
+  managementGroups?: Record<string, string[]>;
+  /**
+   * Partner Admin Link: the partner ID the signed-in principal is linked to, served at
+   * /providers/Microsoft.ManagementPartner/partners/{partnerId} (API 2018-02-01); unset: not linked.
+   */
+  linkedPartnerId?: string;
   /** Items per page; more make nextLink pages. Default 100. */
   pageSize?: number;
   /** The token clients must send. Default "fake-token". */
@@ -77,12 +84,16 @@ export interface FakeArm {
   roleAssignments: Array<Record<string, unknown>>;
   events: Array<Record<string, unknown>>;
   directory: Array<Record<string, unknown>>;
+  managementGroups: Record<string, string[]>;
+  linkedPartnerId?: string;
   /** Connections open now (a client that gave up on an answer must not keep one). */
   connections(): Promise<number>;
   close(): Promise<void>;
 }
 
 const ROLE_DEFINITIONS = "/providers/microsoft.authorization/roledefinitions";
+const DESCENDANTS = /^\/providers\/microsoft\.management\/managementgroups\/([^/]+)\/descendants$/;
+const PARTNER = /^\/providers\/microsoft\.managementpartner\/partners\/([^/]+)$/;
 const ACTIVITY_LOG = "/providers/microsoft.insights/eventtypes/management/values";
 const RESOURCE_GRAPH = "/providers/microsoft.resourcegraph/resources";
 
@@ -148,6 +159,8 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     roleAssignments: options.roleAssignments ?? [],
     events: options.events ?? [],
     directory: options.directory ?? [],
+    managementGroups: options.managementGroups ?? {},
+    ...(options.linkedPartnerId ? { linkedPartnerId: options.linkedPartnerId } : {}),
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -254,6 +267,41 @@ export async function startFakeArm(options: FakeArmOptions = {}): Promise<FakeAr
     if (url.pathname.startsWith("/v1.0/"))
       return graph(url, request.method === "POST" ? await bodyOf(request) : undefined, response);
     const path = decodeURIComponent(url.pathname).toLowerCase();
+    const descendants = DESCENDANTS.exec(path);
+    if (descendants) {
+      if (refusesApiVersion(url, response, "2021-04-01")) return;
+      const [group, subscriptions] =
+        Object.entries(fake.managementGroups).find(([id]) => id.toLowerCase() === descendants[1]) ?? [];
+      if (!subscriptions)
+        return armError(response, 404, "NotFound", `management group '${descendants[1]}' was not found`);
+      return servePage(
+        subscriptions.map((subscription) => ({
+          id: `/subscriptions/${subscription}`,
+          type: "/subscriptions",
+          name: subscription,
+          properties: {
+            displayName: `Subscription ${subscription}`,
+            parent: { id: `/providers/Microsoft.Management/managementGroups/${group}` },
+          },
+        })),
+      );
+    }
+    const partner = PARTNER.exec(path);
+    if (partner) {
+      if (refusesApiVersion(url, response, "2018-02-01")) return;
+      // What Azure answers for a principal that is not linked is not documented: the fake says 404.
+      if (fake.linkedPartnerId !== partner[1])
+        return armError(response, 404, "NotFound", `no partner ${partner[1]} is linked to the signed-in principal`);
+      response.writeHead(200, { "content-type": "application/json" });
+      return response.end(
+        JSON.stringify({
+          id: `/providers/microsoft.managementpartner/partners/${partner[1]}`,
+          name: partner[1],
+          type: "Microsoft.ManagementPartner/partner",
+          properties: { partnerId: partner[1], state: "Active" },
+        }),
+      );
+    }
     if (
       path.includes("/providers/microsoft.managedidentity/") ||
       path.endsWith("/providers/microsoft.authorization/roleassignments")

@@ -17,6 +17,7 @@ import { isGuid } from "../azure/guid";
 import { resourceGroupName } from "../azure/resourceGroup";
 import {
   activityLogEventModel,
+  descendantModel,
   errorResponseModel,
   listModel,
   registrationAssignmentModel,
@@ -41,9 +42,16 @@ import {
   AUTHORIZATION_API_VERSION,
   MANAGED_IDENTITY_API_VERSION,
   MANAGED_SERVICES_API_VERSION,
+  MANAGEMENT_GROUPS_API_VERSION,
   RESOURCE_GRAPH_API_VERSION,
 } from "../azure/definitions";
-import { parseUserAssignedIdentityId, resourceGroupScope, scopeKindOf, subscriptionOfScope } from "../azure/scopes";
+import {
+  managementGroupScope,
+  parseUserAssignedIdentityId,
+  resourceGroupScope,
+  scopeKindOf,
+  subscriptionOfScope,
+} from "../azure/scopes";
 
 export const DEFAULT_ENDPOINT = "https://management.azure.com";
 /** Federated credentials asked for per page (`$top`); the rest follow through nextLink. */
@@ -330,6 +338,28 @@ export class ArmClient {
       { $expandRegistrationDefinition: options.expandRegistrationDefinition ? "true" : undefined },
       registrationAssignmentModel,
     );
+  }
+
+  /**
+   * The subscriptions anywhere below a management group (its descendants of type "/subscriptions",
+   * Management Groups API Get Descendants), lower case, every page.
+   */
+  async listManagementGroupSubscriptions(managementGroupId: string): Promise<string[]> {
+    const descendants = await this.listAll(
+      `${managementGroupScope(encodeURIComponent(managementGroupId))}/descendants`,
+      MANAGEMENT_GROUPS_API_VERSION,
+      {},
+      descendantModel,
+    );
+    const subscriptions = descendants.filter((item) => item.type.toLowerCase() === "/subscriptions");
+    // Names from the server become paths of later calls: GUIDs only.
+    const notGuid = subscriptions.find((item) => !isGuid(item.name));
+    if (notGuid)
+      throw new ArmError(
+        `a subscription below management group ${quote(managementGroupId)} is named ${quote(printable(notGuid.name))}, which is not a GUID; refused`,
+        "InvalidResponse",
+      );
+    return subscriptions.map((item) => item.name.toLowerCase());
   }
 
   /** The user-assigned identities of a resource group, every page. */

@@ -174,3 +174,10 @@ export const resourceGraphPageModel = z.looseObject({
   /** "true" when Resource Graph cut the answer short (API 2021-03-01 ResultTruncated: "true" | "false"). */
   resultTruncated: z.union([z.string(), z.boolean()]).optional(),
 });
+
+/** One entry of a management group's descendants (Management Groups API): a group, or a subscription (`type` "/subscriptions"). */
+export const descendantModel = z.looseObject({
+  id: z.string(),
+  name: z.string(),
+  type: z.string(),
+});

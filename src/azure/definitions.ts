@@ -24,6 +24,8 @@ export const DEPLOYMENTS_API_VERSION = "2022-09-01";
 export const POLICY_API_VERSION = "2021-06-01";
 /** Microsoft.PolicyInsights remediations. */
 export const POLICY_INSIGHTS_API_VERSION = "2021-10-01";
+/** Microsoft.Management: a management group's descendants. */
+export const MANAGEMENT_GROUPS_API_VERSION = "2021-04-01";
 /** Microsoft.ManagementPartner: the partner ID a principal is linked to (Partner Admin Link). */
 export const MANAGEMENT_PARTNER_API_VERSION = "2018-02-01";
 

@@ -13,6 +13,7 @@ import { findProjectRoot, stackFilePath } from "../project/paths";
 import { endpointOption } from "./endpoint";
 import { checkedStackName, oneOf, parseCommandLine, runCommand, stackOrReport, UsageError } from "./run";
 import { printable } from "../text";
+import { subscriptionScope } from "../azure/scopes";
 
 const EXIT_INVENTORY = { ok: 0, drift: 1, usage: 2, unreadable: 3 } as const;
 
@@ -110,7 +111,14 @@ export const command = runCommand(
       return EXIT_INVENTORY.ok;
     }
     let inventory;
+    const groupSubscriptions = new Map<string, string[]>();
     try {
+      for (const { managementGroupId } of stack?.managementGroups ?? []) {
+        if (groupSubscriptions.has(managementGroupId)) continue;
+        const subscriptions = await client.listManagementGroupSubscriptions(managementGroupId);
+        groupSubscriptions.set(managementGroupId, subscriptions);
+        scopes = [...new Set([...scopes, ...subscriptions.map(subscriptionScope)])];
+      }
       inventory = await readInventory(client, scopes, managedBy);
     } catch (error) {
       if (error instanceof ArmInputError) throw new UsageError(error.message);
@@ -120,7 +128,7 @@ export const command = runCommand(
     }
 
     if (values.drift && stack) {
-      const report = compareDelegations(expectedDelegations(stack), inventory.delegations);
+      const report = compareDelegations(expectedDelegations(stack, groupSubscriptions), inventory.delegations);
       process.stdout.write(`${format === "json" ? JSON.stringify(report, null, 2) : driftText(report)}\n`);
       return report.drift.length > 0 ? EXIT_INVENTORY.drift : EXIT_INVENTORY.ok;
     }

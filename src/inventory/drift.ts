@@ -96,7 +96,9 @@ export function compareDelegations(expected: DelegationView[], actual: FoundDele
     if (!is) {
       report(
         "missing-delegation",
-        `not delegated: no registration definition ${should.definitionGuid} in the subscription`,
+        should.managementGroupId
+          ? `not delegated yet: no registration definition ${should.definitionGuid} in this subscription of management group ${should.managementGroupId} (its policy deploys it when it evaluates the subscription, or by a remediation)`
+          : `not delegated: no registration definition ${should.definitionGuid} in the subscription`,
       );
       continue;
     }
