@@ -34,7 +34,7 @@ describe("scope kinds", () => {
       `/subscriptions/${SUB}/resourceGroups/rg-app/providers/Microsoft.Compute/virtualMachines/vm-1`,
       { kind: "resource", name: "vm-1" },
     ],
-    ["/providers/Microsoft.Management/managementGroups/mg", { kind: "other" }],
+    ["/providers/Microsoft.Management/managementGroups/mg", { kind: "management group", name: "mg" }],
   ])("%s", (scope, expected) => {
     expect(scopeKindOf(scope)).toEqual(expected);
   });

@@ -84,14 +84,14 @@ describe("bad input: every problem located, with what to do, never an exception"
       "a list at the top",
       "- name: a\n",
       [
-        "1:1 error the file must be a map of keys, found a list; its keys: name, description, managedByTenantId, plan, authorizations, eligibleAuthorizations",
+        "1:1 error the file must be a map of keys, found a list; its keys: name, description, managedByTenantId, plan, partner, authorizations, eligibleAuthorizations",
       ],
     ],
     [
       "a scalar at the top",
       "just text\n",
       [
-        "1:1 error the file must be a map of keys, found the string 'just text'; its keys: name, description, managedByTenantId, plan, authorizations, eligibleAuthorizations",
+        "1:1 error the file must be a map of keys, found the string 'just text'; its keys: name, description, managedByTenantId, plan, partner, authorizations, eligibleAuthorizations",
       ],
     ],
     [

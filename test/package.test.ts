@@ -153,6 +153,7 @@ describe("the package, installed by another program", () => {
         "index",
         "lighthouseDelegation",
         "managedIdentity",
+        "managementGroupDelegation",
         "plainArguments",
         "roleAssignments",
         "systemAssignedIdentityAccess",

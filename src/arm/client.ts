@@ -19,6 +19,7 @@ import {
   activityLogEventModel,
   descendantModel,
   errorResponseModel,
+  partnerModel,
   listModel,
   registrationAssignmentModel,
   registrationDefinitionModel,
@@ -43,6 +44,7 @@ import {
   MANAGED_IDENTITY_API_VERSION,
   MANAGED_SERVICES_API_VERSION,
   MANAGEMENT_GROUPS_API_VERSION,
+  MANAGEMENT_PARTNER_API_VERSION,
   RESOURCE_GRAPH_API_VERSION,
 } from "../azure/definitions";
 import {
@@ -360,6 +362,22 @@ export class ArmClient {
         "InvalidResponse",
       );
     return subscriptions.map((item) => item.name.toLowerCase());
+  }
+
+  /**
+   * Whether the signed-in principal is linked to `partnerId` (Partner Admin Link: Partner Get,
+   * `/providers/Microsoft.ManagementPartner/partners/{partnerId}`, answered for the caller's own
+   * object and tenant). A 404 is taken as "not linked"; the exact answer Azure gives an unlinked
+   * principal is not documented.
+   */
+  async isLinkedToPartner(partnerId: string): Promise<boolean> {
+    if (!/^[0-9]+$/.test(partnerId)) throw new ArmInputError(`partner ID ${quote(partnerId)} is not digits`);
+    const found = await this.getOne(
+      `/providers/Microsoft.ManagementPartner/partners/${partnerId}`,
+      MANAGEMENT_PARTNER_API_VERSION,
+      partnerModel,
+    );
+    return found?.properties.partnerId === partnerId;
   }
 
   /** The user-assigned identities of a resource group, every page. */

@@ -181,3 +181,8 @@ export const descendantModel = z.looseObject({
   name: z.string(),
   type: z.string(),
 });
+
+/** The partner a principal is linked to (Microsoft.ManagementPartner, API 2018-02-01). */
+export const partnerModel = z.looseObject({
+  properties: z.looseObject({ partnerId: z.string() }),
+});

@@ -193,15 +193,25 @@ above its line, to fix in place. Without --out it is printed.`,
   },
   preflight: {
     summary: "checks every principal of the offers in the managing tenant's directory",
-    synopsis: [`[--stack <name> | <offer files...>] [--format text|json] [--endpoint <graph url>]`],
+    synopsis: [
+      `[--stack <name> | <offer files...>] [--format text|json] [--endpoint <graph url>] [--arm-endpoint <url>]`,
+    ],
     description: `Resolves every principal id of the offers (default: every offer in offers/) in the managing
 tenant's directory through Microsoft Graph (POST /v1.0/directoryObjects/getByIds, batched) and
 reports, at file:line:column: ids not found; application object ids or app ids where the service
 principal's object id belongs (naming it); groups that are not security groups; service principals
 in eligible authorizations or as approvers; display names that differ from the directory (warning).
 Token: AZURE_GRAPH_ACCESS_TOKEN, or DefaultAzureCredential for https://graph.microsoft.com
-(Directory.Read.All or an equivalent in the managing tenant).`,
-    exitCodes: { 0: "no error", 1: "errors found", 2: "usage error or invalid offer", 3: "could not read Graph" },
+(Directory.Read.All or an equivalent in the managing tenant).
+An offer with a partner block also gets its Partner Admin Link checked through ARM (--arm-endpoint,
+token AZURE_ACCESS_TOKEN): a link is read only by its own principal, so this checks the link when
+preflight signs in as the partner principal, and warns that it cannot when it signs in as another.`,
+    exitCodes: {
+      0: "no error",
+      1: "errors found",
+      2: "usage error or invalid offer",
+      3: "could not read Graph (or ARM, for a partner link)",
+    },
   },
   events: {
     summary: "lists delegations added and removed across customers, alerting on removals a stack declares",

@@ -37,6 +37,8 @@ const catalogFileModel = z.object({
       id: z.string(),
       name: z.string(),
       lighthouse: z.looseObject({ usable: z.enum(["yes", "delegation-only", "no"]) }),
+      // Catalogs written before partner recognition was computed say nothing of it.
+      partnerCredit: z.boolean().default(false),
     }),
   ),
 });

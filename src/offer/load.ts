@@ -1,4 +1,5 @@
 import { hasErrors, uniqueDiagnostics, type Diagnostic } from "../diagnostics";
+import { reviewPartner } from "../rules/partner";
 import { reviewRegistrationDefinition, type DefinitionUnderReview } from "../rules/definition";
 import type { Finding } from "../rules/table";
 import { readSourceFile, YamlSource } from "../yaml/source";
@@ -71,9 +72,10 @@ export function parseOffer(file: string, text: string): OfferLoadResult {
   const { value, diagnostics } = validateSource(source, offerSchema);
   const offer = value ? resolveOffer(file, value) : undefined;
   const definition = offer ?? salvagedDefinition(source.value);
-  const findings = definition
-    ? reviewRegistrationDefinition(definition).map((finding) => findingToDiagnostic(source, finding))
-    : [];
+  const findings = [
+    ...(definition ? reviewRegistrationDefinition(definition) : []),
+    ...(offer ? reviewPartner(offer.partner, offer.authorizations, offer.eligibleAuthorizations) : []),
+  ].map((finding) => findingToDiagnostic(source, finding));
   const all = uniqueDiagnostics([...parsed.diagnostics, ...diagnostics, ...findings]);
   return offer && !hasErrors(all) ? { offer, diagnostics: all } : { diagnostics: all };
 }

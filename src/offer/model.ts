@@ -41,6 +41,8 @@ export interface ResolvedOffer {
   description?: string;
   managedByTenantId: string;
   plan?: MarketplacePlan;
+  /** Partner recognition: not part of the definition Azure stores (src/rules/partner.ts). */
+  partner?: { partnerId: string; principalId: string };
   /**
    * {@link registrationDefinitionGuid} of this offer: the same in every subscription it is
    * deployed to (the definition's `registrationDefinitionId` input; its resource id ends with it).
@@ -83,6 +85,7 @@ export function resolveOffer(file: string, document: OfferDocument): ResolvedOff
     ...(document.description !== undefined ? { description: document.description } : {}),
     managedByTenantId: document.managedByTenantId,
     ...(document.plan ? { plan: document.plan } : {}),
+    ...(document.partner ? { partner: document.partner } : {}),
     definitionGuid: registrationDefinitionGuid(document.managedByTenantId, document.name),
     authorizations: document.authorizations.map(resolveAuthorization),
     eligibleAuthorizations: document.eligibleAuthorizations.map(({ justInTimeAccessPolicy, ...authorization }) => ({

@@ -136,12 +136,27 @@ export const planSchema = z
   })
   .describe("Azure Marketplace plan: all four fields or none.");
 
+/**
+ * Partner recognition (Partner Admin Link): the Microsoft partner ID the managing tenant works
+ * under, and the principal linked to it, which should hold a permanent role that earns credit.
+ */
+export const partnerSchema = z
+  .strictObject({
+    partnerId: z
+      .string()
+      .regex(/^[0-9]{1,10}$/, { error: "a partner ID is the Associated Partner ID of the partner profile: digits only" })
+      .describe("The Associated Partner ID (Microsoft AI Cloud Partner Program) to be credited."),
+    principalId: guid.describe("Object id of the principal linked to that partner ID (Partner Admin Link)."),
+  })
+  .describe("Partner recognition: the partner ID and the principal linked to it.");
+
 export const offerSchema = z
   .strictObject({
     name: z.string().min(1).describe("registrationDefinitionName: the offer's name, shown to the customer."),
     description: z.string().optional().describe("What the offer is for, shown to the customer."),
     managedByTenantId: guid.describe("The managing (service provider's) Entra tenant id."),
     plan: planSchema.optional(),
+    partner: partnerSchema.optional(),
     authorizations: z.array(authorizationSchema).describe("Permanent access: at least one is required."),
     eligibleAuthorizations: z
       .array(eligibleAuthorizationSchema)

@@ -12,6 +12,8 @@ export interface BuiltInRole {
   name: string;
   /** The Lighthouse verdict, computed by `lighthouseRoleSupport` when the catalog was generated. */
   lighthouse: RoleSupport;
+  /** Earns partner recognition when a linked principal holds it permanently (`earnsPartnerCredit`). */
+  partnerCredit: boolean;
 }
 
 /** The catalog file written by `npm run roles -- refresh` (src/roles/refresh.ts). */

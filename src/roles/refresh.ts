@@ -3,7 +3,7 @@ import { z } from "zod";
 import { permissionModel, type RoleDefinition } from "../arm/models";
 import { isGuid } from "../azure/guid";
 import type { BuiltInRole, RoleCatalogFile } from "./catalog";
-import { lighthouseRoleSupport, type PermissionBlock } from "./support";
+import { earnsPartnerCredit, lighthouseRoleSupport, type PermissionBlock } from "./support";
 
 /**
  * The role catalog, rebuilt from its source: Azure's built-in role definitions with their real
@@ -71,6 +71,7 @@ export function buildCatalog(roles: SourceRole[], source: string): RoleCatalogFi
         id: role.id.toLowerCase(),
         name: role.name,
         lighthouse: lighthouseRoleSupport(role.id, role.permissions),
+        partnerCredit: earnsPartnerCredit(role.permissions),
       }))
       .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)),
   };

@@ -58,6 +58,17 @@ export function grantsAction(blocks: PermissionBlock[], action: string): boolean
   );
 }
 
+/**
+ * Whether holding the role earns partner recognition (and partner earned credit): Microsoft
+ * credits a linked principal's built-in role that can write or delete (Lighthouse docs,
+ * partner-earned-credit.md: "an Azure built-in role that is eligible for PEC"; Partner Center:
+ * roles with write or delete permissions, so Reader is not). An action granted that ends in
+ * `/write`, `/delete` or a wildcard counts.
+ */
+export function earnsPartnerCredit(blocks: PermissionBlock[]): boolean {
+  return blocks.some((block) => block.actions.some((action) => /(\/write|\/delete|\*)$/i.test(action)));
+}
+
 /** The Lighthouse verdict for one built-in role. */
 export function lighthouseRoleSupport(roleId: string, blocks: PermissionBlock[]): RoleSupport {
   const id = roleId.toLowerCase();

@@ -126,6 +126,13 @@ export const RULES = {
     severity: "warning",
     description: "Grant groups or service principals rather than individual users.",
   },
+  "partner-credit-role": {
+    severity: "warning",
+    // The partner ID is the offer file's: a registration definition does not carry it.
+    pack: false,
+    description:
+      "The principal linked to the partner ID holds a permanent role that earns partner credit (one with write or delete actions).",
+  },
   "managing-tenant-single": {
     severity: "error",
     // Which tenant a deployment signs in to is the stack file's: the pack sees no such thing.
