@@ -2,6 +2,7 @@ import type { EnforcementLevel, PolicyResource, ResourceValidationPolicy, StackV
 import { assignedDefinitionKey, definitionKey, delegatedScopes } from "../src/delegation";
 import { subscriptionOfScope } from "../src/azure/scopes";
 import { isUserAssignedIdentity, TYPES } from "../src/azure/resourceTypes";
+import { policyDelegation } from "../src/export/policy";
 import { groupBy, repeats } from "../src/repeats";
 import { roleById, roleByName } from "../src/roles/catalog";
 import {
@@ -39,24 +40,41 @@ const {
   assignment: ASSIGNMENT,
   roleAssignment: ROLE_ASSIGNMENT,
   federatedCredential: FEDERATED_CREDENTIAL,
+  policyDefinition: POLICY_DEFINITION,
 } = TYPES;
 
 const enforcementOf = (rule: RuleId): EnforcementLevel => (RULES[rule].severity === "error" ? "mandatory" : "advisory");
 type Props = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** The definition's findings, computed once per resource however many policies ask. */
-const findingsCache = new WeakMap<object, Finding[]>();
-function definitionFindings(props: Props): Finding[] {
-  let findings = findingsCache.get(props);
-  if (!findings) {
-    const properties = (props.properties ?? {}) as DefinitionUnderReview;
-    findings = reviewRegistrationDefinition({ ...properties, ...(props.plan ? { plan: props.plan } : {}) });
-    findingsCache.set(props, findings);
-  }
-  return findings;
+/**
+ * The definition a resource deploys: a registration definition's own, or the one a
+ * management-group policy (src/export/policy.ts) deploys in each subscription; undefined otherwise.
+ */
+function reviewedDefinition(type: string, props: Props): { definition: DefinitionUnderReview; at: string } | undefined {
+  if (type === DEFINITION)
+    return {
+      definition: { ...(props.properties ?? {}), ...(props.plan ? { plan: props.plan } : {}) } as DefinitionUnderReview,
+      at: "properties.",
+    };
+  const deployed = type === POLICY_DEFINITION ? policyDelegation(props.policyRule) : undefined;
+  return deployed && { definition: deployed.properties as DefinitionUnderReview, at: "the deployed definition's " };
 }
 
-const where = (finding: Finding) => (finding.path.length ? `properties.${finding.path.join(".")}: ` : "");
+/** The definition's findings, computed once per resource however many policies ask. */
+const findingsCache = new WeakMap<object, Finding[]>();
+function definitionFindings(type: string, props: Props): Array<Finding & { at: string }> {
+  const reviewed = reviewedDefinition(type, props);
+  if (!reviewed) return [];
+  let findings = findingsCache.get(props);
+  if (!findings) {
+    findings = reviewRegistrationDefinition(reviewed.definition);
+    findingsCache.set(props, findings);
+  }
+  return findings.map((finding) => ({ ...finding, at: reviewed.at }));
+}
+
+const where = (finding: Finding & { at: string }) =>
+  finding.path.length ? `${finding.at}${finding.path.join(".")}: ` : "";
 
 /** What a policy checks; its name, description and enforcement come from the rules table. */
 type Check =
@@ -68,8 +86,9 @@ const definitionRuleChecks = Object.fromEntries(
     rule,
     {
       validateResource: (args, reportViolation) => {
-        if (args.type !== DEFINITION) return;
-        for (const finding of definitionFindings(args.props).filter((candidate) => candidate.rule === rule)) {
+        for (const finding of definitionFindings(args.type, args.props).filter(
+          (candidate) => candidate.rule === rule,
+        )) {
           reportViolation(`${where(finding)}${finding.message}`);
         }
       },

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { lighthouseProgram } from "../app/program";
-import { LighthouseDelegation } from "../components";
+import { LighthouseDelegation, ManagementGroupDelegation } from "../components";
+import { policyPackServer } from "./helpers/pack";
 import { delegationPolicyDefinition, managementGroupTemplate } from "../src/export/policy";
 import { loadOffer } from "../src/offer/load";
 import { runOffline, type RegisteredResource } from "../src/offline";
@@ -365,5 +366,26 @@ describe("inventory --drift reads the management group's subscriptions", () => {
     expect(
       fake.requests.filter((request) => request.path.includes("managementGroups")).map((request) => request.path),
     ).toEqual([`/providers/Microsoft.Management/managementGroups/${MG}/descendants`]);
+  });
+});
+
+describe("the policy pack reviews the definition a management-group policy deploys", () => {
+  const pack = policyPackServer();
+  it("an offer refused for a subscription is refused for a management group", async () => {
+    const owner = { ...offer.authorizations[0], roleDefinitionId: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635" };
+    const refused = { ...offer, authorizations: [owner, ...offer.authorizations.slice(1)] };
+    const { resources } = await runOffline("lighthouse", "pack", () => {
+      new ManagementGroupDelegation("mg", { offer: refused, managementGroupId: MG, location: "westeurope" });
+      new LighthouseDelegation("sub", { offer: refused, subscriptionId: SUB });
+    });
+    const violations = (await (await pack()).analyze(resources, {})).filter(
+      (violation) => violation.policy === "lighthouse-role-not-supported",
+    );
+    const refusal =
+      "authorizations.0.roleDefinitionId: Owner cannot be used with Azure Lighthouse: Azure Lighthouse does not support the Owner role; use Contributor (plus User Access Administrator with delegatedRoles to assign roles to managed identities) instead (role data: az role definition list (built-in roles), snapshot of 2026-08-22)";
+    expect(violations.map((violation) => [violation.resource?.name, violation.message])).toEqual([
+      ["sub-definition", `properties.${refusal}`],
+      ["mg-policy-definition", `the deployed definition's ${refusal}`],
+    ]);
   });
 });
