@@ -12,6 +12,7 @@ import { loadNamedStack } from "../src/stack/load";
 import { formatDiagnostic } from "../src/diagnostics";
 import { accessView } from "../src/access/view";
 import { accessLines } from "../src/access/describe";
+import { accessMatrixHtml } from "../src/access/matrix";
 import { accessChanges, reviewLines } from "../src/access/review";
 import { deploy, deployAtManagementGroup, evaluate } from "./helpers/arm-evaluator";
 import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";
@@ -386,6 +387,26 @@ describe("the policy pack reviews the definition a management-group policy deplo
     expect(violations.map((violation) => [violation.resource?.name, violation.message])).toEqual([
       ["sub-definition", `properties.${refusal}`],
       ["mg-policy-definition", `the deployed definition's ${refusal}`],
+    ]);
+  });
+});
+
+describe("the access matrix shows a management group's grants", () => {
+  it("as every subscription of the management group", async () => {
+    const { root } = load(stackFile(GROUP_ENTRY));
+    const { resources } = await runOffline("lighthouse", "woodgrove", () =>
+      lighthouseProgram({ projectRoot: root, stackName: "woodgrove" }),
+    );
+    const html = accessMatrixHtml(
+      [{ stack: "woodgrove", customer: "Woodgrove", access: accessView(resources) }],
+      "now",
+    );
+    const scope = `<span class="scope" title="${MG_SCOPE}">every subscription of management group ${MG}</span>`;
+    expect(html.match(/<li [^]*?<\/li>/g)?.filter((item) => item.includes("management group"))).toEqual([
+      `<li class="permanent" data-kind="permanent" data-search="user access administrator every subscription of management group ${MG} contoso managed operations woodgrove"><span class="role">User Access Administrator</span> <span class="badge">permanent</span> ${scope} <span class="detail">offer Contoso Managed Operations</span> <span class="detail">may assign Contributor, Monitoring Contributor</span></li>`,
+      `<li class="permanent" data-kind="permanent" data-search="managed services registration assignment delete role every subscription of management group ${MG} contoso managed operations woodgrove"><span class="role">Managed Services Registration assignment Delete Role</span> <span class="badge">permanent</span> ${scope} <span class="detail">offer Contoso Managed Operations</span></li>`,
+      `<li class="permanent" data-kind="permanent" data-search="contributor every subscription of management group ${MG} contoso managed operations woodgrove"><span class="role">Contributor</span> <span class="badge">permanent</span> ${scope} <span class="detail">offer Contoso Managed Operations</span></li>`,
+      `<li class="permanent" data-kind="permanent" data-search="reader every subscription of management group ${MG} contoso managed operations woodgrove"><span class="role">Reader</span> <span class="badge">permanent</span> ${scope} <span class="detail">offer Contoso Managed Operations</span></li>`,
     ]);
   });
 });

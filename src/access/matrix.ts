@@ -36,6 +36,7 @@ const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#
 function scopeLabel(scope: string): string {
   const { kind, name } = scopeKindOf(scope);
   if (kind === "subscription") return `subscription ${subscriptionOfScope(scope)}`;
+  if (kind === "management group") return `every subscription of management group ${name}`;
   return name ? `${kind} ${name}` : scope;
 }
 
@@ -55,7 +56,7 @@ function rowsOf(columns: MatrixColumn[]): Row[] {
     rows.set(key, current);
   };
   for (const { stack, access } of columns) {
-    for (const delegation of access.delegations) {
+    for (const delegation of [...access.delegations, ...(access.managementGroups ?? [])]) {
       for (const scope of delegation.scopes) {
         for (const [kind, grants] of [
           ["permanent", delegation.permanent],
