@@ -4,6 +4,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { fakeArmOptions } from "../scripts/fake-arm";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { command as inventoryCommand } from "../src/cli/inventory";
+import { command as preflightCommand } from "../src/cli/preflight";
+import { BROKEN_DIRECTORY } from "./helpers/directory";
 import { loadNamedStack } from "../src/stack/load";
 import { REPO_ROOT, runCli, runCommandInProcess } from "./helpers/project";
 
@@ -63,6 +65,21 @@ describe("docs/operations.md: inventory against the local fake", () => {
     );
     expect(result.status).toBe(0);
     expect(shownIn(blockAfter(page("operations.md"), marker), result.stdout)).toEqual([]);
+  });
+});
+
+describe("docs/operations.md: preflight", () => {
+  it("the excerpt is what preflight prints against the tests' broken directory", async () => {
+    const graph = await startFakeArm({ directory: BROKEN_DIRECTORY });
+    try {
+      const result = await runCommandInProcess(preflightCommand, ["--endpoint", graph.url], {
+        AZURE_GRAPH_ACCESS_TOKEN: "fake-token",
+      });
+      expect(result.status).toBe(1);
+      expect(shownIn(blockAfter(page("operations.md"), "### Principal preflight"), result.stdout)).toEqual([]);
+    } finally {
+      await graph.close();
+    }
   });
 });
 
