@@ -1,5 +1,3 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { fakeArmOptions } from "../scripts/fake-arm";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
@@ -8,46 +6,13 @@ import { command as preflightCommand } from "../src/cli/preflight";
 import { BROKEN_DIRECTORY } from "./helpers/directory";
 import { loadNamedStack } from "../src/stack/load";
 import { REPO_ROOT, runCli, runCommandInProcess } from "./helpers/project";
+import { blockAfter, page, shownIn } from "./helpers/docs";
 
 /**
  * Output shown in the docs is what the tools print: each excerpt below is run as the page says
  * (against `npm run fake-arm`'s Azure) and every line it shows must appear in the output, in
  * order ("…" marks lines left out).
  */
-const page = (file: string) => readFileSync(join(REPO_ROOT, "docs", file), "utf8");
-
-/** The first fenced block without a language (an output, not commands) after `marker` in `text`. */
-function blockAfter(text: string, marker: string): string[] {
-  const from = text.indexOf(marker);
-  expect(from, `docs marker ${marker}`).toBeGreaterThanOrEqual(0);
-  const lines = text.slice(from).split("\n");
-  let fence: string | undefined;
-  let block: string[] = [];
-  for (const line of lines) {
-    if (fence === undefined && line.startsWith("```")) {
-      fence = line;
-      block = [];
-    } else if (fence !== undefined && line === "```") {
-      if (fence === "```") return block;
-      fence = undefined;
-    } else if (fence !== undefined) block.push(line);
-  }
-  throw new Error(`no output block after ${marker}`);
-}
-
-/** Every shown line appears in `output`, in order; "…" lines stand for any number of lines. */
-function shownIn(shown: string[], output: string): string[] {
-  const lines = output.split("\n");
-  let at = 0;
-  const missing: string[] = [];
-  for (const line of shown.filter((item) => item.trim() !== "…")) {
-    const found = lines.indexOf(line, at);
-    if (found < 0) missing.push(line);
-    else at = found + 1;
-  }
-  return missing;
-}
-
 let fake: FakeArm | undefined;
 afterAll(() => fake?.close());
 

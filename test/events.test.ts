@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { sinceTime } from "../src/events/events";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { runCommandInProcess } from "./helpers/project";
+import { blockAfter, page, shownIn } from "./helpers/docs";
 import { command as eventsCommand } from "../src/cli/events";
 
 /**
@@ -90,6 +91,8 @@ describe("npm run events", () => {
         "",
       ].join("\n"),
     );
+    // The page shows this run's output.
+    expect(shownIn(blockAfter(page("operations.md"), "### Delegation events"), result.stdout)).toEqual([]);
     expect(result.status).toBe(1);
     expect(fake.requests.map((request) => request.query.get("$filter"))).toEqual(
       Array(3).fill("eventTimestamp ge '2026-11-17T00:00:00.000Z' and resourceProvider eq 'Microsoft.ManagedServices'"),

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture } from "./helpers/deployed";
 import { runCommandInProcess } from "./helpers/project";
+import { blockAfter, page, shownIn } from "./helpers/docs";
 import { command as inventoryCommand } from "../src/cli/inventory";
 
 /** npm run inventory -- --all: one Resource Graph query (every page) for the whole fleet. */
@@ -64,6 +65,8 @@ describe("npm run inventory -- --all", () => {
         "",
       ].join("\n"),
     );
+    // The page shows this run's output.
+    expect(shownIn(blockAfter(page("operations.md"), "### The whole fleet in one query"), result.stdout)).toEqual([]);
     expect(result.status).toBe(1);
     // 14 rows (fabrikam 3 definitions + 3 assignments, northwind 2 + 3, Test Corp. 1, the stray 1 + 1),
     // 4 a page: four POSTs, each after the first with the $skipToken of the one before.

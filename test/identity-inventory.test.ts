@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startFakeArm, type FakeArm, type Fault } from "../scripts/fake-arm/server";
 import { deployedFixture, type DeployedStack } from "./helpers/deployed";
 import { runCommandInProcess } from "./helpers/project";
+import { blockAfter, page, shownIn } from "./helpers/docs";
 import { command as inventoryCommand } from "../src/cli/inventory";
 
 /**
@@ -111,6 +112,8 @@ describe("npm run inventory -- --identities --drift", () => {
         "",
       ].join("\n"),
     );
+    // The page shows this run's output.
+    expect(shownIn(blockAfter(page("operations.md"), "### Identities: what"), result.stdout)).toEqual([]);
     expect(result.status).toBe(1);
   });
 
