@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { committedProject, git, runCli } from "./helpers/project";
+import { blockAfter, page, shownIn } from "./helpers/docs";
 
 function edit(root: string, file: string, from: string, to: string) {
   const path = join(root, file);
@@ -103,6 +104,8 @@ describe("npm run diff (access review)", () => {
       "No access changes.",
       "",
     ]);
+    // docs/review.md shows the start of this review.
+    expect(shownIn(blockAfter(page("review.md"), "### Access review"), result.stdout)).toEqual([]);
   });
 
   it("returns structured records as JSON, one per change and scope", () => {

@@ -5,7 +5,10 @@ import { command as inventoryCommand } from "../src/cli/inventory";
 import { command as preflightCommand } from "../src/cli/preflight";
 import { BROKEN_DIRECTORY } from "./helpers/directory";
 import { loadNamedStack } from "../src/stack/load";
-import { REPO_ROOT, runCli, runCommandInProcess } from "./helpers/project";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT, runCli, runCommandInProcess, tempProject } from "./helpers/project";
+import { command as validateCommand } from "../src/cli/validate";
 import { blockAfter, page, shownIn } from "./helpers/docs";
 
 /**
@@ -63,5 +66,36 @@ describe("docs/operations.md: offboarding", () => {
     const shown = blockAfter(page("operations.md"), "For the escalation offer of");
     expect(shown.length).toBeGreaterThan(10);
     expect(shownIn(shown, result.stdout)).toEqual([]);
+  });
+});
+
+describe("docs/offers.md and docs/customers.md: validate", () => {
+  const fixture = (name: string) => readFileSync(join(REPO_ROOT, "test", "fixtures", "multi-error", name), "utf8");
+  const printed = async (root: string, args: string[]) => {
+    const result = await runCommandInProcess(validateCommand, args, {}, root);
+    return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  };
+
+  it("the two broken offers print what offers.md shows", async () => {
+    const root = tempProject({
+      "offers/escalation.yaml": fixture("01-typo-owner-duration.yaml"),
+      "offers/support.yaml": fixture("03-short-guid.yaml"),
+    });
+    const { status, output } = await printed(root, ["offers/escalation.yaml", "offers/support.yaml"]);
+    expect(status).toBe(1);
+    expect(shownIn(blockAfter(page("offers.md"), "## Validating"), output)).toEqual([]);
+  });
+
+  it("a role outside delegatedRoles in the managing-mode stack prints what customers.md shows", async () => {
+    const stack = readFileSync(join(REPO_ROOT, "stacks", "Pulumi.northwind-managed.yaml"), "utf8");
+    const root = tempProject({
+      "stacks/Pulumi.northwind-managed.yaml": stack.replace(
+        "        - role: Contributor\n",
+        "        - role: Reader\n",
+      ),
+    });
+    const { status, output } = await printed(root, ["stacks/Pulumi.northwind-managed.yaml"]);
+    expect(status).toBe(1);
+    expect(shownIn(blockAfter(page("customers.md"), "A role outside `delegatedRoles`"), output)).toEqual([]);
   });
 });
