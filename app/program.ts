@@ -173,10 +173,18 @@ export function* lighthouseProgramSteps(options: ProgramOptions = {}) {
       { providers: [providerFor(subscriptionOfScope(identity.resourceId))] },
     );
   }
+  const named = stack.subscriptions.filter((subscription) => subscription.name !== undefined);
   return {
     customer: stack.customer.name,
     mode: stack.mode,
     summary,
+    ...(named.length
+      ? {
+          subscriptionNames: Object.fromEntries(
+            named.map(({ subscriptionId, name }) => [subscriptionId.toLowerCase(), name!]),
+          ),
+        }
+      : {}),
     ...(policies.length ? { managementGroups: policies } : {}),
     identities,
   };

@@ -177,6 +177,7 @@ describe.skipIf(browserMissing && !browserRequired)("the access matrix of 500 cu
     - offer: offers/contoso-operations.yaml
       subscriptions:
         - subscriptionId: ${hex(index, 8)}-0000-4000-8000-0000000000bb
+          name: Customer ${String(index).padStart(3, "0")} Production
 ${
   index % 50 === 7
     ? `    - offer: offers/contoso-escalation.yaml
@@ -229,6 +230,15 @@ ${
       "Operations engineersprincipal 0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7",
       "Tier 1 Supportprincipal f98d86a2-4cc4-4e9d-ad47-b3e80a1bcdfc",
     ]);
+    // The subscription by the name its stack file gives it, the id beside it.
+    expect(
+      await page
+        .locator("tbody tr", { hasText: "Tier 1 Support" })
+        .locator('td[data-column="customer-357"] li')
+        .allTextContents(),
+    ).toEqual([
+      "Reader permanent subscription Customer 357 Production (00000165-0000-4000-8000-0000000000bb) offer Contoso Managed Operations",
+    ]);
     expect(await scrollsSideways()).toBe(false);
     await page.screenshot({ path: join(shots, "matrix-500-one-customer.png") });
     await page.selectOption("#customer", "");
@@ -250,8 +260,8 @@ ${
       ),
     );
     expect(await page.locator("#principal-view section").first().locator("li").allTextContents()).toEqual([
-      "Reader permanent subscription 00000007-0000-4000-8000-0000000000bb offer Contoso Escalation",
-      "Contributor eligible subscription 00000007-0000-4000-8000-0000000000bb offer Contoso Escalation JIT up to PT4H, MFA Azure, approval by Duty managers",
+      "Reader permanent subscription Customer 007 Production (00000007-0000-4000-8000-0000000000bb) offer Contoso Escalation",
+      "Contributor eligible subscription Customer 007 Production (00000007-0000-4000-8000-0000000000bb) offer Contoso Escalation JIT up to PT4H, MFA Azure, approval by Duty managers",
     ]);
     expect(await scrollsSideways()).toBe(false);
     await page.screenshot({ path: join(shots, "matrix-500-one-principal.png") });

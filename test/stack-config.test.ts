@@ -373,6 +373,24 @@ describe("stack files", () => {
     expect(lines).toEqual(["12:14 error offer offers/broken.yaml has errors (reported in that file)"]);
   });
 
+  it("keeps a subscription's name, and refuses two names for one subscription where the second is given", () => {
+    const named = FABRIKAM.replace(
+      "        - subscriptionId: 0afefe50-734e-4610-8a82-a144a2f49dea\n        - subscriptionId: 6c8b2e14",
+      "        - subscriptionId: 0afefe50-734e-4610-8a82-a144a2f49dea\n          name: Fabrikam Production\n        - subscriptionId: 6c8b2e14",
+    );
+    expect(loadWith(named).stack?.subscriptions.map(({ subscriptionId, name }) => [subscriptionId, name])).toEqual([
+      ["0afefe50-734e-4610-8a82-a144a2f49dea", "Fabrikam Production"],
+      ["6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d", undefined],
+    ]);
+    const twice = named.replace(
+      "    - offer: offers/contoso-escalation.yaml\n      subscriptions:\n        - subscriptionId: 0afefe50-734e-4610-8a82-a144a2f49dea\n",
+      "    - offer: offers/contoso-escalation.yaml\n      subscriptions:\n        - subscriptionId: 0afefe50-734e-4610-8a82-a144a2f49dea\n          name: Fabrikam Prod\n",
+    );
+    expect(loadWith(twice).lines).toEqual([
+      "16:17 error subscription 0afefe50-734e-4610-8a82-a144a2f49dea is named 'Fabrikam Production' in another entry: give it one name",
+    ]);
+  });
+
   it("leaves other namespaces and Pulumi's own keys alone", () => {
     const text = `secretsprovider: passphrase\n${FABRIKAM.replace("config:\n", "config:\n  azure-native:location: westeurope\n")}`;
     expect(loadWith(text).diagnostics).toEqual([]);

@@ -12,6 +12,8 @@ export interface MatrixColumn {
   stack: string;
   customer: string;
   access: AccessView;
+  /** Subscription id → display name, for those the stack names. */
+  subscriptionNames?: Record<string, string>;
 }
 
 interface Entry {
@@ -33,9 +35,12 @@ interface Row {
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 
 /** "subscription 0afe…" or "resource group rg-app": what a manager recognises, full id in the tooltip. */
-function scopeLabel(scope: string): string {
+function scopeLabel(scope: string, subscriptionNames: Record<string, string> = {}): string {
   const { kind, name } = scopeKindOf(scope);
-  if (kind === "subscription") return `subscription ${subscriptionOfScope(scope)}`;
+  if (kind === "subscription") {
+    const id = subscriptionOfScope(scope);
+    return subscriptionNames[id] ? `subscription ${subscriptionNames[id]} (${id})` : `subscription ${id}`;
+  }
   if (kind === "management group") return `every subscription of management group ${name}`;
   return name ? `${kind} ${name}` : scope;
 }
@@ -103,11 +108,12 @@ function rowsOf(columns: MatrixColumn[]): Row[] {
   );
 }
 
-function entryHtml(entry: Entry, customer: string): string {
-  const search = escapeHtml(`${entry.role} ${scopeLabel(entry.scope)} ${entry.offer ?? ""} ${customer}`.toLowerCase());
+function entryHtml(entry: Entry, column: MatrixColumn): string {
+  const where = scopeLabel(entry.scope, column.subscriptionNames);
+  const search = escapeHtml(`${entry.role} ${where} ${entry.offer ?? ""} ${column.customer}`.toLowerCase());
   const offer = entry.offer ? ` <span class="detail">offer ${escapeHtml(entry.offer)}</span>` : "";
   const detail = entry.detail ? ` <span class="detail">${escapeHtml(entry.detail)}</span>` : "";
-  const scope = `<span class="scope" title="${escapeHtml(entry.scope)}">${escapeHtml(scopeLabel(entry.scope))}</span>`;
+  const scope = `<span class="scope" title="${escapeHtml(entry.scope)}">${escapeHtml(where)}</span>`;
   return `<li class="${entry.kind}" data-kind="${entry.kind}" data-search="${search}"><span class="role">${escapeHtml(entry.role)}</span> <span class="badge">${entry.kind}</span> ${scope}${offer}${detail}</li>`;
 }
 
@@ -222,7 +228,7 @@ export function accessMatrixHtml(columns: MatrixColumn[], generated: string): st
               row.cells.has(column.stack)
                 ? `<ul>${row.cells
                     .get(column.stack)!
-                    .map((entry) => entryHtml(entry, column.customer))
+                    .map((entry) => entryHtml(entry, column))
                     .join("")}</ul>`
                 : ""
             }</td>`,

@@ -31,9 +31,14 @@ export const command = runCommand(
     let failed = false;
     for (const stack of stacks) {
       try {
-        const { customer, state } = await stackState(projectRoot, stack);
+        const { customer, subscriptionNames, state } = await stackState(projectRoot, stack);
         const access = accessView(state);
-        columns.push({ stack, customer: customer ?? stack, access });
+        columns.push({
+          stack,
+          customer: customer ?? stack,
+          access,
+          ...(subscriptionNames ? { subscriptionNames } : {}),
+        });
       } catch (error) {
         if (!isConfigError(error)) throw error;
         process.stderr.write(`${error.message}\n`);

@@ -137,14 +137,22 @@ const stackProgram = (projectRoot: string, stack: string) => () =>
  */
 export interface StackState {
   customer?: string;
+  /** Subscription id → display name, for those the stack file names. */
+  subscriptionNames?: Record<string, string>;
   state: StateResource[];
 }
 
 /** A stack's state: the program on the offline engine, nothing else (no policies, no sorted copies). */
 export async function stackState(projectRoot: string, stack: string): Promise<StackState> {
   const { resources, result } = await runOffline(PROJECT_NAME, stack, stackProgram(projectRoot, stack));
-  const customer = (result as { customer?: unknown } | undefined)?.customer;
-  return { ...(typeof customer === "string" ? { customer } : {}), state: stateOf(resources) };
+  const { customer, subscriptionNames } = (result ?? {}) as { customer?: unknown; subscriptionNames?: unknown };
+  return {
+    ...(typeof customer === "string" ? { customer } : {}),
+    ...(subscriptionNames && typeof subscriptionNames === "object"
+      ? { subscriptionNames: subscriptionNames as Record<string, string> }
+      : {}),
+    state: stateOf(resources),
+  };
 }
 
 /** Plans one stack of the project: the real stack program, on the offline engine. */

@@ -33,6 +33,8 @@ export interface SubscriptionDelegation {
 /** A customer subscription and every offer delegated in it. */
 export interface CustomerSubscription {
   subscriptionId: string;
+  /** Its display name, as the stack file gives it (for people: the access matrix). */
+  name?: string;
   delegations: SubscriptionDelegation[];
 }
 
@@ -285,6 +287,17 @@ function resolveDelegations(
       if (!subscription) {
         subscription = { subscriptionId: target.subscriptionId, delegations: [] };
         subscriptions.set(target.subscriptionId, subscription);
+      }
+      if (target.name !== undefined) {
+        if (subscription.name !== undefined && subscription.name !== target.name)
+          diagnostics.push(
+            source.diagnostic(
+              ["config", DELEGATIONS_KEY, index, "subscriptions", delegation.subscriptions!.indexOf(target), "name"],
+              "error",
+              `subscription ${target.subscriptionId} is named ${quote(subscription.name)} in another entry: give it one name`,
+            ),
+          );
+        else subscription.name = target.name;
       }
       subscription.delegations.push({
         offer,

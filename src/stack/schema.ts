@@ -40,6 +40,12 @@ const adoptSchema = z
 const subscriptionTargetSchema = z
   .strictObject({
     subscriptionId: guid.describe("The customer subscription; its registration definition lives here."),
+    name: z
+      .string()
+      .min(1)
+      .max(64)
+      .optional()
+      .describe("The subscription's display name, shown beside its id in the access matrix. Default: the id only."),
     resourceGroups: z
       .array(resourceGroupName)
       .min(1, { error: "list at least one resource group, or omit resourceGroups to delegate the whole subscription" })
@@ -63,11 +69,9 @@ const subscriptionTargetSchema = z
  * A management group whose subscriptions, present and future, get the offer through Azure Policy
  * (src/export/policy.ts). Its id as ARM names it: up to 90 letters, digits, `-_.()`, not ending in `.`.
  */
-export const managementGroupId = z
-  .string()
-  .regex(/^[A-Za-z0-9_.()-]{0,89}[A-Za-z0-9_()-]$/, {
-    error: "a management group id is 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
-  });
+export const managementGroupId = z.string().regex(/^[A-Za-z0-9_.()-]{0,89}[A-Za-z0-9_()-]$/, {
+  error: "a management group id is 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
+});
 export const azureLocation = z
   .string()
   .regex(/^[a-z][a-z0-9]*$/, { error: "an Azure region name in lower case without spaces, e.g. westeurope" });
