@@ -1,12 +1,8 @@
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { lighthouseProgram } from "../app/program";
 import { LighthouseDelegation, ManagementGroupDelegation } from "../components";
 import { policyPackServer } from "./helpers/pack";
-import { delegationPolicyDefinition, managementGroupTemplate } from "../src/export/policy";
-import { loadOffer } from "../src/offer/load";
+import { delegationPolicyDefinition } from "../src/export/policy";
 import { runOffline, type RegisteredResource } from "../src/offline";
 import { loadNamedStack } from "../src/stack/load";
 import { formatDiagnostic } from "../src/diagnostics";
@@ -14,24 +10,21 @@ import { accessView } from "../src/access/view";
 import { accessLines } from "../src/access/describe";
 import { accessMatrixHtml } from "../src/access/matrix";
 import { accessChanges, reviewLines } from "../src/access/review";
-import { deploy, deployAtManagementGroup, evaluate } from "./helpers/arm-evaluator";
-import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";
-import { command as exportCommand } from "../src/cli/export";
+import { runCommandInProcess, tempProject } from "./helpers/project";
 import { command as inventoryCommand } from "../src/cli/inventory";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture } from "./helpers/deployed";
 
-// Literal names, computed outside the toolkit (Python uuid5 under ARM's guid() namespace):
-/** guid("83ace5cd-…", "Contoso Managed Operations"): the toolkit's definition GUID (reference vectors). */
-const DEFINITION = "2370eb03-671f-565d-8fcd-c1bc9e0fe4b8";
-/** "lh-" + 21 hex digits of guid(DEFINITION, "/providers/microsoft.management/managementgroups/mg-woodgrove-prod"). */
-const POLICY_ASSIGNMENT = "lh-182e5b80aaf55fa7bc032";
-/** guid(that scope, POLICY_ASSIGNMENT, "owner"). */
-const ROLE_ASSIGNMENT = "a8018c10-3b7e-53d6-99c5-068f475b1ad0";
-const MG = "mg-woodgrove-prod";
-const MG_SCOPE = `/providers/Microsoft.Management/managementGroups/${MG}`;
-const SUB = "0afefe50-734e-4610-8a82-a144a2f49dea";
-const OWNER = "/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
+import {
+  DEFINITION,
+  MG,
+  MG_SCOPE,
+  OWNER,
+  POLICY_ASSIGNMENT,
+  ROLE_ASSIGNMENT,
+  SUB,
+  operationsOffer as offer,
+} from "./helpers/management-group";
 
 const stackFile = (entry: string, extra = "") =>
   [
@@ -55,8 +48,6 @@ const messages = (text: string) => {
   const { root, diagnostics } = load(text);
   return diagnostics.map((diagnostic) => formatDiagnostic(diagnostic).replace(`${root}/`, ""));
 };
-
-const offer = loadOffer(join(REPO_ROOT, "offers", "contoso-operations.yaml")).offer!;
 
 describe("a stack that names a management group", () => {
   it("plans the policy definition, its assignment with an identity, the identity's Owner role and a remediation", async () => {
@@ -153,94 +144,6 @@ describe("a stack that names a management group", () => {
   });
 });
 
-describe("the management-group policy deploys what the toolkit deploys per subscription", () => {
-  const target = { managementGroupId: MG, location: "westeurope", remediate: true };
-
-  it("the export deploys at the management group: policy, assignment, Owner role for its identity, remediation", () => {
-    const deployed = deployAtManagementGroup(JSON.parse(JSON.stringify(managementGroupTemplate(offer, target))), MG);
-    expect(deployed.map(({ type, name }) => [type, name])).toEqual([
-      ["Microsoft.Authorization/policyDefinitions", `lighthouse-${DEFINITION}`],
-      ["Microsoft.Authorization/policyAssignments", POLICY_ASSIGNMENT],
-      ["Microsoft.Authorization/roleAssignments", ROLE_ASSIGNMENT],
-      ["Microsoft.PolicyInsights/remediations", `lighthouse-${DEFINITION}`],
-    ]);
-    // ARM unescapes the policy's expressions: the definition it stores is the one Pulumi sends.
-    expect(deployed[0].body.properties).toEqual(
-      JSON.parse(JSON.stringify(delegationPolicyDefinition(offer, "westeurope"))),
-    );
-    expect(deployed[2].body.properties).toEqual({
-      roleDefinitionId: OWNER,
-      principalId: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      principalType: "ServicePrincipal",
-    });
-    expect(managementGroupTemplate(offer, { ...target, remediate: false }).resources).toHaveLength(3);
-  });
-
-  it("each subscription gets the definition and assignment LighthouseDelegation creates there, at the same GUIDs", async () => {
-    const rule = JSON.parse(JSON.stringify(delegationPolicyDefinition(offer, "westeurope"))).policyRule;
-    const { template, parameters } = rule.then.details.deployment.properties;
-    // The policy engine evaluates the parameter values (no expressions here), ARM the template.
-    const values = Object.fromEntries(
-      Object.entries(
-        evaluate(parameters, { parameters: {}, variables: {}, subscriptionId: SUB }) as Record<
-          string,
-          { value: unknown }
-        >,
-      ).map(([name, parameter]) => [name, parameter.value]),
-    );
-    const [definition, assignment] = deploy(template, values, SUB);
-    const { resources } = await runOffline(
-      "lighthouse",
-      "policy",
-      () => new LighthouseDelegation("d", { offer, subscriptionId: SUB }),
-    );
-    const direct = resources.filter((resource) => resource.custom);
-    expect(definition.name).toBe(DEFINITION);
-    expect(definition.body.properties).toEqual(direct[0].inputs.properties);
-    // guid(DEFINITION, "/subscriptions/0afefe50-…"), Python uuid5.
-    expect(assignment.name).toBe(direct[1].inputs.registrationAssignmentId);
-    expect(rule.then.details.name).toBe(DEFINITION);
-  });
-
-  it("has the structure of Microsoft's sample policy, and a literal beginning with '[' stays a literal", () => {
-    const sample = JSON.parse(
-      readFileSync(
-        join(REPO_ROOT, "test/fixtures/microsoft-samples/deployLighthouseIfNotExistManagementGroup.json"),
-        "utf8",
-      ),
-    );
-    const paths = (value: unknown, prefix = ""): string[] =>
-      value && typeof value === "object" && !Array.isArray(value)
-        ? Object.entries(value).flatMap(([key, item]) =>
-            key === "template" || key === "parameters"
-              ? [`${prefix}${key}`]
-              : [`${prefix}${key}`, ...paths(item, `${prefix}${key}.`)],
-          )
-        : [];
-    const ours = paths(delegationPolicyDefinition(offer, "westeurope").policyRule);
-    const theirs = paths(sample.resources[0].properties.policyRule).filter(
-      (path) => !path.startsWith("then.details.existenceCondition"),
-    );
-    expect(theirs.filter((path) => !ours.includes(path))).toEqual([]);
-    expect(sample.resources[0].properties.mode).toBe(delegationPolicyDefinition(offer, "westeurope").mode);
-
-    const bracketed = { ...offer, description: "[beta] operations" };
-    const policy = delegationPolicyDefinition(bracketed, "westeurope");
-    const { parameters } = policy.policyRule.then.details.deployment.properties as {
-      parameters: Record<string, { value: unknown }>;
-    };
-    expect(parameters.mspOfferDescription).toEqual({ value: "[[beta] operations" });
-    const exported = deployAtManagementGroup(
-      JSON.parse(JSON.stringify(managementGroupTemplate(bracketed, target))),
-      MG,
-    );
-    const stored = (exported[0].body.properties as typeof policy).policyRule.then.details.deployment.properties as {
-      parameters: Record<string, { value: unknown }>;
-    };
-    expect(stored.parameters.mspOfferDescription).toEqual({ value: "[[beta] operations" });
-  });
-});
-
 describe("plan and review name the management group", () => {
   const viewOf = async (entry: string) => {
     const { root } = load(stackFile(entry));
@@ -270,60 +173,6 @@ describe("plan and review name the management group", () => {
       `**Operations engineers** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Contributor ${on}`,
       `**Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **gains** User Access Administrator (may assign Contributor, Monitoring Contributor to managed identities) ${on}`,
       `**Offboarding automation** (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6) **gains** Managed Services Registration assignment Delete Role ${on}`,
-    ]);
-  });
-});
-
-describe("npm run export -- arm --management-group", () => {
-  const run = (args: string[]) =>
-    runCommandInProcess(exportCommand, ["arm", "--offer", "offers/contoso-operations.yaml", ...args]);
-
-  it("writes the management group's template; the usage errors say what goes with what", async () => {
-    const out = mkdtempSync(join(tmpdir(), "export-mg-"));
-    const file = join(out, `contoso-operations.mg-${MG}.json`);
-    expect(await run(["--management-group", MG, "--location", "westeurope", "--out", out])).toEqual({
-      status: 0,
-      stdout: `${file}\n`,
-      stderr: "",
-    });
-    const written = JSON.parse(readFileSync(file, "utf8"));
-    expect(written.metadata.description).toBe(
-      `Azure Lighthouse onboarding of every subscription of management group '${MG}' for the offer 'Contoso Managed Operations', generated from offers/contoso-operations.yaml (the toolkit's names)`,
-    );
-    expect(deployAtManagementGroup(written, MG).map(({ name }) => name)).toEqual([
-      `lighthouse-${DEFINITION}`,
-      POLICY_ASSIGNMENT,
-      ROLE_ASSIGNMENT,
-      `lighthouse-${DEFINITION}`,
-    ]);
-    await run(["--management-group", MG, "--location", "westeurope", "--no-remediation", "--out", out]);
-    expect(JSON.parse(readFileSync(file, "utf8")).resources).toHaveLength(3);
-
-    const firstLine = async (args: string[]) => {
-      const result = await run(args);
-      return [result.status, result.stderr.split("\n")[0]];
-    };
-    expect(await firstLine(["--management-group", MG])).toEqual([
-      2,
-      "error: --management-group needs --location <region>",
-    ]);
-    expect(await firstLine(["--management-group", MG, "--location", "West Europe"])).toEqual([
-      2,
-      "error: --location: an Azure region name in lower case without spaces, e.g. westeurope",
-    ]);
-    expect(await firstLine(["--management-group", "mg.", "--location", "westeurope"])).toEqual([
-      2,
-      "error: --management-group: a management group id is 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
-    ]);
-    expect(
-      await firstLine(["--management-group", MG, "--location", "westeurope", "--resource-groups", "rg-a"]),
-    ).toEqual([
-      2,
-      "error: --management-group onboards whole subscriptions with the toolkit's names: leave out --resource-groups and --names samples",
-    ]);
-    expect(await firstLine(["--location", "westeurope"])).toEqual([
-      2,
-      "error: --location and --no-remediation go with --management-group",
     ]);
   });
 });

@@ -62,6 +62,16 @@ describe("partner-credit-role: the partner principal needs a permanent role that
     expect(findings(withPartner("11111111-2222-4333-8444-555555555555"))).toEqual([
       `offers/x.yaml:8:16: warning: partner ID ${PARTNER_ID}: the linked principal 11111111-2222-4333-8444-555555555555 has no authorization in this offer; Microsoft recognizes the partner only through a permanent authorization of a role with write or delete actions (e.g. Contributor), in every subscription delegated [partner-credit-role]`,
     ]);
+    // Two roles that earn nothing, one of them eligible too: both named, the eligible one not counted as eligible credit.
+    const readers = withPartner("3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2")
+      .replace("    role: Contributor\n", "    role: Reader\n")
+      .replace(
+        "eligibleAuthorizations:\n",
+        "  - principalId: 3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2\n    principalIdDisplayName: Escalation engineers\n    principalType: Group\n    role: AcrPull\neligibleAuthorizations:\n",
+      );
+    expect(findings(readers)).toEqual([
+      `offers/x.yaml:8:16: warning: partner ID ${PARTNER_ID}: the linked principal 3e0ed8c6-e902-4fc5-863c-e3ddbb2ae2a2 holds Reader, AcrPull permanently, which earns no credit; Microsoft recognizes the partner only through a permanent authorization of a role with write or delete actions (e.g. Contributor), in every subscription delegated [partner-credit-role]`,
+    ]);
     expect(findings(withPartner("11111111-2222-4333-8444-555555555555", "MPN-42"))).toEqual([
       "offers/x.yaml:7:14: error: a partner ID is the Associated Partner ID of the partner profile: digits only",
     ]);
