@@ -12,6 +12,23 @@ import { roleById, roleByName, unknownRoleMessage } from "../src/roles/catalog";
  * problem reported at its line and column.
  */
 
+/** An offer from its YAML text, or a located message of every error it has. */
+function offerOf(
+  component: pulumi.ComponentResource,
+  description: string,
+  args: { offerYaml: string; offerFile?: string },
+): library.ResolvedOffer {
+  const { offer, diagnostics } = library.parseOffer(args.offerFile ?? "offer.yaml", args.offerYaml);
+  if (offer) return offer;
+  throw new pulumi.ResourceError(
+    `${description}: the offer has errors:\n${diagnostics
+      .filter((diagnostic) => diagnostic.severity === "error")
+      .map(library.formatDiagnostic)
+      .join("\n")}`,
+    component,
+  );
+}
+
 /** Arguments of {@link LighthouseDelegation}. */
 export interface LighthouseDelegationArgs {
   /** The offer file's text (YAML), as the toolkit's offer files hold it: read the file in your program. */
@@ -42,16 +59,7 @@ export class LighthouseDelegation extends pulumi.ComponentResource {
       offerFile: "how the offer's problems are reported",
       naming: "the GUID scheme",
     });
-    const file = args.offerFile ?? "offer.yaml";
-    const { offer, diagnostics } = library.parseOffer(file, args.offerYaml);
-    if (!offer)
-      throw new pulumi.ResourceError(
-        `LighthouseDelegation ${name}: the offer has errors:\n${diagnostics
-          .filter((diagnostic) => diagnostic.severity === "error")
-          .map(library.formatDiagnostic)
-          .join("\n")}`,
-        this,
-      );
+    const offer = offerOf(this, `LighthouseDelegation ${name}`, args);
     const naming = args.naming ?? "toolkit";
     if (!(NAMING_SCHEMES as readonly string[]).includes(naming))
       throw new pulumi.ResourceError(
@@ -145,5 +153,43 @@ export class ManagedIdentity extends pulumi.ComponentResource {
       tenantId: this.tenantId,
       resourceId: this.resourceId,
     });
+  }
+}
+
+/** Arguments of {@link ManagementGroupDelegation}. */
+export interface ManagementGroupDelegationArgs {
+  /** The offer file's text (YAML). */
+  offerYaml: string;
+  /** How messages name the offer file. Default: `offer.yaml`. */
+  offerFile?: string;
+  /** The management group's id (not its display name). */
+  managementGroupId: string;
+  /** Region of the policy assignment's identity and of each subscription's deployment, e.g. `westeurope`. */
+  location: pulumi.Input<string>;
+  /** Also delegate the subscriptions already in the management group. Default: true. */
+  remediate?: boolean;
+  /** The customer's tenant id: an offer managed by that tenant is refused. Default: not checked. */
+  customerTenantId?: string;
+}
+
+/** One offer delegated to every subscription of a management group, present and future, by Azure Policy. */
+export class ManagementGroupDelegation extends pulumi.ComponentResource {
+  /** The policy assignment's resource id. */
+  public readonly policyAssignmentId: pulumi.Output<string>;
+  /** The principal of the assignment's identity, which deploys the delegations. */
+  public readonly principalId: pulumi.Output<string>;
+
+  constructor(name: string, args: ManagementGroupDelegationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("lighthouse:index:ManagementGroupDelegation", name, args, opts);
+    requirePlainArguments(this, `ManagementGroupDelegation ${name}`, args, {
+      offerYaml: "the policy and the delegation it deploys",
+      offerFile: "how the offer's problems are reported",
+    });
+    const offer = offerOf(this, `ManagementGroupDelegation ${name}`, args);
+    const { offerYaml: _yaml, offerFile: _file, ...rest } = args;
+    const delegation = new library.ManagementGroupDelegation(name, { ...rest, offer }, { parent: this });
+    this.policyAssignmentId = delegation.policyAssignmentId;
+    this.principalId = delegation.principalId;
+    this.registerOutputs({ policyAssignmentId: this.policyAssignmentId, principalId: this.principalId });
   }
 }

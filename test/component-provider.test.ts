@@ -7,7 +7,7 @@ import { Struct, type JavaScriptValue } from "google-protobuf/google/protobuf/st
 import { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";
 import { ConstructRequest, GetSchemaRequest, type ConstructResponse } from "@pulumi/pulumi/proto/provider_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LighthouseDelegation, ManagedIdentity, loadOffer } from "../components";
+import { LighthouseDelegation, ManagedIdentity, ManagementGroupDelegation, loadOffer } from "../components";
 import { runOffline, type RegisteredResource } from "../src/offline";
 import { serveOfflineEngine, type OfflineEngineServer } from "../src/offlineEngineServer";
 import { REPO_ROOT } from "./helpers/project";
@@ -84,11 +84,12 @@ const registration = (resource: RegisteredResource) => ({
 const registeredSince = (count: number) => engine.resources.slice(count);
 
 describe("the component provider", () => {
-  it("describes both components, name-deciding arguments plain, pass-through ones Inputs", async () => {
+  it("describes the components, name-deciding arguments plain, pass-through ones Inputs", async () => {
     const { resources, types } = await schema();
     expect(Object.keys(resources)).toEqual([
       "lighthouse:index:LighthouseDelegation",
       "lighthouse:index:ManagedIdentity",
+      "lighthouse:index:ManagementGroupDelegation",
     ]);
     const inputs = (token: string) =>
       Object.fromEntries(
@@ -121,6 +122,19 @@ describe("the component provider", () => {
       "principalId",
       "resourceId",
       "tenantId",
+    ]);
+    expect(inputs("lighthouse:index:ManagementGroupDelegation")).toEqual({
+      offerYaml: "string plain",
+      offerFile: "string plain",
+      managementGroupId: "string plain",
+      location: "string",
+      remediate: "boolean plain",
+      customerTenantId: "string plain",
+    });
+    expect(resources["lighthouse:index:ManagementGroupDelegation"].requiredInputs).toEqual([
+      "location",
+      "managementGroupId",
+      "offerYaml",
     ]);
     expect(Object.keys(types).sort()).toEqual([
       "lighthouse:index:FederatedCredentialArgs",
@@ -203,6 +217,42 @@ describe("the component provider", () => {
     expect(
       children.find((child) => child.type === "azure-native:authorization:RoleAssignment")?.inputs.roleAssignmentName,
     ).toBe("73e417ed-3088-50d8-b914-a595d848909a");
+  });
+
+  it("constructs ManagementGroupDelegation: the TypeScript component's children", async () => {
+    const before = engine.resources.length;
+    await construct("lighthouse:index:ManagementGroupDelegation", "woodgrove", {
+      offerYaml,
+      offerFile: OFFER_FILE,
+      managementGroupId: "mg-woodgrove-prod",
+      location: "westeurope",
+    });
+    const [wrapper, ...children] = registeredSince(before);
+    expect([wrapper.type, wrapper.name]).toEqual(["lighthouse:index:ManagementGroupDelegation", "woodgrove"]);
+    const offer = loadOffer(join(REPO_ROOT, OFFER_FILE)).offer!;
+    const { resources } = await runOffline(
+      "consumer",
+      "dev",
+      () =>
+        new ManagementGroupDelegation("woodgrove", {
+          offer,
+          managementGroupId: "mg-woodgrove-prod",
+          location: "westeurope",
+        }),
+    );
+    // The identity's principal is Azure's answer (simulated per run): compared apart from it.
+    const withoutPrincipal = (resource: RegisteredResource) => {
+      const { principalId: _principal, ...inputs } = resource.inputs;
+      return { ...registration(resource), inputs };
+    };
+    expect(children.map(withoutPrincipal)).toEqual(resources.map(withoutPrincipal));
+    expect(children.map((child) => child.type)).toEqual([
+      "lighthouse:delegation:ManagementGroupDelegation",
+      "azure-native:authorization:PolicyDefinitionAtManagementGroup",
+      "azure-native:authorization:PolicyAssignment",
+      "azure-native:authorization:RoleAssignment",
+      "azure-native:policyinsights:RemediationAtManagementGroup",
+    ]);
   });
 
   it("refuses an offer with errors, each at its line and column, and registers nothing below the component", async () => {
