@@ -144,7 +144,9 @@ export const partnerSchema = z
   .strictObject({
     partnerId: z
       .string()
-      .regex(/^[0-9]{1,10}$/, { error: "a partner ID is the Associated Partner ID of the partner profile: digits only" })
+      .regex(/^[0-9]{1,10}$/, {
+        error: "a partner ID is the Associated Partner ID of the partner profile: digits only",
+      })
       .describe("The Associated Partner ID (Microsoft AI Cloud Partner Program) to be credited."),
     principalId: guid.describe("Object id of the principal linked to that partner ID (Partner Admin Link)."),
   })
