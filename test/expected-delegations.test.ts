@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { expectedDelegations } from "../src/inventory/expected";
-import { compareDelegations } from "../src/inventory/drift";
+import { compareDelegations, compareFleet } from "../src/inventory/drift";
+import type { FoundDelegation } from "../src/inventory/inventory";
 import { OfferCache } from "../src/offer/cache";
 import { loadStack, type ResolvedStack } from "../src/stack/load";
 import { REPO_ROOT } from "./helpers/project";
@@ -61,5 +62,57 @@ describe("what a stack delegates below its management groups", () => {
       report.drift.find((item) => item.subscriptionId === LISTED && item.offer === "Contoso Managed Operations")
         ?.message,
     ).toBe(`not delegated: no registration definition ${OPERATIONS} in the subscription`);
+  });
+});
+
+describe("the fleet's drift counts what a management-group policy deployed as its stack's", () => {
+  const fabrikam = loadStack(join(REPO_ROOT, "stacks", "Pulumi.fabrikam.yaml"), new OfferCache()).stack!;
+  const [operations, escalation] = fabrikam.subscriptions[0].delegations.map((delegation) => delegation.offer);
+  const woodgrove: ResolvedStack = {
+    ...fabrikam,
+    stackName: "woodgrove",
+    subscriptions: [],
+    managementGroups: [{ offer: operations, managementGroupId: "mg-a", location: "westeurope", remediate: true }],
+  };
+  const OTHER = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
+  /** What Azure holds for `offer` in `subscription`, as the offer deploys it. */
+  const found = (offer: typeof operations, subscription: string): FoundDelegation => {
+    const stack: ResolvedStack = {
+      ...fabrikam,
+      subscriptions: [{ subscriptionId: subscription, delegations: [{ offer, naming: "toolkit" }] }],
+    };
+    const [view] = expectedDelegations(stack);
+    return {
+      ...view,
+      definitionId: `/subscriptions/${subscription}/providers/Microsoft.ManagedServices/registrationDefinitions/${view.definitionGuid}`,
+      assignments: [{ scope: `/subscriptions/${subscription}`, guid: "aaaaaaaa-0000-4000-8000-000000000001" }],
+    };
+  };
+
+  it("in sync below the group, drift where the policy's delegation differs, the rest unclaimed", () => {
+    const changed = found(operations, OTHER);
+    changed.permanent = changed.permanent.slice(1);
+    // Another offer of the same tenant: beside the policy's, the stack's to report; alone, no stack's.
+    const beside = found(escalation, BELOW);
+    const alone = found(escalation, LISTED);
+    const report = compareFleet([woodgrove], {
+      scopes: [],
+      delegations: [beside, found(operations, BELOW), changed, alone],
+    });
+    expect(report.unclaimed).toEqual([alone]);
+    expect(
+      report.stacks.map(({ stack, report: { drift } }) => [
+        stack,
+        drift.map((item) => [item.kind, item.subscriptionId, item.offer]),
+      ]),
+    ).toEqual([
+      [
+        "woodgrove",
+        [
+          ["authorization-removed", OTHER, "Contoso Managed Operations"],
+          ["extra-delegation", BELOW, "Contoso Escalation"],
+        ],
+      ],
+    ]);
   });
 });

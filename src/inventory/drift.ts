@@ -163,31 +163,60 @@ export interface FleetDriftReport {
 
 /** Every onboarding stack against what Azure holds in its subscriptions, and what no stack claims. */
 export function compareFleet(stacks: ResolvedStack[], inventory: Inventory): FleetDriftReport {
-  const deploying = stacks.filter((stack) => stack.mode === "onboarding" && stack.subscriptions.length > 0);
+  const deploying = stacks.filter(
+    (stack) => stack.mode === "onboarding" && (stack.subscriptions.length > 0 || stack.managementGroups.length > 0),
+  );
   const claimed = new Set(
     deploying.flatMap((stack) => stack.subscriptions.map((subscription) => subscription.subscriptionId.toLowerCase())),
   );
   const tenants = new Set(
-    deploying.flatMap((stack) =>
-      stack.subscriptions.flatMap((subscription) =>
+    deploying.flatMap((stack) => [
+      ...stack.subscriptions.flatMap((subscription) =>
         subscription.delegations.map(({ offer }) => offer.managedByTenantId),
       ),
-    ),
+      ...stack.managementGroups.map(({ offer }) => offer.managedByTenantId),
+    ]),
+  );
+  // A management group's subscriptions cannot be listed from the managing tenant: a subscription
+  // no stack lists that holds a delegation of a stack's management-group offer (its definition
+  // GUID) is taken as that policy's, with everything delegated there, at the first such stack.
+  const policies = deploying.flatMap((stack) => stack.managementGroups.map((group) => ({ stack, group })));
+  const byPolicy = new Map<ResolvedStack, Map<string, string[]>>();
+  const attributed = new Set<string>();
+  for (const delegation of inventory.delegations) {
+    if (claimed.has(delegation.subscriptionId) || attributed.has(delegation.subscriptionId)) continue;
+    const owner = policies.find(({ group }) => group.offer.definitionGuid === delegation.definitionGuid);
+    if (!owner) continue;
+    attributed.add(delegation.subscriptionId);
+    const groups = byPolicy.get(owner.stack) ?? new Map<string, string[]>();
+    groups.set(owner.group.managementGroupId, [
+      ...(groups.get(owner.group.managementGroupId) ?? []),
+      delegation.subscriptionId,
+    ]);
+    byPolicy.set(owner.stack, groups);
+  }
+  const unclaimed = inventory.delegations.filter(
+    (delegation) =>
+      tenants.has(delegation.managedByTenantId) &&
+      !claimed.has(delegation.subscriptionId) &&
+      !attributed.has(delegation.subscriptionId),
   );
   return {
     stacks: deploying.map((stack) => {
-      const mine = new Set(stack.subscriptions.map((subscription) => subscription.subscriptionId.toLowerCase()));
+      const groups = byPolicy.get(stack) ?? new Map<string, string[]>();
+      const mine = new Set([
+        ...stack.subscriptions.map((subscription) => subscription.subscriptionId.toLowerCase()),
+        ...[...groups.values()].flat(),
+      ]);
       return {
         stack: stack.stackName,
         report: compareDelegations(
-          expectedDelegations(stack),
+          expectedDelegations(stack, groups),
           inventory.delegations.filter((delegation) => mine.has(delegation.subscriptionId)),
         ),
       };
     }),
-    unclaimed: inventory.delegations.filter(
-      (delegation) => tenants.has(delegation.managedByTenantId) && !claimed.has(delegation.subscriptionId),
-    ),
+    unclaimed,
   };
 }
 
