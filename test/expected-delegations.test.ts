@@ -115,4 +115,22 @@ describe("the fleet's drift counts what a management-group policy deployed as it
       ],
     ]);
   });
+
+  it("a subscription a stack lists stays that stack's, even when it holds a management-group offer", () => {
+    const report = compareFleet([fabrikam, woodgrove], {
+      scopes: [],
+      delegations: [
+        found(operations, LISTED),
+        found(escalation, LISTED),
+        found(operations, "6c8b2e14-9d3f-4a5b-8c7d-1e2f3a4b5c6d"),
+      ],
+    });
+    expect([report.unclaimed, report.stacks.map(({ stack, report: { drift } }) => [stack, drift])]).toEqual([
+      [],
+      [
+        ["fabrikam", []],
+        ["woodgrove", []],
+      ],
+    ]);
+  });
 });
