@@ -165,6 +165,10 @@ describe("plan and review name the management group", () => {
       "    permanent  Operations engineers (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7): Contributor",
       "    permanent  Identity admins (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b): User Access Administrator; may assign Contributor, Monitoring Contributor to managed identities",
       "    permanent  Offboarding automation (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6): Managed Services Registration assignment Delete Role",
+      // The policy's own identity, which deploys the delegations: Owner at the management group.
+      "",
+      `System-assigned identity of ${MG_SCOPE}/providers/Microsoft.Authorization/policyAssignments/${POLICY_ASSIGNMENT}`,
+      `    role       Owner at ${MG_SCOPE}`,
     ]);
     const on = `on Woodgrove (every subscription of management group ${MG})`;
     expect(reviewLines(accessChanges(before, after), "Woodgrove")).toEqual([
@@ -173,6 +177,8 @@ describe("plan and review name the management group", () => {
       `**Operations engineers** (0c0bd9a4-7a7c-4c5e-9d4c-64d1a3f1b2e7) **gains** Contributor ${on}`,
       `**Identity admins** (2b4d6f80-1a3c-4e5f-8a9b-0c1d2e3f4a5b) **gains** User Access Administrator (may assign Contributor, Monitoring Contributor to managed identities) ${on}`,
       `**Offboarding automation** (5d7e9f10-2b3c-4d5e-9f60-718293a4b5c6) **gains** Managed Services Registration assignment Delete Role ${on}`,
+      `identity **added**: ${MG_SCOPE}/providers/Microsoft.Authorization/policyAssignments/${POLICY_ASSIGNMENT}`,
+      `identity ${MG_SCOPE}/providers/Microsoft.Authorization/policyAssignments/${POLICY_ASSIGNMENT} **gains** Owner at ${MG_SCOPE}`,
     ]);
   });
 });
@@ -241,7 +247,7 @@ describe("the policy pack reviews the definition a management-group policy deplo
 });
 
 describe("the access matrix shows a management group's grants", () => {
-  it("as every subscription of the management group", async () => {
+  it("at the management group, granted in each of its subscriptions; the policy's identity with its Owner role", async () => {
     const { root } = load(stackFile(GROUP_ENTRY));
     const { resources } = await runOffline("lighthouse", "woodgrove", () =>
       lighthouseProgram({ projectRoot: root, stackName: "woodgrove" }),
@@ -250,12 +256,17 @@ describe("the access matrix shows a management group's grants", () => {
       [{ stack: "woodgrove", customer: "Woodgrove", access: accessView(resources) }],
       "now",
     );
-    const scope = `<span class="scope" title="${MG_SCOPE}">every subscription of management group ${MG}</span>`;
-    expect(html.match(/<li [^]*?<\/li>/g)?.filter((item) => item.includes("management group"))).toEqual([
-      `<li class="permanent" data-kind="permanent" data-search="user access administrator every subscription of management group ${MG} contoso managed operations woodgrove"><span class="role">User Access Administrator</span> <span class="badge">permanent</span> ${scope} <span class="detail">offer Contoso Managed Operations</span> <span class="detail">may assign Contributor, Monitoring Contributor</span></li>`,
-      `<li class="permanent" data-kind="permanent" data-search="managed services registration assignment delete role every subscription of management group ${MG} contoso managed operations woodgrove"><span class="role">Managed Services Registration assignment Delete Role</span> <span class="badge">permanent</span> ${scope} <span class="detail">offer Contoso Managed Operations</span></li>`,
-      `<li class="permanent" data-kind="permanent" data-search="contributor every subscription of management group ${MG} contoso managed operations woodgrove"><span class="role">Contributor</span> <span class="badge">permanent</span> ${scope} <span class="detail">offer Contoso Managed Operations</span></li>`,
-      `<li class="permanent" data-kind="permanent" data-search="reader every subscription of management group ${MG} contoso managed operations woodgrove"><span class="role">Reader</span> <span class="badge">permanent</span> ${scope} <span class="detail">offer Contoso Managed Operations</span></li>`,
+    const scope = `<span class="scope" title="${MG_SCOPE}">management group ${MG}</span>`;
+    const offer = '<span class="detail">offer Contoso Managed Operations</span>';
+    const byPolicy = "in each of its subscriptions, by Azure Policy";
+    const item = (role: string, rest: string) =>
+      `<li class="permanent" data-kind="permanent" data-search="${role.toLowerCase()} management group ${MG} ${rest}`;
+    expect(html.match(/<li [^]*?<\/li>/g)?.filter((entry) => entry.includes("management group"))).toEqual([
+      `${item("Owner", " woodgrove")}"><span class="role">Owner</span> <span class="badge">permanent</span> ${scope}</li>`,
+      `${item("User Access Administrator", "contoso managed operations woodgrove")}"><span class="role">User Access Administrator</span> <span class="badge">permanent</span> ${scope} ${offer} <span class="detail">may assign Contributor, Monitoring Contributor; ${byPolicy}</span></li>`,
+      `${item("Managed Services Registration assignment Delete Role", "contoso managed operations woodgrove")}"><span class="role">Managed Services Registration assignment Delete Role</span> <span class="badge">permanent</span> ${scope} ${offer} <span class="detail">${byPolicy}</span></li>`,
+      `${item("Contributor", "contoso managed operations woodgrove")}"><span class="role">Contributor</span> <span class="badge">permanent</span> ${scope} ${offer} <span class="detail">${byPolicy}</span></li>`,
+      `${item("Reader", "contoso managed operations woodgrove")}"><span class="role">Reader</span> <span class="badge">permanent</span> ${scope} ${offer} <span class="detail">${byPolicy}</span></li>`,
     ]);
   });
 });

@@ -41,7 +41,7 @@ function scopeLabel(scope: string, subscriptionNames: Record<string, string> = {
     const id = subscriptionOfScope(scope);
     return subscriptionNames[id] ? `subscription ${subscriptionNames[id]} (${id})` : `subscription ${id}`;
   }
-  if (kind === "management group") return `every subscription of management group ${name}`;
+  if (kind === "management group") return `management group ${name}`;
   return name ? `${kind} ${name}` : scope;
 }
 
@@ -68,7 +68,13 @@ function rowsOf(columns: MatrixColumn[]): Row[] {
           ["eligible", delegation.eligible],
         ] as const) {
           for (const grant of grants) {
-            const detail = jitDetail(grant);
+            // Granted by the management group's policy in each subscription below it, not at the group.
+            const detail = [
+              jitDetail(grant),
+              delegation.managementGroupId && "in each of its subscriptions, by Azure Policy",
+            ]
+              .filter(Boolean)
+              .join("; ");
             add(
               `principal ${grant.principal.id}`,
               { label: grant.principal.name ?? grant.principal.id, id: grant.principal.id, what: "principal" },

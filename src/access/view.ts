@@ -210,6 +210,18 @@ export function accessView(resources: ViewedResource[]): AccessView {
       roleAssignments: rolesOfPrincipal(principalId),
     });
   }
+  // A policy assignment's own identity (the management-group policy's, which deploys delegations
+  // with Owner at the management group): reviewed like any identity that gains a role.
+  for (const assignment of ofType(TYPES.policyAssignment)) {
+    const identity = assignment.outputs.identity as Inputs | undefined;
+    if (!identity) continue;
+    identities.push({
+      name: `${text(assignment.inputs.scope)}/providers/Microsoft.Authorization/policyAssignments/${text(assignment.inputs.policyAssignmentName)}`,
+      kind: "system-assigned",
+      federatedCredentials: [],
+      roleAssignments: rolesOfPrincipal(identity.principalId),
+    });
+  }
   const byKey =
     <T>(key: (item: T) => string) =>
     (a: T, b: T) =>
