@@ -6,6 +6,7 @@ import { parseOffer } from "../src/offer/load";
 import { roleByName } from "../src/roles/catalog";
 import { earnsPartnerCredit } from "../src/roles/support";
 import { command as preflightCommand } from "../src/cli/preflight";
+import { signedInObjectId } from "../src/preflight/partner";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { REPO_ROOT, runCommandInProcess, tempProject } from "./helpers/project";
 
@@ -135,5 +136,22 @@ describe("preflight checks the partner link against ARM", () => {
         }),
       ],
     ]);
+  });
+});
+
+describe("signedInObjectId", () => {
+  const token = (payload: string) => `${Buffer.from("{}").toString("base64url")}.${payload}.signature`;
+  it.each([
+    [
+      "a JWT with a GUID oid",
+      token(Buffer.from('{"oid":"7A1C3E5F-9B2D-4F6A-8C0E-2D4F6A8C0E1B"}').toString("base64url")),
+      "7a1c3e5f-9b2d-4f6a-8c0e-2d4f6a8c0e1b",
+    ],
+    ["an oid that is no GUID", token(Buffer.from('{"oid":"\\u001b[31mred"}').toString("base64url")), undefined],
+    ["no oid", token(Buffer.from('{"sub":"x"}').toString("base64url")), undefined],
+    ["a payload that is no JSON", token("bm90IGpzb24"), undefined],
+    ["no JWT at all", "fake-token", undefined],
+  ])("%s", (_name, value, expected) => {
+    expect(signedInObjectId(value)).toBe(expected);
   });
 });

@@ -1,4 +1,5 @@
 import type { ArmClient } from "../arm/client";
+import { isGuid } from "../azure/guid";
 import type { Diagnostic } from "../diagnostics";
 import type { ResolvedOffer } from "../offer/model";
 import type { YamlSource } from "../yaml/source";
@@ -15,13 +16,13 @@ export interface PartnerReference {
   source: YamlSource;
 }
 
-/** The object id (`oid` claim) of a bearer token, when it is a JWT that states one; the server verified it, not us. */
+/** The object id (`oid` claim) of a bearer token, when it is a JWT that states a GUID there; the server verified it, not us. */
 export function signedInObjectId(token: string): string | undefined {
   const payload = token.split(".")[1];
   if (!payload) return undefined;
   try {
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { oid?: unknown };
-    return typeof claims.oid === "string" ? claims.oid.toLowerCase() : undefined;
+    return typeof claims.oid === "string" && isGuid(claims.oid) ? claims.oid.toLowerCase() : undefined;
   } catch {
     return undefined;
   }
