@@ -274,7 +274,7 @@ function resolveDelegations(
     if ("problem" in read) return refuse(read.problem);
     const { offer } = read;
     const naming = delegation.naming ?? "toolkit";
-    for (const target of delegation.subscriptions ?? []) {
+    for (const [targetIndex, target] of (delegation.subscriptions ?? []).entries()) {
       if (!fullyRead(target)) continue;
       // A subscription listed twice for one offer is the schema's to report, once.
       if (subscriptions.get(target.subscriptionId)?.delegations.some((entry) => entry.offer === offer)) continue;
@@ -292,7 +292,7 @@ function resolveDelegations(
         if (subscription.name !== undefined && subscription.name !== target.name)
           diagnostics.push(
             source.diagnostic(
-              ["config", DELEGATIONS_KEY, index, "subscriptions", delegation.subscriptions!.indexOf(target), "name"],
+              ["config", DELEGATIONS_KEY, index, "subscriptions", targetIndex, "name"],
               "error",
               `subscription ${target.subscriptionId} is named ${quote(subscription.name)} in another entry: give it one name`,
             ),
