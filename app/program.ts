@@ -32,8 +32,9 @@ export interface SubscriptionSummary {
 /**
  * The stack program: reads and validates `stacks/Pulumi.<stack>.yaml` and its offers, then
  * declares explicit azure-native providers (tenant and subscription from the stack file, never
- * ambient defaults), one LighthouseDelegation per offer and subscription (onboarding mode only)
- * and the stack's managed identities. Invalid config stops the program with the validator's
+ * ambient defaults), one LighthouseDelegation per offer and subscription and one
+ * ManagementGroupDelegation per offer and management group (onboarding mode only), and the
+ * stack's managed identities. Invalid config stops the program with the validator's
  * located messages.
  *
  * Providers: every explicit provider is a plugin process in a real `pulumi up` (one per provider

@@ -35,7 +35,8 @@ export interface ManagementGroupDelegationArgs {
  * management group, and a remediation for the subscriptions already there. Each subscription then
  * holds the same registration definition and assignment a LighthouseDelegation would create.
  * The delegations themselves are Azure's, made by the policy: Pulumi neither tracks nor deletes
- * them (removing this component leaves them; offboard them per subscription). Children:
+ * them (removing this component leaves them: remove each subscription's assignment once the policy
+ * is gone, or the policy deploys it again). Children:
  * `<name>-policy-definition`, `-policy-assignment`, `-remediation-role`, `-remediation`.
  */
 export class ManagementGroupDelegation extends pulumi.ComponentResource {
