@@ -42,6 +42,7 @@ export default defineConfig({
       "test/identity-inventory.test.ts",
       "test/inventory.test.ts",
       "test/json-schema-agreement.test.ts",
+      "test/management-group-stack.test.ts",
       "test/multi-error.test.ts",
       "test/naming.test.ts",
       "test/offer-cache.test.ts",

@@ -4,13 +4,11 @@ import { LighthouseDelegation, ManagementGroupDelegation } from "../components";
 import { policyPackServer } from "./helpers/pack";
 import { delegationPolicyDefinition } from "../src/export/policy";
 import { runOffline, type RegisteredResource } from "../src/offline";
-import { loadNamedStack } from "../src/stack/load";
-import { formatDiagnostic } from "../src/diagnostics";
 import { accessView } from "../src/access/view";
 import { accessLines } from "../src/access/describe";
 import { accessMatrixHtml } from "../src/access/matrix";
 import { accessChanges, reviewLines } from "../src/access/review";
-import { runCommandInProcess, tempProject } from "./helpers/project";
+import { runCommandInProcess } from "./helpers/project";
 import { command as inventoryCommand } from "../src/cli/inventory";
 import { startFakeArm, type FakeArm } from "../scripts/fake-arm/server";
 import { deployedFixture } from "./helpers/deployed";
@@ -24,30 +22,10 @@ import {
   ROLE_ASSIGNMENT,
   SUB,
   operationsOffer as offer,
+  GROUP_ENTRY,
+  load,
+  stackFile,
 } from "./helpers/management-group";
-
-const stackFile = (entry: string, extra = "") =>
-  [
-    "config:",
-    "  lighthouse:customer: {name: Woodgrove, tenantId: 3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b}",
-    extra,
-    "  lighthouse:delegations:",
-    "    - offer: offers/contoso-operations.yaml",
-    entry,
-    "",
-  ]
-    .filter((line) => line !== "")
-    .join("\n");
-const GROUP_ENTRY = `      managementGroups:\n        - managementGroupId: ${MG}\n          location: westeurope`;
-
-function load(text: string) {
-  const root = tempProject({ "stacks/Pulumi.woodgrove.yaml": text });
-  return { root, ...loadNamedStack(root, "woodgrove") };
-}
-const messages = (text: string) => {
-  const { root, diagnostics } = load(text);
-  return diagnostics.map((diagnostic) => formatDiagnostic(diagnostic).replace(`${root}/`, ""));
-};
 
 describe("a stack that names a management group", () => {
   it("plans the policy definition, its assignment with an identity, the identity's Owner role and a remediation", async () => {
@@ -106,41 +84,6 @@ describe("a stack that names a management group", () => {
     expect(planned.resources.filter((resource: RegisteredResource) => resource.type.endsWith("Remediation"))).toEqual(
       [],
     );
-  });
-
-  it("is refused where a subscription would be, and where the policy cannot work, all at once", () => {
-    expect(
-      messages(
-        stackFile(
-          [
-            "      naming: samples",
-            "      managementGroups:",
-            `        - {managementGroupId: ${MG}, location: West Europe}`,
-            `        - {managementGroupId: ${MG.toUpperCase()}, location: westeurope}`,
-            "        - {managementGroupId: 'mg.', location: westeurope}",
-          ].join("\n"),
-        ),
-      ),
-    ).toEqual([
-      "stacks/Pulumi.woodgrove.yaml:6:7: error: naming: samples is for subscriptions a template already onboarded; the management-group policy deploys the toolkit's names: list the management group in an entry without naming: samples",
-      "stacks/Pulumi.woodgrove.yaml:7:60: error: an Azure region name in lower case without spaces, e.g. westeurope",
-      `stacks/Pulumi.woodgrove.yaml:8:31: error: management group ${MG.toUpperCase()} is already listed for this offer (managementGroups[0])`,
-      "stacks/Pulumi.woodgrove.yaml:9:31: error: a management group id is 1 to 90 letters, digits, '-', '_', '.', '(' or ')', not ending in '.'",
-    ]);
-    expect(messages(stackFile(GROUP_ENTRY, "  lighthouse:mode: managing"))).toEqual([
-      "stacks/Pulumi.woodgrove.yaml:6:7: error: managing mode deploys through existing delegations, which never cover a management group: the customer's onboarding stack deploys the management-group policy",
-    ]);
-    expect(messages(stackFile("      naming: toolkit"))).toEqual([
-      "stacks/Pulumi.woodgrove.yaml:4:7: error: list the subscriptions (or managementGroups) this offer is delegated to",
-    ]);
-    // The customer's own tenant as the managing tenant: refused for a management group as for a subscription.
-    expect(
-      messages(
-        stackFile(GROUP_ENTRY).replace("3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b", "83ace5cd-bcc3-441a-bd86-e6a75360cecc"),
-      ),
-    ).toEqual([
-      "stacks/Pulumi.woodgrove.yaml:4:14: error: managedByTenantId 83ace5cd-bcc3-441a-bd86-e6a75360cecc is the customer's own tenant; a tenant cannot delegate to itself [managing-tenant-is-customer]",
-    ]);
   });
 });
 

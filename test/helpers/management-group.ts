@@ -1,6 +1,8 @@
 import { join } from "node:path";
+import { formatDiagnostic } from "../../src/diagnostics";
 import { loadOffer } from "../../src/offer/load";
-import { REPO_ROOT } from "./project";
+import { loadNamedStack } from "../../src/stack/load";
+import { REPO_ROOT, tempProject } from "./project";
 
 // Literal names, computed outside the toolkit (Python uuid5 under ARM's guid() namespace):
 /** guid("83ace5cd-…", "Contoso Managed Operations"): the toolkit's definition GUID (reference vectors). */
@@ -16,3 +18,29 @@ export const OWNER = "/providers/Microsoft.Authorization/roleDefinitions/8e3af65
 
 /** The shipped operations offer, resolved. */
 export const operationsOffer = loadOffer(join(REPO_ROOT, "offers", "contoso-operations.yaml")).offer!;
+
+/** A stack file of the customer Woodgrove with one delegation entry of the operations offer. */
+export const stackFile = (entry: string, extra = "") =>
+  [
+    "config:",
+    "  lighthouse:customer: {name: Woodgrove, tenantId: 3f1c2b4a-5d6e-4f70-8a9b-0c1d2e3f4a5b}",
+    extra,
+    "  lighthouse:delegations:",
+    "    - offer: offers/contoso-operations.yaml",
+    entry,
+    "",
+  ]
+    .filter((line) => line !== "")
+    .join("\n");
+export const GROUP_ENTRY = `      managementGroups:\n        - managementGroupId: ${MG}\n          location: westeurope`;
+
+/** The stack, in a copy of the project, loaded as the commands load it. */
+export function load(text: string, files: Record<string, string> = {}) {
+  const root = tempProject({ "stacks/Pulumi.woodgrove.yaml": text, ...files });
+  return { root, ...loadNamedStack(root, "woodgrove") };
+}
+/** Its diagnostics as the commands print them, paths relative to the project. */
+export const messages = (text: string) => {
+  const { root, diagnostics } = load(text);
+  return diagnostics.map((diagnostic) => formatDiagnostic(diagnostic).replace(`${root}/`, ""));
+};
