@@ -14,7 +14,9 @@ import { armParameters, armTemplate } from "./arm";
  * toolkit names) with the offer's values, so a subscription onboarded by the policy holds exactly
  * the definition and assignment `npm run export` or the LighthouseDelegation component would
  * create there. Differences from the sample, each on purpose:
- * - the existence check names the definition (`details.name`, the toolkit's GUID for the offer)
+ * - the existence check names the definition (`details.name`, the toolkit's GUID for the offer;
+ *   Microsoft Learn, "Azure Policy definitions deployIfNotExists effect": name "specifies the exact
+ *   name of the resource to match", required only when `details.type` equals the `if` type)
  *   besides its managing tenant: another offer of the same provider does not satisfy it;
  * - the values are written into the rule (one policy per offer) instead of policy parameters;
  * - the deployment location is the stack's, not a fixed `westeurope`.
@@ -31,8 +33,8 @@ export const roleDefinitionTenantId = (roleGuid: string) =>
   `/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
 
 /**
- * A string beginning with `[` is an expression to ARM and to the policy engine (which evaluates a
- * deployment's parameter values): `[[` makes it a literal again. Every string of `value`.
+ * A string beginning with `[` is an expression to ARM (and, in a policy definition deployed by a
+ * template, to the template first): `[[` makes it a literal again. Every string of `value`.
  */
 export function escapeExpressions(value: unknown): unknown {
   if (typeof value === "string") return value.startsWith("[") ? `[${value}` : value;
@@ -110,7 +112,8 @@ export function delegationPolicyDefinition(offer: ResolvedOffer, location: strin
             properties: {
               mode: "incremental",
               template,
-              // The policy engine evaluates these values: a literal beginning with "[" stays one.
+              // A string beginning with "[" is an expression to ARM; whether the policy engine reads
+              // these values so too is not verified here: escaped, a literal stays one either way.
               parameters: escapeExpressions(parameters),
             },
           },
