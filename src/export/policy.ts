@@ -112,8 +112,9 @@ export function delegationPolicyDefinition(offer: ResolvedOffer, location: strin
             properties: {
               mode: "incremental",
               template,
-              // A string beginning with "[" is an expression to ARM; whether the policy engine reads
-              // these values so too is not verified here: escaped, a literal stays one either way.
+              // A string beginning with "[" is an expression to ARM; escaped on the assumption that the
+              // policy engine evaluates these values too (unknown: were it to pass them on as they are,
+              // such a value would keep a doubled bracket). Offer values rarely begin with "[".
               parameters: escapeExpressions(parameters),
             },
           },
