@@ -37,19 +37,20 @@ export const roleDefinitionTenantId = (roleGuid: string) =>
  * template, to the template first): `[[` makes it a literal again. Every string of `value`.
  */
 export function escapeExpressions(value: unknown): unknown {
-  if (typeof value === "string") return value.startsWith("[") ? `[${value}` : value;
-  if (Array.isArray(value)) return value.map(escapeExpressions);
-  if (value && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, escapeExpressions(item)]));
-  return value;
+  return mapStrings(value, (text) => (text.startsWith("[") ? `[${text}` : text));
 }
 
 /** The values {@link escapeExpressions} escaped, as the policy engine passes them on. */
 export function unescapeExpressions(value: unknown): unknown {
-  if (typeof value === "string") return value.startsWith("[[") ? value.slice(1) : value;
-  if (Array.isArray(value)) return value.map(unescapeExpressions);
+  return mapStrings(value, (text) => (text.startsWith("[[") ? text.slice(1) : text));
+}
+
+/** `value` with every string in it, at any depth, replaced by `change(string)`. */
+function mapStrings(value: unknown, change: (text: string) => string): unknown {
+  if (typeof value === "string") return change(value);
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, change));
   if (value && typeof value === "object")
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, unescapeExpressions(item)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, change)]));
   return value;
 }
 
